@@ -1,0 +1,59 @@
+// `npm start`: finds or starts PostgreSQL and Redis, applies migrations, seeds demo data on an
+// empty database, builds the client if needed, and runs Paddock on http://localhost:3000.
+import { existsSync, statSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { ensureServices, projectRoot, runWithEnv } from "./services";
+
+const bin = (name: string) => path.join(projectRoot, "node_modules", ".bin", name);
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function clientIsStale(): boolean {
+  const built = path.join(projectRoot, "dist", "client", "index.html");
+  if (!existsSync(path.join(projectRoot, "client", "index.html"))) return false;
+  if (!existsSync(built)) return true;
+  const sources = Math.max(newestMtime(path.join(projectRoot, "client")), newestMtime(path.join(projectRoot, "shared")));
+  return sources > statSync(built).mtimeMs;
+}
+
+const services = await ensureServices();
+const env = { ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl };
+const fail = async (what: string, code: number) => {
+  console.error(`[paddock] ${what} failed (exit ${code})`);
+  await services.stop();
+  process.exit(code);
+};
+
+if (clientIsStale()) {
+  console.error("[paddock] building the client…");
+  const code = await runWithEnv(bin("vite"), ["build", "--logLevel", "warn"], env);
+  if (code !== 0) await fail("building the client", code);
+}
+let code = await runWithEnv(bin("prisma"), ["migrate", "deploy"], { ...env, PRISMA_HIDE_UPDATE_MESSAGE: "1" });
+if (code !== 0) await fail("applying migrations", code);
+if (process.env.SEED_DEMO !== "false") {
+  code = await runWithEnv(bin("tsx"), ["prisma/seed.ts", "--if-empty"], env);
+  if (code !== 0) await fail("seeding demo data", code);
+}
+
+// Paddock itself runs in this process so signals reach it directly.
+Object.assign(process.env, env);
+const { startPaddock } = await import("../server/main");
+const paddock = await startPaddock();
+console.error(`[paddock] ready on ${paddock.url ?? "(worker only)"} — demo sign-in: demo@paddock.local / paddock-demo`);
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    setTimeout(() => process.exit(1), 20_000).unref();
+    void paddock
+      .stop()
+      .then(() => services.stop())
+      .then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,101 @@
+// createApp(): the Express application, without listening, so tests drive it with supertest.
+import express, { type Express } from "express";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { ExpressAuth } from "@auth/express";
+import * as trpcExpress from "@trpc/server/adapters/express";
+import { config } from "./config";
+import { db } from "./lib/db";
+import { logger } from "./lib/logger";
+import { redis } from "./lib/redis";
+import { jsonErrorHandler, sendError } from "./lib/http-errors";
+import { redisRateLimit } from "./lib/rate-limit";
+import { appRouter } from "./trpc/root";
+import { createContextInner } from "./trpc/context";
+import { createAuthConfig, enabledOAuthProviders } from "./auth/auth-config";
+import { resolveUser } from "./auth/resolve-user";
+import { mountApiExtensions } from "./http-routes";
+
+const CLIENT_DIST = path.resolve(import.meta.dirname, "..", "dist", "client");
+
+export function createApp(): Express {
+  const app = express();
+  const authConfig = createAuthConfig(db, config);
+  app.set("trust proxy", true);
+  app.disable("x-powered-by");
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers["x-request-id"];
+        const id = typeof incoming === "string" && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader("x-request-id", id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === "/api/health" },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "info" : "debug"),
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          "default-src": ["'self'"],
+          "img-src": ["'self'", "data:", "blob:"],
+          "connect-src": ["'self'", "ws:", "wss:"],
+          "style-src": ["'self'", "'unsafe-inline'"],
+        },
+      },
+    }),
+  );
+
+  app.get("/api/health", async (_req, res) => {
+    const [pg, rd] = await Promise.allSettled([db.$queryRaw`SELECT 1`, redis().ping()]);
+    const checks = { postgres: pg.status === "fulfilled" ? "ok" : "down", redis: rd.status === "fulfilled" ? "ok" : "down" };
+    const ok = checks.postgres === "ok" && checks.redis === "ok";
+    res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "degraded", checks });
+  });
+  app.get("/api/auth-providers", (_req, res) => {
+    res.json({ credentials: true, oauth: enabledOAuthProviders(config) });
+  });
+
+  app.use("/api/auth", redisRateLimit("auth", config.RATE_LIMIT_AUTH_PER_MINUTE, { skip: (req) => req.method === "GET" }));
+  app.use("/api/auth", ExpressAuth(authConfig));
+
+  const trpcHandler = trpcExpress.createExpressMiddleware({
+    router: appRouter,
+    maxBodySize: 1024 * 1024,
+    createContext: async ({ req, res }) => createContextInner({ user: await resolveUser(db, authConfig, req), req, res }),
+    onError: ({ error, path: procPath }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause && "code" in error.cause)) {
+        logger.error({ err: error, path: procPath }, "tRPC error");
+      }
+    },
+  });
+  app.use("/trpc", redisRateLimit("write", config.RATE_LIMIT_WRITE_PER_MINUTE, { skip: (req) => req.method !== "POST" }));
+  app.use("/trpc", trpcHandler);
+
+  mountApiExtensions(app, { authConfig });
+
+  app.use("/api", (_req, res) => sendError(res, 404, "NOT_FOUND", "no such API route"));
+
+  if (config.SERVE_CLIENT && existsSync(CLIENT_DIST)) {
+    app.use(express.static(CLIENT_DIST, { index: false, maxAge: "1h" }));
+    app.get("/{*splat}", (_req, res) => res.sendFile(path.join(CLIENT_DIST, "index.html")));
+  } else {
+    app.get("/", (_req, res) => {
+      res
+        .type("html")
+        .send(
+          "<!doctype html><title>Paddock</title><h1>Paddock</h1><p>The API is running. Build the client with <code>npm run build</code> to serve the app here.</p>",
+        );
+    });
+  }
+
+  app.use(jsonErrorHandler);
+  return app;
+}

@@ -1,0 +1,84 @@
+// Auth.js (via @auth/express): email + password always; GitHub and Google when configured.
+// Sessions are JWTs in the Auth.js cookie; every request re-reads the user from the database,
+// so role changes and deletions take effect immediately.
+import type { ExpressAuthConfig } from "@auth/express";
+import Credentials from "@auth/express/providers/credentials";
+import GitHub from "@auth/express/providers/github";
+import Google from "@auth/express/providers/google";
+import type { Adapter, AdapterUser } from "@auth/core/adapters";
+import { PrismaAdapter } from "@auth/prisma-adapter";
+import { z } from "zod";
+import type { Config } from "../config";
+import type { Db } from "../lib/db";
+import { authenticate, registerUser } from "../domain/users";
+import { emailSchema } from "@shared/schemas";
+
+const credentialsInput = z.object({ email: emailSchema, password: z.string().min(1).max(200) });
+
+/** The Prisma adapter, with user creation routed through registerUser (ledger account + grant). */
+function paddockAdapter(db: Db, cfg: Config): Adapter {
+  // The adapter's types target the classic generated client; the runtime API is the same.
+  const base = PrismaAdapter(db as unknown as Parameters<typeof PrismaAdapter>[0]);
+  return {
+    ...base,
+    async createUser(user: AdapterUser) {
+      const created = await registerUser(db, {
+        email: user.email.toLowerCase(),
+        name: user.name?.trim() || user.email.split("@")[0] || "Paddock user",
+        signupGrantCents: cfg.SIGNUP_GRANT_CENTS,
+        emailVerified: user.emailVerified ?? null,
+        image: user.image ?? null,
+      });
+      return { id: created.id, email: created.email, name: created.name, emailVerified: user.emailVerified ?? null };
+    },
+  };
+}
+
+export function createAuthConfig(db: Db, cfg: Config): ExpressAuthConfig {
+  const providers: ExpressAuthConfig["providers"] = [
+    Credentials({
+      id: "credentials",
+      name: "Email and password",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(raw) {
+        const parsed = credentialsInput.safeParse(raw);
+        if (!parsed.success) return null;
+        const user = await authenticate(db, parsed.data.email, parsed.data.password);
+        return user ? { id: user.id, email: user.email, name: user.name } : null;
+      },
+    }),
+  ];
+  if (cfg.AUTH_GITHUB_ID && cfg.AUTH_GITHUB_SECRET) {
+    providers.push(GitHub({ clientId: cfg.AUTH_GITHUB_ID, clientSecret: cfg.AUTH_GITHUB_SECRET }));
+  }
+  if (cfg.AUTH_GOOGLE_ID && cfg.AUTH_GOOGLE_SECRET) {
+    providers.push(Google({ clientId: cfg.AUTH_GOOGLE_ID, clientSecret: cfg.AUTH_GOOGLE_SECRET }));
+  }
+  return {
+    secret: cfg.AUTH_SECRET,
+    trustHost: true,
+    basePath: "/api/auth",
+    adapter: paddockAdapter(db, cfg),
+    session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+    useSecureCookies: cfg.PUBLIC_URL.startsWith("https://"),
+    providers,
+    pages: { signIn: "/signin" },
+    callbacks: {
+      jwt({ token, user }) {
+        if (user?.id) token.sub = user.id;
+        return token;
+      },
+      session({ session, token }) {
+        if (token.sub && session.user) (session.user as { id?: string }).id = token.sub;
+        return session;
+      },
+    },
+  };
+}
+
+export function enabledOAuthProviders(cfg: Config): string[] {
+  const out: string[] = [];
+  if (cfg.AUTH_GITHUB_ID && cfg.AUTH_GITHUB_SECRET) out.push("github");
+  if (cfg.AUTH_GOOGLE_ID && cfg.AUTH_GOOGLE_SECRET) out.push("google");
+  return out;
+}

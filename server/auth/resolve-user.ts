@@ -1,0 +1,28 @@
+// Who is calling: the Auth.js session cookie, or `Authorization: Bearer <personal API token>`.
+// Used by tRPC's context and the Socket.IO handshake alike.
+import type { Request } from "express";
+import { getSession, type ExpressAuthConfig } from "@auth/express";
+import type { Db } from "../lib/db";
+import { userForApiToken } from "../domain/users";
+import type { Role } from "../generated/prisma/enums";
+
+export interface AuthUser {
+  id: string;
+  role: Role;
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const [scheme, value] = header.split(" ");
+  return scheme?.toLowerCase() === "bearer" && value ? value.trim() : undefined;
+}
+
+export async function resolveUser(db: Db, authConfig: ExpressAuthConfig, req: Request): Promise<AuthUser | null> {
+  const token = bearerToken(req.headers.authorization);
+  if (token) return userForApiToken(db, token);
+  if (!req.headers.cookie?.includes("authjs.session-token")) return null;
+  const session = await getSession(req, authConfig).catch(() => null);
+  const id = (session?.user as { id?: string } | undefined)?.id;
+  if (!id) return null;
+  return db.user.findUnique({ where: { id }, select: { id: true, role: true } });
+}

@@ -1,0 +1,49 @@
+// Producers: enqueue validated payloads. Uses a fail-fast Redis connection so an HTTP handler
+// never hangs on a Redis outage.
+import { Queue, type JobsOptions } from "bullmq";
+import type { z } from "zod";
+import type { Redis } from "ioredis";
+import { config } from "../config";
+import { createRedis } from "../lib/redis";
+import { AppError } from "../lib/errors";
+import type { JobDefinition } from "./define";
+
+const queues = new Map<string, Queue>();
+let producer: Redis | undefined;
+
+export const defaultJobOptions: JobsOptions = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 1000 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export function getQueue(name: string): Queue {
+  let q = queues.get(name);
+  if (!q) {
+    producer ??= createRedis("producer");
+    q = new Queue(name, { connection: producer, prefix: config.REDIS_PREFIX, defaultJobOptions });
+    q.on("error", () => {});
+    queues.set(name, q);
+  }
+  return q;
+}
+
+export async function enqueue<S extends z.ZodType>(
+  def: JobDefinition<S>,
+  data: z.infer<S>,
+  opts: JobsOptions & { jobId: string },
+) {
+  const payload = def.schema.parse(data);
+  try {
+    return await getQueue(def.name).add(def.name, payload, { ...def.jobOptions, ...opts });
+  } catch (e) {
+    throw new AppError("UNAVAILABLE", `could not enqueue ${def.name}: the job queue is unavailable`, { cause: e });
+  }
+}
+
+export async function closeQueues(): Promise<void> {
+  await Promise.allSettled([...queues.values()].map((q) => q.close()));
+  queues.clear();
+  producer = undefined;
+}

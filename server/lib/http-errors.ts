@@ -1,0 +1,32 @@
+// Converts errors to JSON responses for the plain HTTP routes (agent bridge, webhooks, health):
+// the one place AppError becomes an HTTP status. Shape: { error: { code, message, field? } }.
+import type { ErrorRequestHandler, Response } from "express";
+import { ZodError } from "zod";
+import { AppError } from "./errors";
+import { logger } from "./logger";
+
+export function sendError(res: Response, status: number, code: string, message: string, field?: string) {
+  res.status(status).json({ error: field ? { code, message, field } : { code, message } });
+}
+
+export function zodToAppError(error: ZodError, prefix = ""): AppError {
+  const issue = error.issues[0];
+  const field = prefix + (issue?.path.join(".") ?? "");
+  return new AppError("BAD_REQUEST", `${field || "body"}: ${issue?.message ?? "is invalid"}`, { field: field || "body" });
+}
+
+export const jsonErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) return;
+  if (err instanceof ZodError) err = zodToAppError(err);
+  if (err instanceof AppError) return sendError(res, err.httpStatus, err.code, err.message, err.field);
+  const e = err as { type?: string; status?: number; message?: string; code?: string; field?: string };
+  if (e.type === "entity.too.large" || e.code === "LIMIT_FILE_SIZE") {
+    return sendError(res, 413, "PAYLOAD_TOO_LARGE", `request body is too large (${e.message ?? "over the limit"})`, e.field);
+  }
+  if (e.type === "entity.parse.failed") return sendError(res, 400, "BAD_REQUEST", "body is not valid JSON", "body");
+  if (typeof e.status === "number" && e.status >= 400 && e.status < 500) {
+    return sendError(res, e.status, "BAD_REQUEST", e.message ?? "bad request");
+  }
+  (req.log ?? logger).error({ err }, "request failed");
+  sendError(res, 500, "INTERNAL", "internal error");
+};

@@ -1,0 +1,66 @@
+// Boots Paddock: API + Socket.IO + workers in one process (PADDOCK_ROLE=all, the default), or
+// one role per process (api | worker) for scaling out. Shuts down gracefully on SIGTERM/SIGINT.
+import { createServer, type Server } from "node:http";
+import { config } from "./config";
+import { logger } from "./lib/logger";
+import { db } from "./lib/db";
+import { closeAllRedis } from "./lib/redis";
+import { createApp } from "./app";
+import { closeQueues } from "./jobs/queues";
+import { startWorkers, type RunningWorkers } from "./jobs/worker";
+import { startRealtime, type RealtimeServer } from "./realtime/server";
+
+export interface Paddock {
+  server?: Server;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+export async function startPaddock(role = config.PADDOCK_ROLE, port = config.PORT): Promise<Paddock> {
+  let server: Server | undefined;
+  let realtime: RealtimeServer | undefined;
+  let workers: RunningWorkers | undefined;
+  let url: string | undefined;
+
+  if (role === "all" || role === "api") {
+    server = createServer(createApp());
+    realtime = await startRealtime(server);
+    await new Promise<void>((resolve, reject) => {
+      server!.once("error", reject);
+      server!.listen(port, config.HOST, () => resolve());
+    });
+    const address = server.address();
+    const actualPort = typeof address === "object" && address ? address.port : port;
+    url = `http://localhost:${actualPort}`;
+    logger.info({ url }, "Paddock API listening");
+  }
+  if (role === "all" || role === "worker") workers = await startWorkers();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info("shutting down");
+      if (server) {
+        server.closeIdleConnections?.();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      await realtime?.close();
+      await workers?.close();
+      await closeQueues();
+      await db.$disconnect();
+      await closeAllRedis();
+    })());
+  return { ...(server ? { server } : {}), ...(url ? { url } : {}), stop };
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) {
+  const paddock = await startPaddock();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      // Bound the shutdown so a stuck connection cannot keep the process alive forever.
+      setTimeout(() => process.exit(1), 15_000).unref();
+      void paddock.stop().then(() => process.exit(0));
+    });
+  }
+}

@@ -1,0 +1,60 @@
+// The one interface every sandbox provider implements. The launch, stop, expiry and reaper
+// jobs talk only to this interface; which provider a run uses is stored on the run.
+//
+// Every method is idempotent so a job retried after a crash can call it again safely:
+// `create` with a runId that already has a sandbox returns that sandbox, `stop` and `remove`
+// of something already gone succeed.
+
+export type ProviderName = "local" | "daytona";
+
+/** A file to place in the sandbox's working directory. */
+export interface BundleFile {
+  /** Relative path inside the sandbox working directory, e.g. "agent.mjs". */
+  path: string;
+  content: Buffer | string;
+  /** Unix mode, e.g. 0o755 for scripts. */
+  mode?: number;
+}
+
+export interface CreateSandboxInput {
+  runId: string;
+  /** Labels stored with the sandbox; always include `paddock.run=<runId>`. */
+  labels: Record<string, string>;
+}
+
+export interface StartInput {
+  /** Shell command run from the sandbox working directory, e.g. "node agent.mjs". */
+  command: string;
+  /** Environment for the command (bridge URL and token, agent config…). */
+  env: Record<string, string>;
+  /** Called with each line of the command's stdout/stderr, where the provider can stream it. */
+  onOutput?: (line: string, stream: "stdout" | "stderr") => void;
+}
+
+export type SandboxProcessState =
+  | { state: "running" }
+  | { state: "exited"; exitCode: number | null }
+  | { state: "not_started" }
+  | { state: "missing" };
+
+export interface ProviderSandbox {
+  providerId: string;
+  labels: Record<string, string>;
+}
+
+export interface SandboxProvider {
+  readonly name: ProviderName;
+  create(input: CreateSandboxInput): Promise<ProviderSandbox>;
+  upload(providerId: string, files: BundleFile[]): Promise<void>;
+  start(providerId: string, input: StartInput): Promise<void>;
+  status(providerId: string): Promise<SandboxProcessState>;
+  /** Stops the running command (the whole process group for `local`). */
+  stop(providerId: string): Promise<void>;
+  /** Stops and deletes the sandbox and its files. */
+  remove(providerId: string): Promise<void>;
+  /** Sandboxes carrying all the given labels. */
+  list(labels: Record<string, string>): Promise<ProviderSandbox[]>;
+}
+
+export const RUN_LABEL = "paddock.run";
+export const PADDOCK_LABEL = "paddock";

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { adminProcedure, createTRPCRouter, protectedProcedure, publicProcedure } from "../../trpc/init";
+import { signUpInput, cursorPageInput, roles } from "@shared/schemas";
+import { config } from "../../config";
+import { db } from "../../lib/db";
+import {
+  createApiToken,
+  getUserWithBalance,
+  ledgerHistory,
+  listApiTokens,
+  listUsers,
+  registerUser,
+  revokeApiToken,
+  setRole,
+} from "../../domain/users";
+
+const idInput = z.object({ id: z.string().min(1).max(64) });
+
+export const userRouter = createTRPCRouter({
+  signUp: publicProcedure.input(signUpInput).mutation(async ({ input }) => {
+    const user = await registerUser(db, { ...input, signupGrantCents: config.SIGNUP_GRANT_CENTS });
+    return { id: user.id, email: user.email, name: user.name, role: user.role };
+  }),
+
+  me: protectedProcedure.query(async ({ ctx }) => {
+    const u = await getUserWithBalance(db, ctx.user.id);
+    return { id: u.id, email: u.email, name: u.name, role: u.role, balance: u.balance };
+  }),
+
+  apiTokens: protectedProcedure.query(({ ctx }) => listApiTokens(db, ctx.user.id)),
+
+  createApiToken: protectedProcedure
+    .input(z.object({ name: z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters") }))
+    .mutation(({ ctx, input }) => createApiToken(db, ctx.user.id, input.name)),
+
+  revokeApiToken: protectedProcedure.input(idInput).mutation(({ ctx, input }) => revokeApiToken(db, ctx.user.id, input.id)),
+
+  ledger: protectedProcedure
+    .input(cursorPageInput.extend({ cursor: z.string().regex(/^\d+$/, "must be a cursor returned by a previous page").optional() }))
+    .query(({ ctx, input }) => ledgerHistory(db, ctx.user.id, input)),
+
+  list: adminProcedure.input(cursorPageInput).query(({ input }) => listUsers(db, input)),
+
+  setRole: adminProcedure
+    .input(z.object({ userId: z.string().min(1).max(64), role: z.enum(roles) }))
+    .mutation(({ ctx, input }) => setRole(db, ctx.user.id, input.userId, input.role)),
+});

@@ -1,0 +1,69 @@
+// The one place tRPC is initialized. Routers import only what is exported here.
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { z, ZodError } from "zod";
+import { AppError, appErrorCodes } from "../lib/errors";
+import { logger } from "../lib/logger";
+import type { Context } from "./context";
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
+    const app = cause instanceof AppError ? cause : null;
+    let message = shape.message;
+    if (zodError) {
+      // One readable line naming each failing field, e.g. "password: must be at least 8 characters".
+      const parts = Object.entries(zodError.fieldErrors).map(([field, msgs]) => `${field}: ${(msgs as string[])[0]}`);
+      message = [...zodError.formErrors, ...parts].join("; ") || message;
+    }
+    return {
+      ...shape,
+      message,
+      data: {
+        ...shape.data,
+        zodError,
+        appCode: app?.code ?? null,
+        field: app?.field ?? (zodError ? Object.keys(zodError.fieldErrors)[0] ?? null : null),
+        stack: undefined,
+      },
+    };
+  },
+});
+
+/** Converts domain AppErrors into TRPCErrors with the matching code: the one place it happens. */
+const appErrors = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof AppError) {
+      throw new TRPCError({ code: appErrorCodes[cause.code].trpc, message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: result.error, path }, "procedure failed");
+  }
+  return result;
+});
+
+const base = t.procedure.use(appErrors);
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = base;
+
+export const protectedProcedure = base.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "operator" && ctx.user.role !== "admin") {
+    throw new TRPCError({ code: "FORBIDDEN", message: "operators only" });
+  }
+  return next();
+});
+
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "admins only" });
+  return next();
+});

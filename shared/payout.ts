@@ -1,0 +1,142 @@
+/**
+ * Parimutuel settlement split — the REFERENCE for the server's set-based SQL
+ * settlement. The SQL must produce exactly these numbers; payout.test.ts pins them.
+ *
+ * Input: bets { id, side, amount, placedAt }, outcome ("yes" | "no"), rakeBps (0..10000).
+ * All amounts are integer cents; every product below is exact (BigInt here,
+ * NUMERIC in SQL: D * stake reaches ~2^106, which overflows BIGINT).
+ *
+ *   T = sum(amount) over all bets            (must be <= 2^53 - 1)
+ *   W = sum(amount) over bets on `outcome`
+ *
+ * 1. If T = 0 or W = 0 → kind "refunded": every bet is paid exactly its amount,
+ *    rake = 0. (A canceled run uses refundAll, which is the same thing.)
+ * 2. Otherwise → kind "paid":
+ *      rake = floor(T * rakeBps / 10000)
+ *      D    = T - rake                                   (distributable)
+ *    for each winning bet i (side = outcome), with stake s_i:
+ *      base_i = floor(D * s_i / W)
+ *      rem_i  = (D * s_i) mod W                          (exact fractional part, scaled by W)
+ *      L      = D - sum(base_i)                          (leftover cents, 0 <= L < #winners)
+ *    Rank winners by rem_i DESC, then placedAt ASC, then id ASC (plain code-unit
+ *    / byte order, i.e. COLLATE "C" — not locale order). The first L in that
+ *    ranking get base_i + 1, the rest base_i. Only bets with rem_i > 0 can be
+ *    in the first L, because L = sum(rem_i) / W.
+ *    Losing bets are paid 0.
+ * 3. Invariant: sum(payouts) + rake = T, exactly. With rakeBps = 0 every winner
+ *    gets at least its stake (D = T >= W).
+ *
+ * Output: `payouts` contains EVERY bet exactly once — losers with amount 0 — so
+ * the caller can write one payout row per (pool, bet) and mark every bet
+ * settled. Order is canonical (placedAt ASC, id ASC), so the result does not
+ * depend on input order.
+ *
+ * SQL sketch (Postgres; :d, :w, :l computed first, all NUMERIC):
+ *   SELECT id, div(:d * amount, :w) + CASE WHEN row_number() OVER (
+ *            ORDER BY mod(:d * amount, :w) DESC, placed_at ASC, id COLLATE "C" ASC) <= :l
+ *          THEN 1 ELSE 0 END AS payout
+ *   FROM bets WHERE pool_id = :pool AND side = :outcome;
+ * Use div()/mod() (or floor()), never "/" on NUMERIC, which rounds. placed_at
+ * must be the same value the server passes as placedAt here: if placedAt is
+ * createdAt in ms, order by date_trunc('milliseconds', "createdAt") in SQL.
+ */
+import { assertCents, assertRakeBps, assertSide, rakeCents, type BetSide } from "./odds";
+
+export interface PoolBet {
+  id: string;
+  side: BetSide;
+  amount: number;
+  /** Milliseconds or a sequence number; earlier wins remainder ties. */
+  placedAt: number;
+}
+
+export interface BetPayout {
+  betId: string;
+  amount: number;
+}
+
+export interface PoolSplit {
+  kind: "paid" | "refunded";
+  rake: number;
+  /** Every bet exactly once, losers with 0, ordered by placedAt then id. */
+  payouts: BetPayout[];
+}
+
+export interface SplitPoolInput {
+  bets: readonly PoolBet[];
+  outcome: BetSide;
+  rakeBps: number;
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byPlacement(a: PoolBet, b: PoolBet): number {
+  return a.placedAt - b.placedAt || compareIds(a.id, b.id);
+}
+
+/** Validates bets and returns a copy in canonical order (placedAt, id), plus the pool total. */
+function canonicalBets(bets: readonly PoolBet[]): { ordered: PoolBet[]; total: bigint } {
+  if (!Array.isArray(bets)) throw new RangeError("bets must be an array");
+  const seen = new Set<string>();
+  let total = 0n;
+  for (const [index, bet] of bets.entries()) {
+    if (typeof bet !== "object" || bet === null) throw new RangeError(`bets[${index}] must be an object`);
+    if (typeof bet.id !== "string" || bet.id === "") {
+      throw new RangeError(`bets[${index}].id must be a non-empty string`);
+    }
+    if (seen.has(bet.id)) throw new RangeError(`bets[${index}].id "${bet.id}" is duplicated`);
+    seen.add(bet.id);
+    assertSide(`bets[${index}].side`, bet.side);
+    assertCents(`bets[${index}].amount`, bet.amount, { positive: true });
+    if (typeof bet.placedAt !== "number" || !Number.isFinite(bet.placedAt)) {
+      throw new RangeError(`bets[${index}].placedAt must be a finite number, got ${String(bet.placedAt)}`);
+    }
+    total += BigInt(bet.amount);
+  }
+  if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError("bets: pool total exceeds the safe integer range (2^53 - 1 cents)");
+  }
+  return { ordered: [...bets].sort(byPlacement), total };
+}
+
+function refundOrdered(ordered: readonly PoolBet[]): PoolSplit {
+  return { kind: "refunded", rake: 0, payouts: ordered.map((bet) => ({ betId: bet.id, amount: bet.amount })) };
+}
+
+/** Every bet gets exactly its amount back, rake 0 (canceled run, or no stake on the winning side). */
+export function refundAll(bets: readonly PoolBet[]): PoolSplit {
+  return refundOrdered(canonicalBets(bets).ordered);
+}
+
+export function splitPool({ bets, outcome, rakeBps }: SplitPoolInput): PoolSplit {
+  assertSide("outcome", outcome);
+  assertRakeBps(rakeBps);
+  const { ordered, total } = canonicalBets(bets);
+
+  const winners = ordered.filter((bet) => bet.side === outcome);
+  const winningStake = winners.reduce((sum, bet) => sum + BigInt(bet.amount), 0n);
+  if (total === 0n || winningStake === 0n) return refundOrdered(ordered);
+
+  const rake = rakeCents(total, rakeBps);
+  const distributable = total - rake;
+
+  const shares = winners.map((bet) => {
+    const scaled = distributable * BigInt(bet.amount);
+    return { bet, base: scaled / winningStake, remainder: scaled % winningStake };
+  });
+  const leftover = shares.reduce((left, share) => left - share.base, distributable);
+
+  // `winners` is already in (placedAt, id) order and sort is stable, so sorting
+  // by remainder alone yields the documented ranking.
+  const ranked = [...shares].sort((a, b) => (a.remainder === b.remainder ? 0 : a.remainder > b.remainder ? -1 : 1));
+  const paid = new Map<string, bigint>();
+  ranked.forEach((share, rank) => paid.set(share.bet.id, share.base + (BigInt(rank) < leftover ? 1n : 0n)));
+
+  return {
+    kind: "paid",
+    rake: Number(rake),
+    payouts: ordered.map((bet) => ({ betId: bet.id, amount: Number(paid.get(bet.id) ?? 0n) })),
+  };
+}
