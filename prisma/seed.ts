@@ -4,6 +4,8 @@ import { db } from "../server/lib/db";
 import { config } from "../server/config";
 import { registerUser } from "../server/domain/users";
 import { seedDemoWorld } from "../server/seed/demo";
+import { closeQueues } from "../server/jobs/queues";
+import { closeAllRedis } from "../server/lib/redis";
 
 const ifEmpty = process.argv.includes("--if-empty");
 if (ifEmpty && (await db.user.count()) > 0) {
@@ -23,4 +25,6 @@ for (const p of people) {
 await db.user.update({ where: { email: "olive@paddock.local" }, data: { role: "operator" } });
 await seedDemoWorld(db);
 console.error("[paddock] demo data ready (sign in as demo@paddock.local / paddock-demo)");
+await closeQueues();
+await closeAllRedis();
 await db.$disconnect();

@@ -35,12 +35,16 @@ export const configSchema = z
     DATA_DIR: z.string().default(".data"),
     ARTIFACT_MAX_BYTES: int(10 * 1024 * 1024, 1),
     BRIDGE_EVENT_BATCH_MAX: int(500, 1),
+    BRIDGE_BODY_LIMIT: z.string().default("4mb"),
     BRIDGE_LONG_POLL_MS: int(25_000, 0).pipe(z.number().max(25_000)),
     DEFAULT_IDLE_TIMEOUT_MINUTES: int(15, 1),
     IDLE_KILL_EVERY_MS: int(30_000, 100),
-    // Seconds, so tests can shorten idle timeouts below a minute.
-    IDLE_TIMEOUT_SCALE_SECONDS: int(60, 1),
+    // Seconds in a "minute" of run durations and idle timeouts; tests shorten it.
+    MINUTE_SECONDS: int(60, 1),
     LAUNCH_ATTEMPTS: int(3, 1),
+    // How long a worker may hold a job before it counts as stalled (crashed) and is retried.
+    WORKER_LOCK_MS: int(30_000, 1_000),
+    REAPER_EVERY_MS: int(60_000, 100),
     LAUNCH_BACKOFF_MS: int(2_000, 0),
     SANDBOX_PROVIDER: z.enum(["local", "daytona"]).default("local"),
     DAYTONA_API_KEY: z.string().optional(),

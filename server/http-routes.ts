@@ -2,9 +2,15 @@
 // Each domain adds its mount here so createApp() stays one readable list.
 import type { Express } from "express";
 import type { ExpressAuthConfig } from "@auth/express";
+import { BRIDGE_BASE_PATH } from "@shared/bridge";
+import { createBridgeRouter } from "./bridge/routes";
+import { createArtifactRouter } from "./routers/artifacts";
 
 export interface RouteDeps {
   authConfig: ExpressAuthConfig;
 }
 
-export function mountApiExtensions(_app: Express, _deps: RouteDeps): void {}
+export function mountApiExtensions(app: Express, deps: RouteDeps): void {
+  app.use(`${BRIDGE_BASE_PATH}/runs/:runId`, createBridgeRouter());
+  app.use("/api/artifacts", createArtifactRouter(deps.authConfig));
+}

@@ -9,6 +9,9 @@ import { createApp } from "./app";
 import { closeQueues } from "./jobs/queues";
 import { startWorkers, type RunningWorkers } from "./jobs/worker";
 import { startRealtime, type RealtimeServer } from "./realtime/server";
+import { setBridgeBaseUrl } from "./jobs/sandbox/bridge-url";
+import { closeProviders } from "./providers";
+import { closePromptSignals } from "./bridge/prompt-signal";
 
 export interface Paddock {
   server?: Server;
@@ -32,6 +35,8 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
     const address = server.address();
     const actualPort = typeof address === "object" && address ? address.port : port;
     url = `http://localhost:${actualPort}`;
+    // Agents on this host reach the bridge directly (BRIDGE_PUBLIC_URL overrides, e.g. for Daytona).
+    setBridgeBaseUrl(`http://127.0.0.1:${actualPort}`);
     logger.info({ url }, "Paddock API listening");
   }
   if (role === "all" || role === "worker") workers = await startWorkers();
@@ -47,6 +52,8 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
       await realtime?.close();
       await workers?.close();
       await closeQueues();
+      await closeProviders();
+      await closePromptSignals();
       await db.$disconnect();
       await closeAllRedis();
     })());

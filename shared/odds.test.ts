@@ -87,6 +87,15 @@ describe("quoteBet", () => {
     expect(quote.multiplier).toBeCloseTo(475 / 400, 12);
   });
 
+  it("quotes a rake-free refund when nobody has bet against the side (as splitPool settles it)", () => {
+    expect(quoteBet({ yesTotal: 400, noTotal: 0 }, "yes", 100, { rakeBps: 500 })).toEqual({
+      multiplier: 1,
+      potentialPayout: 100,
+      profit: 0,
+      impliedProbability: 1,
+    });
+  });
+
   it("validates side, amount and rake", () => {
     expect(() => quoteBet({ yesTotal: 0, noTotal: 0 }, "maybe" as BetSide, 1)).toThrow(/side/);
     expect(() => quoteBet({ yesTotal: 0, noTotal: 0 }, "yes", 0)).toThrow(/amount/);

@@ -116,7 +116,8 @@ export function quoteBet(
   if (newTotal > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new RangeError("amount would push the pool total past the safe integer range");
   }
-  const distributable = newTotal - rakeCents(newTotal, rakeBps);
+  // As in splitPool: with no stake against this side, a win is a rake-free refund.
+  const distributable = newSide === newTotal ? newTotal : newTotal - rakeCents(newTotal, rakeBps);
   const potentialPayout = Number((BigInt(amount) * distributable) / newSide);
   return {
     multiplier: Number(distributable) / Number(newSide),

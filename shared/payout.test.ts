@@ -21,11 +21,11 @@ const GOLDEN: {
   expected: Record<string, number>;
 }[] = [
   {
-    name: "the first (and only) bet wins: stake back",
+    name: "the first (and only) bet wins: nobody lost, refund",
     bets: [yes("a", 1000)],
     outcome: "yes",
     rakeBps: 0,
-    kind: "paid",
+    kind: "refunded",
     rake: 0,
     expected: { a: 1000 },
   },
@@ -43,9 +43,18 @@ const GOLDEN: {
     bets: [yes("a", 123, 1), yes("b", 4567, 2), yes("c", 1, 3)],
     outcome: "yes",
     rakeBps: 0,
-    kind: "paid",
+    kind: "refunded",
     rake: 0,
     expected: { a: 123, b: 4567, c: 1 },
+  },
+  {
+    name: "only NO bets and NO wins: refunded in full, no rake even when one is configured",
+    bets: [no("a", 300, 1), no("b", 201, 2)],
+    outcome: "no",
+    rakeBps: 1000,
+    kind: "refunded",
+    rake: 0,
+    expected: { a: 300, b: 201 },
   },
   {
     name: "no stake on the winning side: everyone refunded, no rake",
@@ -271,7 +280,7 @@ function checkInvariants({ bets, outcome, rakeBps }: { bets: PoolBet[]; outcome:
   for (const p of split.payouts) expect(Number.isSafeInteger(p.amount) && p.amount >= 0).toBe(true);
   expect(Number.isSafeInteger(split.rake) && split.rake >= 0).toBe(true);
 
-  if (W === 0n) {
+  if (W === 0n || W === total) {
     expect(split.kind).toBe("refunded");
     expect(split.rake).toBe(0);
     for (const b of bets) expect(paid.get(b.id)).toBe(b.amount);

@@ -9,8 +9,10 @@
  *   T = sum(amount) over all bets            (must be <= 2^53 - 1)
  *   W = sum(amount) over bets on `outcome`
  *
- * 1. If T = 0 or W = 0 → kind "refunded": every bet is paid exactly its amount,
- *    rake = 0. (A canceled run uses refundAll, which is the same thing.)
+ * 1. If T = 0, W = 0 or W = T → kind "refunded": every bet is paid exactly its
+ *    amount, rake = 0. W = T means nobody bet against the winners: there is no
+ *    losing stake to win, so taking a rake would only charge them for betting
+ *    (product decision). (A canceled run uses refundAll, which is the same thing.)
  * 2. Otherwise → kind "paid":
  *      rake = floor(T * rakeBps / 10000)
  *      D    = T - rake                                   (distributable)
@@ -105,7 +107,7 @@ function refundOrdered(ordered: readonly PoolBet[]): PoolSplit {
   return { kind: "refunded", rake: 0, payouts: ordered.map((bet) => ({ betId: bet.id, amount: bet.amount })) };
 }
 
-/** Every bet gets exactly its amount back, rake 0 (canceled run, or no stake on the winning side). */
+/** Every bet gets exactly its amount back, rake 0 (canceled run, or no stake on one of the sides). */
 export function refundAll(bets: readonly PoolBet[]): PoolSplit {
   return refundOrdered(canonicalBets(bets).ordered);
 }
@@ -117,7 +119,8 @@ export function splitPool({ bets, outcome, rakeBps }: SplitPoolInput): PoolSplit
 
   const winners = ordered.filter((bet) => bet.side === outcome);
   const winningStake = winners.reduce((sum, bet) => sum + BigInt(bet.amount), 0n);
-  if (total === 0n || winningStake === 0n) return refundOrdered(ordered);
+  // No winners, or no losers: nothing was won, so everyone gets their stake back, rake-free.
+  if (total === 0n || winningStake === 0n || winningStake === total) return refundOrdered(ordered);
 
   const rake = rakeCents(total, rakeBps);
   const distributable = total - rake;

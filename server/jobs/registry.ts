@@ -1,4 +1,10 @@
 // Every job Paddock runs. The worker process starts one BullMQ Worker per definition.
 import type { JobDefinition } from "./define";
+import { launchJob } from "./sandbox/launch";
+import { expireJob } from "./sandbox/expire";
+import { idleKillJob } from "./sandbox/lifecycle-sweep";
+import { finalizeJob } from "./sandbox/finalize";
+import { reaperJob } from "./sandbox/reaper";
+import { bettingJobs } from "./betting";
 
-export const jobDefinitions: JobDefinition[] = [];
+export const jobDefinitions: JobDefinition[] = [launchJob, expireJob, idleKillJob, finalizeJob, reaperJob, ...bettingJobs];

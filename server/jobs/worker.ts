@@ -33,6 +33,9 @@ export async function startWorkers(defs: JobDefinition[] = jobDefinitions): Prom
         connection: createRedis("worker"),
         prefix: config.REDIS_PREFIX,
         concurrency: def.concurrency ?? 4,
+        // A job whose worker died (SIGKILL, OOM) is retried once its lock lapses.
+        lockDuration: config.WORKER_LOCK_MS,
+        stalledInterval: config.WORKER_LOCK_MS,
         autorun: true,
       },
     );

@@ -1,8 +1,12 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { userRouter } from "../routers/user/user.router";
+import { sandboxRouter } from "../routers/sandbox/sandbox.router";
+import { bettingRouter } from "../routers/betting/betting.router";
 
 export const appRouter = createTRPCRouter({
   user: userRouter,
+  sandbox: sandboxRouter,
+  betting: bettingRouter,
 });
 
 export type AppRouter = typeof appRouter;

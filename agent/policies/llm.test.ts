@@ -1,0 +1,188 @@
+// The llm policy end to end over real HTTP: the SDK talks to a tiny bridge recorder and the
+// policy to a local OpenAI-compatible stand-in that returns canned chat completions.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { EventInput, RunInfo } from "../../shared/bridge";
+import { PaddockAgentClient } from "../sdk";
+import { runLlmPolicy } from "./llm";
+
+type Handler = (req: IncomingMessage, body: unknown, res: ServerResponse) => void;
+const servers: { close(): void }[] = [];
+
+async function listen(handler: Handler): Promise<string> {
+  const server = createServer(async (req, res) => {
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    handler(req, raw ? JSON.parse(raw) : undefined, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const send = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+};
+
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+/** Records what the agent reports; serves one pending prompt on the first poll. */
+async function startBridgeRecorder() {
+  const record = {
+    events: [] as EventInput[],
+    progress: [] as number[],
+    spends: 0,
+    acks: [] as string[],
+    completion: undefined as { outcome: string; summary?: string } | undefined,
+    unauthorized: 0,
+  };
+  let promptServed = false;
+  const url = await listen((req, body, res) => {
+    if (req.headers.authorization !== "Bearer run-token") {
+      record.unauthorized++;
+      return send(res, 401, { error: { code: "UNAUTHORIZED", message: "bad token" } });
+    }
+    const path = new URL(req.url ?? "/", "http://x").pathname.replace("/api/agent/v1", "");
+    const b = body as Record<string, unknown>;
+    if (path === "/prompts") {
+      const prompts = promptServed ? [] : [{ id: "p1", text: "Focus on the pricing page", createdAt: "2030-01-01T00:00:00Z" }];
+      promptServed = true;
+      return send(res, 200, { prompts });
+    }
+    if (path === "/prompts/p1/ack") {
+      record.acks.push("p1");
+      return send(res, 200, { id: "p1", status: "acknowledged" });
+    }
+    if (path === "/credits/spend") {
+      record.spends += b.amount as number;
+      return send(res, 200, { creditsSpent: record.spends, creditsRemaining: 100 - record.spends });
+    }
+    if (path === "/events") {
+      record.events.push(...(b.events as EventInput[]));
+      return send(res, 200, { accepted: (b.events as unknown[]).length, lastSeq: record.events.length });
+    }
+    if (path === "/progress") {
+      record.progress.push(b.value as number);
+      return send(res, 200, { currentProgress: b.value, reachedTarget: (b.value as number) >= 100 });
+    }
+    if (path === "/complete") {
+      record.completion = b as { outcome: string; summary?: string };
+      return send(res, 200, { status: b.outcome });
+    }
+    send(res, 404, { error: { code: "NOT_FOUND", message: `no route ${path}` } });
+  });
+  return { url: `${url}/api/agent/v1`, record };
+}
+
+/** An OpenAI-compatible endpoint answering each call with the next canned reply. */
+async function startLlmStandIn(replies: (string | { status: number })[]) {
+  const requests: { auth?: string; body: { model: string; messages: { role: string; content: string }[]; response_format?: unknown } }[] = [];
+  const url = await listen((req, body, res) => {
+    if (req.method !== "POST" || req.url !== "/v1/chat/completions") return send(res, 404, { error: { message: "not found" } });
+    requests.push({ auth: req.headers.authorization, body: body as (typeof requests)[number]["body"] });
+    const reply = replies.shift() ?? JSON.stringify({ thought: "nothing left", action: "wait", progressDelta: 0, done: true, success: false });
+    if (typeof reply !== "string") return send(res, reply.status, { error: { message: "upstream overloaded" } });
+    send(res, 200, { id: "chatcmpl-1", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: reply } }] });
+  });
+  return { url: `${url}/v1`, requests };
+}
+
+const run: RunInfo = {
+  id: "run_1",
+  goal: "Get 100 newsletter signups",
+  metric: "signups",
+  targetValue: 100,
+  currentProgress: 0,
+  status: "running",
+  creditBudget: 100,
+  creditsSpent: 0,
+  agentConfig: { stepMs: 0, maxSteps: 6 },
+  model: "gpt-test",
+  policy: "llm",
+};
+
+function context(bridgeUrl: string, llm: { baseUrl?: string }, runOverrides: Partial<RunInfo> = {}) {
+  const client = new PaddockAgentClient({ baseUrl: bridgeUrl, token: "run-token", retry: { retries: 0 } });
+  return {
+    client,
+    run: { ...run, ...runOverrides },
+    signal: new AbortController().signal,
+    log: () => undefined,
+    llm: { ...llm, apiKey: "sk-test", model: "gpt-test" },
+  };
+}
+
+const messagesOf = (events: EventInput[], kind: EventInput["kind"]) =>
+  events.filter((e) => e.kind === kind).map((e) => JSON.stringify(e.payload));
+
+describe("runLlmPolicy", () => {
+  it("reports decisions, survives malformed replies, passes prompts on and completes when done", async () => {
+    const bridge = await startBridgeRecorder();
+    const llm = await startLlmStandIn([
+      "Sure! I will get right on it.",
+      JSON.stringify({ thought: "A pricing page converts visitors", action: "publish_pricing_page", progressDelta: 40, done: false }),
+      JSON.stringify({ thought: "More", action: "tweet", progressDelta: "lots", done: false }),
+      "```json\n" + JSON.stringify({ thought: "Good enough for today", action: "report", progressDelta: 0, done: true, success: true }) + "\n```",
+    ]);
+
+    const result = await runLlmPolicy(context(bridge.url, { baseUrl: llm.url }));
+
+    expect(result).toEqual({ outcome: "succeeded", summary: "Good enough for today" });
+    expect(bridge.record.completion).toEqual({ outcome: "succeeded", summary: "Good enough for today" });
+    expect(bridge.record.unauthorized).toBe(0);
+    expect(bridge.record.progress).toEqual([40]);
+    expect(bridge.record.spends).toBe(4);
+    expect(bridge.record.acks).toEqual(["p1"]);
+
+    const errors = messagesOf(bridge.record.events, "error");
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain("not JSON");
+    expect(errors[1]).toContain("progressDelta");
+    expect(messagesOf(bridge.record.events, "thought")).toEqual([
+      JSON.stringify({ text: "A pricing page converts visitors" }),
+      JSON.stringify({ text: "Good enough for today" }),
+    ]);
+    expect(messagesOf(bridge.record.events, "action")[0]).toContain("publish_pricing_page");
+
+    expect(llm.requests).toHaveLength(4);
+    for (const request of llm.requests) {
+      expect(request.auth).toBe("Bearer sk-test");
+      expect(request.body.model).toBe("gpt-test");
+      expect(request.body.response_format).toEqual({ type: "json_object" });
+    }
+    const firstTurn = llm.requests[0]!.body.messages;
+    expect(firstTurn[0]!.role).toBe("system");
+    expect(firstTurn[0]!.content).toContain("Get 100 newsletter signups");
+    expect(firstTurn.at(-1)!.content).toContain("Focus on the pricing page");
+    expect(llm.requests[1]!.body.messages.at(-1)!.content).toContain("Your previous reply was rejected: the reply is not JSON");
+  });
+
+  it("completes succeeded as soon as progress reaches the target", async () => {
+    const bridge = await startBridgeRecorder();
+    const llm = await startLlmStandIn([JSON.stringify({ thought: "One big launch", action: "launch", progressDelta: 100, done: false })]);
+    await runLlmPolicy(context(bridge.url, { baseUrl: llm.url }));
+    expect(bridge.record.progress).toEqual([100]);
+    expect(bridge.record.completion?.outcome).toBe("succeeded");
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it("gives up after repeated failed model calls", async () => {
+    const bridge = await startBridgeRecorder();
+    const llm = await startLlmStandIn([{ status: 500 }, { status: 500 }, { status: 500 }]);
+    await runLlmPolicy(context(bridge.url, { baseUrl: llm.url }));
+    expect(messagesOf(bridge.record.events, "error").every((m) => m.includes("HTTP 500"))).toBe(true);
+    expect(bridge.record.completion?.outcome).toBe("failed");
+    expect(bridge.record.completion?.summary).toMatch(/^3 consecutive failed model turns/);
+  });
+
+  it("fails with a clear error event when LLM_BASE_URL is unset", async () => {
+    const bridge = await startBridgeRecorder();
+    await runLlmPolicy(context(bridge.url, {}));
+    expect(messagesOf(bridge.record.events, "error")[0]).toContain("LLM_BASE_URL is not set");
+    expect(bridge.record.completion).toEqual({ outcome: "failed", summary: "LLM_BASE_URL is not set" });
+  });
+});

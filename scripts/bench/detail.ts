@@ -1,0 +1,71 @@
+// npm run bench:detail — p99 of sandbox.get (the run page's one round trip) with 1,000,000
+// events in the table (BENCH_EVENTS), measured in-process and over HTTP.
+import { createServer } from "node:http";
+import { prepareBenchEnv, percentile, fmt } from "./bench-env";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
+
+const env = await prepareBenchEnv("detail");
+const { createApp } = await import("../../server/app");
+const { db } = await import("../../server/lib/db");
+const { registerUser, createApiToken } = await import("../../server/domain/users");
+const { seedDemoProfiles } = await import("../../server/seed/demo");
+const { createRun } = await import("../../server/domain/sandbox/create");
+const { createCaller } = await import("../../server/trpc/root");
+const { closeAllRedis } = await import("../../server/lib/redis");
+
+const user = await registerUser(db, { email: "bench@example.com", name: "Bench", password: "benchmark-pass", signupGrantCents: 100_000_000 });
+const [profile] = await seedDemoProfiles(db);
+const ids: string[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const { id } = await createRun(db, user.id, { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 }, { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 });
+  ids.push(id);
+}
+const perRun = Math.ceil(EVENTS / RUNS);
+const t0 = performance.now();
+await db.$executeRawUnsafe(`
+  INSERT INTO sandbox_events ("sandboxId", seq, kind, payload, "createdAt")
+  SELECT s.id, g.n, (ARRAY['log','thought','action','tool_call','progress']::"EventKind"[])[1 + g.n % 5],
+         jsonb_build_object('message', 'event ' || g.n, 'text', 'event ' || g.n, 'name', 'act', 'tool', 'grep', 'value', g.n % 100),
+         now() - make_interval(secs => ${perRun} - g.n)
+    FROM sandboxes s CROSS JOIN generate_series(1, ${perRun}) AS g(n)`);
+await db.$executeRawUnsafe(`UPDATE sandboxes SET "eventSeq" = ${perRun}`);
+await db.$executeRawUnsafe(`ANALYZE sandbox_events`);
+const total = await db.sandboxEvent.count();
+console.log(`bench:detail — ${total.toLocaleString()} events across ${RUNS} runs (inserted in ${fmt((performance.now() - t0) / 1000)} s)`);
+
+const caller = createCaller({ user: { id: user.id, role: user.role } });
+const pick = (i: number) => ids[(i * 7919) % ids.length]!;
+for (let i = 0; i < 50; i++) await caller.sandbox.get({ id: pick(i) }); // warm-up
+const inProcess: number[] = [];
+for (let i = 0; i < CALLS; i++) {
+  const s = performance.now();
+  await caller.sandbox.get({ id: pick(i) });
+  inProcess.push(performance.now() - s);
+}
+inProcess.sort((a, b) => a - b);
+
+const server = createServer(createApp());
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+const port = (server.address() as { port: number }).port;
+const { token } = await createApiToken(db, user.id, "bench");
+const overHttp: number[] = [];
+for (let i = 0; i < CALLS; i++) {
+  const input = encodeURIComponent(JSON.stringify({ json: { id: pick(i) } }));
+  const s = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}/trpc/sandbox.get?input=${input}`, { headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`sandbox.get failed: ${res.status}`);
+  overHttp.push(performance.now() - s);
+}
+overHttp.sort((a, b) => a - b);
+console.log(`sandbox.get in-process: p50 ${fmt(percentile(inProcess, 50))} ms, p99 ${fmt(percentile(inProcess, 99))} ms (${CALLS} calls; target p99 ≤ 20 ms)`);
+console.log(`sandbox.get over HTTP:  p50 ${fmt(percentile(overHttp, 50))} ms, p99 ${fmt(percentile(overHttp, 99))} ms (${CALLS} calls, bearer auth)`);
+
+server.close();
+await db.$disconnect();
+await closeAllRedis();
+await env.cleanup();
+process.exit(0);

@@ -1,0 +1,181 @@
+// The agent bridge: a small HTTP API for code inside a sandbox, in any language.
+// Mounted at /api/agent/v1/runs/:runId (that URL is PADDOCK_BRIDGE_URL inside the sandbox).
+import express, { Router, type Request, type Response } from "express";
+import multer from "multer";
+import {
+  ackRequestSchema,
+  artifactUploadFieldsSchema,
+  bridgeValidationError,
+  completeRequestSchema,
+  createEventsRequestSchema,
+  emailRequestSchema,
+  paymentRequestSchema,
+  progressRequestSchema,
+  promptsQuerySchema,
+  spendCreditsRequestSchema,
+} from "@shared/bridge";
+import type { z } from "zod";
+import { config } from "../config";
+import { db } from "../lib/db";
+import { AppError } from "../lib/errors";
+import { jsonErrorHandler, sendError } from "../lib/http-errors";
+import { bridgeAuth } from "./auth";
+import { bridgeIdempotency } from "./idempotency";
+import { appendEvents, type EventInput } from "../domain/sandbox/events";
+import { recordProgress } from "../domain/sandbox/progress";
+import { spendCredits } from "../domain/sandbox/credits";
+import { acknowledgePrompt, claimPendingPrompts } from "../domain/sandbox/prompts";
+import { recordEmail, recordPayment } from "../domain/sandbox/outbound";
+import { storeArtifact } from "../domain/sandbox/artifacts";
+import { completeRun } from "../domain/sandbox/complete";
+import { listenForPrompt } from "./prompt-signal";
+import { afterProgress, afterTransition, publishEvents } from "../jobs/sandbox/after-change";
+import path from "node:path";
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const body = bridgeValidationError(result.error);
+    throw new AppError("BAD_REQUEST", body.error.message, body.error.field ? { field: body.error.field } : {});
+  }
+  return result.data;
+}
+
+const runId = (req: Request) => req.bridgeRun!.id;
+
+async function touch(id: string) {
+  await db.sandbox.update({ where: { id }, data: { lastActivityAt: new Date() }, select: { id: true } });
+}
+
+export function createBridgeRouter(): Router {
+  const router = Router({ mergeParams: true });
+  const eventsSchema = createEventsRequestSchema(config.BRIDGE_EVENT_BATCH_MAX);
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: config.ARTIFACT_MAX_BYTES, files: 1, fields: 10 },
+  });
+
+  router.use(bridgeAuth(db));
+  router.use(bridgeIdempotency());
+  router.use(express.json({ limit: config.BRIDGE_BODY_LIMIT }));
+
+  router.get("/run", async (req, res) => {
+    const run = await db.sandbox.findUniqueOrThrow({
+      where: { id: runId(req) },
+      select: {
+        id: true, goal: true, metric: true, targetValue: true, currentProgress: true, status: true,
+        creditBudget: true, creditsSpent: true, agentConfig: true, agentProfile: { select: { model: true, policy: true } },
+      },
+    });
+    await touch(run.id);
+    const { agentProfile, ...rest } = run;
+    res.json({ ...rest, agentConfig: rest.agentConfig ?? {}, model: agentProfile.model, policy: agentProfile.policy });
+  });
+
+  router.post("/events", async (req, res) => {
+    const body = parse(eventsSchema, req.body);
+    const stored = await appendEvents(
+      db,
+      runId(req),
+      body.events.map((e): EventInput => ({ kind: e.kind, payload: e.payload as Record<string, unknown>, ...(e.at ? { at: new Date(e.at) } : {}) })),
+      { requireActive: true },
+    );
+    publishEvents(stored);
+    res.json({ accepted: stored.length, lastSeq: stored[stored.length - 1]?.seq ?? 0 });
+  });
+
+  router.post("/progress", async (req, res) => {
+    const body = parse(progressRequestSchema, req.body);
+    const result = await recordProgress(db, { sandboxId: runId(req), value: body.value, ...(body.note ? { note: body.note } : {}) });
+    await afterProgress(runId(req), result);
+    res.json({ currentProgress: result.currentProgress, reachedTarget: result.reachedTarget });
+  });
+
+  router.post("/artifacts", upload.single("file"), async (req, res) => {
+    if (!req.file) throw new AppError("BAD_REQUEST", "file: a multipart file part named \"file\" is required", { field: "file" });
+    const fields = parse(artifactUploadFieldsSchema, req.body ?? {});
+    const artifact = await storeArtifact(db, {
+      sandboxId: runId(req),
+      artifactDir: path.resolve(config.DATA_DIR, "artifacts"),
+      kind: fields.kind,
+      filename: req.file.originalname,
+      contentType: req.file.mimetype,
+      content: req.file.buffer,
+    });
+    res.status(201).json({ id: artifact.id, kind: artifact.kind, filename: artifact.filename, size: artifact.size, contentType: artifact.contentType });
+  });
+
+  router.get("/prompts", async (req, res) => {
+    const query = parse(promptsQuerySchema, req.query);
+    const id = runId(req);
+    await touch(id);
+    const aborted = new AbortController();
+    res.on("close", () => aborted.abort());
+    const deadline = Date.now() + Math.min(query.wait * 1000, config.BRIDGE_LONG_POLL_MS);
+    for (;;) {
+      const remaining = deadline - Date.now();
+      const listener = remaining > 0 ? await listenForPrompt(id, remaining, aborted.signal) : null;
+      try {
+        const prompts = await claimPendingPrompts(db, id);
+        if (prompts.length > 0 || !listener || aborted.signal.aborted) {
+          return res.json({ prompts: prompts.map((p) => ({ id: p.id, text: p.text, createdAt: p.createdAt.toISOString() })) });
+        }
+        await listener.woken;
+      } finally {
+        await listener?.done();
+      }
+      if (Date.now() >= deadline || aborted.signal.aborted) {
+        const prompts = await claimPendingPrompts(db, id);
+        return res.json({ prompts: prompts.map((p) => ({ id: p.id, text: p.text, createdAt: p.createdAt.toISOString() })) });
+      }
+    }
+  });
+
+  router.post("/prompts/:promptId/ack", async (req, res) => {
+    const body = parse(ackRequestSchema, req.body ?? {});
+    const result = await acknowledgePrompt(db, { sandboxId: runId(req), promptId: String(req.params.promptId), ...(body.response ? { response: body.response } : {}) });
+    await touch(runId(req));
+    res.json(result);
+  });
+
+  router.post("/credits/spend", async (req, res) => {
+    const body = parse(spendCreditsRequestSchema, req.body);
+    res.json(await spendCredits(db, { sandboxId: runId(req), amount: body.amount, reason: body.reason }));
+  });
+
+  router.post("/emails", async (req, res) => {
+    const body = parse(emailRequestSchema, req.body);
+    const result = await recordEmail(db, { sandboxId: runId(req), ...body });
+    publishEvents([result.event]);
+    res.status(201).json({ id: result.id });
+  });
+
+  router.post("/payments", async (req, res) => {
+    const body = parse(paymentRequestSchema, req.body);
+    const result = await recordPayment(db, {
+      sandboxId: runId(req),
+      amountCents: body.amountCents,
+      recipient: body.recipient,
+      currency: body.currency ?? "USD",
+      memo: body.memo,
+    });
+    publishEvents([result.event]);
+    res.status(201).json({ id: result.id });
+  });
+
+  router.post("/complete", async (req, res) => {
+    const body = parse(completeRequestSchema, req.body);
+    const result = await completeRun(db, { sandboxId: runId(req), outcome: body.outcome, summary: body.summary });
+    await afterTransition(result);
+    res.json({ status: result.status });
+  });
+
+  router.post("/heartbeat", async (req, res) => {
+    await touch(runId(req));
+    res.json({ ok: true });
+  });
+
+  router.use((_req: Request, res: Response) => sendError(res, 404, "NOT_FOUND", "no such bridge endpoint"));
+  router.use(jsonErrorHandler);
+  return router;
+}

@@ -1,0 +1,136 @@
+// Test and benchmark fixtures for betting: runs with pools, users and bets created set-based in
+// SQL (thousands per statement) while keeping the ledger balanced, so checkLedger stays clean.
+// Not used by the application.
+import type { Db } from "../../lib/db";
+import type { BetSide, SandboxStatus } from "../../generated/prisma/enums";
+import { cuidLike, MINT_SIGNUP } from "../ledger";
+import { createPoolForRun } from "./pools";
+
+export interface FixtureRun {
+  sandboxId: string;
+  poolId: string;
+  escrowId: string;
+}
+
+export async function makeRun(
+  db: Db,
+  opts: { createdById: string; status?: SandboxStatus; targetValue?: number; currentProgress?: number; locksAt?: Date | null; model?: string },
+): Promise<FixtureRun> {
+  const model = opts.model ?? "test-model";
+  return db.$transaction(async (tx) => {
+    const profile = await tx.agentProfile.upsert({
+      where: { slug: `fixture-${model}` },
+      create: { slug: `fixture-${model}`, name: `Fixture ${model}`, model },
+      update: {},
+      select: { id: true },
+    });
+    const sandbox = await tx.sandbox.create({
+      data: {
+        goal: "fixture goal",
+        metric: "points",
+        targetValue: opts.targetValue ?? 100,
+        currentProgress: opts.currentProgress ?? 0,
+        agentProfileId: profile.id,
+        status: opts.status ?? "running",
+        durationMinutes: 10,
+        idleTimeoutMinutes: 15,
+        createdById: opts.createdById,
+        startedAt: new Date(),
+      },
+      select: { id: true },
+    });
+    const pool = await createPoolForRun(tx, { sandboxId: sandbox.id, locksAt: opts.locksAt ?? null });
+    const row = await tx.pool.findUniqueOrThrow({ where: { id: pool.id }, select: { ledgerAccountId: true } });
+    return { sandboxId: sandbox.id, poolId: pool.id, escrowId: row.ledgerAccountId };
+  });
+}
+
+/** Creates `count` users with ledger accounts and a signup grant each, in three statements. */
+export async function seedUsers(db: Db, count: number, grantCents: number): Promise<string[]> {
+  const tag = cuidLike();
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    WITH u AS (
+      INSERT INTO users (id, email, name, "updatedAt")
+      SELECT ${tag} || '_' || g, ${tag} || '_' || g || '@bench.test', 'Bettor ' || g, now()
+        FROM generate_series(1, ${count}::int) g
+      RETURNING id
+    ), a AS (
+      INSERT INTO ledger_accounts (id, key, kind, "userId", balance)
+      SELECT 'acct_' || u.id, 'user:' || u.id, 'user', u.id, ${grantCents}::bigint FROM u
+    ), t AS (
+      INSERT INTO ledger_transfers (id, kind, "idempotencyKey", memo)
+      SELECT 'grant_' || u.id, 'signup_grant', 'signup:' || u.id, 'fixture grant' FROM u
+    ), e AS (
+      INSERT INTO ledger_entries ("transferId", "accountId", amount)
+      SELECT 'grant_' || u.id, 'acct_' || u.id, ${grantCents}::bigint FROM u
+      UNION ALL
+      SELECT 'grant_' || u.id, (SELECT id FROM ledger_accounts WHERE key = ${MINT_SIGNUP}), -${grantCents}::bigint FROM u
+    )
+    SELECT id FROM u`;
+  await db.$executeRaw`
+    UPDATE ledger_accounts SET balance = balance - ${BigInt(grantCents) * BigInt(count)} WHERE key = ${MINT_SIGNUP}`;
+  return rows.map((r) => r.id);
+}
+
+export interface SeedBet {
+  id?: string;
+  userId: string;
+  side: BetSide;
+  amount: number;
+  createdAt?: Date;
+}
+
+/**
+ * Inserts bets as if each had been placed: one stake transfer per user (user → escrow), pool
+ * totals bumped. Bettors must be able to afford their stakes.
+ */
+export async function seedBets(db: Db, pool: FixtureRun, bets: readonly SeedBet[]): Promise<string[]> {
+  if (bets.length === 0) return [];
+  const now = new Date();
+  const ids = bets.map((b) => b.id ?? cuidLike());
+  const batch = cuidLike();
+  await db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`
+        WITH ins AS (
+          INSERT INTO bets (id, "poolId", "userId", side, amount, "oddsAtPlacement", "createdAt")
+          SELECT x.id, ${pool.poolId}, x."userId", x.side::"BetSide", x.amount, 1, x."createdAt"
+            FROM unnest(${ids}::text[], ${bets.map((b) => b.userId)}::text[], ${bets.map((b) => b.side)}::text[],
+                        ${bets.map((b) => b.amount)}::int[], ${bets.map((b) => (b.createdAt ?? now).toISOString())}::timestamp(3)[])
+                 AS x(id, "userId", side, amount, "createdAt")
+          RETURNING "userId", side, amount
+        ), per_user AS (
+          SELECT a.id AS "accountId", sum(ins.amount)::bigint AS stake
+            FROM ins JOIN ledger_accounts a ON a."userId" = ins."userId" GROUP BY a.id
+        ), t AS (
+          INSERT INTO ledger_transfers (id, kind, memo) SELECT ${batch} || p."accountId", 'bet', 'fixture bets' FROM per_user p
+        ), e AS (
+          INSERT INTO ledger_entries ("transferId", "accountId", amount)
+          SELECT ${batch} || p."accountId", p."accountId", -p.stake FROM per_user p
+          UNION ALL
+          SELECT ${batch} || p."accountId", ${pool.escrowId}, p.stake FROM per_user p
+        ), debit AS (
+          UPDATE ledger_accounts a SET balance = a.balance - p.stake FROM per_user p WHERE a.id = p."accountId"
+        ), credit AS (
+          UPDATE ledger_accounts SET balance = balance + (SELECT sum(amount) FROM ins) WHERE id = ${pool.escrowId}
+        )
+        UPDATE pools SET "yesTotal" = "yesTotal" + (SELECT coalesce(sum(amount), 0) FROM ins WHERE side = 'yes'),
+                         "noTotal" = "noTotal" + (SELECT coalesce(sum(amount), 0) FROM ins WHERE side = 'no'),
+                         "betCount" = "betCount" + (SELECT count(*) FROM ins)
+         WHERE id = ${pool.poolId}`;
+    },
+    { timeout: 120_000 },
+  );
+  return ids;
+}
+
+/** `count` random bets spread over `userIds`, with millisecond ties, for large-pool tests and benches. */
+export function randomBets(userIds: readonly string[], count: number, opts: { yesShare?: number; maxAmount?: number } = {}): SeedBet[] {
+  const start = Date.now() - count;
+  return Array.from({ length: count }, (_, i) => ({
+    userId: userIds[i % userIds.length]!,
+    side: Math.random() < (opts.yesShare ?? 0.5) ? "yes" : "no",
+    amount: 100 + Math.floor(Math.random() * (opts.maxAmount ?? 10_000)),
+    createdAt: new Date(start + Math.floor(i / 3)),
+  }));
+}

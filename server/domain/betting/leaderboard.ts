@@ -1,0 +1,51 @@
+// Leaderboards: bettors by realized profit, and models (AgentProfile.model) by success rate over
+// finished runs. Canceled runs are left out of a model's record: a person stopped them, so they
+// say nothing about the model.
+import type { DbClient } from "../../lib/db";
+
+export interface BettorRow {
+  userId: string;
+  name: string;
+  profit: number;
+  wagered: number;
+  bets: number;
+  won: number;
+  lost: number;
+}
+
+export interface ModelRow {
+  model: string;
+  runs: number;
+  succeeded: number;
+  /** succeeded / runs, 0..1. */
+  successRate: number;
+}
+
+export async function leaderboard(client: DbClient, opts: { limit: number }): Promise<{ bettors: BettorRow[]; models: ModelRow[] }> {
+  const bettors = await client.$queryRaw<(Omit<BettorRow, "profit" | "wagered"> & { profit: bigint; wagered: bigint })[]>`
+    SELECT u.id AS "userId", u.name,
+           sum(b.payout - b.amount)::bigint AS profit,
+           sum(b.amount)::bigint AS wagered,
+           count(*)::int AS bets,
+           count(*) FILTER (WHERE p.status = 'settled' AND b.side = p.outcome)::int AS won,
+           count(*) FILTER (WHERE p.status = 'settled' AND b.side <> p.outcome)::int AS lost
+      FROM bets b JOIN pools p ON p.id = b."poolId" JOIN users u ON u.id = b."userId"
+     WHERE b.payout IS NOT NULL
+     GROUP BY u.id
+     ORDER BY profit DESC, wagered DESC, u.id
+     LIMIT ${opts.limit}`;
+  const models = await client.$queryRaw<ModelRow[]>`
+    SELECT a.model,
+           count(*)::int AS runs,
+           count(*) FILTER (WHERE s.status = 'succeeded')::int AS succeeded,
+           (count(*) FILTER (WHERE s.status = 'succeeded'))::float8 / count(*) AS "successRate"
+      FROM sandboxes s JOIN agent_profiles a ON a.id = s."agentProfileId"
+     WHERE s.status IN ('succeeded', 'failed', 'expired')
+     GROUP BY a.model
+     ORDER BY "successRate" DESC, runs DESC, a.model
+     LIMIT ${opts.limit}`;
+  return {
+    bettors: bettors.map((b) => ({ ...b, profit: Number(b.profit), wagered: Number(b.wagered) })),
+    models,
+  };
+}

@@ -1,0 +1,119 @@
+// Read side of a pool: live odds (shared/odds.ts computeOdds), quotes (quoteBet) and the pool
+// with its recent bets. Everything a bet panel shows before the user places a bet.
+import { AppError } from "../../lib/errors";
+import type { DbClient } from "../../lib/db";
+import { config } from "../../config";
+import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
+import { computeOdds, quoteBet, type BetQuote } from "@shared/odds";
+import { isLiveRun } from "./rules";
+import { assertBetAmount } from "./place-bet";
+
+export interface PoolOddsView {
+  poolId: string;
+  sandboxId: string;
+  status: PoolStatus;
+  runStatus: SandboxStatus;
+  outcome: BetSide | null;
+  yesTotal: number;
+  noTotal: number;
+  totalPool: number;
+  betCount: number;
+  /** Payout multipliers (total / side); null while a side is empty. */
+  yesOdds: number | null;
+  noOdds: number | null;
+  /** Implied probabilities in percent (side / total × 100); null while the pool is empty. */
+  yesPct: number | null;
+  noPct: number | null;
+  bettingOpen: boolean;
+  locksAt: Date | null;
+  lockReason: string | null;
+  lockedAt: Date | null;
+  settledAt: Date | null;
+  rakeCents: number;
+}
+
+const poolSelect = {
+  id: true,
+  sandboxId: true,
+  status: true,
+  outcome: true,
+  yesTotal: true,
+  noTotal: true,
+  betCount: true,
+  locksAt: true,
+  lockReason: true,
+  lockedAt: true,
+  settledAt: true,
+  rakeCents: true,
+  sandbox: { select: { status: true } },
+} as const;
+
+async function loadPool(client: DbClient, sandboxId: string) {
+  const pool = await client.pool.findUnique({ where: { sandboxId }, select: poolSelect });
+  if (!pool) throw new AppError("NOT_FOUND", `run ${sandboxId} has no betting pool; check the run id`, { field: "sandboxId" });
+  return pool;
+}
+
+function toView(pool: Awaited<ReturnType<typeof loadPool>>, now = new Date()): PoolOddsView {
+  const yesTotal = Number(pool.yesTotal);
+  const noTotal = Number(pool.noTotal);
+  const odds = computeOdds({ yesTotal, noTotal });
+  const pct = (p: number | null) => (p === null ? null : p * 100);
+  return {
+    poolId: pool.id,
+    sandboxId: pool.sandboxId,
+    status: pool.status,
+    runStatus: pool.sandbox.status,
+    outcome: pool.outcome,
+    yesTotal,
+    noTotal,
+    totalPool: odds.totalPool,
+    betCount: pool.betCount,
+    yesOdds: odds.yes.multiplier,
+    noOdds: odds.no.multiplier,
+    yesPct: pct(odds.yes.impliedProbability),
+    noPct: pct(odds.no.impliedProbability),
+    // The same three conditions placeBet checks under the pool's row lock.
+    bettingOpen: pool.status === "open" && isLiveRun(pool.sandbox.status) && (!pool.locksAt || pool.locksAt > now),
+    locksAt: pool.locksAt,
+    lockReason: pool.lockReason,
+    lockedAt: pool.lockedAt,
+    settledAt: pool.settledAt,
+    rakeCents: Number(pool.rakeCents),
+  };
+}
+
+export async function getOdds(client: DbClient, sandboxId: string): Promise<PoolOddsView> {
+  return toView(await loadPool(client, sandboxId));
+}
+
+/** What a bet would get if placed now: quoteBet on the current pool, with the configured rake. */
+export async function quote(client: DbClient, input: { sandboxId: string; side: BetSide; amount: number }): Promise<BetQuote> {
+  assertBetAmount(input.amount);
+  const pool = await loadPool(client, input.sandboxId);
+  return quoteBet({ yesTotal: Number(pool.yesTotal), noTotal: Number(pool.noTotal) }, input.side, input.amount, {
+    rakeBps: config.HOUSE_RAKE_BPS,
+  });
+}
+
+export async function poolWithRecentBets(client: DbClient, input: { sandboxId: string; limit: number }) {
+  const pool = await loadPool(client, input.sandboxId);
+  const bets = await client.bet.findMany({
+    where: { poolId: pool.id },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit,
+    select: {
+      id: true,
+      side: true,
+      amount: true,
+      oddsAtPlacement: true,
+      payout: true,
+      createdAt: true,
+      user: { select: { id: true, name: true } },
+    },
+  });
+  return {
+    ...toView(pool),
+    recentBets: bets.map((b) => ({ ...b, payout: b.payout === null ? null : Number(b.payout) })),
+  };
+}

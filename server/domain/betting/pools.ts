@@ -1,0 +1,95 @@
+// A run's pool: created with the run, locked (open → locked) by time, progress or the run's end.
+// Locking is a conditional UPDATE on the pool row, which is also the row every bet locks, so a
+// bet either commits before the lock (and its createdAt precedes lockedAt) or sees the pool
+// locked and is refused.
+import { AppError } from "../../lib/errors";
+import { Prisma, type DbClient } from "../../lib/db";
+import type { PoolUpdateMessage } from "@shared/realtime";
+import { cuidLike, poolAccountKey } from "../ledger";
+import { reachedProgressLock, type LockReason } from "./rules";
+
+
+// UTC wall clock at the moment of the write (columns are timestamp(3) holding UTC).
+const NOW_UTC = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')`;
+
+export async function createPoolForRun(
+  tx: Prisma.TransactionClient,
+  input: { sandboxId: string; locksAt: Date | null },
+): Promise<{ id: string }> {
+  const id = cuidLike();
+  const account = await tx.ledgerAccount.create({ data: { key: poolAccountKey(id), kind: "pool" }, select: { id: true } });
+  await tx.pool.create({
+    data: { id, sandboxId: input.sandboxId, ledgerAccountId: account.id, locksAt: input.locksAt },
+    select: { id: true },
+  });
+  return { id };
+}
+
+export interface LockResult {
+  locked: boolean;
+  poolId?: string;
+}
+
+/** open → locked, recording why and when; a pool that is already locked or settled is left as is. */
+export async function lockPool(client: DbClient, input: { sandboxId: string; reason: LockReason }): Promise<LockResult> {
+  // lockedAt is computed after the row lock is granted (Postgres re-evaluates the SET list on
+  // the newest row version when it had to wait), so it is later than every bet committed before.
+  const rows = await client.$queryRaw<{ id: string }[]>`
+    UPDATE pools SET status = 'locked', "lockReason" = ${input.reason}, "lockedAt" = ${NOW_UTC}
+     WHERE "sandboxId" = ${input.sandboxId} AND status = 'open'
+    RETURNING id`;
+  if (rows[0]) return { locked: true, poolId: rows[0].id };
+  const pool = await client.pool.findUnique({ where: { sandboxId: input.sandboxId }, select: { id: true } });
+  return pool ? { locked: false, poolId: pool.id } : { locked: false };
+}
+
+/** Called in the transaction that writes a run's progress: locks once progress reaches 90% of the target. */
+export async function lockPoolForProgress(
+  tx: Prisma.TransactionClient,
+  input: { sandboxId: string; currentProgress: number; targetValue: number },
+): Promise<LockResult> {
+  if (!reachedProgressLock(input.currentProgress, input.targetValue)) return { locked: false };
+  return lockPool(tx, { sandboxId: input.sandboxId, reason: "progress" });
+}
+
+/**
+ * Records when the time lock is due, so odds and bets honor it even before the delayed job runs.
+ * Returns the pool id, or null when there is no open pool left to lock.
+ */
+export async function setPoolLocksAt(client: DbClient, input: { sandboxId: string; locksAt: Date }): Promise<string | null> {
+  const rows = await client.$queryRaw<{ id: string }[]>`
+    UPDATE pools SET "locksAt" = ${input.locksAt} WHERE "sandboxId" = ${input.sandboxId} AND status = 'open' RETURNING id`;
+  return rows[0]?.id ?? null;
+}
+
+export function describeLock(reason: string): string {
+  switch (reason) {
+    case "time":
+      return "80% of the run's time has elapsed";
+    case "progress":
+      return "progress reached 90% of the target";
+    case "ended":
+      return "the run has ended";
+    default:
+      return reason;
+  }
+}
+
+/** The pool:update message for a pool as stored now (callers emit it after their commit). */
+export async function poolUpdateMessage(client: DbClient, poolId: string): Promise<PoolUpdateMessage> {
+  const pool = await client.pool.findUnique({
+    where: { id: poolId },
+    select: { id: true, sandboxId: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, lockReason: true },
+  });
+  if (!pool) throw new AppError("NOT_FOUND", `pool ${poolId} does not exist`);
+  return {
+    sandboxId: pool.sandboxId,
+    poolId: pool.id,
+    yesTotal: Number(pool.yesTotal),
+    noTotal: Number(pool.noTotal),
+    betCount: pool.betCount,
+    status: pool.status,
+    outcome: pool.outcome,
+    lockReason: pool.lockReason,
+  };
+}

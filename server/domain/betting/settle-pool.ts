@@ -1,0 +1,135 @@
+// settlePool: the one settlement path (settle job, sweep, tests). Exactly once, by construction:
+//   - the whole settlement is ONE transaction: a crash or kill mid-way rolls everything back;
+//   - it starts by locking the pool row and checking its state (open|locked → settled|refunded),
+//     so a second or concurrent call waits, then sees the pool settled and does nothing;
+//   - every payout/refund transfer carries the unique idempotency key `payout:<betId>` /
+//     `refund:<betId>` (and the rake `rake:<poolId>`), so a double payment cannot be stored.
+// The split is shared/payout.ts `splitPool`, computed set-based in SQL (payout-sql.ts).
+import { AppError } from "../../lib/errors";
+import { db as defaultDb, type Db, type Prisma } from "../../lib/db";
+import { config } from "../../config";
+import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
+import { HOUSE_RAKE, poolAccountKey, transfer } from "../ledger";
+import { rakeCents } from "@shared/odds";
+import { isTerminalRun, outcomeForRun } from "./rules";
+import { lockSettlementAccounts, writePayouts } from "./payout-sql";
+
+export interface SettleResult {
+  poolId: string;
+  sandboxId: string;
+  /** settled/refunded: this call settled it; already: an earlier call did; run_live: nothing to settle yet. */
+  state: "settled" | "refunded" | "already" | "run_live";
+  status: PoolStatus;
+  outcome: BetSide | null;
+  rake: number;
+  betCount: number;
+  /** Cents moved from the escrow to bettors by this call. */
+  paidOut: number;
+  /** New balances of every bettor this call paid (for balance:update). */
+  balances: { userId: string; balance: number }[];
+}
+
+export interface SettleOptions {
+  db?: Db;
+  /** House rake in basis points; defaults to HOUSE_RAKE_BPS. */
+  rakeBps?: number;
+}
+
+interface PoolRow {
+  id: string;
+  sandboxId: string;
+  status: PoolStatus;
+  outcome: BetSide | null;
+  rakeCents: bigint;
+  ledgerAccountId: string;
+  runStatus: SandboxStatus;
+}
+
+export async function settlePool(poolId: string, opts: SettleOptions = {}): Promise<SettleResult> {
+  const client = opts.db ?? defaultDb;
+  const rakeBps = opts.rakeBps ?? config.HOUSE_RAKE_BPS;
+  // Settling 100,000 bets takes about a second; the default 5 s interactive timeout is too tight on a busy box.
+  return client.$transaction((tx) => settleInTransaction(tx, poolId, rakeBps), { maxWait: 10_000, timeout: 120_000 });
+}
+
+async function settleInTransaction(tx: Prisma.TransactionClient, poolId: string, rakeBps: number): Promise<SettleResult> {
+  const [pool] = await tx.$queryRaw<PoolRow[]>`
+    SELECT p.id, p."sandboxId", p.status, p.outcome, p."rakeCents", p."ledgerAccountId", s.status AS "runStatus"
+      FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
+     WHERE p.id = ${poolId}
+       FOR UPDATE OF p`;
+  if (!pool) throw new AppError("NOT_FOUND", `pool ${poolId} does not exist`, { field: "poolId" });
+  const unchanged = (state: SettleResult["state"]): SettleResult => ({
+    poolId,
+    sandboxId: pool.sandboxId,
+    state,
+    status: pool.status,
+    outcome: pool.outcome,
+    rake: Number(pool.rakeCents),
+    betCount: 0,
+    paidOut: 0,
+    balances: [],
+  });
+  if (pool.status === "settled" || pool.status === "refunded") return unchanged("already");
+  if (!isTerminalRun(pool.runStatus)) return unchanged("run_live");
+
+  const outcome = outcomeForRun(pool.runStatus);
+  const [sums] = await tx.$queryRaw<{ n: number; total: bigint; winning: bigint; escrow: bigint }[]>`
+    SELECT count(*)::int AS n,
+           coalesce(sum(b.amount), 0)::bigint AS total,
+           coalesce(sum(b.amount) FILTER (WHERE b.side = ${outcome}::"BetSide"), 0)::bigint AS winning,
+           (SELECT balance FROM ledger_accounts WHERE id = ${pool.ledgerAccountId}) AS escrow
+      FROM bets b WHERE b."poolId" = ${poolId}`;
+  const { n, total, winning, escrow } = sums!;
+  if (escrow !== total) {
+    // Never pay out of books that disagree: leave the pool locked for an operator to inspect.
+    throw new AppError("INTERNAL", `pool ${poolId}: escrow holds ${escrow} cents but its bets total ${total}`);
+  }
+
+  // Same decision as splitPool: no winners, or nobody to win from, is a rake-free refund.
+  const refund = outcome === null || winning === 0n || winning === total;
+  const rake = refund ? 0n : rakeCents(total, rakeBps);
+  await lockSettlementAccounts(tx, { poolId, escrowId: pool.ledgerAccountId, withRake: rake > 0n });
+  const paid = await writePayouts(tx, {
+    poolId,
+    escrowId: pool.ledgerAccountId,
+    mode: refund ? "refund" : "payout",
+    outcome,
+    distributable: total - rake,
+    winningStake: winning,
+  });
+  if (rake > 0n) {
+    await transfer(tx, {
+      from: poolAccountKey(poolId),
+      to: HOUSE_RAKE,
+      amount: Number(rake),
+      kind: "rake",
+      idempotencyKey: `rake:${poolId}`,
+      memo: `house rake on run ${pool.sandboxId}`,
+    });
+  }
+
+  const status: PoolStatus = refund ? "refunded" : "settled";
+  const [after] = await tx.$queryRaw<{ escrow: bigint }[]>`
+    WITH settled AS (
+      UPDATE pools SET status = ${status}::"PoolStatus", outcome = ${outcome}::"BetSide", "rakeCents" = ${rake},
+             "settledAt" = now() AT TIME ZONE 'UTC',
+             "lockReason" = coalesce("lockReason", 'ended'), "lockedAt" = coalesce("lockedAt", now() AT TIME ZONE 'UTC')
+       WHERE id = ${poolId}
+    )
+    SELECT balance AS escrow FROM ledger_accounts WHERE id = ${pool.ledgerAccountId}`;
+  if (paid.total + rake !== total || after!.escrow !== 0n) {
+    throw new AppError("INTERNAL", `pool ${poolId}: paid ${paid.total} + rake ${rake} does not add up to ${total}`);
+  }
+  return {
+    poolId,
+    sandboxId: pool.sandboxId,
+    state: status,
+    status,
+    outcome,
+    rake: Number(rake),
+    betCount: n,
+    paidOut: Number(paid.total),
+    balances: paid.balances,
+  };
+}

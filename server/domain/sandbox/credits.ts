@@ -1,0 +1,102 @@
+// Credits: a run's budget lives in its own ledger account (`run:<id>`). Users fund it at launch
+// and by injection; the agent spends from it; what is left returns to the funders at the end.
+import { AppError } from "../../lib/errors";
+import { inTransaction, type DbClient, Prisma } from "../../lib/db";
+import { HOUSE_CREDITS_SPENT, runAccountKey, transfer, userAccountKey } from "../ledger";
+import { allocateProRata } from "@shared/allocate";
+
+export async function spendCredits(client: DbClient, input: { sandboxId: string; amount: number; reason: string }) {
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
+    throw new AppError("BAD_REQUEST", "amount must be a positive whole number of credits (cents)", { field: "amount" });
+  }
+  return inTransaction(client, async (tx) => {
+    const rows = await tx.$queryRaw<{ creditsSpent: number; creditBudget: number }[]>`
+      UPDATE sandboxes
+         SET "creditsSpent" = "creditsSpent" + ${input.amount}, "costCents" = "costCents" + ${input.amount},
+             "lastActivityAt" = now()
+       WHERE id = ${input.sandboxId} AND status IN ('booting', 'running')
+         AND "creditsSpent" + ${input.amount} <= "creditBudget"
+      RETURNING "creditsSpent", "creditBudget"`;
+    const row = rows[0];
+    if (!row) {
+      const run = await tx.sandbox.findUnique({
+        where: { id: input.sandboxId },
+        select: { status: true, creditsSpent: true, creditBudget: true },
+      });
+      if (!run) throw new AppError("NOT_FOUND", "no run with that id");
+      if (run.status !== "running" && run.status !== "booting") {
+        throw new AppError("CONFLICT", `the run is ${run.status}; it cannot spend credits`);
+      }
+      throw new AppError(
+        "INSUFFICIENT_FUNDS",
+        `amount ${input.amount} exceeds the remaining budget of ${run.creditBudget - run.creditsSpent}`,
+        { field: "amount", details: { remaining: run.creditBudget - run.creditsSpent } },
+      );
+    }
+    await transfer(tx, {
+      from: runAccountKey(input.sandboxId),
+      to: HOUSE_CREDITS_SPENT,
+      amount: input.amount,
+      kind: "credit_spend",
+      memo: input.reason.slice(0, 200),
+    });
+    return { creditsSpent: row.creditsSpent, creditsRemaining: row.creditBudget - row.creditsSpent };
+  });
+}
+
+export async function injectCredits(client: DbClient, input: { userId: string; sandboxId: string; amount: number }) {
+  return inTransaction(client, async (tx) => {
+    const rows = await tx.$queryRaw<{ creditBudget: number }[]>`
+      UPDATE sandboxes SET "creditBudget" = "creditBudget" + ${input.amount}
+       WHERE id = ${input.sandboxId} AND status IN ('queued', 'booting', 'running')
+      RETURNING "creditBudget"`;
+    if (!rows[0]) {
+      const run = await tx.sandbox.findUnique({ where: { id: input.sandboxId }, select: { status: true } });
+      if (!run) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
+      throw new AppError("CONFLICT", `the run is ${run.status}; credits can only be added to a live run`, { field: "id" });
+    }
+    const moved = await transfer(tx, {
+      from: userAccountKey(input.userId),
+      to: runAccountKey(input.sandboxId),
+      amount: input.amount,
+      kind: "credit_injection",
+      amountField: "amount",
+      memo: `credits for run ${input.sandboxId}`,
+    });
+    return { creditBudget: rows[0].creditBudget, balance: moved.fromBalance ?? 0 };
+  });
+}
+
+/**
+ * Returns what is left in the run's account to the users who funded it, pro rata to what each
+ * put in (largest remainder, exact). Idempotent per run and funder.
+ */
+export async function returnUnspentCredits(tx: Prisma.TransactionClient, sandboxId: string) {
+  const account = await tx.ledgerAccount.findUnique({ where: { key: runAccountKey(sandboxId) }, select: { id: true, balance: true } });
+  if (!account || account.balance <= 0n) return [];
+  const funders = await tx.$queryRaw<{ key: string; userId: string; funded: bigint }[]>`
+    SELECT src.key, src."userId", sum(-e.amount)::bigint AS funded
+      FROM ledger_entries mine
+      JOIN ledger_transfers t ON t.id = mine."transferId" AND t.kind IN ('credit_budget', 'credit_injection')
+      JOIN ledger_entries e ON e."transferId" = t.id AND e.id <> mine.id
+      JOIN ledger_accounts src ON src.id = e."accountId" AND src.kind = 'user'
+     WHERE mine."accountId" = ${account.id}
+     GROUP BY src.key, src."userId"
+     ORDER BY min(e.id)`;
+  const shares = allocateProRata(Number(account.balance), funders.map((f) => Number(f.funded)));
+  const returned: { userId: string; amount: number }[] = [];
+  for (const [i, f] of funders.entries()) {
+    const amount = shares[i]!;
+    if (amount <= 0) continue;
+    await transfer(tx, {
+      from: runAccountKey(sandboxId),
+      to: f.key,
+      amount,
+      kind: "credit_return",
+      idempotencyKey: `credit_return:${sandboxId}:${f.userId}`,
+      memo: `unspent credits of run ${sandboxId}`,
+    });
+    returned.push({ userId: f.userId, amount });
+  }
+  return returned;
+}

@@ -1,0 +1,104 @@
+// The run state machine: the one place that decides which status changes are allowed.
+//   queued → booting → running → succeeded | failed | canceled | expired
+// (queued and booting may also end early: a launch can fail, a user can cancel.)
+import { AppError } from "../../lib/errors";
+import { inTransaction, type DbClient, Prisma } from "../../lib/db";
+import type { SandboxStatus } from "../../generated/prisma/enums";
+import { returnUnspentCredits } from "./credits";
+import { appendEventsTx, type StoredEvent } from "./events";
+
+export const TERMINAL: readonly SandboxStatus[] = ["succeeded", "failed", "canceled", "expired"];
+export const ACTIVE: readonly SandboxStatus[] = ["booting", "running"];
+export const LIVE: readonly SandboxStatus[] = ["queued", "booting", "running"];
+
+const allowed: Record<SandboxStatus, readonly SandboxStatus[]> = {
+  queued: ["booting", "failed", "canceled"],
+  booting: ["running", "failed", "canceled", "expired"],
+  running: ["succeeded", "failed", "canceled", "expired"],
+  succeeded: [],
+  failed: [],
+  canceled: [],
+  expired: [],
+};
+
+export const isTerminal = (s: SandboxStatus) => TERMINAL.includes(s);
+
+export function canTransition(from: SandboxStatus, to: SandboxStatus): boolean {
+  return allowed[from].includes(to);
+}
+
+export function assertTransition(from: SandboxStatus, to: SandboxStatus): void {
+  if (!canTransition(from, to)) {
+    throw new AppError("INVALID_TRANSITION", `a run cannot go from ${from} to ${to}`, {
+      field: "status",
+      details: { from, to },
+    });
+  }
+}
+
+export interface TransitionInput {
+  sandboxId: string;
+  to: SandboxStatus;
+  reason?: string | null;
+  error?: string | null;
+  summary?: string | null;
+  /** Extra columns to set with the change (e.g. startedAt, expiresAt). */
+  set?: Prisma.SandboxUpdateInput;
+}
+
+export interface TransitionResult {
+  id: string;
+  from: SandboxStatus;
+  status: SandboxStatus;
+  statusReason: string | null;
+  error: string | null;
+  createdById: string;
+  event: StoredEvent;
+  /** Credits returned to funders by a terminal transition. */
+  returned: { userId: string; amount: number }[];
+}
+
+/**
+ * Moves a run to a new status. The row is locked while the rule is checked, so two racing
+ * transitions (say, the agent reporting success while the idle job cancels) cannot both win:
+ * the loser gets INVALID_TRANSITION naming both states. A terminal transition returns the
+ * unspent credits to their owners in the same transaction.
+ */
+export async function transitionRun(client: DbClient, input: TransitionInput): Promise<TransitionResult> {
+  return inTransaction(client, async (tx) => {
+    const rows = await tx.$queryRaw<{ status: SandboxStatus }[]>`
+      SELECT status FROM sandboxes WHERE id = ${input.sandboxId} FOR UPDATE`;
+    const current = rows[0];
+    if (!current) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
+    assertTransition(current.status, input.to);
+    const now = new Date();
+    const terminal = isTerminal(input.to);
+    const updated = await tx.sandbox.update({
+      where: { id: input.sandboxId },
+      data: {
+        ...input.set,
+        status: input.to,
+        statusReason: input.reason ?? null,
+        ...(input.error !== undefined ? { error: input.error } : {}),
+        ...(input.summary !== undefined ? { summary: input.summary } : {}),
+        ...(terminal ? { finishedAt: now, tokenHash: null } : {}),
+      },
+      select: { id: true, status: true, statusReason: true, error: true, createdById: true },
+    });
+    const [event] = await appendEventsTx(tx, input.sandboxId, [
+      { kind: "status", payload: { from: current.status, to: input.to, ...(input.reason ? { reason: input.reason } : {}) } },
+    ]);
+    const returned = terminal ? await returnUnspentCredits(tx, input.sandboxId) : [];
+    return { ...updated, from: current.status, event: event!, returned };
+  });
+}
+
+/** Like transitionRun, but a run already past `to` (a repeat after a crash) is not an error. */
+export async function transitionRunIfAllowed(client: DbClient, input: TransitionInput): Promise<TransitionResult | null> {
+  try {
+    return await transitionRun(client, input);
+  } catch (e) {
+    if (e instanceof AppError && e.code === "INVALID_TRANSITION") return null;
+    throw e;
+  }
+}

@@ -1,0 +1,155 @@
+// Read models for runs: detail, lists, comparison and per-model statistics.
+import { AppError } from "../../lib/errors";
+import { Prisma, type Db } from "../../lib/db";
+import type { SandboxStatus } from "../../generated/prisma/enums";
+import { eventSelect } from "./events";
+import { artifactSelect } from "./artifacts";
+
+export const runSummarySelect = {
+  id: true,
+  goal: true,
+  metric: true,
+  targetValue: true,
+  currentProgress: true,
+  status: true,
+  statusReason: true,
+  error: true,
+  summary: true,
+  provider: true,
+  durationMinutes: true,
+  idleTimeoutMinutes: true,
+  creditBudget: true,
+  creditsSpent: true,
+  costCents: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+  expiresAt: true,
+  lastActivityAt: true,
+  reachedTargetAt: true,
+  agentProfile: { select: { id: true, name: true, model: true, policy: true, specialization: true } },
+  createdBy: { select: { id: true, name: true } },
+  pool: { select: { id: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, locksAt: true, lockReason: true, lockedAt: true, settledAt: true } },
+} satisfies Prisma.SandboxSelect;
+
+type RunSummaryRow = Prisma.SandboxGetPayload<{ select: typeof runSummarySelect }>;
+
+function shapeSummary(row: RunSummaryRow) {
+  const { pool, ...rest } = row;
+  return {
+    ...rest,
+    pool: pool ? { ...pool, yesTotal: Number(pool.yesTotal), noTotal: Number(pool.noTotal) } : null,
+  };
+}
+export type RunSummary = ReturnType<typeof shapeSummary>;
+
+/** Everything the run page needs in one call. */
+export async function getRun(db: Db, id: string, opts: { eventLimit?: number } = {}) {
+  const row = await db.sandbox.findUnique({
+    where: { id },
+    select: {
+      ...runSummarySelect,
+      agentConfig: true,
+      eventSeq: true,
+      events: { orderBy: { seq: "desc" }, take: opts.eventLimit ?? 100, select: eventSelect },
+      payments: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, amountCents: true, currency: true, recipient: true, memo: true, createdAt: true } },
+      emails: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, to: true, subject: true, body: true, createdAt: true } },
+      artifacts: { orderBy: { createdAt: "desc" }, take: 100, select: artifactSelect },
+      prompts: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, text: true, status: true, response: true, createdAt: true, acknowledgedAt: true } },
+    },
+  });
+  if (!row) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
+  const { events, payments, emails, artifacts, prompts, agentConfig, eventSeq, ...summary } = row;
+  return { ...shapeSummary(summary), agentConfig, lastSeq: eventSeq, events, payments, emails, artifacts, prompts };
+}
+
+export interface ListRunsInput {
+  status?: SandboxStatus[] | undefined;
+  model?: string | undefined;
+  createdById?: string | undefined;
+  goal?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+export async function listRuns(db: Db, input: ListRunsInput) {
+  const where: Prisma.SandboxWhereInput = {
+    ...(input.status?.length ? { status: { in: input.status } } : {}),
+    ...(input.model ? { agentProfile: { model: input.model } } : {}),
+    ...(input.createdById ? { createdById: input.createdById } : {}),
+    ...(input.goal ? { goal: input.goal } : {}),
+  };
+  const rows = await db.sandbox.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
+    select: runSummarySelect,
+  });
+  const items = rows.slice(0, input.limit).map(shapeSummary);
+  return { items, nextCursor: rows.length > input.limit ? items[items.length - 1]!.id : null };
+}
+
+/** Runs that share a goal, side by side (newest 24). */
+export async function compareRuns(db: Db, input: { goal?: string | undefined; id?: string | undefined }) {
+  let goal = input.goal;
+  if (!goal && input.id) {
+    const run = await db.sandbox.findUnique({ where: { id: input.id }, select: { goal: true } });
+    if (!run) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
+    goal = run.goal;
+  }
+  if (!goal) throw new AppError("BAD_REQUEST", "give a goal or a run id to compare", { field: "goal" });
+  const rows = await db.sandbox.findMany({ where: { goal }, orderBy: { createdAt: "desc" }, take: 24, select: runSummarySelect });
+  return { goal, runs: rows.map(shapeSummary) };
+}
+
+export interface ModelStat {
+  model: string;
+  runs: number;
+  finished: number;
+  succeeded: number;
+  successRate: number | null;
+  avgSecondsToGoal: number | null;
+  avgCostCents: number | null;
+  avgCreditsSpent: number | null;
+}
+
+/** Per model: runs, success rate over finished runs, average time to goal, cost and spend. */
+export async function modelStats(db: Db): Promise<ModelStat[]> {
+  const rows = await db.$queryRaw<
+    { model: string; runs: bigint; finished: bigint; succeeded: bigint; avg_secs: number | null; avg_cost: number | null; avg_spent: number | null }[]
+  >`
+    SELECT p.model,
+           count(*) AS runs,
+           count(*) FILTER (WHERE s.status IN ('succeeded', 'failed', 'expired')) AS finished,
+           count(*) FILTER (WHERE s.status = 'succeeded') AS succeeded,
+           avg(EXTRACT(EPOCH FROM (s."reachedTargetAt" - s."startedAt")))
+             FILTER (WHERE s.status = 'succeeded' AND s."reachedTargetAt" IS NOT NULL)::float8 AS avg_secs,
+           avg(s."costCents") FILTER (WHERE s."finishedAt" IS NOT NULL)::float8 AS avg_cost,
+           avg(s."creditsSpent") FILTER (WHERE s."finishedAt" IS NOT NULL)::float8 AS avg_spent
+      FROM sandboxes s JOIN agent_profiles p ON p.id = s."agentProfileId"
+     GROUP BY p.model
+     ORDER BY p.model`;
+  return rows.map((r) => {
+    const finished = Number(r.finished);
+    const succeeded = Number(r.succeeded);
+    return {
+      model: r.model,
+      runs: Number(r.runs),
+      finished,
+      succeeded,
+      successRate: finished > 0 ? succeeded / finished : null,
+      avgSecondsToGoal: r.avg_secs === null ? null : Math.round(r.avg_secs * 10) / 10,
+      avgCostCents: r.avg_cost === null ? null : Math.round(r.avg_cost),
+      avgCreditsSpent: r.avg_spent === null ? null : Math.round(r.avg_spent),
+    };
+  });
+}
+
+export async function listProfiles(db: Db) {
+  return db.agentProfile.findMany({
+    where: { active: true },
+    orderBy: { name: "asc" },
+    select: { id: true, slug: true, name: true, model: true, policy: true, specialization: true, capabilities: true, status: true },
+  });
+}

@@ -1,0 +1,16 @@
+// The time lock: a delayed job (jobId lock-<poolId>) due at 80% of the run's time.
+import { z } from "zod";
+import { defineJob } from "../define";
+import { db } from "../../lib/db";
+import { lockPool } from "../../domain/betting/pools";
+import { publishPoolUpdateById } from "./notify";
+
+export const lockPoolJob = defineJob({
+  name: "betting-lock-pool",
+  schema: z.object({ sandboxId: z.string().min(1) }),
+  async handle({ sandboxId }) {
+    const result = await lockPool(db, { sandboxId, reason: "time" });
+    if (result.locked && result.poolId) await publishPoolUpdateById(result.poolId);
+    return result;
+  },
+});

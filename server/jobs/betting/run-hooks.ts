@@ -1,0 +1,29 @@
+// What the sandbox domain calls around a run's lifecycle, after its own transaction commits:
+// schedule the time lock when the run starts, lock and settle when it ends. They enqueue jobs and
+// publish live updates, so they live in the job layer; server/domain/betting re-exports them.
+import { db } from "../../lib/db";
+import { enqueue } from "../queues";
+import { lockPool, setPoolLocksAt } from "../../domain/betting/pools";
+import { lockPoolJob } from "./lock-pool.job";
+import { settlePoolJob } from "./settle-pool.job";
+import { publishPoolUpdateById } from "./notify";
+
+// BullMQ refuses custom job ids containing ":" (it is its key separator), so the business keys
+// settle:<poolId> / lock:<poolId> are spelled with "-".
+export const settleJobId = (poolId: string) => `settle-${poolId}`;
+export const lockJobId = (poolId: string) => `lock-${poolId}`;
+
+/** After a run's terminal transition commits: lock its pool (reason "ended") and enqueue settlement. */
+export async function afterRunTerminal(sandboxId: string): Promise<void> {
+  const result = await lockPool(db, { sandboxId, reason: "ended" });
+  if (!result.poolId) return;
+  if (result.locked) await publishPoolUpdateById(result.poolId).catch(() => {});
+  await enqueue(settlePoolJob, { poolId: result.poolId }, { jobId: settleJobId(result.poolId) });
+}
+
+/** When a run starts running: record when its pool locks (80% of its time) and schedule that lock. */
+export async function scheduleTimeLock(sandboxId: string, locksAt: Date): Promise<void> {
+  const poolId = await setPoolLocksAt(db, { sandboxId, locksAt });
+  if (!poolId) return;
+  await enqueue(lockPoolJob, { sandboxId }, { jobId: lockJobId(poolId), delay: Math.max(0, locksAt.getTime() - Date.now()) });
+}

@@ -1,0 +1,72 @@
+// What happens after a run's state changed and committed: live updates go out, and a run that
+// ended is handed to cleanup and settlement. Every path that changes a run (bridge, routers,
+// jobs) calls these, so the follow-ups are the same whoever caused the change.
+import { live } from "../../realtime/emit";
+import type { StoredEvent } from "../../domain/sandbox/events";
+import type { ProgressResult } from "../../domain/sandbox/progress";
+import type { TransitionResult } from "../../domain/sandbox/lifecycle";
+import { isTerminal } from "../../domain/sandbox/lifecycle";
+import { afterRunTerminal, publishPoolUpdate, scheduleTimeLock } from "../../domain/betting";
+import { balanceOf, userAccountKey } from "../../domain/ledger";
+import { db } from "../../lib/db";
+import { logger } from "../../lib/logger";
+import { enqueue } from "../queues";
+import { finalizeJob } from "./finalize";
+import { expireJob } from "./expire";
+
+export function publishEvents(events: StoredEvent[]): void {
+  for (const e of events) {
+    live.sandbox(e.sandboxId, "sandbox:event", {
+      sandboxId: e.sandboxId,
+      seq: e.seq,
+      kind: e.kind,
+      payload: e.payload,
+      createdAt: e.createdAt.toISOString(),
+    });
+  }
+}
+
+export async function afterProgress(sandboxId: string, result: ProgressResult): Promise<void> {
+  publishEvents([result.event]);
+  live.sandboxAndArena(sandboxId, "sandbox:progress", {
+    sandboxId,
+    currentProgress: result.currentProgress,
+    targetValue: result.targetValue,
+    at: result.event.createdAt.toISOString(),
+  });
+  if (result.poolLocked) await publishPoolUpdate(sandboxId).catch(() => {});
+}
+
+export async function publishBalance(userId: string, reason: string): Promise<void> {
+  live.user(userId, "balance:update", { balance: await balanceOf(db, userAccountKey(userId)), reason });
+}
+
+export async function afterTransition(result: TransitionResult): Promise<void> {
+  publishEvents([result.event]);
+  live.sandboxAndArena(result.id, "sandbox:status", {
+    sandboxId: result.id,
+    status: result.status,
+    statusReason: result.statusReason,
+    error: result.error,
+    at: result.event.createdAt.toISOString(),
+  });
+  if (!isTerminal(result.status)) return;
+  for (const r of result.returned) await publishBalance(r.userId, "credits returned").catch(() => {});
+  // Both are idempotent and also swept periodically, so a crash right here loses nothing.
+  await Promise.all([
+    enqueue(finalizeJob, { sandboxId: result.id }, { jobId: `finalize-${result.id}` }).catch((err: unknown) =>
+      logger.warn({ err, sandboxId: result.id }, "could not enqueue sandbox cleanup; the reaper will do it"),
+    ),
+    afterRunTerminal(result.id).catch((err: unknown) =>
+      logger.warn({ err, sandboxId: result.id }, "could not hand the run to settlement; the sweep will do it"),
+    ),
+  ]);
+}
+
+/** A run just started running: publish it, and schedule its expiry and its pool's time lock. */
+export async function afterRunStarted(result: TransitionResult & { startedAt: Date; expiresAt: Date }): Promise<void> {
+  await afterTransition(result);
+  const duration = result.expiresAt.getTime() - result.startedAt.getTime();
+  await enqueue(expireJob, { sandboxId: result.id }, { jobId: `expire-${result.id}`, delay: Math.max(0, result.expiresAt.getTime() - Date.now()) });
+  await scheduleTimeLock(result.id, new Date(result.startedAt.getTime() + duration * 0.8));
+}

@@ -1,0 +1,169 @@
+// End to end on the local provider, no stand-ins: a real launch worker starts a real child
+// process running the reference agent, which talks to the real bridge over HTTP.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { startTestPaddock, waitUntil, processAlive } from "../../test/paddock-harness";
+
+// A "minute" of run time is one second here, and the sweeps run often.
+Object.assign(process.env, { MINUTE_SECONDS: "1", IDLE_KILL_EVERY_MS: "300", REAPER_EVERY_MS: "1000", LAUNCH_BACKOFF_MS: "50" });
+
+const { db } = await import("../../lib/db");
+const { makeUser } = await import("../../test/helpers");
+const { checkLedger, balanceOf, userAccountKey } = await import("../../domain/ledger");
+const { seedDemoProfiles } = await import("../../seed/demo");
+
+let paddock: Awaited<ReturnType<typeof startTestPaddock>>;
+let profileId: string;
+
+beforeAll(async () => {
+  paddock = await startTestPaddock();
+  const profiles = await seedDemoProfiles(db);
+  profileId = profiles.find((p) => p.slug === "demo-gpt")!.id;
+});
+afterAll(async () => {
+  await paddock?.stop();
+});
+
+async function runUntil(id: string, statuses: string[], timeoutMs = 40_000) {
+  return waitUntil(async () => {
+    const run = await db.sandbox.findUniqueOrThrow({ where: { id } });
+    return statuses.includes(run.status) ? run : null;
+  }, `run ${id} to reach ${statuses.join("/")}`, timeoutMs);
+}
+
+function sandboxPid(providerId: string): number | null {
+  const file = path.resolve(process.env.DATA_DIR!, "sandboxes", providerId, "sandbox.json");
+  if (!existsSync(file)) return null;
+  const meta = JSON.parse(readFileSync(file, "utf8")) as { pid?: number; process?: { pid?: number } };
+  return meta.pid ?? meta.process?.pid ?? null;
+}
+
+describe("a demo agent on the local provider", () => {
+  it("reaches its target: the run succeeds, unspent credits return, the ledger balances", async () => {
+    const user = await makeUser({ grant: 10_000 });
+    const { id } = await user.caller.sandbox.create({
+      goal: "Reach ten",
+      metric: "points",
+      targetValue: 10,
+      agentProfileId: profileId,
+      durationMinutes: 60,
+      credits: 500,
+      agentConfig: { stepMs: 30, progressPerStep: 2, creditsPerStep: 3, screenshotEvery: 2, succeed: true },
+    });
+    expect(await balanceOf(db, userAccountKey(user.id))).toBe(9_500);
+    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"]);
+    expect(run.status).toBe("succeeded");
+    expect(run.currentProgress).toBe(10);
+    expect(run.startedAt).not.toBeNull();
+    const detail = await user.caller.sandbox.get({ id });
+    const kinds = new Set(detail.events.map((e) => e.kind));
+    for (const k of ["progress", "status", "thought"]) expect(kinds).toContain(k);
+    expect(detail.artifacts.some((a) => a.kind === "screenshot" && a.contentType === "image/png")).toBe(true);
+    // Spent credits went to the house; the rest came back.
+    await waitUntil(async () => (await balanceOf(db, `run:${id}`)) === 0, "credits to return");
+    expect(await balanceOf(db, userAccountKey(user.id))).toBe(10_000 - run.creditsSpent);
+    expect(run.creditsSpent).toBeGreaterThan(0);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("fails when the agent cannot reach the target", async () => {
+    const user = await makeUser();
+    const { id } = await user.caller.sandbox.create({
+      goal: "Reach ten, but stall",
+      metric: "points",
+      targetValue: 10,
+      agentProfileId: profileId,
+      durationMinutes: 60,
+      credits: 200,
+      agentConfig: { stepMs: 30, progressPerStep: 2, succeed: false },
+    });
+    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"]);
+    expect(run.status).toBe("failed");
+    expect(run.currentProgress).toBeLessThan(10);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("can be canceled mid-way by its creator; the child process is gone afterwards", async () => {
+    const user = await makeUser();
+    const other = await makeUser();
+    const { id } = await user.caller.sandbox.create({
+      goal: "Slow work",
+      metric: "points",
+      targetValue: 1000,
+      agentProfileId: profileId,
+      durationMinutes: 600,
+      credits: 300,
+      agentConfig: { stepMs: 200, progressPerStep: 1 },
+    });
+    const running = await runUntil(id, ["running"]);
+    await waitUntil(async () => (await db.sandboxEvent.count({ where: { sandboxId: id, kind: "progress" } })) >= 2, "progress");
+    const pid = sandboxPid(running.providerId!);
+    expect(pid).toBeTruthy();
+    expect(processAlive(pid!)).toBe(true);
+    await expect(other.caller.sandbox.cancel({ id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const result = await user.caller.sandbox.cancel({ id });
+    expect(result.status).toBe("canceled");
+    await waitUntil(async () => !processAlive(pid!), "the agent process to exit", 10_000);
+    await expect(user.caller.sandbox.cancel({ id })).rejects.toMatchObject({ code: "CONFLICT" });
+    await waitUntil(async () => (await balanceOf(db, `run:${id}`)) === 0, "credits to return");
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("is canceled with reason idle when the agent goes quiet", async () => {
+    const user = await makeUser();
+    const { id } = await user.caller.sandbox.create({
+      goal: "Go quiet",
+      metric: "points",
+      targetValue: 1000,
+      agentProfileId: profileId,
+      durationMinutes: 600,
+      idleTimeoutMinutes: 2,
+      credits: 300,
+      // One step every 20 s: far longer than the 2 s idle timeout.
+      agentConfig: { stepMs: 20_000, progressPerStep: 1 },
+    });
+    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"], 30_000);
+    expect(run.status).toBe("canceled");
+    expect(run.statusReason).toBe("idle");
+  });
+
+  it("expires when its duration is over", async () => {
+    const user = await makeUser();
+    const { id } = await user.caller.sandbox.create({
+      goal: "Run out of time",
+      metric: "points",
+      targetValue: 1000,
+      agentProfileId: profileId,
+      durationMinutes: 3,
+      credits: 300,
+      agentConfig: { stepMs: 100, progressPerStep: 1 },
+    });
+    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"], 30_000);
+    expect(run.status).toBe("expired");
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("delivers a prompt submitted through tRPC to the running agent, which acknowledges it", async () => {
+    const user = await makeUser();
+    const { id } = await user.caller.sandbox.create({
+      goal: "Listen",
+      metric: "points",
+      targetValue: 1000,
+      agentProfileId: profileId,
+      durationMinutes: 600,
+      credits: 300,
+      agentConfig: { stepMs: 100, progressPerStep: 1 },
+    });
+    await runUntil(id, ["running"]);
+    const prompt = await user.caller.sandbox.submitPrompt({ id, text: "faster" });
+    const acked = await waitUntil(async () => {
+      const p = await db.promptInjection.findUniqueOrThrow({ where: { id: prompt.id } });
+      return p.status === "acknowledged" ? p : null;
+    }, "the prompt to be acknowledged", 15_000);
+    expect(acked.deliveredAt).not.toBeNull();
+    await user.caller.sandbox.submitPrompt({ id, text: "stop" });
+    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"], 15_000);
+    expect(run.status).toBe("failed");
+  });
+});

@@ -1,0 +1,48 @@
+// Publishing live updates from any process (API or worker): the Socket.IO Redis emitter writes
+// to the same Redis channels the servers' Redis adapter listens on, so every API process
+// delivers to its own connected browsers. Domain code never calls this; callers do, after the
+// domain change has committed.
+import { Emitter } from "@socket.io/redis-emitter";
+import type { Redis } from "ioredis";
+import { config } from "../config";
+import { createRedis } from "../lib/redis";
+import type { ServerToClientEvents } from "@shared/realtime";
+import { rooms } from "@shared/realtime";
+
+let emitter: Emitter<ServerToClientEvents> | undefined;
+let connection: Redis | undefined;
+
+/** The Redis channel prefix shared by the adapter (server) and the emitter (publishers). */
+export const socketChannelPrefix = () => `${config.REDIS_PREFIX}:socket.io`;
+
+function get(): Emitter<ServerToClientEvents> {
+  if (!emitter) {
+    connection = createRedis("general");
+    emitter = new Emitter<ServerToClientEvents>(connection, { key: socketChannelPrefix() });
+  }
+  return emitter;
+}
+
+type Args<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>;
+
+export function emitToRooms<E extends keyof ServerToClientEvents>(roomNames: string[], event: E, ...args: Args<E>): void {
+  try {
+    // The emitter's typed overloads don't line up with a generic event name; the map above does.
+    (get().to(roomNames) as unknown as { emit: (e: string, ...a: unknown[]) => void }).emit(event, ...args);
+  } catch {
+    /* live updates are best effort: the state is already stored and clients catch up on reconnect */
+  }
+}
+
+export const live = {
+  sandbox<E extends keyof ServerToClientEvents>(sandboxId: string, event: E, ...args: Args<E>) {
+    emitToRooms([rooms.sandbox(sandboxId)], event, ...args);
+  },
+  /** To the run's watchers and the arena (progress, status, odds changes). */
+  sandboxAndArena<E extends keyof ServerToClientEvents>(sandboxId: string, event: E, ...args: Args<E>) {
+    emitToRooms([rooms.sandbox(sandboxId), rooms.arena], event, ...args);
+  },
+  user<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: Args<E>) {
+    emitToRooms([rooms.user(userId)], event, ...args);
+  },
+};

@@ -1,0 +1,313 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createServer, type Server as HttpServer } from "node:http";
+import { io as connect, type Socket } from "socket.io-client";
+import request from "supertest";
+import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from "@shared/realtime";
+import { db } from "../lib/db";
+import { makeUser } from "../test/helpers";
+import { createApiToken } from "../domain/users";
+import { createApp } from "../app";
+import { startRealtime, type RealtimeServer } from "./server";
+import { live } from "./emit";
+import { canViewSandbox } from "./access";
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+interface Running {
+  url: string;
+  http: HttpServer;
+  realtime: RealtimeServer;
+}
+
+const running: Running[] = [];
+const sockets: ClientSocket[] = [];
+
+async function startServer(handler?: Parameters<typeof createServer>[1]): Promise<Running> {
+  const http = handler ? createServer(handler) : createServer();
+  const realtime = await startRealtime(http);
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const address = http.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const r = { url: `http://127.0.0.1:${port}`, http, realtime };
+  running.push(r);
+  return r;
+}
+
+function client(url: string, opts: { token?: string; headers?: Record<string, string> } = {}): ClientSocket {
+  const socket: ClientSocket = connect(url, {
+    path: "/socket.io",
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    ...(opts.token ? { auth: { token: opts.token } } : {}),
+    ...(opts.headers ? { extraHeaders: opts.headers } : {}),
+  });
+  sockets.push(socket);
+  return socket;
+}
+
+function connected(socket: ClientSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", (err) => reject(err));
+  });
+}
+
+function subscribe(socket: ClientSocket, sandboxId: string, afterSeq?: number): Promise<SubscribeAck> {
+  return socket.timeout(5000).emitWithAck("sandbox:subscribe", afterSeq === undefined ? { sandboxId } : { sandboxId, afterSeq });
+}
+
+function next<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E, timeoutMs = 5000) {
+  return new Promise<Parameters<ServerToClientEvents[E]>[0]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+    socket.once(event, ((msg: Parameters<ServerToClientEvents[E]>[0]) => {
+      clearTimeout(timer);
+      resolve(msg);
+    }) as never);
+  });
+}
+
+/** Resolves true if `event` arrives within `ms`, false otherwise. */
+function arrives(socket: ClientSocket, event: keyof ServerToClientEvents, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const handler = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      socket.off(event, handler);
+      resolve(false);
+    }, ms);
+    socket.once(event, handler);
+  });
+}
+
+let profileId: string;
+
+async function makeRun(createdById: string, events = 0) {
+  const run = await db.sandbox.create({
+    data: {
+      goal: "Reach 100 signups",
+      metric: "signups",
+      targetValue: 100,
+      agentProfileId: profileId,
+      durationMinutes: 30,
+      idleTimeoutMinutes: 15,
+      createdById,
+      status: "running",
+      eventSeq: events,
+    },
+    select: { id: true },
+  });
+  if (events > 0) {
+    await db.sandboxEvent.createMany({
+      data: Array.from({ length: events }, (_, i) => ({
+        sandboxId: run.id,
+        seq: i + 1,
+        kind: "log" as const,
+        payload: { message: `line ${i + 1}` },
+      })),
+    });
+  }
+  return run.id;
+}
+
+async function tokenFor() {
+  const user = await makeUser();
+  const { token } = await createApiToken(db, user.id, "realtime test");
+  return { user, token };
+}
+
+beforeAll(async () => {
+  const profile = await db.agentProfile.create({
+    data: { slug: `rt-${Date.now()}`, name: "Realtime tester", model: "demo-1" },
+    select: { id: true },
+  });
+  profileId = profile.id;
+});
+
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+
+afterAll(async () => {
+  for (const r of running.splice(0)) await r.realtime.close();
+});
+
+describe("Socket.IO handshake", () => {
+  it("refuses anonymous connections with connect_error 'unauthorized'", async () => {
+    const { url } = await startServer();
+    await expect(connected(client(url))).rejects.toThrow("unauthorized");
+    await expect(connected(client(url, { token: "pdk_not-a-real-token" }))).rejects.toThrow("unauthorized");
+  });
+
+  it("accepts a personal API token in auth.token or an Authorization header", async () => {
+    const { url } = await startServer();
+    const { token } = await tokenFor();
+    await connected(client(url, { token }));
+    await connected(client(url, { headers: { authorization: `Bearer ${token}` } }));
+  });
+
+  it("refuses a revoked API token", async () => {
+    const { url } = await startServer();
+    const { user, token } = await tokenFor();
+    await db.apiToken.updateMany({ where: { userId: user.id }, data: { revokedAt: new Date() } });
+    await expect(connected(client(url, { token }))).rejects.toThrow("unauthorized");
+  });
+
+  it("accepts the Auth.js session cookie, like tRPC", async () => {
+    const app = createApp();
+    const { url } = await startServer(app);
+    const user = await makeUser();
+    const agent = request.agent(app);
+    const csrf = await agent.get("/api/auth/csrf").expect(200);
+    const signIn = await agent
+      .post("/api/auth/callback/credentials")
+      .type("form")
+      .send({ csrfToken: csrf.body.csrfToken, email: user.email, password: "correct horse battery", json: "true" });
+    const cookies = ([] as string[]).concat(signIn.headers["set-cookie"] ?? []);
+    const session = cookies.map((c) => c.split(";")[0]!).find((c) => c.startsWith("authjs.session-token="));
+    expect(session).toBeDefined();
+    const socket = client(url, { headers: { cookie: session! } });
+    await connected(socket);
+    // The socket is that user's: their balance updates reach it.
+    const got = next(socket, "balance:update");
+    live.user(user.id, "balance:update", { balance: 4200, reason: "test" });
+    expect(await got).toEqual({ balance: 4200, reason: "test" });
+  });
+});
+
+describe("sandbox:subscribe", () => {
+  it("refuses a run that does not exist", async () => {
+    const { url } = await startServer();
+    const { token } = await tokenFor();
+    const socket = client(url, { token });
+    await connected(socket);
+    const ack = await subscribe(socket, "no-such-run");
+    expect(ack).toEqual({ ok: false, error: expect.stringMatching(/no such run/) });
+    const bad = await socket.timeout(5000).emitWithAck("sandbox:subscribe", { sandboxId: "" });
+    expect(bad.ok).toBe(false);
+  });
+
+  it("replays the events stored after afterSeq, in order", async () => {
+    const { url } = await startServer();
+    const { user, token } = await tokenFor();
+    const runId = await makeRun(user.id, 12);
+    const socket = client(url, { token });
+    await connected(socket);
+
+    const ack = await subscribe(socket, runId, 7);
+    expect(ack.ok).toBe(true);
+    if (!ack.ok) return;
+    expect(ack.missed.map((e) => e.seq)).toEqual([8, 9, 10, 11, 12]);
+    expect(ack.missed[0]).toMatchObject({ sandboxId: runId, kind: "log", payload: { message: "line 8" } });
+    expect(typeof ack.missed[0]!.createdAt).toBe("string");
+    expect(ack.lastSeq).toBe(12);
+    expect(ack.more).toBe(false);
+
+    const fresh = await subscribe(socket, runId);
+    expect(fresh).toMatchObject({ ok: true, missed: [], lastSeq: 12 });
+    expect(await canViewSandbox(db, user.id, runId)).toBe(true);
+  });
+
+  it("delivers what the Redis emitter publishes to the run's room, and only to its watchers", async () => {
+    const { url } = await startServer();
+    const { user, token } = await tokenFor();
+    const runId = await makeRun(user.id);
+    const otherRun = await makeRun(user.id);
+    const watcher = client(url, { token });
+    const bystander = client(url, { token });
+    await Promise.all([connected(watcher), connected(bystander)]);
+    expect((await subscribe(watcher, runId)).ok).toBe(true);
+    expect((await subscribe(bystander, otherRun)).ok).toBe(true);
+
+    const got = next(watcher, "sandbox:event");
+    const strayed = arrives(bystander, "sandbox:event", 500);
+    const msg = { sandboxId: runId, seq: 1, kind: "log", payload: { message: "hello" }, createdAt: new Date().toISOString() };
+    live.sandbox(runId, "sandbox:event", msg);
+    expect(await got).toEqual(msg);
+    expect(await strayed).toBe(false);
+
+    // After unsubscribing, nothing more arrives.
+    watcher.emit("sandbox:unsubscribe", { sandboxId: runId });
+    await new Promise((r) => setTimeout(r, 100));
+    const late = arrives(watcher, "sandbox:event", 300);
+    live.sandbox(runId, "sandbox:event", { ...msg, seq: 2 });
+    expect(await late).toBe(false);
+  });
+
+  it("delivers arena updates to arena subscribers", async () => {
+    const { url } = await startServer();
+    const { user, token } = await tokenFor();
+    const runId = await makeRun(user.id);
+    const socket = client(url, { token });
+    await connected(socket);
+    expect(await socket.timeout(5000).emitWithAck("arena:subscribe")).toEqual({ ok: true });
+    const got = next(socket, "sandbox:progress");
+    const msg = { sandboxId: runId, currentProgress: 42, targetValue: 100, at: new Date().toISOString() };
+    live.sandboxAndArena(runId, "sandbox:progress", msg);
+    expect(await got).toEqual(msg);
+  });
+});
+
+describe("private rooms", () => {
+  it("sends a user's balance updates to that user only", async () => {
+    const { url } = await startServer();
+    const a = await tokenFor();
+    const b = await tokenFor();
+    const socketA = client(url, { token: a.token });
+    const socketB = client(url, { token: b.token });
+    await Promise.all([connected(socketA), connected(socketB)]);
+    // B even watches the same run and the arena: balances still never reach B.
+    const runId = await makeRun(a.user.id);
+    await subscribe(socketA, runId);
+    await subscribe(socketB, runId);
+    await socketB.timeout(5000).emitWithAck("arena:subscribe");
+
+    const toA = next(socketA, "balance:update");
+    const toB = arrives(socketB, "balance:update", 500);
+    live.user(a.user.id, "balance:update", { balance: 12_345, reason: "payout" });
+    expect(await toA).toEqual({ balance: 12_345, reason: "payout" });
+    expect(await toB).toBe(false);
+  });
+});
+
+describe("several API processes", () => {
+  it("delivers an emitted event through every server sharing Redis", async () => {
+    const one = await startServer();
+    const two = await startServer();
+    const { user, token } = await tokenFor();
+    const runId = await makeRun(user.id);
+    const onOne = client(one.url, { token });
+    const onTwo = client(two.url, { token });
+    await Promise.all([connected(onOne), connected(onTwo)]);
+    await subscribe(onOne, runId);
+    await subscribe(onTwo, runId);
+
+    const msg = { sandboxId: runId, status: "succeeded" as const, statusReason: "goal reached", error: null, at: new Date().toISOString() };
+    const both = Promise.all([next(onOne, "sandbox:status"), next(onTwo, "sandbox:status")]);
+    live.sandbox(runId, "sandbox:status", msg);
+    expect(await both).toEqual([msg, msg]);
+
+    // A server-side broadcast from one process also reaches the other's clients (the adapter).
+    const fromServer = Promise.all([next(onOne, "sandbox:progress"), next(onTwo, "sandbox:progress")]);
+    const progress = { sandboxId: runId, currentProgress: 5, targetValue: 100, at: new Date().toISOString() };
+    one.realtime.io.to(`sandbox:${runId}`).emit("sandbox:progress", progress);
+    expect(await fromServer).toEqual([progress, progress]);
+  });
+
+  it("closes promptly with clients still connected", async () => {
+    const r = await startServer();
+    const { token } = await tokenFor();
+    const socket = client(r.url, { token });
+    await connected(socket);
+    const disconnected = new Promise<string>((resolve) => socket.once("disconnect", (reason) => resolve(reason)));
+    const started = Date.now();
+    await new Promise<void>((resolve) => r.http.close(() => resolve()));
+    await r.realtime.close();
+    running.splice(running.indexOf(r), 1);
+    expect(Date.now() - started).toBeLessThan(3000);
+    // "transport close", not "io server disconnect": clients must reconnect by themselves.
+    expect(await disconnected).toBe("transport close");
+  });
+});

@@ -1,0 +1,47 @@
+// Starts a whole Paddock (API, Socket.IO, workers) in the test process on a free port.
+import type { Paddock } from "../main";
+
+export async function startTestPaddock(env: Record<string, string> = {}, role: "all" | "api" = "all"): Promise<Paddock & { url: string }> {
+  Object.assign(process.env, env);
+  const { startPaddock } = await import("../main");
+  const paddock = await startPaddock(role, 0);
+  if (!paddock.url) throw new Error("Paddock did not start an API");
+  return paddock as Paddock & { url: string };
+}
+
+export async function waitUntil<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs Paddock's worker role in a separate process (so a test can SIGKILL it). */
+export async function spawnWorker(env: Record<string, string> = {}) {
+  const { spawn } = await import("node:child_process");
+  const path = await import("node:path");
+  const root = path.resolve(import.meta.dirname, "..", "..");
+  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["server/main.ts"], {
+    cwd: root,
+    env: { ...process.env, PADDOCK_ROLE: "worker", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  return child;
+}

@@ -1,0 +1,90 @@
+// The typed Socket.IO contract, used by the server, the workers (through the Redis emitter)
+// and the React client. Rooms: `sandbox:<id>` (one run), `user:<id>` (one user's private
+// updates), `arena` (every run's summary changes).
+import type { BetSide } from "./odds";
+
+export type SandboxStatusName = "queued" | "booting" | "running" | "succeeded" | "failed" | "canceled" | "expired";
+export type PoolStatusName = "open" | "locked" | "settled" | "refunded";
+
+export interface SandboxEventMessage {
+  sandboxId: string;
+  seq: number;
+  kind: string;
+  payload: unknown;
+  createdAt: string;
+}
+
+export interface SandboxProgressMessage {
+  sandboxId: string;
+  currentProgress: number;
+  targetValue: number;
+  at: string;
+}
+
+export interface SandboxStatusMessage {
+  sandboxId: string;
+  status: SandboxStatusName;
+  statusReason: string | null;
+  error: string | null;
+  at: string;
+}
+
+export interface PoolUpdateMessage {
+  sandboxId: string;
+  poolId: string;
+  yesTotal: number;
+  noTotal: number;
+  betCount: number;
+  status: PoolStatusName;
+  outcome: BetSide | null;
+  lockReason: string | null;
+}
+
+export interface BetPlacedMessage {
+  sandboxId: string;
+  poolId: string;
+  betId: string;
+  side: BetSide;
+  amount: number;
+  userId: string;
+  userName: string;
+  createdAt: string;
+}
+
+export interface BalanceUpdateMessage {
+  balance: number;
+  reason: string;
+}
+
+export interface ArenaSandboxMessage {
+  sandboxId: string;
+}
+
+export interface ServerToClientEvents {
+  "sandbox:event": (msg: SandboxEventMessage) => void;
+  "sandbox:progress": (msg: SandboxProgressMessage) => void;
+  "sandbox:status": (msg: SandboxStatusMessage) => void;
+  "sandbox:created": (msg: ArenaSandboxMessage) => void;
+  "pool:update": (msg: PoolUpdateMessage) => void;
+  "bet:placed": (msg: BetPlacedMessage) => void;
+  "balance:update": (msg: BalanceUpdateMessage) => void;
+}
+
+export type SubscribeAck =
+  /** `more`: over the replay cap were missed; `missed` holds the oldest, page the rest with sandbox.events. */
+  | { ok: true; missed: SandboxEventMessage[]; lastSeq: number; more?: boolean }
+  | { ok: false; error: string };
+
+export interface ClientToServerEvents {
+  /** Join a run's room; `afterSeq` replays the events stored after that sequence number. */
+  "sandbox:subscribe": (input: { sandboxId: string; afterSeq?: number }, ack: (res: SubscribeAck) => void) => void;
+  "sandbox:unsubscribe": (input: { sandboxId: string }) => void;
+  "arena:subscribe": (ack?: (res: { ok: boolean }) => void) => void;
+  "arena:unsubscribe": () => void;
+}
+
+export const rooms = {
+  sandbox: (id: string) => `sandbox:${id}`,
+  user: (id: string) => `user:${id}`,
+  arena: "arena",
+} as const;
