@@ -8,4 +8,4 @@ RUN npm ci --include=dev
 COPY . .
 RUN npx vite build
 EXPOSE 3000
-CMD ["npx", "tsx", "server/main.ts"]
+CMD ["node", "--import", "tsx", "server/main.ts"]

@@ -6,6 +6,7 @@ import { registerUser } from "../server/domain/users";
 import { seedDemoWorld } from "../server/seed/demo";
 import { closeQueues } from "../server/jobs/queues";
 import { closeAllRedis } from "../server/lib/redis";
+import { closePgPool } from "../server/lib/pg";
 
 const ifEmpty = process.argv.includes("--if-empty");
 if (ifEmpty && (await db.user.count()) > 0) {
@@ -27,4 +28,5 @@ await seedDemoWorld(db);
 console.error("[paddock] demo data ready (sign in as demo@paddock.local / paddock-demo)");
 await closeQueues();
 await closeAllRedis();
+await closePgPool();
 await db.$disconnect();

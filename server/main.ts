@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import { config } from "./config";
 import { logger } from "./lib/logger";
 import { db } from "./lib/db";
+import { closePgPool } from "./lib/pg";
 import { closeAllRedis } from "./lib/redis";
 import { createApp } from "./app";
 import { closeQueues } from "./jobs/queues";
@@ -55,6 +56,7 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
       await closeProviders();
       await closePromptSignals();
       await db.$disconnect();
+      await closePgPool();
       await closeAllRedis();
     })());
   return { ...(server ? { server } : {}), ...(url ? { url } : {}), stop };

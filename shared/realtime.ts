@@ -14,6 +14,12 @@ export interface SandboxEventMessage {
   createdAt: string;
 }
 
+/** Events stored together (one bridge batch) travel as one message, in sequence order. */
+export interface SandboxEventsMessage {
+  sandboxId: string;
+  events: SandboxEventMessage[];
+}
+
 export interface SandboxProgressMessage {
   sandboxId: string;
   currentProgress: number;
@@ -61,7 +67,7 @@ export interface ArenaSandboxMessage {
 }
 
 export interface ServerToClientEvents {
-  "sandbox:event": (msg: SandboxEventMessage) => void;
+  "sandbox:events": (msg: SandboxEventsMessage) => void;
   "sandbox:progress": (msg: SandboxProgressMessage) => void;
   "sandbox:status": (msg: SandboxStatusMessage) => void;
   "sandbox:created": (msg: ArenaSandboxMessage) => void;

@@ -1,24 +1,22 @@
 // npm run bench:bridge — 50 agents post batched events through the real bridge over HTTP for
 // 20 s (BENCH_SECONDS); prints events ingested per second and request latency p50/p99.
-import { createServer } from "node:http";
 import { prepareBenchEnv, percentile, fmt } from "./bench-env";
+import { spawnServer } from "./spawn-server";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const BATCH = Number(process.env.BENCH_BATCH ?? 20);
+const BATCH = Number(process.env.BENCH_BATCH ?? 50);
 
 const env = await prepareBenchEnv("bridge");
-const { createApp } = await import("../../server/app");
 const { db } = await import("../../server/lib/db");
 const { hashToken, newToken } = await import("../../server/lib/passwords");
 const { registerUser } = await import("../../server/domain/users");
 const { seedDemoProfiles } = await import("../../server/seed/demo");
 const { createRun } = await import("../../server/domain/sandbox/create");
 const { closeAllRedis } = await import("../../server/lib/redis");
+const { closePgPool } = await import("../../server/lib/pg");
 
-const server = createServer(createApp());
-await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-const port = (server.address() as { port: number }).port;
+const server = await spawnServer("api");
 
 const user = await registerUser(db, { email: "bench@example.com", name: "Bench", password: "benchmark-pass", signupGrantCents: 10_000_000 });
 const [profile] = await seedDemoProfiles(db);
@@ -27,7 +25,7 @@ for (let i = 0; i < AGENTS; i++) {
   const { id } = await createRun(db, user.id, { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 }, { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 });
   const token = newToken("pdkrun");
   await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
-  agents.push({ base: `http://127.0.0.1:${port}/api/agent/v1/runs/${id}`, token });
+  agents.push({ base: `${server.url}/api/agent/v1/runs/${id}`, token });
 }
 
 const kinds = ["log", "thought", "action", "tool_call"] as const;
@@ -70,8 +68,9 @@ console.log(`events ingested: ${events} in ${fmt(elapsed)} s (stored: ${stored},
 console.log(`throughput:      ${fmt(events / elapsed, 0)} events/s (target ≥ 5,000)`);
 console.log(`request latency: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms (${latencies.length} requests)`);
 
-server.close();
+await server.stop();
 await db.$disconnect();
 await closeAllRedis();
+await closePgPool();
 await env.cleanup();
 process.exit(stored === events && errors === 0 ? 0 : 1);

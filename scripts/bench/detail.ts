@@ -15,6 +15,7 @@ const { seedDemoProfiles } = await import("../../server/seed/demo");
 const { createRun } = await import("../../server/domain/sandbox/create");
 const { createCaller } = await import("../../server/trpc/root");
 const { closeAllRedis } = await import("../../server/lib/redis");
+const { closePgPool } = await import("../../server/lib/pg");
 
 const user = await registerUser(db, { email: "bench@example.com", name: "Bench", password: "benchmark-pass", signupGrantCents: 100_000_000 });
 const [profile] = await seedDemoProfiles(db);
@@ -67,5 +68,6 @@ console.log(`sandbox.get over HTTP:  p50 ${fmt(percentile(overHttp, 50))} ms, p9
 server.close();
 await db.$disconnect();
 await closeAllRedis();
+await closePgPool();
 await env.cleanup();
 process.exit(0);

@@ -6,6 +6,7 @@ import type { Db } from "../lib/db";
 import { hashToken } from "../lib/passwords";
 import { bearerToken } from "../auth/resolve-user";
 import { sendError } from "../lib/http-errors";
+import { pgPool } from "../lib/pg";
 import { markRunning } from "../domain/sandbox/start";
 import { afterRunStarted } from "../jobs/sandbox/after-change";
 
@@ -24,7 +25,8 @@ export function bridgeAuth(db: Db) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req.headers.authorization);
     if (!token) return sendError(res, 401, "UNAUTHORIZED", "missing bearer token: send Authorization: Bearer $PADDOCK_TOKEN");
-    const run = await db.sandbox.findUnique({ where: { tokenHash: hashToken(token) }, select: { id: true, status: true } });
+    const { rows } = await pgPool().query<BridgeRun>(`SELECT id, status::text AS status FROM sandboxes WHERE "tokenHash" = $1`, [hashToken(token)]);
+    const run = rows[0];
     if (!run) return sendError(res, 401, "UNAUTHORIZED", "invalid or expired bridge token");
     if (run.id !== req.params.runId) return sendError(res, 403, "FORBIDDEN", "this token belongs to another run");
     if (run.status !== "booting" && run.status !== "running") {

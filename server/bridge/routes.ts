@@ -17,6 +17,7 @@ import {
 import type { z } from "zod";
 import { config } from "../config";
 import { db } from "../lib/db";
+import { pgPool } from "../lib/pg";
 import { AppError } from "../lib/errors";
 import { jsonErrorHandler, sendError } from "../lib/http-errors";
 import { bridgeAuth } from "./auth";
@@ -44,7 +45,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 const runId = (req: Request) => req.bridgeRun!.id;
 
 async function touch(id: string) {
-  await db.sandbox.update({ where: { id }, data: { lastActivityAt: new Date() }, select: { id: true } });
+  await pgPool().query(`UPDATE sandboxes SET "lastActivityAt" = now() WHERE id = $1`, [id]);
 }
 
 export function createBridgeRouter(): Router {
@@ -75,7 +76,7 @@ export function createBridgeRouter(): Router {
   router.post("/events", async (req, res) => {
     const body = parse(eventsSchema, req.body);
     const stored = await appendEvents(
-      db,
+      pgPool(),
       runId(req),
       body.events.map((e): EventInput => ({ kind: e.kind, payload: e.payload as Record<string, unknown>, ...(e.at ? { at: new Date(e.at) } : {}) })),
       { requireActive: true },

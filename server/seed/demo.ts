@@ -4,6 +4,7 @@ import type { Db } from "../lib/db";
 import { createRun } from "../domain/sandbox/create";
 import { transitionRun } from "../domain/sandbox/lifecycle";
 import { appendEvents } from "../domain/sandbox/events";
+import { pgPool } from "../lib/pg";
 import { recordProgress } from "../domain/sandbox/progress";
 import { spendCredits } from "../domain/sandbox/credits";
 import { enqueue } from "../jobs/queues";
@@ -32,7 +33,7 @@ async function finishedRun(db: Db, userId: string, profileId: string, goal: stri
   await transitionRun(db, { sandboxId: id, to: "running", reason: "agent started", set: { startedAt, expiresAt: new Date(startedAt.getTime() + 30 * 60_000), providerId: null } });
   const thoughts = ["Reading the brief", "Listing candidate sources", "Drafting outreach", "Checking replies"];
   for (let v = 4; v <= reach; v += 4) {
-    await appendEvents(db, id, [
+    await appendEvents(pgPool(), id, [
       { kind: "thought", payload: { text: thoughts[(v / 4) % thoughts.length] } },
       { kind: "action", payload: { name: "search", detail: `batch ${v / 4}` } },
     ]);

@@ -38,7 +38,7 @@ export async function spawnWorker(env: Record<string, string> = {}) {
   const { spawn } = await import("node:child_process");
   const path = await import("node:path");
   const root = path.resolve(import.meta.dirname, "..", "..");
-  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), ["server/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: root,
     env: { ...process.env, PADDOCK_ROLE: "worker", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "inherit", "inherit"],

@@ -1,7 +1,8 @@
 // Run events: stored with a per-run sequence number so clients can resume after a gap.
 import { AppError } from "../../lib/errors";
-import { inTransaction, type DbClient, Prisma } from "../../lib/db";
-import type { EventKind, SandboxStatus } from "../../generated/prisma/enums";
+import type pg from "pg";
+import type { DbClient, Prisma } from "../../lib/db";
+import type { EventKind } from "../../generated/prisma/enums";
 
 export interface EventInput {
   kind: EventKind;
@@ -17,51 +18,71 @@ export interface StoredEvent {
   createdAt: Date;
 }
 
-const ACTIVE_STATUSES: SandboxStatus[] = ["booting", "running"];
+// One statement reserves the sequence range on the run row (which also records activity) and
+// inserts the batch, so concurrent batches get disjoint ranges and nothing is half-written.
+const APPEND_SQL = `
+  WITH run AS (
+    UPDATE sandboxes SET "eventSeq" = "eventSeq" + $2, "lastActivityAt" = now()
+     WHERE id = $1 AND ($6::boolean = false OR status IN ('booting', 'running'))
+    RETURNING "eventSeq" - $2 AS base
+  )
+  INSERT INTO sandbox_events ("sandboxId", seq, kind, payload, "createdAt")
+  SELECT $1, run.base + e.ord, e.kind::"EventKind", e.payload, least(coalesce(e.at, now()), now())
+    FROM run, unnest($3::text[], $4::jsonb[], $5::timestamptz[]) WITH ORDINALITY AS e(kind, payload, at, ord)
+  RETURNING seq, kind::text AS kind, payload, "createdAt"`;
 
-/**
- * Appends events inside the caller's transaction. The sequence range is reserved by one UPDATE
- * on the run row (which also records activity), so concurrent batches get disjoint ranges.
- * With `requireActive`, a run that is not booting or running refuses the batch.
- */
+type Exec = (sql: string, params: unknown[]) => Promise<{ seq: number; kind: EventKind; payload: unknown; createdAt: Date }[]>;
+
+async function append(exec: Exec, status: () => Promise<string | null>, sandboxId: string, events: EventInput[], requireActive: boolean) {
+  if (events.length === 0) return [];
+  const rows = await exec(APPEND_SQL, [
+    sandboxId,
+    events.length,
+    events.map((e) => e.kind),
+    events.map((e) => JSON.stringify(e.payload)),
+    events.map((e) => (e.at ? e.at.toISOString() : null)),
+    requireActive,
+  ]);
+  if (rows.length === 0) {
+    const current = await status();
+    if (!current) throw new AppError("NOT_FOUND", "no run with that id", { field: "sandboxId" });
+    throw new AppError("CONFLICT", `the run is ${current}; it no longer accepts events`);
+  }
+  return rows
+    .map((r): StoredEvent => ({ sandboxId, seq: Number(r.seq), kind: r.kind, payload: r.payload, createdAt: r.createdAt }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/** Appends events inside the caller's transaction (e.g. with a status change). */
 export async function appendEventsTx(
   tx: Prisma.TransactionClient,
   sandboxId: string,
   events: EventInput[],
   opts: { requireActive?: boolean } = {},
 ): Promise<StoredEvent[]> {
-  if (events.length === 0) return [];
-  const rows = await tx.$queryRaw<{ eventSeq: number; status: SandboxStatus }[]>`
-    UPDATE sandboxes SET "eventSeq" = "eventSeq" + ${events.length}, "lastActivityAt" = now()
-     WHERE id = ${sandboxId}
-    RETURNING "eventSeq", status`;
-  const row = rows[0];
-  if (!row) throw new AppError("NOT_FOUND", "no run with that id", { field: "sandboxId" });
-  if (opts.requireActive && !ACTIVE_STATUSES.includes(row.status)) {
-    throw new AppError("CONFLICT", `the run is ${row.status}; it no longer accepts events`);
-  }
-  const first = row.eventSeq - events.length + 1;
-  const now = new Date();
-  const stored: StoredEvent[] = events.map((e, i) => ({
+  return append(
+    (sql, params) => tx.$queryRawUnsafe(sql, ...params),
+    async () => (await tx.sandbox.findUnique({ where: { id: sandboxId }, select: { status: true } }))?.status ?? null,
     sandboxId,
-    seq: first + i,
-    kind: e.kind,
-    payload: e.payload,
-    createdAt: e.at && e.at.getTime() <= now.getTime() ? e.at : now,
-  }));
-  await tx.sandboxEvent.createMany({
-    data: stored.map((e) => ({ ...e, payload: e.payload as Prisma.InputJsonValue })),
-  });
-  return stored;
+    events,
+    opts.requireActive ?? false,
+  );
 }
 
+/** Appends events on their own (the bridge's hot path: one statement on the pg pool). */
 export async function appendEvents(
-  client: DbClient,
+  pool: pg.Pool,
   sandboxId: string,
   events: EventInput[],
   opts: { requireActive?: boolean } = {},
 ): Promise<StoredEvent[]> {
-  return inTransaction(client, (tx) => appendEventsTx(tx, sandboxId, events, opts));
+  return append(
+    async (sql, params) => (await pool.query(sql, params)).rows,
+    async () => (await pool.query<{ status: string }>(`SELECT status FROM sandboxes WHERE id = $1`, [sandboxId])).rows[0]?.status ?? null,
+    sandboxId,
+    events,
+    opts.requireActive ?? false,
+  );
 }
 
 export const eventSelect = {

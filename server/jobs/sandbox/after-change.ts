@@ -15,15 +15,12 @@ import { finalizeJob } from "./finalize";
 import { expireJob } from "./expire";
 
 export function publishEvents(events: StoredEvent[]): void {
-  for (const e of events) {
-    live.sandbox(e.sandboxId, "sandbox:event", {
-      sandboxId: e.sandboxId,
-      seq: e.seq,
-      kind: e.kind,
-      payload: e.payload,
-      createdAt: e.createdAt.toISOString(),
-    });
-  }
+  const first = events[0];
+  if (!first) return;
+  live.sandbox(first.sandboxId, "sandbox:events", {
+    sandboxId: first.sandboxId,
+    events: events.map((e) => ({ sandboxId: e.sandboxId, seq: e.seq, kind: e.kind, payload: e.payload, createdAt: e.createdAt.toISOString() })),
+  });
 }
 
 export async function afterProgress(sandboxId: string, result: ProgressResult): Promise<void> {

@@ -11,6 +11,7 @@ import { logger } from "../../lib/logger";
 import { hashToken, newToken } from "../../lib/passwords";
 import { isTerminal, transitionRunIfAllowed } from "../../domain/sandbox/lifecycle";
 import { appendEvents } from "../../domain/sandbox/events";
+import { pgPool } from "../../lib/pg";
 import { markRunning } from "../../domain/sandbox/start";
 import { AGENT_ENV } from "@shared/bridge";
 import { AGENT_START_COMMAND, buildAgentBundle } from "../../../agent/bundle";
@@ -141,7 +142,7 @@ function outputToEvents(sandboxId: string) {
     timer = undefined;
     const lines = buffer;
     buffer = [];
-    void appendEvents(db, sandboxId, lines.map((l) => ({ kind: "log" as const, payload: { message: l.message.slice(0, 8000), stream: l.stream, level: l.stream === "stderr" ? "warn" : "info" } })), { requireActive: true })
+    void appendEvents(pgPool(), sandboxId, lines.map((l) => ({ kind: "log" as const, payload: { message: l.message.slice(0, 8000), stream: l.stream, level: l.stream === "stderr" ? "warn" : "info" } })), { requireActive: true })
       .then(publishEvents)
       .catch(() => {
         /* the run ended; late output is dropped */
