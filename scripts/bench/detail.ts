@@ -1,14 +1,13 @@
 // npm run bench:detail — p99 of sandbox.get (the run page's one round trip) with 1,000,000
 // events in the table (BENCH_EVENTS), measured in-process and over HTTP.
-import { createServer } from "node:http";
 import { prepareBenchEnv, percentile, fmt } from "./bench-env";
+import { spawnServer } from "./spawn-server";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 
 const env = await prepareBenchEnv("detail");
-const { createApp } = await import("../../server/app");
 const { db } = await import("../../server/lib/db");
 const { registerUser, createApiToken } = await import("../../server/domain/users");
 const { seedDemoProfiles } = await import("../../server/seed/demo");
@@ -48,24 +47,22 @@ for (let i = 0; i < CALLS; i++) {
 }
 inProcess.sort((a, b) => a - b);
 
-const server = createServer(createApp());
-await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-const port = (server.address() as { port: number }).port;
+const server = await spawnServer("api");
 const { token } = await createApiToken(db, user.id, "bench");
 const overHttp: number[] = [];
 for (let i = 0; i < CALLS; i++) {
   const input = encodeURIComponent(JSON.stringify({ json: { id: pick(i) } }));
   const s = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/trpc/sandbox.get?input=${input}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${server.url}/trpc/sandbox.get?input=${input}`, { headers: { authorization: `Bearer ${token}` } });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`sandbox.get failed: ${res.status}`);
   overHttp.push(performance.now() - s);
 }
 overHttp.sort((a, b) => a - b);
 console.log(`sandbox.get in-process: p50 ${fmt(percentile(inProcess, 50))} ms, p99 ${fmt(percentile(inProcess, 99))} ms (${CALLS} calls; target p99 ≤ 20 ms)`);
-console.log(`sandbox.get over HTTP:  p50 ${fmt(percentile(overHttp, 50))} ms, p99 ${fmt(percentile(overHttp, 99))} ms (${CALLS} calls, bearer auth)`);
+console.log(`sandbox.get over HTTP:  p50 ${fmt(percentile(overHttp, 50))} ms, p99 ${fmt(percentile(overHttp, 99))} ms (${CALLS} calls, bearer auth, server in its own process)`);
 
-server.close();
+await server.stop();
 await db.$disconnect();
 await closeAllRedis();
 await closePgPool();
