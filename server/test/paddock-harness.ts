@@ -1,4 +1,5 @@
 // Starts a whole Paddock (API, Socket.IO, workers) in the test process on a free port.
+import { afterAll, beforeAll } from "vitest";
 import type { Paddock } from "../main";
 
 export async function startTestPaddock(env: Record<string, string> = {}, role: "all" | "api" = "all"): Promise<Paddock & { url: string }> {
@@ -45,3 +46,32 @@ export async function spawnWorker(env: Record<string, string> = {}) {
   });
   return child;
 }
+
+/**
+ * Starts a Paddock for the test file (before its tests, stopped after) with the demo agent
+ * profiles seeded. Set env overrides before calling: config is read when Paddock is imported.
+ */
+export function useTestPaddock(opts: { role?: "all" | "api" } = {}) {
+  const ctx = {} as { paddock: Paddock & { url: string }; profileId: string };
+  beforeAll(async () => {
+    ctx.paddock = await startTestPaddock({}, opts.role ?? "all");
+    const { db } = await import("../lib/db");
+    const { seedDemoProfiles } = await import("../seed/demo");
+    ctx.profileId = (await seedDemoProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
+  });
+  afterAll(async () => {
+    await ctx.paddock?.stop();
+  });
+  return ctx;
+}
+
+/** Waits until the run reaches one of the statuses; returns the run row. */
+export async function waitForRun(id: string, statuses: string[], timeoutMs = 40_000) {
+  const { db } = await import("../lib/db");
+  return waitUntil(async () => {
+    const run = await db.sandbox.findUniqueOrThrow({ where: { id } });
+    return statuses.includes(run.status) ? run : null;
+  }, `run ${id} to reach ${statuses.join("/")}`, timeoutMs);
+}
+
+export const ENDED = ["succeeded", "failed", "canceled", "expired"];

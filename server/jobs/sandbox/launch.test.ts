@@ -1,10 +1,10 @@
 // Launch retries and cleanup, against real providers: the Daytona provider through the real SDK
 // and the local Daytona stand-in (for injected failures), and the local provider.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { startDaytonaStandin, type DaytonaStandin } from "../../providers/daytona-standin";
-import { startTestPaddock, waitUntil } from "../../test/paddock-harness";
+import { useTestPaddock, waitForRun, waitUntil } from "../../test/paddock-harness";
 
 const standin: DaytonaStandin = await startDaytonaStandin();
 Object.assign(process.env, {
@@ -17,21 +17,9 @@ Object.assign(process.env, {
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
 const { checkLedger, balanceOf, userAccountKey } = await import("../../domain/ledger");
-const { seedDemoProfiles } = await import("../../seed/demo");
 
-let paddock: Awaited<ReturnType<typeof startTestPaddock>>;
-let profileId: string;
-
-beforeAll(async () => {
-  paddock = await startTestPaddock();
-  profileId = (await seedDemoProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
-});
-afterAll(async () => {
-  await paddock?.stop();
-  await standin.close();
-});
-
-const terminalOrRunning = ["running", "succeeded", "failed", "canceled", "expired"];
+const ctx = useTestPaddock();
+afterAll(() => standin.close());
 
 describe("launch", () => {
   it("retries a provider that fails twice and ends running", async () => {
@@ -41,16 +29,13 @@ describe("launch", () => {
       goal: "Launch on Daytona",
       metric: "points",
       targetValue: 1000,
-      agentProfileId: profileId,
+      agentProfileId: ctx.profileId,
       durationMinutes: 60,
       credits: 100,
       provider: "daytona",
       agentConfig: { stepMs: 500, progressPerStep: 1 },
     });
-    const run = await waitUntil(async () => {
-      const r = await db.sandbox.findUniqueOrThrow({ where: { id } });
-      return terminalOrRunning.includes(r.status) ? r : null;
-    }, "the launch", 30_000);
+    const run = await waitForRun(id, ["running", "succeeded", "failed", "canceled", "expired"], 30_000);
     expect(run.status).toBe("running");
     expect(standin.state.failNextCreates).toBe(0);
     expect(standin.state.requests.filter((r) => r.startsWith("POST /api/sandbox")).length).toBeGreaterThanOrEqual(3);
@@ -66,15 +51,12 @@ describe("launch", () => {
       goal: "Never launches",
       metric: "points",
       targetValue: 10,
-      agentProfileId: profileId,
+      agentProfileId: ctx.profileId,
       durationMinutes: 60,
       credits: 300,
       provider: "daytona",
     });
-    const run = await waitUntil(async () => {
-      const r = await db.sandbox.findUniqueOrThrow({ where: { id } });
-      return r.status === "failed" ? r : null;
-    }, "the launch to fail", 30_000);
+    const run = await waitForRun(id, ["failed"], 30_000);
     standin.state.failNextCreates = 0;
     expect(run.error).toMatch(/Injected failure: sandbox creation/);
     expect(run.statusReason).toBe("launch failed");
@@ -97,10 +79,7 @@ describe("launch", () => {
       durationMinutes: 60,
       credits: 100,
     });
-    const run = await waitUntil(async () => {
-      const r = await db.sandbox.findUniqueOrThrow({ where: { id } });
-      return r.status === "failed" ? r : null;
-    }, "the launch to fail", 30_000);
+    const run = await waitForRun(id, ["failed"], 30_000);
     expect(run.error).toMatch(/exited with code 127/);
     expect(existsSync(path.resolve(process.env.DATA_DIR!, "sandboxes", id))).toBe(false);
   });

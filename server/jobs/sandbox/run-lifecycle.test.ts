@@ -1,9 +1,9 @@
 // End to end on the local provider, no stand-ins: a real launch worker starts a real child
 // process running the reference agent, which talks to the real bridge over HTTP.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { startTestPaddock, waitUntil, processAlive } from "../../test/paddock-harness";
+import { ENDED, useTestPaddock, waitForRun, waitUntil, processAlive } from "../../test/paddock-harness";
 
 // A "minute" of run time is one second here, and the sweeps run often.
 Object.assign(process.env, { MINUTE_SECONDS: "1", IDLE_KILL_EVERY_MS: "300", REAPER_EVERY_MS: "1000", LAUNCH_BACKOFF_MS: "50" });
@@ -11,26 +11,8 @@ Object.assign(process.env, { MINUTE_SECONDS: "1", IDLE_KILL_EVERY_MS: "300", REA
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
 const { checkLedger, balanceOf, userAccountKey } = await import("../../domain/ledger");
-const { seedDemoProfiles } = await import("../../seed/demo");
-
-let paddock: Awaited<ReturnType<typeof startTestPaddock>>;
-let profileId: string;
-
-beforeAll(async () => {
-  paddock = await startTestPaddock();
-  const profiles = await seedDemoProfiles(db);
-  profileId = profiles.find((p) => p.slug === "demo-gpt")!.id;
-});
-afterAll(async () => {
-  await paddock?.stop();
-});
-
-async function runUntil(id: string, statuses: string[], timeoutMs = 40_000) {
-  return waitUntil(async () => {
-    const run = await db.sandbox.findUniqueOrThrow({ where: { id } });
-    return statuses.includes(run.status) ? run : null;
-  }, `run ${id} to reach ${statuses.join("/")}`, timeoutMs);
-}
+const ctx = useTestPaddock();
+const runUntil = waitForRun;
 
 function sandboxPid(providerId: string): number | null {
   const file = path.resolve(process.env.DATA_DIR!, "sandboxes", providerId, "sandbox.json");
@@ -46,13 +28,13 @@ describe("a demo agent on the local provider", () => {
       goal: "Reach ten",
       metric: "points",
       targetValue: 10,
-      agentProfileId: profileId,
+      agentProfileId: ctx.profileId,
       durationMinutes: 60,
       credits: 500,
       agentConfig: { stepMs: 30, progressPerStep: 2, creditsPerStep: 3, screenshotEvery: 2, succeed: true },
     });
     expect(await balanceOf(db, userAccountKey(user.id))).toBe(9_500);
-    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"]);
+    const run = await runUntil(id, ENDED);
     expect(run.status).toBe("succeeded");
     expect(run.currentProgress).toBe(10);
     expect(run.startedAt).not.toBeNull();
@@ -73,12 +55,12 @@ describe("a demo agent on the local provider", () => {
       goal: "Reach ten, but stall",
       metric: "points",
       targetValue: 10,
-      agentProfileId: profileId,
+      agentProfileId: ctx.profileId,
       durationMinutes: 60,
       credits: 200,
       agentConfig: { stepMs: 30, progressPerStep: 2, succeed: false },
     });
-    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"]);
+    const run = await runUntil(id, ENDED);
     expect(run.status).toBe("failed");
     expect(run.currentProgress).toBeLessThan(10);
     expect(await checkLedger(db)).toEqual([]);
@@ -91,7 +73,7 @@ describe("a demo agent on the local provider", () => {
       goal: "Slow work",
       metric: "points",
       targetValue: 1000,
-      agentProfileId: profileId,
+      agentProfileId: ctx.profileId,
       durationMinutes: 600,
       credits: 300,
       agentConfig: { stepMs: 200, progressPerStep: 1 },
@@ -116,14 +98,14 @@ describe("a demo agent on the local provider", () => {
       goal: "Go quiet",
       metric: "points",
       targetValue: 1000,
-      agentProfileId: profileId,
+      agentProfileId: ctx.profileId,
       durationMinutes: 600,
       idleTimeoutMinutes: 2,
       credits: 300,
       // One step every 20 s: far longer than the 2 s idle timeout.
       agentConfig: { stepMs: 20_000, progressPerStep: 1 },
     });
-    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"], 30_000);
+    const run = await runUntil(id, ENDED, 30_000);
     expect(run.status).toBe("canceled");
     expect(run.statusReason).toBe("idle");
   });
@@ -134,12 +116,12 @@ describe("a demo agent on the local provider", () => {
       goal: "Run out of time",
       metric: "points",
       targetValue: 1000,
-      agentProfileId: profileId,
+      agentProfileId: ctx.profileId,
       durationMinutes: 3,
       credits: 300,
       agentConfig: { stepMs: 100, progressPerStep: 1 },
     });
-    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"], 30_000);
+    const run = await runUntil(id, ENDED, 30_000);
     expect(run.status).toBe("expired");
     expect(await checkLedger(db)).toEqual([]);
   });
@@ -150,7 +132,7 @@ describe("a demo agent on the local provider", () => {
       goal: "Listen",
       metric: "points",
       targetValue: 1000,
-      agentProfileId: profileId,
+      agentProfileId: ctx.profileId,
       durationMinutes: 600,
       credits: 300,
       agentConfig: { stepMs: 100, progressPerStep: 1 },
@@ -163,7 +145,7 @@ describe("a demo agent on the local provider", () => {
     }, "the prompt to be acknowledged", 15_000);
     expect(acked.deliveredAt).not.toBeNull();
     await user.caller.sandbox.submitPrompt({ id, text: "stop" });
-    const run = await runUntil(id, ["succeeded", "failed", "canceled", "expired"], 15_000);
+    const run = await runUntil(id, ENDED, 15_000);
     expect(run.status).toBe("failed");
   });
 });
