@@ -46,11 +46,12 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
   const stop = () =>
     (stopping ??= (async () => {
       logger.info("shutting down");
+      // Sockets first: open WebSockets would keep the HTTP server from closing.
+      await realtime?.close();
       if (server) {
         server.closeIdleConnections?.();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
-      await realtime?.close();
       await workers?.close();
       await closeQueues();
       await closeProviders();

@@ -17,8 +17,16 @@ export const socketChannelPrefix = () => `${config.REDIS_PREFIX}:socket.io`;
 
 function get(): Emitter<ServerToClientEvents> {
   if (!emitter) {
-    connection = createRedis("general");
-    emitter = new Emitter<ServerToClientEvents>(connection, { key: socketChannelPrefix() });
+    const conn = createRedis("general");
+    // After a shutdown (closeAllRedis) the next publish opens a fresh connection.
+    conn.once("end", () => {
+      if (connection === conn) {
+        connection = undefined;
+        emitter = undefined;
+      }
+    });
+    connection = conn;
+    emitter = new Emitter<ServerToClientEvents>(conn, { key: socketChannelPrefix() });
   }
   return emitter;
 }

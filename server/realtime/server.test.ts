@@ -221,18 +221,19 @@ describe("sandbox:subscribe", () => {
     expect((await subscribe(watcher, runId)).ok).toBe(true);
     expect((await subscribe(bystander, otherRun)).ok).toBe(true);
 
-    const got = next(watcher, "sandbox:event");
-    const strayed = arrives(bystander, "sandbox:event", 500);
-    const msg = { sandboxId: runId, seq: 1, kind: "log", payload: { message: "hello" }, createdAt: new Date().toISOString() };
-    live.sandbox(runId, "sandbox:event", msg);
+    const got = next(watcher, "sandbox:events");
+    const strayed = arrives(bystander, "sandbox:events", 500);
+    const event = { sandboxId: runId, seq: 1, kind: "log", payload: { message: "hello" }, createdAt: new Date().toISOString() };
+    const msg = { sandboxId: runId, events: [event, { ...event, seq: 2 }] };
+    live.sandbox(runId, "sandbox:events", msg);
     expect(await got).toEqual(msg);
     expect(await strayed).toBe(false);
 
     // After unsubscribing, nothing more arrives.
     watcher.emit("sandbox:unsubscribe", { sandboxId: runId });
     await new Promise((r) => setTimeout(r, 100));
-    const late = arrives(watcher, "sandbox:event", 300);
-    live.sandbox(runId, "sandbox:event", { ...msg, seq: 2 });
+    const late = arrives(watcher, "sandbox:events", 300);
+    live.sandbox(runId, "sandbox:events", { sandboxId: runId, events: [{ ...event, seq: 3 }] });
     expect(await late).toBe(false);
   });
 

@@ -1,0 +1,84 @@
+// The frame of every signed-in page: brand, navigation, live connection, balance, sign-out.
+import { NavLink, Outlet, useNavigate } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useMe } from "../hooks/use-me";
+import { formatCents } from "../lib/format";
+import { signOut } from "../lib/auth";
+import { disconnectSocket, useConnectionState } from "../live/socket";
+import { clearFeedStores } from "../live/feed-store";
+
+const CONNECTION_LABEL = {
+  idle: "Offline",
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  unauthorized: "Signed out",
+} as const;
+
+function ConnectionPill() {
+  const state = useConnectionState();
+  return (
+    <span className={`conn conn-${state}`} data-testid="connection-status" data-state={state} title="Live updates">
+      <span className="conn-dot" aria-hidden />
+      <span className="conn-label">{CONNECTION_LABEL[state]}</span>
+    </span>
+  );
+}
+
+export function Shell() {
+  const { user } = useMe();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [signingOut, setSigningOut] = useState(false);
+
+  const onSignOut = async () => {
+    setSigningOut(true);
+    try {
+      await signOut();
+    } finally {
+      disconnectSocket();
+      clearFeedStores();
+      queryClient.clear();
+      setSigningOut(false);
+      navigate("/signin", { replace: true });
+    }
+  };
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <NavLink to="/" className="brand" aria-label="Paddock arena">
+          <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden>
+            <rect width="32" height="32" rx="8" fill="var(--surface-3)" />
+            <path d="M8 23V9h8a5 5 0 0 1 0 10h-4" fill="none" stroke="var(--accent)" strokeWidth="3" strokeLinecap="round" strokeLinejoin="round" />
+            <circle cx="23" cy="23" r="2.5" fill="var(--gold)" />
+          </svg>
+          <span>Paddock</span>
+        </NavLink>
+        <nav className="nav" aria-label="Main">
+          <NavLink to="/" end>
+            Arena
+          </NavLink>
+          <NavLink to="/launch">Launch</NavLink>
+          <NavLink to="/compare">Compare</NavLink>
+          <NavLink to="/account">Account</NavLink>
+        </nav>
+        <div className="topbar-end">
+          <ConnectionPill />
+          {user && (
+            <NavLink to="/account" className="balance" data-testid="balance" data-cents={user.balance} title="Your play-money balance">
+              {formatCents(user.balance)}
+            </NavLink>
+          )}
+          <button type="button" className="btn btn-ghost btn-sm" onClick={() => void onSignOut()} disabled={signingOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main className="page">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

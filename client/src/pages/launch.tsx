@@ -1,0 +1,211 @@
+// Launch a run: the same schema as the server validates the form first, and the server's own
+// field errors (zod or domain) land under the field they name.
+import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { Link, useNavigate } from "react-router";
+import { createSandboxInput } from "@shared/sandbox";
+import { trpc } from "../trpc";
+import { Field, FormError } from "../components/field";
+import { Empty, ErrorState, Loading, Spinner } from "../components/states";
+import { centsFromInput, formatCents } from "../lib/format";
+import { fieldErrors, formError } from "../lib/errors";
+import { useMe } from "../hooks/use-me";
+import { useDocumentTitle } from "../hooks/use-document-title";
+
+interface FormState {
+  agentProfileId: string;
+  goal: string;
+  metric: string;
+  targetValue: string;
+  durationMinutes: string;
+  idleTimeoutMinutes: string;
+  credits: string;
+  provider: string;
+  agentConfig: string;
+}
+
+const initial: FormState = {
+  agentProfileId: "",
+  goal: "",
+  metric: "",
+  targetValue: "100",
+  durationMinutes: "30",
+  idleTimeoutMinutes: "",
+  credits: "10.00",
+  provider: "",
+  agentConfig: "",
+};
+
+const PRESETS = [
+  { label: "Signups sprint", goal: "Get 100 people to sign up for the beta waitlist", metric: "signups", targetValue: "100" },
+  { label: "Revenue", goal: "Close $5,000 in pre-orders for the new plan", metric: "dollars", targetValue: "5000" },
+  { label: "Bug bash", goal: "Fix 20 open bugs labelled good-first-issue", metric: "bugs fixed", targetValue: "20" },
+];
+
+function toNumber(text: string): number | undefined {
+  const t = text.trim();
+  if (t === "") return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : Number.NaN;
+}
+
+export function LaunchPage() {
+  useDocumentTitle("Launch");
+  const navigate = useNavigate();
+  const { user } = useMe();
+  const profiles = trpc.sandbox.profiles.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const providers = trpc.sandbox.providers.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const create = trpc.sandbox.create.useMutation();
+  const utils = trpc.useUtils();
+  const [form, setForm] = useState<FormState>(initial);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [topError, setTopError] = useState<string>();
+
+  useEffect(() => {
+    const first = profiles.data?.[0];
+    if (first && !form.agentProfileId) setForm((f) => ({ ...f, agentProfileId: first.id }));
+  }, [profiles.data, form.agentProfileId]);
+
+  const selectedProfile = useMemo(() => profiles.data?.find((p) => p.id === form.agentProfileId), [profiles.data, form.agentProfileId]);
+
+  const set = (key: keyof FormState) => (e: { target: { value: string } }) => {
+    setForm((f) => ({ ...f, [key]: e.target.value }));
+    if (errors[key]) setErrors(({ [key]: _drop, ...rest }) => rest);
+  };
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTopError(undefined);
+    const local: Record<string, string> = {};
+    const credits = centsFromInput(form.credits);
+    if ("error" in credits) local.credits = credits.error;
+    let agentConfig: Record<string, unknown> | undefined;
+    if (form.agentConfig.trim()) {
+      try {
+        const parsed: unknown = JSON.parse(form.agentConfig);
+        if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error();
+        agentConfig = parsed as Record<string, unknown>;
+      } catch {
+        local.agentConfig = 'must be a JSON object, e.g. {"stepMs": 1000}';
+      }
+    }
+    const candidate = {
+      goal: form.goal,
+      metric: form.metric,
+      targetValue: toNumber(form.targetValue),
+      agentProfileId: form.agentProfileId,
+      durationMinutes: toNumber(form.durationMinutes),
+      idleTimeoutMinutes: toNumber(form.idleTimeoutMinutes),
+      credits: "cents" in credits ? credits.cents : 0,
+      ...(form.provider ? { provider: form.provider } : {}),
+      ...(agentConfig ? { agentConfig } : {}),
+    };
+    const parsed = createSandboxInput.safeParse(candidate);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0] ?? "");
+        local[key] ??= issue.message === "Invalid input: expected number, received undefined" ? "is required" : issue.message;
+      }
+    }
+    if (Object.keys(local).length > 0 || !parsed.success) {
+      setErrors(local);
+      return;
+    }
+    try {
+      const { id } = await create.mutateAsync(parsed.data);
+      void utils.sandbox.list.invalidate();
+      navigate(`/runs/${id}`);
+    } catch (err) {
+      setErrors(fieldErrors(err));
+      setTopError(formError(err));
+    }
+  };
+
+  if (profiles.isPending) return <Loading label="Loading agent profiles…" />;
+  if (profiles.isError) return <ErrorState error={profiles.error} retry={() => void profiles.refetch()} />;
+  if (profiles.data.length === 0) {
+    return <Empty title="No agent profiles yet">An admin needs to create an agent profile (or seed the demo data) before runs can launch.</Empty>;
+  }
+
+  return (
+    <div className="launch">
+      <div className="page-head">
+        <div>
+          <h1>Launch a run</h1>
+          <p className="muted">Give an agent a goal with a measurable target. It runs in its own sandbox; you watch it live.</p>
+        </div>
+      </div>
+      <form className="form card launch-form" onSubmit={(e) => void onSubmit(e)} noValidate data-testid="launch-form">
+        <FormError message={topError} />
+        <div className="presets">
+          <span className="muted">Try:</span>
+          {PRESETS.map((p) => (
+            <button key={p.label} type="button" className="chip chip-button" onClick={() => setForm((f) => ({ ...f, goal: p.goal, metric: p.metric, targetValue: p.targetValue }))}>
+              {p.label}
+            </button>
+          ))}
+        </div>
+        <Field label="Agent" error={errors.agentProfileId} hint={selectedProfile ? `${selectedProfile.model} · ${selectedProfile.specialization} · ${selectedProfile.policy} policy` : undefined}>
+          {(p) => (
+            <select {...p} name="agentProfileId" value={form.agentProfileId} onChange={set("agentProfileId")}>
+              {profiles.data.map((profile) => (
+                <option key={profile.id} value={profile.id}>
+                  {profile.name} — {profile.model}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Goal" error={errors.goal}>
+          {(p) => <textarea {...p} name="goal" rows={3} value={form.goal} onChange={set("goal")} placeholder="What should the agent achieve?" />}
+        </Field>
+        <div className="row-2">
+          <Field label="Metric" error={errors.metric} hint="What progress is counted in.">
+            {(p) => <input {...p} name="metric" value={form.metric} onChange={set("metric")} placeholder="signups" />}
+          </Field>
+          <Field label="Target" error={errors.targetValue}>
+            {(p) => <input {...p} name="targetValue" inputMode="decimal" value={form.targetValue} onChange={set("targetValue")} />}
+          </Field>
+        </div>
+        <div className="row-3">
+          <Field label="Duration (minutes)" error={errors.durationMinutes}>
+            {(p) => <input {...p} name="durationMinutes" inputMode="numeric" value={form.durationMinutes} onChange={set("durationMinutes")} />}
+          </Field>
+          <Field label="Idle timeout (minutes)" error={errors.idleTimeoutMinutes} hint="Default 15.">
+            {(p) => <input {...p} name="idleTimeoutMinutes" inputMode="numeric" value={form.idleTimeoutMinutes} onChange={set("idleTimeoutMinutes")} placeholder="15" />}
+          </Field>
+          <Field label="Credits ($)" error={errors.credits} hint={user ? `From your ${formatCents(user.balance)}; unspent credits come back.` : undefined}>
+            {(p) => <input {...p} name="credits" inputMode="decimal" value={form.credits} onChange={set("credits")} />}
+          </Field>
+        </div>
+        <details className="advanced">
+          <summary>Advanced</summary>
+          <div className="row-2">
+            <Field label="Provider" error={errors.provider} hint={providers.data ? `Default: ${providers.data.default}` : undefined}>
+              {(p) => (
+                <select {...p} name="provider" value={form.provider} onChange={set("provider")}>
+                  <option value="">Default</option>
+                  {(providers.data?.available ?? []).map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Agent config (JSON)" error={errors.agentConfig} hint='e.g. {"stepMs": 1000}'>
+              {(p) => <textarea {...p} name="agentConfig" rows={2} value={form.agentConfig} onChange={set("agentConfig")} spellCheck={false} className="mono" />}
+            </Field>
+          </div>
+        </details>
+        <div className="form-actions">
+          <Link to="/" className="btn btn-ghost">
+            Cancel
+          </Link>
+          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
+            {create.isPending ? <Spinner label="Launching" /> : "Launch run"}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+// The live feed under volume: a run with 10,000 stored events plus 10,000 more arriving live.
+// The feed is virtualized, so the DOM holds only the visible rows wherever it is scrolled;
+// older events page in when scrolled to the top.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { SKIP_MESSAGE, dataNumber, hasChromium, launchBrowser, requireBrowser, screenshot, signIn, waitForValue, watchErrors } from "./support/browser";
+import { ensureClientBuilt } from "./support/client-build";
+
+process.env.SERVE_CLIENT = "true";
+
+if (!hasChromium && !requireBrowser) console.log(SKIP_MESSAGE);
+
+const STORED = 10_000;
+const LIVE = 10_000;
+const LIVE_BATCH = 250;
+
+describe.skipIf(!hasChromium && !requireBrowser)("event feed at volume", () => {
+  let browser: Browser;
+  let baseUrl: string;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error(SKIP_MESSAGE.replace("skipped", "cannot run"));
+    await ensureClientBuilt();
+    const { startPaddock } = await import("../server/main");
+    const paddock = await startPaddock("api", 0);
+    baseUrl = paddock.url!;
+    stop = paddock.stop;
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    await stop?.();
+  });
+
+  it("keeps the DOM small with 20,000 events", async () => {
+    const { db } = await import("../server/lib/db");
+    const { makeUser } = await import("../server/test/helpers");
+    const { live } = await import("../server/realtime/emit");
+    const user = await makeUser({ name: "Vera Volume" });
+    const profile = await db.agentProfile.create({ data: { slug: `volume-${Date.now()}`, name: "Chatty", model: "volume-model" } });
+    const run = await db.sandbox.create({
+      data: {
+        goal: "Talk a lot",
+        metric: "lines",
+        targetValue: 100,
+        agentProfileId: profile.id,
+        durationMinutes: 60,
+        idleTimeoutMinutes: 60,
+        createdById: user.id,
+        status: "running",
+        startedAt: new Date(),
+        expiresAt: new Date(Date.now() + 3_600_000),
+        eventSeq: STORED,
+      },
+    });
+    await db.sandboxEvent.createMany({
+      data: Array.from({ length: STORED }, (_, i) => ({ sandboxId: run.id, seq: i + 1, kind: "log" as const, payload: { message: `stored line ${i + 1}` } })),
+    });
+
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const errors = watchErrors(page);
+    await signIn(page, baseUrl, { email: user.email, password: "correct horse battery" }, `/runs/${run.id}`);
+    await page.getByTestId("run-page").waitFor();
+    await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n >= 100, "the newest stored events");
+
+    // 10,000 live events in batches, as fast as they can be stored and published.
+    let seq = STORED;
+    for (let sent = 0; sent < LIVE; sent += LIVE_BATCH) {
+      const rows = Array.from({ length: LIVE_BATCH }, () => {
+        seq += 1;
+        return { sandboxId: run.id, seq, kind: "log" as const, payload: { message: `live line ${seq}` }, createdAt: new Date() };
+      });
+      await db.sandboxEvent.createMany({ data: rows });
+      await db.sandbox.update({ where: { id: run.id }, data: { eventSeq: seq } });
+      live.sandbox(run.id, "sandbox:events", { sandboxId: run.id, events: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) });
+    }
+    const total = await waitForValue(
+      () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),
+      (n) => n >= LIVE + 100,
+      "every live event in the feed",
+      30_000,
+    );
+    expect(await dataNumber(page, '[data-testid="event-feed"]', "data-last-seq")).toBe(STORED + LIVE);
+    // Following the newest event: the last row is on screen.
+    await page.locator(`.feed-row[data-seq="${STORED + LIVE}"]`).waitFor();
+
+    // Virtualized: only the visible rows (plus overscan) exist.
+    expect(await page.locator(".feed-row").count()).toBeLessThan(80);
+
+    // Scroll through the whole feed: at every position only the visible rows exist. (How smooth
+    // it feels is a matter for benchmarks, not assertions: timing in tests only measures the CI box.)
+    const maxRows = await page.evaluate(async () => {
+      const el = document.querySelector<HTMLElement>(".feed-scroll")!;
+      let most = 0;
+      for (let i = 0; i <= 60; i++) {
+        el.scrollTop = el.scrollHeight - el.clientHeight - (i / 60) * (el.scrollHeight - el.clientHeight) * 0.9;
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        most = Math.max(most, document.querySelectorAll(".feed-row").length);
+      }
+      return most;
+    });
+    expect(maxRows).toBeGreaterThan(5);
+    expect(maxRows).toBeLessThan(80);
+
+    // At the top, older events page in (the first page held only the newest 100 stored).
+    await page.evaluate(() => {
+      document.querySelector<HTMLElement>(".feed-scroll")!.scrollTop = 0;
+    });
+    await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n > total, "older events after scrolling to the top", 15_000);
+    await screenshot(page, "e2e-feed-20k");
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
