@@ -32,6 +32,9 @@ export interface SandboxStatusMessage {
   status: SandboxStatusName;
   statusReason: string | null;
   error: string | null;
+  startedAt: string | null;
+  expiresAt: string | null;
+  finishedAt: string | null;
   at: string;
 }
 

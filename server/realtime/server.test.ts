@@ -285,7 +285,7 @@ describe("several API processes", () => {
     await subscribe(onOne, runId);
     await subscribe(onTwo, runId);
 
-    const msg = { sandboxId: runId, status: "succeeded" as const, statusReason: "goal reached", error: null, at: new Date().toISOString() };
+    const msg = { sandboxId: runId, status: "succeeded" as const, statusReason: "goal reached", error: null, startedAt: null, expiresAt: null, finishedAt: null, at: new Date().toISOString() };
     const both = Promise.all([next(onOne, "sandbox:status"), next(onTwo, "sandbox:status")]);
     live.sandbox(runId, "sandbox:status", msg);
     expect(await both).toEqual([msg, msg]);

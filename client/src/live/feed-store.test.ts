@@ -49,6 +49,9 @@ describe("run patches", () => {
     targetValue: 10,
     status: "running",
     statusReason: null,
+    startedAt: null,
+    expiresAt: null,
+    finishedAt: null,
     error: null,
     pool: { yesTotal: 100, noTotal: 0, betCount: 1, status: "open", outcome: null, lockReason: null },
   };

@@ -13,6 +13,9 @@ export interface PatchableRun {
   status: string;
   statusReason: string | null;
   error: string | null;
+  startedAt: Date | null;
+  expiresAt: Date | null;
+  finishedAt: Date | null;
   pool: {
     yesTotal: number;
     noTotal: number;
@@ -23,7 +26,7 @@ export interface PatchableRun {
   } | null;
 }
 
-export type RunPatch = Partial<Pick<PatchableRun, "currentProgress" | "targetValue" | "status" | "statusReason" | "error">> & {
+export type RunPatch = Partial<Pick<PatchableRun, "currentProgress" | "targetValue" | "status" | "statusReason" | "error" | "startedAt" | "expiresAt" | "finishedAt">> & {
   pool?: Partial<NonNullable<PatchableRun["pool"]>>;
 };
 
@@ -35,6 +38,9 @@ export const patchFromStatus = (m: SandboxStatusMessage): RunPatch => ({
   status: m.status,
   statusReason: m.statusReason,
   error: m.error,
+  startedAt: m.startedAt ? new Date(m.startedAt) : null,
+  expiresAt: m.expiresAt ? new Date(m.expiresAt) : null,
+  finishedAt: m.finishedAt ? new Date(m.finishedAt) : null,
 });
 export const patchFromPool = (m: PoolUpdateMessage): RunPatch => ({
   pool: { yesTotal: m.yesTotal, noTotal: m.noTotal, betCount: m.betCount, status: m.status, outcome: m.outcome, lockReason: m.lockReason },

@@ -53,6 +53,9 @@ export interface TransitionResult {
   statusReason: string | null;
   error: string | null;
   createdById: string;
+  startedAt: Date | null;
+  expiresAt: Date | null;
+  finishedAt: Date | null;
   event: StoredEvent;
   /** Credits returned to funders by a terminal transition. */
   returned: { userId: string; amount: number }[];
@@ -83,7 +86,7 @@ export async function transitionRun(client: DbClient, input: TransitionInput): P
         ...(input.summary !== undefined ? { summary: input.summary } : {}),
         ...(terminal ? { finishedAt: now, tokenHash: null } : {}),
       },
-      select: { id: true, status: true, statusReason: true, error: true, createdById: true },
+      select: { id: true, status: true, statusReason: true, error: true, createdById: true, startedAt: true, expiresAt: true, finishedAt: true },
     });
     const [event] = await appendEventsTx(tx, input.sandboxId, [
       { kind: "status", payload: { from: current.status, to: input.to, ...(input.reason ? { reason: input.reason } : {}) } },

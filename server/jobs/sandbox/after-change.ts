@@ -45,6 +45,9 @@ export async function afterTransition(result: TransitionResult): Promise<void> {
     status: result.status,
     statusReason: result.statusReason,
     error: result.error,
+    startedAt: result.startedAt?.toISOString() ?? null,
+    expiresAt: result.expiresAt?.toISOString() ?? null,
+    finishedAt: result.finishedAt?.toISOString() ?? null,
     at: result.event.createdAt.toISOString(),
   });
   if (!isTerminal(result.status)) return;
