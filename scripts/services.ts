@@ -10,8 +10,9 @@ import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 
-export const EMBEDDED_PG_PORT = 54329;
-export const EMBEDDED_REDIS_PORT = 63799;
+// Private ports of the embedded services (override to run two checkouts side by side).
+export const EMBEDDED_PG_PORT = Number(process.env.PADDOCK_EMBEDDED_PG_PORT ?? 54329);
+export const EMBEDDED_REDIS_PORT = Number(process.env.PADDOCK_EMBEDDED_REDIS_PORT ?? 63799);
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA_DIR = path.resolve(ROOT, process.env.DATA_DIR ?? ".data");
 
