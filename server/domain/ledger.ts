@@ -81,9 +81,9 @@ export async function transfer(client: DbClient, input: TransferInput): Promise<
       const delta = key === input.from ? -amount : amount;
       const rows = await tx.$queryRaw<{ id: string; balance: bigint }[]>`
         UPDATE ledger_accounts
-           SET balance = balance + ${delta}
+           SET balance = balance + ${delta}::bigint
          WHERE key = ${key}
-           AND (${delta} >= 0 OR "allowNegative" OR balance + ${delta} >= 0)
+           AND (${delta}::bigint >= 0 OR "allowNegative" OR balance + ${delta}::bigint >= 0)
         RETURNING id, balance`;
       const row = rows[0];
       if (!row) {

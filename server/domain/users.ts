@@ -1,5 +1,6 @@
 // Accounts: registration (with the signup grant), API tokens, roles.
 import { AppError } from "../lib/errors";
+import type pg from "pg";
 import { Prisma, type Db } from "../lib/db";
 import { hashPassword, hashToken, newToken, verifyPassword } from "../lib/passwords";
 import { MINT_SIGNUP, transfer, userAccountKey } from "./ledger";
@@ -121,18 +122,23 @@ export async function listApiTokens(db: Db, userId: string) {
   });
 }
 
-/** Resolves a personal API token to its user; null for unknown or revoked tokens. */
-export async function userForApiToken(db: Db, token: string): Promise<{ id: string; role: Role } | null> {
-  const row = await db.apiToken.findUnique({
-    where: { tokenHash: hashToken(token) },
-    select: { id: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, role: true } } },
-  });
-  if (!row || row.revokedAt) return null;
-  // Touch lastUsedAt at most once a minute to keep hot tokens from writing on every call.
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-    await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-  }
-  return row.user;
+/**
+ * Resolves a personal API token to its user; null for unknown or revoked tokens. Runs on every
+ * scripted API call, so it is one statement on the pg pool; lastUsedAt is touched at most once
+ * a minute so hot tokens don't write on every call.
+ */
+export async function userForApiToken(pool: pg.Pool, token: string): Promise<{ id: string; role: Role } | null> {
+  const { rows } = await pool.query<{ id: string; role: Role; stale: boolean; tokenId: string }>(
+    `SELECT u.id, u.role::text AS role, t.id AS "tokenId",
+            (t."lastUsedAt" IS NULL OR t."lastUsedAt" < now() - interval '1 minute') AS stale
+       FROM api_tokens t JOIN users u ON u.id = t."userId"
+      WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL`,
+    [hashToken(token)],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  if (row.stale) await pool.query(`UPDATE api_tokens SET "lastUsedAt" = now() WHERE id = $1`, [row.tokenId]);
+  return { id: row.id, role: row.role };
 }
 
 export async function setRole(db: Db, actorId: string, userId: string, role: Role) {

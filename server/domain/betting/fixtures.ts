@@ -134,3 +134,17 @@ export function randomBets(userIds: readonly string[], count: number, opts: { ye
     createdAt: new Date(start + Math.floor(i / 3)),
   }));
 }
+
+/** Everything a refused bet must leave untouched: row counts, every balance, every pool. */
+export async function moneySnapshot(db: Db) {
+  const [counts] = await db.$queryRaw<{ bets: number; transfers: number; entries: number }[]>`
+    SELECT (SELECT count(*)::int FROM bets) AS bets,
+           (SELECT count(*)::int FROM ledger_transfers) AS transfers,
+           (SELECT count(*)::int FROM ledger_entries) AS entries`;
+  const balances = await db.ledgerAccount.findMany({ select: { key: true, balance: true }, orderBy: { key: "asc" } });
+  const pools = await db.pool.findMany({
+    select: { id: true, yesTotal: true, noTotal: true, betCount: true, status: true },
+    orderBy: { id: "asc" },
+  });
+  return { counts, balances, pools };
+}

@@ -1,7 +1,7 @@
 // Read side of a pool: live odds (shared/odds.ts computeOdds), quotes (quoteBet) and the pool
 // with its recent bets. Everything a bet panel shows before the user places a bet.
 import { AppError } from "../../lib/errors";
-import type { DbClient } from "../../lib/db";
+import type { DbClient, Prisma } from "../../lib/db";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
 import { computeOdds, quoteBet, type BetQuote } from "@shared/odds";
@@ -46,7 +46,7 @@ const poolSelect = {
   settledAt: true,
   rakeCents: true,
   sandbox: { select: { status: true } },
-} as const;
+} satisfies Prisma.PoolSelect;
 
 async function loadPool(client: DbClient, sandboxId: string) {
   const pool = await client.pool.findUnique({ where: { sandboxId }, select: poolSelect });

@@ -1,32 +1,19 @@
-// The set-based half of settlement: one statement computes every bet's payout with window
-// functions and writes the transfers, entries, bets and balances from that one result.
-// Exactly shared/payout.ts `splitPool` (payout-sql.test.ts compares them on random pools):
+// The set-based statements of settlement (settle-pool.ts runs them in one transaction).
+//
+// writePayouts computes every bet's payout in one statement with window functions, exactly as
+// shared/payout.ts `splitPool` does (payout-sql.test.ts compares them on random pools):
 //   base_i = div(D * s_i, W), rem_i = mod(D * s_i, W)  — NUMERIC: D * s_i overflows BIGINT;
 //   the L = D - sum(base) leftover cents go to the winners ranked by rem DESC, then earliest
 //   bet ("createdAt" is timestamp(3), i.e. already the milliseconds splitPool compares), then
-//   id in byte order (COLLATE "C", like JavaScript's code-unit comparison).
+//   id in byte order (COLLATE "C", like JavaScript's code-unit comparison);
+// and from that one result writes the transfers, their entries, bets.payout and the escrow.
+//
+// Bettors' balances are credited last (creditBettors), so their account rows are write-locked
+// only for the end of the transaction: a large settlement does not hold up its bettors' bets
+// on other runs for its whole duration.
 import type { Prisma } from "../../lib/db";
 import type { BetSide } from "../../generated/prisma/enums";
 import { HOUSE_RAKE } from "../ledger";
-
-/**
- * Locks every account settlement touches in key order (house:… < pool:… < user:…), the order
- * ledger.transfer uses, so concurrent settlements and transfers cannot deadlock.
- */
-export async function lockSettlementAccounts(
-  tx: Prisma.TransactionClient,
-  input: { poolId: string; escrowId: string; withRake: boolean },
-): Promise<void> {
-  await tx.$queryRaw`
-    SELECT count(*)::int AS n FROM (
-      SELECT a.id FROM ledger_accounts a
-       WHERE a.id = ${input.escrowId}
-          OR (${input.withRake} AND a.key = ${HOUSE_RAKE})
-          OR a."userId" IN (SELECT DISTINCT b."userId" FROM bets b WHERE b."poolId" = ${input.poolId})
-       ORDER BY a.key
-         FOR UPDATE
-    ) locked`;
-}
 
 export interface PayoutInput {
   poolId: string;
@@ -40,16 +27,14 @@ export interface PayoutInput {
   winningStake: bigint;
 }
 
-export async function writePayouts(
-  tx: Prisma.TransactionClient,
-  input: PayoutInput,
-): Promise<{ total: bigint; balances: { userId: string; balance: number }[] }> {
+/** Writes every bet's payout and its transfer (escrow → bettor); returns the cents paid out. */
+export async function writePayouts(tx: Prisma.TransactionClient, input: PayoutInput): Promise<bigint> {
   const { poolId, escrowId, mode, outcome } = input;
   const refund = mode === "refund";
   const D = input.distributable.toString();
   // W is only a divisor when paying winners, and then it is > 0; 1 keeps the refund path from dividing by zero.
   const W = (refund ? 1n : input.winningStake).toString();
-  const rows = await tx.$queryRaw<{ userId: string | null; balance: bigint | null; total: bigint }[]>`
+  const [row] = await tx.$queryRaw<{ total: bigint }[]>`
     /* settle:payouts */
     WITH winners AS MATERIALIZED (
       SELECT b.id, div(${D}::numeric * b.amount, ${W}::numeric) AS base,
@@ -80,16 +65,61 @@ export async function writePayouts(
       UPDATE bets b SET payout = s.payout, "settledAt" = now() AT TIME ZONE 'UTC' FROM shares s WHERE b.id = s.id
     ), escrow AS (
       UPDATE ledger_accounts SET balance = balance - (SELECT coalesce(sum(payout), 0) FROM shares) WHERE id = ${escrowId}
-    ), credited AS (
-      UPDATE ledger_accounts a SET balance = a.balance + t.sum
-        FROM (SELECT "accountId", sum(payout)::bigint AS sum FROM shares GROUP BY "accountId" HAVING sum(payout) > 0) t
-       WHERE a.id = t."accountId"
-      RETURNING a."userId", a.balance
     )
-    SELECT c."userId", c.balance, (SELECT coalesce(sum(payout), 0)::bigint FROM shares) AS total
-      FROM (SELECT 1) one LEFT JOIN credited c ON true`;
-  return {
-    total: rows[0]?.total ?? 0n,
-    balances: rows.filter((r) => r.userId !== null).map((r) => ({ userId: r.userId!, balance: Number(r.balance) })),
-  };
+    SELECT coalesce(sum(payout), 0)::bigint AS total FROM shares`;
+  return row?.total ?? 0n;
+}
+
+/**
+ * Write-locks the accounts settlement still has to update (the house's when there is a rake,
+ * and every paid bettor's) in key order (house:… < user:…, the order ledger.transfer uses), so
+ * concurrent settlements and transfers cannot deadlock. FOR NO KEY UPDATE, like an UPDATE of
+ * the balance: other transactions' foreign-key checks on these rows are not blocked. (The
+ * escrow needs no place in this order: only its own pool's bets and settlement touch it, and
+ * both lock the pool row first.)
+ */
+export async function lockSettlementAccounts(
+  tx: Prisma.TransactionClient,
+  input: { poolId: string; withRake: boolean },
+): Promise<void> {
+  await tx.$queryRaw`
+    SELECT count(*)::int AS n FROM (
+      SELECT a.id FROM ledger_accounts a
+       WHERE (${input.withRake} AND a.key = ${HOUSE_RAKE})
+          OR a."userId" IN (SELECT b."userId" FROM bets b WHERE b."poolId" = ${input.poolId} AND b.payout > 0)
+       ORDER BY a.key
+         FOR NO KEY UPDATE
+    ) locked`;
+}
+
+/** Adds each bettor's payouts from this pool to their cached balance, one UPDATE per bettor set. */
+export async function creditBettors(tx: Prisma.TransactionClient, poolId: string): Promise<{ userId: string; balance: number }[]> {
+  const rows = await tx.$queryRaw<{ userId: string; balance: bigint }[]>`
+    UPDATE ledger_accounts a SET balance = a.balance + t.sum
+      FROM (SELECT b."userId", sum(b.payout)::bigint AS sum FROM bets b
+             WHERE b."poolId" = ${poolId} AND b.payout > 0 GROUP BY b."userId") t
+     WHERE a."userId" = t."userId"
+    RETURNING a."userId", a.balance`;
+  return rows.map((r) => ({ userId: r.userId, balance: Number(r.balance) }));
+}
+
+/**
+ * Moves the house rake from the escrow to house:rake (key rake:<poolId>). Written here rather
+ * than with ledger.transfer, whose balance statement types its amount parameter as int4 and
+ * so refuses rakes above 2^31 - 1 cents.
+ */
+export async function writeRake(tx: Prisma.TransactionClient, input: { poolId: string; escrowId: string; rake: bigint; memo: string }) {
+  await tx.$executeRaw`
+    WITH house AS (
+      UPDATE ledger_accounts SET balance = balance + ${input.rake}::bigint WHERE key = ${HOUSE_RAKE} RETURNING id
+    ), escrow AS (
+      UPDATE ledger_accounts SET balance = balance - ${input.rake}::bigint WHERE id = ${input.escrowId}
+    ), transfer AS (
+      INSERT INTO ledger_transfers (id, kind, "idempotencyKey", memo, "createdAt")
+      VALUES (${`rake_${input.poolId}`}, 'rake', ${`rake:${input.poolId}`}, ${input.memo}, now() AT TIME ZONE 'UTC')
+    )
+    INSERT INTO ledger_entries ("transferId", "accountId", amount, "createdAt")
+    SELECT ${`rake_${input.poolId}`}, ${input.escrowId}, -${input.rake}::bigint, now() AT TIME ZONE 'UTC'
+    UNION ALL
+    SELECT ${`rake_${input.poolId}`}, house.id, ${input.rake}::bigint, now() AT TIME ZONE 'UTC' FROM house`;
 }

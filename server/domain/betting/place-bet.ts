@@ -4,23 +4,28 @@
 // Why one statement: every bet on a hot pool queues on that pool's row lock, so throughput is
 // 1 / (time the lock is held). A single autocommit statement holds it for one execution plus the
 // commit, with one round trip; an interactive transaction would hold it across 3+ round trips.
-// It runs as a named prepared statement on a pg pool (sql-pool.ts): planned once per connection.
+// It runs as a named prepared statement on the plain pg pool (server/lib/pg.ts): parsed and
+// planned once per connection, where Prisma's $queryRaw would re-plan it on every call.
 //
 // Why it is safe under any concurrency (READ COMMITTED):
-//   1. `pool` locks the pool row FOR UPDATE; after a wait, Postgres re-reads the newest version,
-//      so the status/lock time it sees are current. Locking the pool row first, and the user's
-//      account second, is the order every betting path uses (no deadlocks).
+//   1. `pool` write-locks the pool row; after a wait, Postgres re-reads the newest version, so
+//      the status/lock time it sees are current. Locking the pool row first, and the user's
+//      account second, is the order every betting path uses (no deadlocks). FOR NO KEY UPDATE is
+//      what the UPDATEs below take anyway, and unlike FOR UPDATE it does not wait for other
+//      transactions' foreign-key checks (a settlement's ledger entries pointing at the account).
 //   2. `account` locks the user's ledger account, so the balance it reads cannot change before
 //      the debit.
 //   3. `verdict` decides from those locked rows; every write below is conditional on it, so a
 //      refusal writes nothing. The ledger's balance-floor CHECK is the backstop.
 // This is the ledger's transfer (two entries, cached balances, same transaction) inlined for
-// the hot path; settlement and everything else go through server/domain/ledger.ts.
+// the hot path, as settlement's set-based transfers are (payout-sql.ts); every other movement of
+// money goes through server/domain/ledger.ts.
+import { formatCents } from "@shared/money";
 import { AppError } from "../../lib/errors";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
 import { cuidLike, userAccountKey } from "../ledger";
-import { bettingSqlPool } from "./sql-pool";
+import { pgPool } from "../../lib/pg";
 import { LIVE_RUN_STATUSES } from "./rules";
 import { describeLock } from "./pools";
 
@@ -76,7 +81,7 @@ export function assertBetAmount(amount: number): void {
   if (!Number.isSafeInteger(amount) || amount < config.MIN_BET_CENTS || amount > config.MAX_BET_CENTS) {
     throw new AppError(
       "BAD_REQUEST",
-      `amount must be a whole number of cents from ${config.MIN_BET_CENTS} to ${config.MAX_BET_CENTS}, got ${amount}`,
+      `amount must be between ${formatCents(config.MIN_BET_CENTS)} and ${formatCents(config.MAX_BET_CENTS)} in whole cents (got ${Number.isFinite(amount) ? formatCents(Math.trunc(amount)) : String(amount)})`,
       { field: "amount", details: { min: config.MIN_BET_CENTS, max: config.MAX_BET_CENTS } },
     );
   }
@@ -87,11 +92,11 @@ const PLACE_BET_SQL = `
     SELECT p.id, p."ledgerAccountId", p.status, p."locksAt", p."lockReason", s.status AS "runStatus"
       FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
      WHERE p."sandboxId" = $1::text
-       FOR UPDATE OF p
+       FOR NO KEY UPDATE OF p
   ), account AS (
     SELECT a.id, a.balance FROM ledger_accounts a
      WHERE a.key = $2::text AND EXISTS (SELECT 1 FROM pool WHERE pool.status = 'open')
-       FOR UPDATE
+       FOR NO KEY UPDATE
   ), verdict AS (
     SELECT pool.*, account.id AS "accountId", account.balance,
            CASE WHEN pool.status <> 'open' THEN 'pool_closed'
@@ -143,7 +148,7 @@ export async function placeBet(input: PlaceBetInput): Promise<PlacedBet> {
   if (side !== "yes" && side !== "no") throw new AppError("BAD_REQUEST", `side must be "yes" or "no"`, { field: "side" });
   assertBetAmount(amount);
   const betId = cuidLike();
-  const { rows } = await bettingSqlPool().query<Row>({
+  const { rows } = await pgPool().query<Row>({
     name: "paddock_place_bet",
     text: PLACE_BET_SQL,
     values: [sandboxId, userAccountKey(userId), userId, side, amount, betId, cuidLike(), `bet ${side} on run ${sandboxId}`],
@@ -186,7 +191,7 @@ function refusalError(row: Row, amount: number): AppError {
         details: { lockReason: "time" },
       });
     case "no_account":
-      return new AppError("NOT_FOUND", "you have no balance account yet; sign in again or contact an admin", { field: "amount" });
+      return new AppError("NOT_FOUND", "you have no balance account yet; sign in again or contact an admin");
     case "insufficient_funds":
       return new AppError(
         "INSUFFICIENT_FUNDS",

@@ -1,0 +1,117 @@
+// npm run bench:bets — 50 clients (BENCH_CLIENTS) bet on ONE hot pool through the real HTTP tRPC
+// endpoint (personal API tokens, Paddock's API in its own process) for 20 s (BENCH_SECONDS);
+// prints bets/s, latency p50/p99 and the ledger check. Then the same number of stake transfers
+// is written straight to PostgreSQL by a minimal pg script on the same pool — this machine's
+// ceiling for a hot pool, whose row lock serializes every bet — and the ratio of the two.
+// Runs on a throwaway database (scripts/bench/bench-env.ts), never your data.
+import pg from "pg";
+import { prepareBenchEnv, percentile, fmt } from "./bench-env";
+import { spawnServer } from "./spawn-server";
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+
+const env = await prepareBenchEnv("bets");
+const { db } = await import("../../server/lib/db");
+const { createApiToken } = await import("../../server/domain/users");
+const { checkLedger } = await import("../../server/domain/ledger");
+const { makeRun, seedUsers } = await import("../../server/domain/betting/fixtures");
+const { closeAllRedis } = await import("../../server/lib/redis");
+
+const server = await spawnServer("api");
+const users = await seedUsers(db, CLIENTS, 1_000_000_000_000);
+const tokens = await Promise.all(users.map(async (id) => (await createApiToken(db, id, "bench")).token));
+const run = await makeRun(db, { createdById: users[0]!, status: "running" });
+
+async function bet(token: string): Promise<{ ok: boolean; ms: number }> {
+  const body = { json: { sandboxId: run.sandboxId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) } };
+  const t0 = performance.now();
+  const res = await fetch(`${server.url}/trpc/betting.placeBet`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return { ok: res.ok, ms: performance.now() - t0 };
+}
+
+// Warm-up: connections, prepared statements, JIT.
+await Promise.all(tokens.map(async (t) => { for (let i = 0; i < 10; i++) await bet(t); }));
+
+console.log(`bench:bets — ${CLIENTS} clients, one hot pool, ${SECONDS} s, HTTP tRPC betting.placeBet`);
+const latencies: number[] = [];
+let accepted = 0;
+let failed = 0;
+const deadline = Date.now() + SECONDS * 1000;
+const started = performance.now();
+await Promise.all(
+  tokens.map(async (token) => {
+    while (Date.now() < deadline) {
+      const r = await bet(token);
+      latencies.push(r.ms);
+      if (r.ok) accepted += 1;
+      else failed += 1;
+    }
+  }),
+);
+const elapsed = (performance.now() - started) / 1000;
+latencies.sort((a, b) => a - b);
+const httpRate = accepted / elapsed;
+
+const pool = await db.pool.findUniqueOrThrow({ where: { id: run.poolId } });
+const [sums] = await db.$queryRaw<{ n: number; total: bigint }[]>`
+  SELECT count(*)::int AS n, coalesce(sum(amount), 0)::bigint AS total FROM bets WHERE "poolId" = ${run.poolId}`;
+const totalsMatch = pool.betCount === sums!.n && pool.yesTotal + pool.noTotal === sums!.total;
+const violations = await checkLedger(db);
+console.log(`bets accepted:   ${accepted} in ${fmt(elapsed)} s (failed requests: ${failed})`);
+console.log(`throughput:      ${fmt(httpRate, 0)} bets/s (target ≥ 1,000)`);
+console.log(`request latency: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms (target p99 ≤ 50 ms)`);
+console.log(`pool totals == sum of bets: ${totalsMatch ? "yes" : "NO"}; ledger check: ${violations.length === 0 ? "clean" : JSON.stringify(violations)}`);
+await server.stop();
+
+// The ceiling: the same stake transfers (pool totals, user debit, escrow credit, transfer with
+// its two entries, bet row) as one minimal statement per bet, from as many pg connections.
+const raw = await rawTransfers(Math.max(accepted, 1000));
+console.log(`minimal pg:      ${raw.done} transfers in ${fmt(raw.seconds)} s = ${fmt(raw.done / raw.seconds, 0)} transfers/s on the same pool`);
+console.log(`ratio:           HTTP bets/s = ${fmt((100 * httpRate) / (raw.done / raw.seconds), 0)}% of the minimal pg script`);
+const after = await checkLedger(db);
+console.log(`ledger check after both: ${after.length === 0 ? "clean" : JSON.stringify(after)}`);
+
+async function rawTransfers(count: number): Promise<{ done: number; seconds: number }> {
+  const accounts = await db.ledgerAccount.findMany({ where: { userId: { in: users } }, select: { id: true, userId: true } });
+  const clients = await Promise.all(
+    accounts.map(async () => {
+      const c = new pg.Client({ connectionString: env.databaseUrl });
+      await c.connect();
+      return c;
+    }),
+  );
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    clients.map(async (c, i) => {
+      const { id: accountId, userId } = accounts[i]!;
+      while (next < count) {
+        const n = next++;
+        await c.query({
+          name: "raw_bet",
+          text: `WITH p AS (UPDATE pools SET "yesTotal" = "yesTotal" + $3, "betCount" = "betCount" + 1 WHERE id = $1),
+                      u AS (UPDATE ledger_accounts SET balance = balance - $3 WHERE id = $2),
+                      e AS (UPDATE ledger_accounts SET balance = balance + $3 WHERE id = $4),
+                      t AS (INSERT INTO ledger_transfers (id, kind) VALUES ($5, 'bet')),
+                      en AS (INSERT INTO ledger_entries ("transferId", "accountId", amount) VALUES ($5, $2, -$3::bigint), ($5, $4, $3))
+                 INSERT INTO bets (id, "poolId", "userId", side, amount, "oddsAtPlacement") VALUES ($5, $1, $6, 'yes', $3, 1)`,
+          values: [run.poolId, accountId, 100, run.escrowId, `raw_${n}`, userId],
+        });
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(clients.map((c) => c.end()));
+  return { done: count, seconds };
+}
+
+await db.$disconnect();
+await closeAllRedis();
+await env.cleanup();
+process.exit(totalsMatch && violations.length === 0 && failed === 0 ? 0 : 1);

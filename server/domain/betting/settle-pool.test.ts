@@ -1,0 +1,193 @@
+import { describe, expect, it } from "vitest";
+import { db } from "../../lib/db";
+import { balanceOf, checkLedger, HOUSE_RAKE, userAccountKey } from "../ledger";
+import { makeUser } from "../../test/helpers";
+import type { SandboxStatus } from "../../generated/prisma/enums";
+import { makeRun, seedBets, seedUsers } from "./fixtures";
+import { placeBet } from "./place-bet";
+import { settlePool } from "./settle-pool";
+
+const GRANT = 100_000;
+
+/** A run with bets [user index, side, amount] placed in order, ended with `status`. */
+async function pool(bets: [number, "yes" | "no", number][], status: SandboxStatus) {
+  const users = await seedUsers(db, 4, GRANT);
+  const owner = await makeUser();
+  const run = await makeRun(db, { createdById: owner.id });
+  const ids: string[] = [];
+  for (const [u, side, amount] of bets) ids.push((await placeBet({ userId: users[u]!, sandboxId: run.sandboxId, side, amount })).betId);
+  await db.sandbox.update({ where: { id: run.sandboxId }, data: { status } });
+  const balance = (u: number) => balanceOf(db, userAccountKey(users[u]!));
+  const payouts = async () => {
+    const rows = await db.bet.findMany({ where: { id: { in: ids } }, select: { id: true, payout: true } });
+    const byId = new Map(rows.map((r) => [r.id, r.payout === null ? null : Number(r.payout)]));
+    return ids.map((id) => byId.get(id));
+  };
+  return { run, users, ids, balance, payouts };
+}
+
+/** The pool's settlement transfers of one kind (keys payout:<betId>, refund:<betId>, rake:<poolId>). */
+async function transfersOf(poolId: string, kind: "payout" | "refund" | "rake") {
+  const bets = await db.bet.findMany({ where: { poolId }, select: { id: true } });
+  const keys = kind === "rake" ? [`rake:${poolId}`] : bets.map((b) => `${kind}:${b.id}`);
+  return db.ledgerTransfer.findMany({ where: { kind, idempotencyKey: { in: keys } }, select: { idempotencyKey: true } });
+}
+
+describe("settlePool", () => {
+  it("YES wins: winners split the whole pool pro rata, losers get nothing", async () => {
+    const p = await pool([[0, "yes", 100], [1, "yes", 300], [2, "no", 400]], "succeeded");
+    const result = await settlePool(p.run.poolId);
+    expect(result).toMatchObject({ state: "settled", outcome: "yes", rake: 0, betCount: 3, paidOut: 800 });
+    expect(await p.payouts()).toEqual([200, 600, 0]);
+    expect([await p.balance(0), await p.balance(1), await p.balance(2)]).toEqual([GRANT + 100, GRANT + 300, GRANT - 400]);
+    const stored = await db.pool.findUniqueOrThrow({ where: { id: p.run.poolId } });
+    expect(stored).toMatchObject({ status: "settled", outcome: "yes", rakeCents: 0n, lockReason: "ended" });
+    expect(stored.settledAt).toBeInstanceOf(Date);
+    expect(await balanceOf(db, `pool:${p.run.poolId}`)).toBe(0);
+    expect((await transfersOf(p.run.poolId, "payout")).map((t) => t.idempotencyKey).sort()).toEqual([`payout:${p.ids[0]}`, `payout:${p.ids[1]}`].sort());
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it.each(["failed", "expired"] as const)("NO wins when the run %s", async (status) => {
+    const p = await pool([[0, "yes", 500], [1, "no", 200], [2, "no", 300]], status);
+    expect(await settlePool(p.run.poolId)).toMatchObject({ state: "settled", outcome: "no", paidOut: 1000 });
+    expect(await p.payouts()).toEqual([0, 400, 600]);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("a run that reached its target exactly is a success: YES", async () => {
+    const users = await seedUsers(db, 2, GRANT);
+    const run = await makeRun(db, { createdById: users[0]!, targetValue: 50, currentProgress: 40 });
+    await placeBet({ userId: users[0]!, sandboxId: run.sandboxId, side: "yes", amount: 100 });
+    await placeBet({ userId: users[1]!, sandboxId: run.sandboxId, side: "no", amount: 100 });
+    await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded", currentProgress: 50 } });
+    expect(await settlePool(run.poolId)).toMatchObject({ outcome: "yes", state: "settled" });
+  });
+
+  it("only YES bets and YES wins: everyone refunded in full, no rake", async () => {
+    const p = await pool([[0, "yes", 100], [1, "yes", 350]], "succeeded");
+    expect(await settlePool(p.run.poolId, { rakeBps: 500 })).toMatchObject({ state: "refunded", outcome: "yes", rake: 0 });
+    expect(await p.payouts()).toEqual([100, 350]);
+    expect([await p.balance(0), await p.balance(1)]).toEqual([GRANT, GRANT]);
+    expect((await transfersOf(p.run.poolId, "refund")).map((t) => t.idempotencyKey).sort()).toEqual(p.ids.map((id) => `refund:${id}`).sort());
+    expect(await transfersOf(p.run.poolId, "payout")).toEqual([]);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("no stake on the winning side: everyone refunded", async () => {
+    const p = await pool([[0, "no", 100], [1, "no", 250]], "succeeded");
+    expect(await settlePool(p.run.poolId, { rakeBps: 1000 })).toMatchObject({ state: "refunded", outcome: "yes", rake: 0 });
+    expect(await p.payouts()).toEqual([100, 250]);
+    expect(await db.pool.findUniqueOrThrow({ where: { id: p.run.poolId }, select: { status: true } })).toEqual({ status: "refunded" });
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("a canceled run (idle-killed included) refunds everyone, whatever the bets", async () => {
+    const p = await pool([[0, "yes", 100], [1, "no", 900], [2, "yes", 150]], "canceled");
+    expect(await settlePool(p.run.poolId, { rakeBps: 1000 })).toMatchObject({ state: "refunded", outcome: null, rake: 0, paidOut: 1150 });
+    expect(await p.payouts()).toEqual([100, 900, 150]);
+    expect([await p.balance(0), await p.balance(1), await p.balance(2)]).toEqual([GRANT, GRANT, GRANT]);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("an empty pool settles as refunded with nothing to move", async () => {
+    const p = await pool([], "failed");
+    expect(await settlePool(p.run.poolId)).toMatchObject({ state: "refunded", paidOut: 0, betCount: 0 });
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("takes the house rake (floor of total × bps) before the split", async () => {
+    // T 1000, rake 5% = 50, D 950, W 600: 316 r400, 633 r200; 1 leftover cent → the first bet
+    const p = await pool([[0, "yes", 200], [1, "yes", 400], [2, "no", 400]], "succeeded");
+    const rakeBefore = await balanceOf(db, HOUSE_RAKE);
+    expect(await settlePool(p.run.poolId, { rakeBps: 500 })).toMatchObject({ state: "settled", rake: 50, paidOut: 950 });
+    expect(await p.payouts()).toEqual([317, 633, 0]);
+    expect((await balanceOf(db, HOUSE_RAKE)) - rakeBefore).toBe(50);
+    expect(await transfersOf(p.run.poolId, "rake")).toEqual([{ idempotencyKey: `rake:${p.run.poolId}` }]);
+    expect(await db.pool.findUniqueOrThrow({ where: { id: p.run.poolId }, select: { rakeCents: true } })).toEqual({ rakeCents: 50n });
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("hands remainder cents to the largest remainders, ties to the earliest bet, so payouts sum to the pool", async () => {
+    // Three equal YES stakes splitting 100 cents: 33 each and one leftover cent for the earliest.
+    const users = await seedUsers(db, 4, GRANT);
+    const run = await makeRun(db, { createdById: users[0]! });
+    const t = Date.UTC(2026, 10, 23, 12, 0, 0);
+    const [late, early, middle, loser] = await seedBets(db, run, [
+      { id: "rem-c", userId: users[0]!, side: "yes", amount: 10, createdAt: new Date(t + 2) },
+      { id: "rem-z", userId: users[1]!, side: "yes", amount: 10, createdAt: new Date(t) },
+      { id: "rem-a", userId: users[2]!, side: "yes", amount: 10, createdAt: new Date(t + 1) },
+      { id: "rem-l", userId: users[3]!, side: "no", amount: 70, createdAt: new Date(t) },
+    ]);
+    await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded" } });
+    await settlePool(run.poolId);
+    const paid = Object.fromEntries(
+      (await db.bet.findMany({ where: { poolId: run.poolId }, select: { id: true, payout: true } })).map((b) => [b.id, Number(b.payout)]),
+    );
+    expect([paid[late!], paid[early!], paid[middle!], paid[loser!]]).toEqual([33, 34, 33, 0]);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("leaves a pool alone while its run is live", async () => {
+    const p = await pool([[0, "yes", 100]], "running");
+    expect(await settlePool(p.run.poolId)).toMatchObject({ state: "run_live", status: "open" });
+    expect(await p.payouts()).toEqual([null]);
+  });
+
+  describe("exactly once", () => {
+    it("a second call does nothing", async () => {
+      const p = await pool([[0, "yes", 100], [1, "no", 300]], "succeeded");
+      await settlePool(p.run.poolId);
+      const again = await settlePool(p.run.poolId);
+      expect(again).toMatchObject({ state: "already", status: "settled", outcome: "yes", paidOut: 0 });
+      expect(await transfersOf(p.run.poolId, "payout")).toHaveLength(1);
+      expect(await p.balance(0)).toBe(GRANT + 300);
+      expect(await checkLedger(db)).toEqual([]);
+    });
+
+    it("concurrent calls settle once between them", async () => {
+      const users = await seedUsers(db, 20, 10_000_000);
+      const owner = await makeUser();
+      const run = await makeRun(db, { createdById: owner.id });
+      await seedBets(
+        db,
+        run,
+        Array.from({ length: 2_000 }, (_, i) => ({ userId: users[i % 20]!, side: i % 3 ? "yes" : "no", amount: 100 + (i % 17) })),
+      );
+      await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "failed" } });
+      const before = await Promise.all(users.map((u) => balanceOf(db, userAccountKey(u))));
+      const results = await Promise.all(Array.from({ length: 6 }, () => settlePool(run.poolId)));
+      expect(results.map((r) => r.state).sort()).toEqual(["already", "already", "already", "already", "already", "settled"]);
+      const winners = await db.bet.count({ where: { poolId: run.poolId, side: "no" } });
+      expect(await transfersOf(run.poolId, "payout")).toHaveLength(winners);
+      const after = await Promise.all(users.map((u) => balanceOf(db, userAccountKey(u))));
+      const gained = after.reduce((s, b, i) => s + b - before[i]!, 0);
+      const pool = await db.pool.findUniqueOrThrow({ where: { id: run.poolId } });
+      expect(gained).toBe(Number(pool.yesTotal + pool.noTotal));
+      expect(await checkLedger(db)).toEqual([]);
+    });
+  });
+
+  it("settles pools that share bettors concurrently, while those bettors keep betting elsewhere: no deadlock", async () => {
+    const users = await seedUsers(db, 10, 100_000_000);
+    const owner = await makeUser();
+    const ended = [];
+    for (let i = 0; i < 4; i++) {
+      const run = await makeRun(db, { createdById: owner.id });
+      await seedBets(db, run, Array.from({ length: 500 }, (_, j) => ({ userId: users[(i + j) % 10]!, side: j % 2 ? "yes" : "no", amount: 100 + j })));
+      await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: i % 2 ? "succeeded" : "failed" } });
+      ended.push(run);
+    }
+    const live = await makeRun(db, { createdById: owner.id });
+    const betting = Promise.all(
+      users.map(async (userId) => {
+        for (let i = 0; i < 20; i++) await placeBet({ userId, sandboxId: live.sandboxId, side: i % 2 ? "yes" : "no", amount: 100 });
+      }),
+    );
+    const results = await Promise.all(ended.map((run) => settlePool(run.poolId, { rakeBps: 100 })));
+    await betting;
+    expect(results.map((r) => r.state)).toEqual(["settled", "settled", "settled", "settled"]);
+    expect((await db.pool.findUniqueOrThrow({ where: { id: live.poolId } })).betCount).toBe(200);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+});

@@ -1,0 +1,112 @@
+// Locks (progress, time job, run end) and auto-settlement (settle job, duplicate job, sweep),
+// through the real BullMQ queues and workers.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "../../lib/db";
+import { closeAllRedis } from "../../lib/redis";
+import { checkLedger } from "../../domain/ledger";
+import { makeUser } from "../../test/helpers";
+import { waitUntil } from "../../test/paddock-harness";
+import { makeRun, seedUsers } from "../../domain/betting/fixtures";
+import { afterRunTerminal, lockPoolForProgress, placeBet, scheduleTimeLock } from "../../domain/betting";
+import { closeQueues, enqueue, getQueue } from "../queues";
+import { startWorkers, type RunningWorkers } from "../worker";
+import { lockPoolJob } from "./lock-pool.job";
+import { settlePoolJob } from "./settle-pool.job";
+import { sweepPools } from "./settle-sweep.job";
+import { settleJobId } from "./run-hooks";
+
+let workers: RunningWorkers;
+let bettors: string[];
+let ownerId: string;
+
+beforeAll(async () => {
+  workers = await startWorkers([lockPoolJob, settlePoolJob]);
+  bettors = await seedUsers(db, 2, 100_000);
+  ownerId = (await makeUser()).id;
+});
+afterAll(async () => {
+  await workers.close();
+  await closeQueues();
+  await closeAllRedis();
+});
+
+const poolOf = (id: string) => db.pool.findUniqueOrThrow({ where: { id } });
+
+describe("locks", () => {
+  it("locks when progress reaches 90% of the target, once", async () => {
+    const run = await makeRun(db, { createdById: ownerId, targetValue: 200 });
+    expect(await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 179.9, targetValue: 200 }))).toEqual({
+      locked: false,
+    });
+    expect((await poolOf(run.poolId)).status).toBe("open");
+    expect(await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 180, targetValue: 200 }))).toEqual({
+      locked: true,
+      poolId: run.poolId,
+    });
+    const pool = await poolOf(run.poolId);
+    expect(pool).toMatchObject({ status: "locked", lockReason: "progress" });
+    expect(pool.lockedAt).toBeInstanceOf(Date);
+    expect(await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 200, targetValue: 200 }))).toEqual({
+      locked: false,
+      poolId: run.poolId,
+    });
+    expect((await poolOf(run.poolId)).lockReason).toBe("progress");
+  });
+
+  it("locks at 80% of the run's time through the delayed lock job", async () => {
+    const run = await makeRun(db, { createdById: ownerId });
+    const locksAt = new Date(Date.now() + 1_500);
+    await scheduleTimeLock(run.sandboxId, locksAt);
+    expect((await poolOf(run.poolId)).locksAt?.getTime()).toBe(locksAt.getTime());
+    const job = await getQueue(lockPoolJob.name).getJob(`lock-${run.poolId}`);
+    expect(job?.opts.delay).toBeGreaterThan(500);
+    const pool = await waitUntil(async () => {
+      const p = await poolOf(run.poolId);
+      return p.status === "locked" ? p : null;
+    }, "the time lock");
+    expect(pool.lockReason).toBe("time");
+    expect(pool.lockedAt!.getTime()).toBeGreaterThanOrEqual(locksAt.getTime() - 5);
+  });
+
+  it("locks and settles when the run ends; a duplicate settle job changes nothing", async () => {
+    const run = await makeRun(db, { createdById: ownerId });
+    await placeBet({ userId: bettors[0]!, sandboxId: run.sandboxId, side: "yes", amount: 1_000 });
+    await placeBet({ userId: bettors[1]!, sandboxId: run.sandboxId, side: "no", amount: 3_000 });
+    await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded" } });
+    await afterRunTerminal(run.sandboxId);
+    const settled = await waitUntil(async () => {
+      const p = await poolOf(run.poolId);
+      return p.status === "settled" ? p : null;
+    }, "settlement");
+    expect(settled).toMatchObject({ lockReason: "ended", outcome: "yes" });
+
+    // The same business key again: BullMQ keeps the finished job, so nothing is queued…
+    await afterRunTerminal(run.sandboxId);
+    await enqueue(settlePoolJob, { poolId: run.poolId }, { jobId: settleJobId(run.poolId) });
+    const counts = await getQueue(settlePoolJob.name).getJobCounts("waiting", "delayed", "active");
+    expect(counts).toEqual({ waiting: 0, delayed: 0, active: 0 });
+    // …and even a handler run twice pays nothing twice.
+    expect(await settlePoolJob.handle({ poolId: run.poolId }, {} as never)).toMatchObject({ state: "already" });
+    expect(await db.ledgerTransfer.count({ where: { kind: "payout", idempotencyKey: { startsWith: "payout:" } } })).toBe(1);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+});
+
+describe("settlement sweep", () => {
+  it("settles finished runs whose pools were never handed over, and applies overdue time locks", async () => {
+    const ended = await makeRun(db, { createdById: ownerId });
+    await placeBet({ userId: bettors[0]!, sandboxId: ended.sandboxId, side: "no", amount: 500 });
+    await db.sandbox.update({ where: { id: ended.sandboxId }, data: { status: "canceled" } });
+    const overdue = await makeRun(db, { createdById: ownerId, locksAt: new Date(Date.now() - 60_000) });
+    const live = await makeRun(db, { createdById: ownerId });
+
+    const result = await sweepPools();
+    expect(result.settled).toBeGreaterThanOrEqual(1);
+    expect(result.failed).toBe(0);
+    expect(await poolOf(ended.poolId)).toMatchObject({ status: "refunded", lockReason: "ended" });
+    expect(await poolOf(overdue.poolId)).toMatchObject({ status: "locked", lockReason: "time" });
+    expect((await poolOf(live.poolId)).status).toBe("open");
+    expect(await sweepPools()).toMatchObject({ settled: 0, timeLocked: 0 });
+    expect(await checkLedger(db)).toEqual([]);
+  });
+});
