@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { SKIP_MESSAGE, dataNumber, hasChromium, launchBrowser, requireBrowser, screenshot, signIn, waitForValue, watchErrors } from "./support/browser";
-import { ensureClientBuilt } from "./support/client-build";
+import { ensureClientBuilt } from "../scripts/client-build";
 
 process.env.SERVE_CLIENT = "true";
 

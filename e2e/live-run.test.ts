@@ -19,7 +19,7 @@ import {
   waitForValue,
   watchErrors,
 } from "./support/browser";
-import { ensureClientBuilt } from "./support/client-build";
+import { ensureClientBuilt } from "../scripts/client-build";
 
 // Before any server module reads the configuration: serve the built client.
 process.env.SERVE_CLIENT = "true";

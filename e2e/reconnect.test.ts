@@ -20,7 +20,7 @@ import {
   waitForValue,
   watchErrors,
 } from "./support/browser";
-import { ensureClientBuilt } from "./support/client-build";
+import { ensureClientBuilt } from "../scripts/client-build";
 import { db } from "../server/lib/db";
 import { makeUser } from "../server/test/helpers";
 import { live } from "../server/realtime/emit";

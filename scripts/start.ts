@@ -1,27 +1,10 @@
 // `npm start`: finds or starts PostgreSQL and Redis, applies migrations, seeds demo data on an
 // empty database, builds the client if needed, and runs Paddock on http://localhost:3000.
-import { existsSync, statSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { ensureServices, projectRoot, runWithEnv } from "./services";
+import { clientIsStale, ensureClientBuilt } from "./client-build";
 
 const bin = (name: string) => path.join(projectRoot, "node_modules", ".bin", name);
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function clientIsStale(): boolean {
-  const built = path.join(projectRoot, "dist", "client", "index.html");
-  if (!existsSync(path.join(projectRoot, "client", "index.html"))) return false;
-  if (!existsSync(built)) return true;
-  const sources = Math.max(newestMtime(path.join(projectRoot, "client")), newestMtime(path.join(projectRoot, "shared")));
-  return sources > statSync(built).mtimeMs;
-}
 
 const services = await ensureServices();
 const env = { ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl };
@@ -33,8 +16,10 @@ const fail = async (what: string, code: number) => {
 
 if (clientIsStale()) {
   console.error("[paddock] building the client…");
-  const code = await runWithEnv(bin("vite"), ["build", "--logLevel", "warn"], env);
-  if (code !== 0) await fail("building the client", code);
+  await ensureClientBuilt().catch(async (e: unknown) => {
+    console.error(`[paddock] ${e instanceof Error ? e.message : String(e)}`);
+    await fail("building the client", 1);
+  });
 }
 let code = await runWithEnv(bin("prisma"), ["migrate", "deploy"], { ...env, PRISMA_HIDE_UPDATE_MESSAGE: "1" });
 if (code !== 0) await fail("applying migrations", code);

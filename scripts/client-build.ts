@@ -1,10 +1,11 @@
-// Builds the client for the browser tests when dist/client is missing or older than its sources.
+// Builds the client (for `npm start` and the browser tests) when dist/client is missing or older
+// than its sources.
 // Test files run in parallel; a lock directory makes sure only one builds at a time.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { spawn } from "node:child_process";
 import path from "node:path";
 
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const ROOT = path.resolve(import.meta.dirname, "..");
 const BUILT = path.join(ROOT, "dist", "client", "index.html");
 const LOCK = path.join(ROOT, "dist", ".client-build.lock");
 
