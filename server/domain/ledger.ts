@@ -6,7 +6,7 @@
 // concurrent transfers cannot race past it. Accounts are locked in key order to avoid deadlocks.
 import { AppError } from "../lib/errors";
 import { inTransaction, type DbClient, Prisma } from "../lib/db";
-import type { TransferKind, LedgerAccountKind } from "../generated/prisma/enums";
+import type { TransferKind } from "../generated/prisma/enums";
 
 export const MINT_SIGNUP = "mint:signup";
 export const MINT_STRIPE = "mint:stripe";
@@ -44,19 +44,6 @@ function assertAmount(amount: number, field: string) {
   if (!Number.isSafeInteger(amount) || amount <= 0) {
     throw new AppError("BAD_REQUEST", `${field} must be a positive whole number of cents`, { field });
   }
-}
-
-export async function ensureAccount(
-  client: DbClient,
-  input: { key: string; kind: LedgerAccountKind; userId?: string },
-): Promise<string> {
-  const row = await client.ledgerAccount.upsert({
-    where: { key: input.key },
-    create: { key: input.key, kind: input.kind, userId: input.userId ?? null },
-    update: {},
-    select: { id: true },
-  });
-  return row.id;
 }
 
 export async function transfer(client: DbClient, input: TransferInput): Promise<TransferResult> {

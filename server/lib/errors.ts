@@ -34,7 +34,3 @@ export class AppError extends Error {
     return appErrorCodes[this.code].http;
   }
 }
-
-export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError;
-}
