@@ -6,7 +6,7 @@ import { AppError } from "../../lib/errors";
 import { balanceOf, checkLedger, userAccountKey } from "../ledger";
 import { makeUser } from "../../test/helpers";
 import { makeRun, moneySnapshot, seedUsers } from "./fixtures";
-import { placeBet } from "./place-bet";
+import { betBatchStats, placeBet } from "./place-bet";
 import { lockPool } from "./pools";
 import { settlePool } from "./settle-pool";
 
@@ -174,5 +174,71 @@ describe("placeBet", () => {
       const staked = accepted.filter((b) => b.userId === userId).reduce((s, b) => s + b.amount, 0);
       expect(await balanceOf(db, userAccountKey(userId))).toBe(grant - staked);
     }
+  });
+
+  describe("concurrent bets on one pool go out together", () => {
+    it("share statements, and each gets the odds and totals right after it, in order", async () => {
+      const grant = 50_000;
+      const users = await seedUsers(db, 30, grant);
+      const owner = await makeUser();
+      const run = await makeRun(db, { createdById: owner.id });
+      const before = { ...betBatchStats };
+      const wanted = users.map((userId, i) => ({ userId, side: i % 3 === 0 ? ("no" as const) : ("yes" as const), amount: 100 + 37 * i }));
+      const placed = await Promise.all(wanted.map((w) => placeBet({ ...w, sandboxId: run.sandboxId })));
+      expect(betBatchStats.bets - before.bets).toBe(30);
+      expect(betBatchStats.statements - before.statements).toBeLessThan(30);
+
+      // Replayed one by one in the order the pool saw them, every bet's figures hold.
+      const inOrder = [...placed].sort((a, b) => a.pool.betCount - b.pool.betCount);
+      expect(inOrder.map((b) => b.pool.betCount)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      let yes = 0;
+      let no = 0;
+      for (const bet of inOrder) {
+        if (bet.side === "yes") yes += bet.amount;
+        else no += bet.amount;
+        expect(bet.pool).toMatchObject({ yesTotal: yes, noTotal: no });
+        expect(bet.oddsAtPlacement).toBeCloseTo((yes + no) / (bet.side === "yes" ? yes : no), 12);
+        expect(bet.balance).toBe(grant - bet.amount);
+      }
+      const stored = await db.bet.findMany({ where: { poolId: run.poolId }, select: { id: true, oddsAtPlacement: true } });
+      expect(new Map(stored.map((b) => [b.id, b.oddsAtPlacement]))).toEqual(new Map(placed.map((b) => [b.betId, b.oddsAtPlacement])));
+      expect(await checkLedger(db)).toEqual([]);
+    });
+
+    it("a user's bets in one burst are checked against the balance one after another", async () => {
+      const [short, ...others] = await seedUsers(db, 6, 1_000);
+      const owner = await makeUser();
+      const run = await makeRun(db, { createdById: owner.id });
+      const outcomes = await Promise.allSettled([
+        ...[1, 2, 3].map(() => placeBet({ userId: short!, sandboxId: run.sandboxId, side: "yes", amount: 400 })),
+        ...others.map((userId) => placeBet({ userId, sandboxId: run.sandboxId, side: "no", amount: 300 })),
+      ]);
+      const mine = outcomes.slice(0, 3);
+      expect(mine.filter((o) => o.status === "fulfilled")).toHaveLength(2);
+      const refusedMine = mine.find((o) => o.status === "rejected") as PromiseRejectedResult;
+      expect(refusedMine.reason).toMatchObject({ code: "INSUFFICIENT_FUNDS", field: "amount" });
+      expect(refusedMine.reason.message).toMatch(/amount 400 exceeds your balance of 200/);
+      expect(outcomes.slice(3).every((o) => o.status === "fulfilled")).toBe(true);
+      expect(await balanceOf(db, userAccountKey(short!))).toBe(200);
+      expect(await db.pool.findUniqueOrThrow({ where: { id: run.poolId } })).toMatchObject({ betCount: 7, yesTotal: 800n, noTotal: 1_500n });
+      expect(await checkLedger(db)).toEqual([]);
+    });
+
+    it("a bet refused in a shared statement writes nothing and takes nothing from the others", async () => {
+      const users = await seedUsers(db, 4, 10_000);
+      const owner = await makeUser();
+      const run = await makeRun(db, { createdById: owner.id });
+      const before = await moneySnapshot(db);
+      const outcomes = await Promise.allSettled([
+        ...users.map((userId) => placeBet({ userId, sandboxId: run.sandboxId, side: "yes", amount: 500 })),
+        placeBet({ userId: "no-such-user", sandboxId: run.sandboxId, side: "no", amount: 500 }),
+      ]);
+      expect(outcomes.slice(0, 4).every((o) => o.status === "fulfilled")).toBe(true);
+      expect(outcomes[4]).toMatchObject({ status: "rejected", reason: { code: "NOT_FOUND" } });
+      expect(await db.pool.findUniqueOrThrow({ where: { id: run.poolId } })).toMatchObject({ betCount: 4, yesTotal: 2_000n, noTotal: 0n });
+      const after = await moneySnapshot(db);
+      expect(after.counts).toEqual({ bets: before.counts!.bets + 4, transfers: before.counts!.transfers + 4, entries: before.counts!.entries + 8 });
+      expect(await checkLedger(db)).toEqual([]);
+    });
   });
 });

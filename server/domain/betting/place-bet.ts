@@ -1,25 +1,35 @@
-// placeBet: one SQL statement moves the stake from the user to the pool's escrow, bumps the
-// pool totals and records the bet — or writes nothing and says why.
+// placeBet: moves the stake from the user to the pool's escrow, bumps the pool totals and
+// records the bet — or writes nothing and says why.
 //
-// Why one statement: every bet on a hot pool queues on that pool's row lock, so throughput is
-// 1 / (time the lock is held). A single autocommit statement holds it for one execution plus the
-// commit, with one round trip; an interactive transaction would hold it across 3+ round trips.
-// It runs as a named prepared statement on the plain pg pool (server/lib/pg.ts): parsed and
-// planned once per connection, where Prisma's $queryRaw would re-plan it on every call.
+// Throughput on a hot pool. Every bet on a pool must hold that pool's row lock from its check
+// to its commit, so one bet per transaction caps a pool at 1 / (statement + commit flush): a
+// few hundred bets/s on an ordinary disk, whatever the hardware around it. So each API process
+// groups the bets that arrive for a pool while its previous statement is in flight into ONE
+// statement (a group commit): one row lock, one round trip and one WAL flush for the whole
+// batch. An idle pool's bet goes out alone at once, so batching adds no latency; under load,
+// a batch is whatever queued during the last commit (at most MAX_BATCH bets, at most one per
+// user). Correctness never depends on the batching — it is per process, in memory, and the
+// statement is just as safe with bets from other processes racing it.
 //
-// Why it is safe under any concurrency (READ COMMITTED):
+// Why the statement is safe under any concurrency (READ COMMITTED):
 //   1. `pool` write-locks the pool row; after a wait, Postgres re-reads the newest version, so
-//      the status/lock time it sees are current. Locking the pool row first, and the user's
-//      account second, is the order every betting path uses (no deadlocks). FOR NO KEY UPDATE is
-//      what the UPDATEs below take anyway, and unlike FOR UPDATE it does not wait for other
-//      transactions' foreign-key checks (a settlement's ledger entries pointing at the account).
-//   2. `account` locks the user's ledger account, so the balance it reads cannot change before
-//      the debit.
-//   3. `verdict` decides from those locked rows; every write below is conditional on it, so a
-//      refusal writes nothing. The ledger's balance-floor CHECK is the backstop.
-// This is the ledger's transfer (two entries, cached balances, same transaction) inlined for
-// the hot path, as settlement's set-based transfers are (payout-sql.ts); every other movement of
-// money goes through server/domain/ledger.ts.
+//      the status, lock time and totals it sees are current. Locking the pool row first and
+//      then the users' accounts, in key order, is the order every betting path uses (settlement
+//      and ledger.transfer lock accounts in key order too), so batches cannot deadlock. FOR NO
+//      KEY UPDATE is what the UPDATEs below take anyway, and unlike FOR UPDATE it does not wait
+//      for other transactions' foreign-key checks (a settlement's ledger entries pointing at an
+//      account).
+//   2. `accounts` locks the bettors' ledger accounts, so the balances read cannot change before
+//      the debits.
+//   3. `verdict` decides each bet from those locked rows (a second bet of one user in the same
+//      statement is refused, so one balance is never checked twice); every write below reads
+//      only the accepted bets (`ok`), so a refusal writes nothing. The ledger's balance-floor
+//      CHECK is the backstop.
+//   4. Each accepted bet's odds and returned totals are the pool's totals right after it, in
+//      arrival order, exactly as if the bets had been placed one by one.
+// This is the ledger's transfer (two entries per bet, cached balances, same transaction)
+// inlined for the hot path, as settlement's set-based transfers are (payout-sql.ts); every other
+// movement of money goes through server/domain/ledger.ts.
 import { formatCents } from "@shared/money";
 import { AppError } from "../../lib/errors";
 import { config } from "../../config";
@@ -50,19 +60,25 @@ export interface PlacedBet {
   createdAt: Date;
   /** The bettor's balance after the stake left it. */
   balance: number;
+  /** The pool's totals right after this bet. */
   pool: { yesTotal: number; noTotal: number; betCount: number };
 }
+
+/** Most bets one statement carries; more wait for the next. */
+const MAX_BATCH = 200;
+/** A batch that deadlocks or hits a serialization failure is retried whole, this many times. */
+const RETRIES = 3;
 
 // Rows are timestamp(3) in UTC; clock_timestamp() rather than now() so a bet's createdAt is taken
 // while the pool row lock is held (see lockPool), not when the statement started waiting for it.
 const NOW = `(clock_timestamp() AT TIME ZONE 'UTC')`;
 const LIVE_STATUSES = `(${LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
-type Refusal = "ok" | "pool_closed" | "run_not_live" | "time_locked" | "no_account" | "insufficient_funds";
+type Refusal = "ok" | "pool_closed" | "run_not_live" | "time_locked" | "no_account" | "same_user_in_batch" | "insufficient_funds";
 
 interface Row {
-  poolId: string;
-  refusal: Refusal;
+  poolId: string | null;
+  refusal: Refusal | null;
   status: PoolStatus;
   lockReason: string | null;
   runStatus: SandboxStatus;
@@ -70,7 +86,7 @@ interface Row {
   balanceBefore: string | null;
   yesTotal: string | null;
   noTotal: string | null;
-  betCount: number | null;
+  betCount: string | null;
   oddsAtPlacement: number | null;
   balanceAfter: string | null;
   createdAt: Date | null;
@@ -87,78 +103,192 @@ export function assertBetAmount(amount: number): void {
   }
 }
 
-const PLACE_BET_SQL = `
-  WITH pool AS (
-    SELECT p.id, p."ledgerAccountId", p.status, p."locksAt", p."lockReason", s.status AS "runStatus"
+// $1 the run, then one array per column of the batch, in arrival order.
+const PLACE_BETS_SQL = `
+  WITH input AS (
+    SELECT t.ord, t."betId", t."userId", t."accountKey", t.side::"BetSide" AS side, t.amount, t."transferId"
+      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[])
+           WITH ORDINALITY AS t("betId", "userId", "accountKey", side, amount, "transferId", ord)
+  ), pool AS (
+    SELECT p.id, p."ledgerAccountId", p.status, p."locksAt", p."lockReason", p."yesTotal", p."noTotal", p."betCount",
+           s.status AS "runStatus"
       FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
      WHERE p."sandboxId" = $1::text
        FOR NO KEY UPDATE OF p
-  ), account AS (
-    SELECT a.id, a.balance FROM ledger_accounts a
-     WHERE a.key = $2::text AND EXISTS (SELECT 1 FROM pool WHERE pool.status = 'open')
+  ), accounts AS (
+    SELECT a.id, a.key, a.balance FROM ledger_accounts a
+     WHERE a.key = ANY ($4::text[]) AND EXISTS (SELECT 1 FROM pool WHERE pool.status = 'open')
+     ORDER BY a.key
        FOR NO KEY UPDATE
   ), verdict AS (
-    SELECT pool.*, account.id AS "accountId", account.balance,
+    SELECT i.*, a.id AS "accountId", a.balance,
            CASE WHEN pool.status <> 'open' THEN 'pool_closed'
                 WHEN pool."runStatus" NOT IN ${LIVE_STATUSES} THEN 'run_not_live'
                 WHEN pool."locksAt" <= ${NOW} THEN 'time_locked'
-                WHEN account.id IS NULL THEN 'no_account'
-                WHEN account.balance < $5::bigint THEN 'insufficient_funds'
+                WHEN a.id IS NULL THEN 'no_account'
+                WHEN row_number() OVER (PARTITION BY i."accountKey" ORDER BY i.ord) > 1 THEN 'same_user_in_batch'
+                WHEN a.balance < i.amount THEN 'insufficient_funds'
                 ELSE 'ok' END AS refusal
-      FROM pool LEFT JOIN account ON true
+      FROM input i CROSS JOIN pool LEFT JOIN accounts a ON a.key = i."accountKey"
+  ), ok AS MATERIALIZED (
+    SELECT v.*, pool.id AS "poolId", pool."ledgerAccountId",
+           pool."yesTotal" + sum(CASE WHEN v.side = 'yes' THEN v.amount ELSE 0 END) OVER w AS "yesAfter",
+           pool."noTotal" + sum(CASE WHEN v.side = 'no' THEN v.amount ELSE 0 END) OVER w AS "noAfter",
+           pool."betCount" + count(*) OVER w AS "countAfter"
+      FROM verdict v CROSS JOIN pool
+     WHERE v.refusal = 'ok'
+    WINDOW w AS (ORDER BY v.ord)
+  ), totals AS (
+    SELECT sum(amount) FILTER (WHERE side = 'yes') AS yes, sum(amount) FILTER (WHERE side = 'no') AS no,
+           sum(amount) AS stake, count(*) AS n
+      FROM ok HAVING count(*) > 0
   ), moved AS (
     UPDATE pools p
-       SET "yesTotal" = p."yesTotal" + CASE WHEN $4::"BetSide" = 'yes' THEN $5::bigint ELSE 0 END,
-           "noTotal" = p."noTotal" + CASE WHEN $4::"BetSide" = 'no' THEN $5::bigint ELSE 0 END,
-           "betCount" = p."betCount" + 1
-      FROM verdict v
-     WHERE p.id = v.id AND v.refusal = 'ok'
-    RETURNING p."yesTotal", p."noTotal", p."betCount"
+       SET "yesTotal" = p."yesTotal" + coalesce(t.yes, 0), "noTotal" = p."noTotal" + coalesce(t.no, 0),
+           "betCount" = p."betCount" + t.n
+      FROM totals t, pool WHERE p.id = pool.id
   ), debit AS (
-    UPDATE ledger_accounts a SET balance = a.balance - $5::bigint
-      FROM verdict v WHERE a.id = v."accountId" AND v.refusal = 'ok'
-    RETURNING a.balance
+    UPDATE ledger_accounts a SET balance = a.balance - ok.amount
+      FROM ok WHERE a.id = ok."accountId"
+    RETURNING a.id, a.balance
   ), credit AS (
-    UPDATE ledger_accounts a SET balance = a.balance + $5::bigint
-      FROM verdict v WHERE a.id = v."ledgerAccountId" AND v.refusal = 'ok'
+    UPDATE ledger_accounts a SET balance = a.balance + t.stake
+      FROM totals t, pool WHERE a.id = pool."ledgerAccountId"
   ), transfer AS (
     INSERT INTO ledger_transfers (id, kind, memo, "createdAt")
-    SELECT $7::text, 'bet', $8::text, ${NOW} FROM verdict WHERE refusal = 'ok'
+    SELECT ok."transferId", 'bet', 'bet ' || ok.side || ' on run ' || $1::text, ${NOW} FROM ok
   ), entries AS (
     INSERT INTO ledger_entries ("transferId", "accountId", amount, "createdAt")
-    SELECT $7::text, v."accountId", -$5::bigint, ${NOW} FROM verdict v WHERE v.refusal = 'ok'
+    SELECT ok."transferId", ok."accountId", -ok.amount::bigint, ${NOW} FROM ok
     UNION ALL
-    SELECT $7::text, v."ledgerAccountId", $5::bigint, ${NOW} FROM verdict v WHERE v.refusal = 'ok'
+    SELECT ok."transferId", ok."ledgerAccountId", ok.amount::bigint, ${NOW} FROM ok
   ), bet AS (
     INSERT INTO bets (id, "poolId", "userId", side, amount, "oddsAtPlacement", "createdAt")
-    SELECT $6::text, v.id, $3::text, $4::"BetSide", $5::int,
-           (m."yesTotal" + m."noTotal")::float8 / (CASE WHEN $4::"BetSide" = 'yes' THEN m."yesTotal" ELSE m."noTotal" END),
+    SELECT ok."betId", ok."poolId", ok."userId", ok.side, ok.amount,
+           (ok."yesAfter" + ok."noAfter")::float8 / (CASE WHEN ok.side = 'yes' THEN ok."yesAfter" ELSE ok."noAfter" END),
            ${NOW}
-      FROM verdict v, moved m
-    RETURNING "oddsAtPlacement", "createdAt"
+      FROM ok
+    RETURNING id, "oddsAtPlacement", "createdAt"
   )
-  SELECT v.id AS "poolId", v.refusal, v.status, v."lockReason", v."runStatus", v.balance::text AS "balanceBefore",
-         m."yesTotal"::text, m."noTotal"::text, m."betCount", b."oddsAtPlacement", d.balance::text AS "balanceAfter",
-         b."createdAt" AT TIME ZONE 'UTC' AS "createdAt",
-         (SELECT u.name FROM users u WHERE u.id = $3::text) AS "userName"
-    FROM verdict v LEFT JOIN moved m ON true LEFT JOIN debit d ON true LEFT JOIN bet b ON true`;
+  SELECT pool.id AS "poolId", v.refusal, pool.status, pool."lockReason", pool."runStatus", v.balance::text AS "balanceBefore",
+         ok."yesAfter"::text AS "yesTotal", ok."noAfter"::text AS "noTotal", ok."countAfter"::text AS "betCount",
+         b."oddsAtPlacement", d.balance::text AS "balanceAfter", b."createdAt" AT TIME ZONE 'UTC' AS "createdAt",
+         u.name AS "userName"
+    FROM input i
+    LEFT JOIN pool ON true
+    LEFT JOIN verdict v ON v.ord = i.ord
+    LEFT JOIN ok ON ok.ord = i.ord
+    LEFT JOIN debit d ON d.id = ok."accountId"
+    LEFT JOIN bet b ON b.id = i."betId"
+    LEFT JOIN users u ON u.id = i."userId"
+   ORDER BY i.ord`;
 
-export async function placeBet(input: PlaceBetInput): Promise<PlacedBet> {
-  const { userId, sandboxId, side, amount } = input;
-  if (side !== "yes" && side !== "no") throw new AppError("BAD_REQUEST", `side must be "yes" or "no"`, { field: "side" });
-  assertBetAmount(amount);
-  const betId = cuidLike();
-  const { rows } = await pgPool().query<Row>({
-    name: "paddock_place_bet",
-    text: PLACE_BET_SQL,
-    values: [sandboxId, userAccountKey(userId), userId, side, amount, betId, cuidLike(), `bet ${side} on run ${sandboxId}`],
+interface Pending {
+  input: PlaceBetInput;
+  betId: string;
+  resolve(bet: PlacedBet): void;
+  reject(err: unknown): void;
+}
+
+/** Bets waiting for their pool's statement, per run, in arrival order. */
+const lanes = new Map<string, { queue: Pending[] }>();
+
+/** How many statements and bets this process has sent (benchmarks print bets per statement). */
+export const betBatchStats = { statements: 0, bets: 0 };
+
+export function placeBet(input: PlaceBetInput): Promise<PlacedBet> {
+  const { side, amount } = input;
+  if (side !== "yes" && side !== "no") return Promise.reject(new AppError("BAD_REQUEST", `side must be "yes" or "no"`, { field: "side" }));
+  try {
+    assertBetAmount(amount);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return new Promise<PlacedBet>((resolve, reject) => {
+    const pending: Pending = { input, betId: cuidLike(), resolve, reject };
+    const lane = lanes.get(input.sandboxId);
+    if (lane) lane.queue.push(pending);
+    else {
+      const fresh = { queue: [pending] };
+      lanes.set(input.sandboxId, fresh);
+      void drain(input.sandboxId, fresh);
+    }
   });
-  const row = rows[0];
-  if (!row) throw new AppError("NOT_FOUND", `run ${sandboxId} has no betting pool; check the run id`, { field: "sandboxId" });
-  if (row.refusal !== "ok") throw refusalError(row, amount);
+}
+
+/** Sends the lane's bets, a batch at a time, until none are left; then forgets the lane. */
+async function drain(sandboxId: string, lane: { queue: Pending[] }): Promise<void> {
+  while (lane.queue.length > 0) {
+    const batch = takeBatch(lane.queue);
+    await settleBatch(sandboxId, batch);
+  }
+  lanes.delete(sandboxId);
+}
+
+/** The oldest bets, at most one per user (a user's next bet waits for the next batch). */
+function takeBatch(queue: Pending[]): Pending[] {
+  const users = new Set<string>();
+  const batch: Pending[] = [];
+  const rest: Pending[] = [];
+  for (const p of queue) {
+    if (batch.length < MAX_BATCH && !users.has(p.input.userId)) {
+      users.add(p.input.userId);
+      batch.push(p);
+    } else rest.push(p);
+  }
+  queue.splice(0, queue.length, ...rest);
+  return batch;
+}
+
+/** Runs one batch and answers each of its bets; never throws. */
+async function settleBatch(sandboxId: string, batch: Pending[]): Promise<void> {
+  let rows: Row[];
+  try {
+    rows = await runBatch(sandboxId, batch);
+  } catch (err) {
+    if (batch.length === 1) return batch[0]!.reject(err);
+    // One bet's failure (a user deleted meanwhile, say) must not fail the others: alone, each
+    // gets its own answer.
+    for (const p of batch) await settleBatch(sandboxId, [p]);
+    return;
+  }
+  batch.forEach((p, i) => {
+    const row = rows[i]!;
+    if (row.refusal === "ok") p.resolve(placedBet(p, row));
+    else p.reject(refusalError(row, p.input));
+  });
+}
+
+async function runBatch(sandboxId: string, batch: Pending[]): Promise<Row[]> {
+  const values = [
+    sandboxId,
+    batch.map((p) => p.betId),
+    batch.map((p) => p.input.userId),
+    batch.map((p) => userAccountKey(p.input.userId)),
+    batch.map((p) => p.input.side),
+    batch.map((p) => p.input.amount),
+    batch.map(() => cuidLike()),
+  ];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { rows } = await pgPool().query<Row>({ name: "paddock_place_bets", text: PLACE_BETS_SQL, values });
+      betBatchStats.statements += 1;
+      betBatchStats.bets += batch.length;
+      return rows;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      // The statement is one transaction: a deadlock or serialization failure wrote nothing.
+      if ((code === "40P01" || code === "40001") && attempt < RETRIES) continue;
+      throw err;
+    }
+  }
+}
+
+function placedBet(p: Pending, row: Row): PlacedBet {
+  const { userId, sandboxId, side, amount } = p.input;
   return {
-    betId,
-    poolId: row.poolId,
+    betId: p.betId,
+    poolId: row.poolId!,
     sandboxId,
     userId,
     userName: row.userName ?? "",
@@ -167,11 +297,12 @@ export async function placeBet(input: PlaceBetInput): Promise<PlacedBet> {
     oddsAtPlacement: row.oddsAtPlacement!,
     createdAt: row.createdAt!,
     balance: Number(row.balanceAfter),
-    pool: { yesTotal: Number(row.yesTotal), noTotal: Number(row.noTotal), betCount: row.betCount! },
+    pool: { yesTotal: Number(row.yesTotal), noTotal: Number(row.noTotal), betCount: Number(row.betCount) },
   };
 }
 
-function refusalError(row: Row, amount: number): AppError {
+function refusalError(row: Row, input: PlaceBetInput): AppError {
+  if (!row.poolId) return new AppError("NOT_FOUND", `run ${input.sandboxId} has no betting pool; check the run id`, { field: "sandboxId" });
   switch (row.refusal) {
     case "pool_closed":
       return new AppError(
@@ -195,8 +326,8 @@ function refusalError(row: Row, amount: number): AppError {
     case "insufficient_funds":
       return new AppError(
         "INSUFFICIENT_FUNDS",
-        `insufficient funds: amount ${amount} exceeds your balance of ${row.balanceBefore}; bet less or top up`,
-        { field: "amount", details: { available: Number(row.balanceBefore ?? 0), requested: amount } },
+        `insufficient funds: amount ${input.amount} exceeds your balance of ${row.balanceBefore}; bet less or top up`,
+        { field: "amount", details: { available: Number(row.balanceBefore ?? 0), requested: input.amount } },
       );
     default:
       return new AppError("INTERNAL", `unexpected bet refusal ${row.refusal}`);

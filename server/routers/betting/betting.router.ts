@@ -3,20 +3,21 @@ import { createTRPCRouter, protectedProcedure } from "../../trpc/init";
 import { db } from "../../lib/db";
 import { live } from "../../realtime/emit";
 import { getOdds, leaderboard, myBets, placeBet, poolWithRecentBets, quote } from "../../domain/betting";
-import { throughPoolGate } from "./pool-gate";
 import { leaderboardInput, myBetsInput, placeBetInput, poolInput, quoteInput, sandboxInput } from "./betting.schema";
 
 export const bettingRouter = createTRPCRouter({
   placeBet: protectedProcedure.input(placeBetInput).mutation(async ({ ctx, input }) => {
-    const bet = await throughPoolGate(input.sandboxId, () => placeBet({ userId: ctx.user.id, ...input }));
-    live.sandboxAndArena(bet.sandboxId, "pool:update", {
-      sandboxId: bet.sandboxId,
-      poolId: bet.poolId,
-      ...bet.pool,
-      status: "open",
-      outcome: null,
-      lockReason: null,
-    });
+    const bet = await placeBet({ userId: ctx.user.id, ...input });
+    live.latest(`pool:${bet.sandboxId}`, () =>
+      live.sandboxAndArena(bet.sandboxId, "pool:update", {
+        sandboxId: bet.sandboxId,
+        poolId: bet.poolId,
+        ...bet.pool,
+        status: "open",
+        outcome: null,
+        lockReason: null,
+      }),
+    );
     live.sandbox(bet.sandboxId, "bet:placed", {
       sandboxId: bet.sandboxId,
       poolId: bet.poolId,
