@@ -3,7 +3,7 @@
 import type { Request } from "express";
 import { getSession, type ExpressAuthConfig } from "@auth/express";
 import type { Db } from "../lib/db";
-import { userForApiToken } from "../domain/users";
+import { userForToken } from "./token-cache";
 import { pgPool } from "../lib/pg";
 import type { Role } from "../generated/prisma/enums";
 
@@ -20,7 +20,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 export async function resolveUser(db: Db, authConfig: ExpressAuthConfig, req: Request): Promise<AuthUser | null> {
   const token = bearerToken(req.headers.authorization);
-  if (token) return userForApiToken(pgPool(), token);
+  if (token) return userForToken(pgPool(), token);
   if (!req.headers.cookie?.includes("authjs.session-token")) return null;
   const session = await getSession(req, authConfig).catch(() => null);
   const id = (session?.user as { id?: string } | undefined)?.id;

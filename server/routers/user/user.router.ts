@@ -13,6 +13,7 @@ import {
   revokeApiToken,
   setRole,
 } from "../../domain/users";
+import { forgetTokenUsers } from "../../auth/token-cache";
 
 const idInput = z.object({ id: z.string().min(1).max(64) });
 
@@ -33,7 +34,11 @@ export const userRouter = createTRPCRouter({
     .input(z.object({ name: z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters") }))
     .mutation(({ ctx, input }) => createApiToken(db, ctx.user.id, input.name)),
 
-  revokeApiToken: protectedProcedure.input(idInput).mutation(({ ctx, input }) => revokeApiToken(db, ctx.user.id, input.id)),
+  revokeApiToken: protectedProcedure.input(idInput).mutation(async ({ ctx, input }) => {
+    const revoked = await revokeApiToken(db, ctx.user.id, input.id);
+    await forgetTokenUsers();
+    return revoked;
+  }),
 
   ledger: protectedProcedure
     .input(cursorPageInput.extend({ cursor: z.string().regex(/^\d+$/, "must be a cursor returned by a previous page").optional() }))
@@ -43,5 +48,9 @@ export const userRouter = createTRPCRouter({
 
   setRole: adminProcedure
     .input(z.object({ userId: z.string().min(1).max(64), role: z.enum(roles) }))
-    .mutation(({ ctx, input }) => setRole(db, ctx.user.id, input.userId, input.role)),
+    .mutation(async ({ ctx, input }) => {
+      const user = await setRole(db, ctx.user.id, input.userId, input.role);
+      await forgetTokenUsers();
+      return user;
+    }),
 });

@@ -1,0 +1,90 @@
+// Personal API tokens are checked on every scripted call, and a busy script makes hundreds a
+// second: a database round trip each would cost more than the work of most calls (bench:bets).
+// So each API process remembers the users its tokens resolved to, for at most TTL_MS, and only
+// while it is subscribed to the invalidation channel: revoking a token or changing a role
+// (forgetTokenUsers) clears every process's memory at once. If that subscription drops, the
+// memory is cleared and not used until it is back, so a missed message can't keep a revoked
+// token alive; TTL_MS bounds what a message lost any other way could do.
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import { createRedis, redis, redisKey } from "../lib/redis";
+import { userForApiToken } from "../domain/users";
+import { hashToken } from "../lib/passwords";
+import type { Role } from "../generated/prisma/enums";
+
+const TTL_MS = 10_000;
+const MAX_ENTRIES = 10_000;
+
+type TokenUser = { id: string; role: Role };
+
+const remembered = new Map<string, { user: TokenUser; expires: number }>();
+// Bumped by every invalidation: a lookup that started before one must not store its answer.
+let generation = 0;
+let listening = false;
+let subscriber: Redis | undefined;
+
+const channel = () => redisKey("auth", "changed");
+
+function forgetLocally(): void {
+  generation += 1;
+  remembered.clear();
+}
+
+function listen(): void {
+  if (subscriber) return;
+  const sub = createRedis("subscriber");
+  subscriber = sub;
+  sub.on("message", forgetLocally);
+  // Subscriptions are restored after a reconnect; anything published meanwhile was missed.
+  sub.on("ready", () => {
+    forgetLocally();
+    listening = true;
+  });
+  sub.on("close", () => {
+    listening = false;
+    forgetLocally();
+  });
+  sub.once("end", () => {
+    if (subscriber === sub) subscriber = undefined;
+  });
+  sub.subscribe(channel()).catch(() => {
+    /* not listening: lookups go to the database until the subscription is up */
+  });
+}
+
+/** The user a personal API token belongs to; null for unknown or revoked tokens. */
+export async function userForToken(pool: pg.Pool, token: string): Promise<TokenUser | null> {
+  listen();
+  const key = hashToken(token);
+  const hit = remembered.get(key);
+  if (listening && hit && hit.expires > Date.now()) return hit.user;
+  const started = generation;
+  const user = await userForApiToken(pool, token);
+  if (user && listening && started === generation) {
+    if (remembered.size >= MAX_ENTRIES) remembered.delete(remembered.keys().next().value!);
+    remembered.set(key, { user, expires: Date.now() + TTL_MS });
+  }
+  return user;
+}
+
+/** Resolves once this process listens for invalidations (and so remembers tokens). */
+export async function tokenCacheListening(): Promise<void> {
+  listen();
+  while (!listening) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** After a token was revoked or a role changed (committed): every API process forgets. */
+export async function forgetTokenUsers(): Promise<void> {
+  forgetLocally();
+  await redis().publish(channel(), "1").catch(() => {
+    /* Redis down: the other processes' subscriptions dropped too, so they cleared themselves */
+  });
+}
+
+export async function closeTokenCache(): Promise<void> {
+  const sub = subscriber;
+  subscriber = undefined;
+  listening = false;
+  forgetLocally();
+  await sub?.quit().catch(() => sub.disconnect());
+}
