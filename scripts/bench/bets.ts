@@ -1,9 +1,15 @@
 // npm run bench:bets — 50 clients (BENCH_CLIENTS) bet on ONE hot pool through the real HTTP tRPC
 // endpoint (personal API tokens, Paddock's API in its own process) for 20 s (BENCH_SECONDS);
-// prints bets/s, latency p50/p99 and the ledger check. Then the same number of stake transfers
-// is written straight to PostgreSQL by a minimal pg script on the same pool — this machine's
-// ceiling for a hot pool, whose row lock serializes every bet — and the ratio of the two.
+// prints bets/s, latency p50/p99, the CPU each process spent per bet, how many bets each SQL
+// statement carried, and the ledger check. Then the same number of stake transfers is written
+// straight to PostgreSQL by a minimal pg script on the same pool, one transaction per bet — the
+// ceiling of any design that commits bets one at a time, since the pool's row lock is held
+// across every commit — and the ratio of the two. Paddock's API groups a pool's concurrent bets
+// into one statement (server/domain/betting/place-bet.ts), which is how it passes that ceiling.
 // Runs on a throwaway database (scripts/bench/bench-env.ts), never your data.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
 import pg from "pg";
 import { prepareBenchEnv, percentile, fmt } from "./bench-env";
 import { spawnServer } from "./spawn-server";
@@ -23,22 +29,68 @@ const users = await seedUsers(db, CLIENTS, 1_000_000_000_000);
 const tokens = await Promise.all(users.map(async (id) => (await createApiToken(db, id, "bench")).token));
 const run = await makeRun(db, { createdById: users[0]!, status: "running" });
 
-async function bet(token: string): Promise<{ ok: boolean; ms: number }> {
-  const body = { json: { sandboxId: run.sandboxId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) } };
+// A keep-alive connection per client and node:http rather than fetch: the load generator shares
+// this machine's cores with the server and PostgreSQL, and fetch costs several times the CPU.
+const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+const target = new URL(`${server.url}/trpc/betting.placeBet`);
+
+function bet(token: string): Promise<{ ok: boolean; ms: number }> {
+  const body = JSON.stringify({ json: { sandboxId: run.sandboxId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) } });
   const t0 = performance.now();
-  const res = await fetch(`${server.url}/trpc/betting.placeBet`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: `Bearer ${token}` },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ ok: res.statusCode === 200, ms: performance.now() - t0 }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
   });
-  await res.arrayBuffer();
-  return { ok: res.ok, ms: performance.now() - t0 };
+}
+
+/** CPU milliseconds used so far by this process, the API process and every PostgreSQL process (Linux /proc). */
+function cpuTimes(): { loadGenerator: number; api: number; postgres: number } {
+  const ticksMs = 10; // USER_HZ is 100 on Linux
+  const ofPid = (pid: string): { name: string; ms: number } | null => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), ms: (Number(fields[11]) + Number(fields[12])) * ticksMs };
+    } catch {
+      return null;
+    }
+  };
+  let postgres = 0;
+  for (const pid of fs.existsSync("/proc") ? fs.readdirSync("/proc") : []) {
+    if (!/^\d+$/.test(pid)) continue;
+    const p = ofPid(pid);
+    if (p?.name === "postgres") postgres += p.ms;
+  }
+  const self = process.cpuUsage();
+  return { loadGenerator: (self.user + self.system) / 1000, api: ofPid(String(server.child.pid))?.ms ?? 0, postgres };
+}
+
+/** Updates of the pool row so far: one per statement that accepted bets. */
+async function poolRowUpdates(): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT n_tup_upd AS n FROM pg_stat_user_tables WHERE relname = 'pools'`;
+  return Number(row?.n ?? 0);
 }
 
 // Warm-up: connections, prepared statements, JIT.
 await Promise.all(tokens.map(async (t) => { for (let i = 0; i < 10; i++) await bet(t); }));
 
 console.log(`bench:bets — ${CLIENTS} clients, one hot pool, ${SECONDS} s, HTTP tRPC betting.placeBet`);
+const updatesBefore = await poolRowUpdates();
+const cpuBefore = cpuTimes();
 const latencies: number[] = [];
 let accepted = 0;
 let failed = 0;
@@ -55,6 +107,7 @@ await Promise.all(
   }),
 );
 const elapsed = (performance.now() - started) / 1000;
+const cpu = cpuTimes();
 latencies.sort((a, b) => a - b);
 const httpRate = accepted / elapsed;
 
@@ -66,13 +119,24 @@ const violations = await checkLedger(db);
 console.log(`bets accepted:   ${accepted} in ${fmt(elapsed)} s (failed requests: ${failed})`);
 console.log(`throughput:      ${fmt(httpRate, 0)} bets/s (target ≥ 1,000)`);
 console.log(`request latency: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms (target p99 ≤ 50 ms)`);
+const perBet = (ms: number) => `${fmt(ms / Math.max(accepted + failed, 1), 3)} ms`;
+console.log(
+  `CPU per bet:     load generator ${perBet(cpu.loadGenerator - cpuBefore.loadGenerator)}, API process ${perBet(cpu.api - cpuBefore.api)}, ` +
+    `PostgreSQL ${perBet(cpu.postgres - cpuBefore.postgres)} (${os.cpus().length} cores)`,
+);
 console.log(`pool totals == sum of bets: ${totalsMatch ? "yes" : "NO"}; ledger check: ${violations.length === 0 ? "clean" : JSON.stringify(violations)}`);
 await server.stop();
+agent.destroy();
+// Table statistics reach pg_stat_user_tables when a backend exits or within a second.
+await new Promise((r) => setTimeout(r, 1_500));
+const statements = (await poolRowUpdates()) - updatesBefore;
+console.log(`bets per statement: ${fmt(accepted / Math.max(statements, 1))} (${statements} statements; each API process groups a pool's concurrent bets)`);
 
-// The ceiling: the same stake transfers (pool totals, user debit, escrow credit, transfer with
-// its two entries, bet row) as one minimal statement per bet, from as many pg connections.
+// One bet per transaction: the same stake transfers (pool totals, user debit, escrow credit,
+// transfer with its two entries, bet row) as one minimal statement per bet, from as many pg
+// connections.
 const raw = await rawTransfers(Math.max(accepted, 1000));
-console.log(`minimal pg:      ${raw.done} transfers in ${fmt(raw.seconds)} s = ${fmt(raw.done / raw.seconds, 0)} transfers/s on the same pool`);
+console.log(`minimal pg:      ${raw.done} transfers in ${fmt(raw.seconds)} s = ${fmt(raw.done / raw.seconds, 0)} transfers/s on the same pool, one per transaction`);
 console.log(`ratio:           HTTP bets/s = ${fmt((100 * httpRate) / (raw.done / raw.seconds), 0)}% of the minimal pg script`);
 const after = await checkLedger(db);
 console.log(`ledger check after both: ${after.length === 0 ? "clean" : JSON.stringify(after)}`);

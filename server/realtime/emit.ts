@@ -42,7 +42,24 @@ export function emitToRooms<E extends keyof ServerToClientEvents>(roomNames: str
   }
 }
 
+const latest = new Map<string, () => void>();
+
 export const live = {
+  /**
+   * For state snapshots where a newer message replaces an older one (a pool's totals): of the
+   * sends given for one key within a turn of the event loop, only the last is published. A burst
+   * of bets settled by one statement then costs watchers one pool:update, not one per bet.
+   */
+  latest(key: string, send: () => void) {
+    if (!latest.has(key)) {
+      setImmediate(() => {
+        const last = latest.get(key);
+        latest.delete(key);
+        last?.();
+      });
+    }
+    latest.set(key, send);
+  },
   sandbox<E extends keyof ServerToClientEvents>(sandboxId: string, event: E, ...args: Args<E>) {
     emitToRooms([rooms.sandbox(sandboxId)], event, ...args);
   },
