@@ -1,8 +1,6 @@
 // createApp(): the Express application, without listening, so tests drive it with supertest.
 import express, { type Express } from "express";
 import helmet from "helmet";
-import { pinoHttp } from "pino-http";
-import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ExpressAuth } from "@auth/express";
@@ -10,6 +8,7 @@ import * as trpcExpress from "@trpc/server/adapters/express";
 import { config } from "./config";
 import { db } from "./lib/db";
 import { logger } from "./lib/logger";
+import { accessLog } from "./lib/access-log";
 import { redis } from "./lib/redis";
 import { jsonErrorHandler, sendError } from "./lib/http-errors";
 import { redisRateLimit } from "./lib/rate-limit";
@@ -27,19 +26,7 @@ export function createApp(): Express {
   app.set("trust proxy", true);
   app.disable("x-powered-by");
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers["x-request-id"];
-        const id = typeof incoming === "string" && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader("x-request-id", id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === "/api/health" },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "info" : "debug"),
-    }),
-  );
+  app.use(accessLog(logger, { ignore: (req) => req.url === "/api/health" }));
   app.use(
     helmet({
       contentSecurityPolicy: {

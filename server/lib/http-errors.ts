@@ -27,6 +27,6 @@ export const jsonErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (typeof e.status === "number" && e.status >= 400 && e.status < 500) {
     return sendError(res, e.status, "BAD_REQUEST", e.message ?? "bad request");
   }
-  (req.log ?? logger).error({ err }, "request failed");
+  logger.error({ err, reqId: req.id }, "request failed");
   sendError(res, 500, "INTERNAL", "internal error");
 };
