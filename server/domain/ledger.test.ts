@@ -96,6 +96,43 @@ describe("transfer", () => {
     await db.$executeRaw`UPDATE ledger_accounts SET balance = balance - 1 WHERE key = ${userAccountKey(a.id)}`;
   });
 
+  describe("ledger check on multi-leg transfers (a pool's settlement: one debit, a credit per bet)", () => {
+    /** Writes one transfer with `legs` ([user index, amount]) and their balances, checks the ledger, rolls back. */
+    async function checkWithTransfer(legs: [number, number][]) {
+      const users = await Promise.all([makeUser({ grant: 1_000 }), makeUser({ grant: 0 }), makeUser({ grant: 0 })]);
+      const rollback = new Error("rollback");
+      let violations: Awaited<ReturnType<typeof checkLedger>> = [];
+      await db
+        .$transaction(async (tx) => {
+          const id = `multi-leg-${users[0]!.id}`;
+          await tx.$executeRaw`INSERT INTO ledger_transfers (id, kind) VALUES (${id}, 'adjustment')`;
+          for (const [u, amount] of legs) {
+            const key = userAccountKey(users[u]!.id);
+            await tx.$executeRaw`
+              INSERT INTO ledger_entries ("transferId", "accountId", amount) SELECT ${id}, id, ${amount}::bigint FROM ledger_accounts WHERE key = ${key}`;
+            await tx.$executeRaw`UPDATE ledger_accounts SET balance = balance + ${amount}::bigint WHERE key = ${key}`;
+          }
+          violations = await checkLedger(tx);
+          throw rollback;
+        })
+        .catch((e) => {
+          if (e !== rollback) throw e;
+        });
+      return violations;
+    }
+
+    it("accepts one debit and several credits that sum to zero", async () => {
+      expect(await checkWithTransfer([[0, -600], [1, 100], [2, 500]])).toEqual([]);
+      expect(await checkLedger(db)).toEqual([]);
+    });
+
+    it("flags a multi-leg transfer that does not sum to zero", async () => {
+      const violations = await checkWithTransfer([[0, -600], [1, 100], [2, 501]]);
+      expect(violations.map((v) => v.rule)).toContain("each transfer's entries sum to zero, and it has at least two");
+      expect(violations.find((v) => v.rule.startsWith("each transfer"))?.detail).toMatch(/3 entries, sum 1$/);
+    });
+  });
+
   it("stays consistent under 200 concurrent transfers between a handful of accounts", async () => {
     const users = await Promise.all(Array.from({ length: 5 }, () => makeUser({ grant: 2_000 })));
     const keys = users.map((u) => userAccountKey(u.id));

@@ -1,8 +1,9 @@
 // The double-entry ledger: the only code that moves money.
 //
-// Every movement is one transfer with two entries (-amount from the source, +amount to the
-// destination) and updates both cached balances in the same transaction. The balance floor is
-// enforced by the UPDATE statement itself (and by a CHECK constraint as a backstop), so
+// Every movement is one transfer whose entries sum to zero, and updates the cached balances in
+// the same transaction. transfer() writes two entries (-amount from the source, +amount to the
+// destination); a pool's settlement is one multi-leg transfer (betting/payout-sql.ts). The
+// balance floor is enforced by the UPDATE statement itself (and by a CHECK constraint as a backstop), so
 // concurrent transfers cannot race past it. Accounts are locked in key order to avoid deadlocks.
 import { AppError } from "../lib/errors";
 import { inTransaction, type DbClient, Prisma } from "../lib/db";
@@ -140,9 +141,12 @@ export async function checkLedger(client: DbClient): Promise<LedgerViolation[]> 
 
   const unbalanced = await client.$queryRaw<{ transferId: string; sum: bigint; n: bigint }[]>`
     SELECT "transferId", sum(amount)::bigint AS sum, count(*) AS n FROM ledger_entries
-    GROUP BY "transferId" HAVING sum(amount) <> 0 OR count(*) <> 2 LIMIT 20`;
+    GROUP BY "transferId" HAVING sum(amount) <> 0 OR count(*) < 2 LIMIT 20`;
   for (const t of unbalanced) {
-    violations.push({ rule: "each transfer has two entries summing to zero", detail: `transfer ${t.transferId}: ${t.n} entries, sum ${t.sum}` });
+    violations.push({
+      rule: "each transfer's entries sum to zero, and it has at least two",
+      detail: `transfer ${t.transferId}: ${t.n} entries, sum ${t.sum}`,
+    });
   }
   const empty = await client.$queryRaw<{ id: string }[]>`
     SELECT t.id FROM ledger_transfers t

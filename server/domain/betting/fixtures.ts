@@ -148,3 +148,56 @@ export async function moneySnapshot(db: Db) {
   });
   return { counts, balances, pools };
 }
+
+export interface SettlementCredit {
+  betId: string;
+  accountId: string;
+  amount: number;
+}
+
+export interface SettlementLedger {
+  /** Ids of the transfers keyed `<kind>:<poolId>` (the idempotency key makes it at most one). */
+  transfers: string[];
+  /** Their entries without a bet: the escrow debits, as [accountId, amount]. */
+  debits: [string, number][];
+  /** Their per-bet credit entries, by bet id in byte order. */
+  credits: SettlementCredit[];
+}
+
+/**
+ * For tests: a settled pool's payout or refund transfer as the ledger stores it (`stored`), and
+ * what its bets say it must be (`expected`): one transfer `<kind>_<poolId>`, one escrow debit of
+ * the total paid, one credit per bet with a payout > 0 of exactly that payout to its bettor's
+ * account — or nothing at all when nothing was paid.
+ */
+export async function settlementLedger(
+  db: Db,
+  poolId: string,
+  kind: "payout" | "refund",
+): Promise<{ stored: SettlementLedger; expected: SettlementLedger }> {
+  const transfers = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM ledger_transfers WHERE "idempotencyKey" = ${`${kind}:${poolId}`} ORDER BY id`;
+  const entries = await db.$queryRaw<{ betId: string | null; accountId: string; amount: bigint }[]>`
+    SELECT e."betId", e."accountId", e.amount FROM ledger_entries e
+     WHERE e."transferId" IN (SELECT id FROM ledger_transfers WHERE "idempotencyKey" = ${`${kind}:${poolId}`})
+     ORDER BY e."betId" COLLATE "C" NULLS FIRST, e.id`;
+  const paid = await db.$queryRaw<{ betId: string; accountId: string; amount: bigint; escrowId: string }[]>`
+    SELECT b.id AS "betId", a.id AS "accountId", b.payout AS amount, p."ledgerAccountId" AS "escrowId"
+      FROM bets b JOIN ledger_accounts a ON a."userId" = b."userId" JOIN pools p ON p.id = b."poolId"
+     WHERE b."poolId" = ${poolId} AND b.payout > 0
+     ORDER BY b.id COLLATE "C"`;
+  const credit = (r: { betId: string; accountId: string; amount: bigint }) => ({ betId: r.betId, accountId: r.accountId, amount: Number(r.amount) });
+  const total = paid.reduce((sum, r) => sum + Number(r.amount), 0);
+  return {
+    stored: {
+      transfers: transfers.map((t) => t.id),
+      debits: entries.filter((e) => e.betId === null).map((e) => [e.accountId, Number(e.amount)]),
+      credits: entries.flatMap((e) => (e.betId === null ? [] : [credit({ ...e, betId: e.betId })])),
+    },
+    expected: {
+      transfers: paid.length ? [`${kind}_${poolId}`] : [],
+      debits: paid.length ? [[paid[0]!.escrowId, -total]] : [],
+      credits: paid.map(credit),
+    },
+  };
+}

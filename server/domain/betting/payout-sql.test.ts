@@ -7,7 +7,7 @@ import { db } from "../../lib/db";
 import { checkLedger } from "../ledger";
 import { refundAll, splitPool, type PoolBet } from "@shared/payout";
 import type { SandboxStatus } from "../../generated/prisma/enums";
-import { makeRun, randomBets, seedBets, seedUsers, type SeedBet } from "./fixtures";
+import { makeRun, randomBets, seedBets, seedUsers, settlementLedger, type SeedBet } from "./fixtures";
 import { settlePool } from "./settle-pool";
 import { outcomeForRun } from "./rules";
 
@@ -34,16 +34,12 @@ async function settleAndCompare(bets: SeedBet[], status: SandboxStatus, rakeBps:
   expect(paid).toEqual(Object.fromEntries(split.payouts.map((p) => [p.betId, p.amount])));
   expect(result.rake).toBe(split.rake);
   expect(result.state).toBe(split.kind === "paid" ? "settled" : "refunded");
-  const transfers = await db.ledgerTransfer.findMany({
-    where: { idempotencyKey: { in: stored.map((b) => `${split.kind === "paid" ? "payout" : "refund"}:${b.id}`) } },
-    select: { idempotencyKey: true, entries: { select: { amount: true } } },
-  });
-  // One transfer per bet paid something, carrying exactly its payout.
-  expect(transfers).toHaveLength(split.payouts.filter((p) => p.amount > 0).length);
-  for (const t of transfers) {
-    const betId = t.idempotencyKey!.slice(t.idempotencyKey!.indexOf(":") + 1);
-    expect(t.entries.map((e) => Number(e.amount)).sort((a, b) => a - b)).toEqual([-paid[betId]!, paid[betId]!]);
-  }
+  // One transfer for the pool, one credit per bet paid something, carrying exactly its payout.
+  const { stored: ledger, expected } = await settlementLedger(db, run.poolId, split.kind === "paid" ? "payout" : "refund");
+  expect(ledger).toEqual(expected);
+  expect(Object.fromEntries(ledger.credits.map((c) => [c.betId, c.amount]))).toEqual(
+    Object.fromEntries(split.payouts.filter((p) => p.amount > 0).map((p) => [p.betId, p.amount])),
+  );
 }
 
 const betArb = fc.record({

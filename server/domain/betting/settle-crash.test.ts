@@ -6,7 +6,7 @@ import path from "node:path";
 import { db } from "../../lib/db";
 import { checkLedger } from "../ledger";
 import { waitUntil } from "../../test/paddock-harness";
-import { makeRun, moneySnapshot, randomBets, seedBets, seedUsers } from "./fixtures";
+import { makeRun, moneySnapshot, randomBets, seedBets, seedUsers, settlementLedger } from "./fixtures";
 import { lockPool } from "./pools";
 import { settlePool } from "./settle-pool";
 
@@ -58,16 +58,20 @@ describe("a settlement killed mid-way", () => {
     const result = await settlePool(run.poolId);
     expect(result.state).toBe("settled");
     expect(await settlePool(run.poolId)).toMatchObject({ state: "already" });
-    const [paid] = await db.$queryRaw<{ bets: number; unpaid: number; transfers: number; winners: number; total: bigint; pool: bigint }[]>`
+    const [paid] = await db.$queryRaw<{ bets: number; unpaid: number; transfers: number; credits: number; winners: number; total: bigint; pool: bigint }[]>`
       SELECT count(*)::int AS bets,
              count(*) FILTER (WHERE b.payout IS NULL)::int AS unpaid,
-             (SELECT count(*)::int FROM ledger_transfers t JOIN bets w ON t."idempotencyKey" = 'payout:' || w.id WHERE w."poolId" = ${run.poolId}) AS transfers,
+             (SELECT count(*)::int FROM ledger_transfers t WHERE t."idempotencyKey" = 'payout:' || ${run.poolId}) AS transfers,
+             (SELECT count(*)::int FROM ledger_entries e JOIN bets w ON e."betId" = w.id WHERE w."poolId" = ${run.poolId}) AS credits,
              count(*) FILTER (WHERE b.payout > 0)::int AS winners,
              sum(b.payout)::bigint AS total,
              sum(b.amount)::bigint AS pool
         FROM bets b WHERE b."poolId" = ${run.poolId}`;
-    expect(paid).toMatchObject({ bets: 50_000, unpaid: 0 });
-    expect(paid!.transfers).toBe(paid!.winners);
+    expect(paid).toMatchObject({ bets: 50_000, unpaid: 0, transfers: 1 });
+    // Every paid bet has exactly one credit entry (of any transfer), carrying exactly its payout.
+    expect(paid!.credits).toBe(paid!.winners);
+    const { stored, expected } = await settlementLedger(db, run.poolId, "payout");
+    expect(stored).toEqual(expected);
     expect(paid!.total).toBe(paid!.pool);
     expect(await checkLedger(db)).toEqual([]);
   }, 240_000);

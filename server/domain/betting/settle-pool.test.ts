@@ -3,7 +3,7 @@ import { db } from "../../lib/db";
 import { balanceOf, checkLedger, HOUSE_RAKE, userAccountKey } from "../ledger";
 import { makeUser } from "../../test/helpers";
 import type { SandboxStatus } from "../../generated/prisma/enums";
-import { makeRun, seedBets, seedUsers } from "./fixtures";
+import { makeRun, seedBets, seedUsers, settlementLedger } from "./fixtures";
 import { placeBet } from "./place-bet";
 import { settlePool } from "./settle-pool";
 
@@ -26,11 +26,18 @@ async function pool(bets: [number, "yes" | "no", number][], status: SandboxStatu
   return { run, users, ids, balance, payouts };
 }
 
-/** The pool's settlement transfers of one kind (keys payout:<betId>, refund:<betId>, rake:<poolId>). */
+/** The pool's settlement transfers of one kind (keys payout:<poolId>, refund:<poolId>, rake:<poolId>). */
 async function transfersOf(poolId: string, kind: "payout" | "refund" | "rake") {
-  const bets = await db.bet.findMany({ where: { poolId }, select: { id: true } });
-  const keys = kind === "rake" ? [`rake:${poolId}`] : bets.map((b) => `${kind}:${b.id}`);
-  return db.ledgerTransfer.findMany({ where: { kind, idempotencyKey: { in: keys } }, select: { idempotencyKey: true } });
+  return db.ledgerTransfer.findMany({ where: { kind, idempotencyKey: `${kind}:${poolId}` }, select: { idempotencyKey: true } });
+}
+
+const accountOf = async (userId: string) => (await db.ledgerAccount.findUniqueOrThrow({ where: { userId }, select: { id: true } })).id;
+
+/** Checks the pool's one payout/refund transfer against its bets (see settlementLedger); returns it. */
+async function expectSettlementLedger(poolId: string, kind: "payout" | "refund") {
+  const { stored, expected } = await settlementLedger(db, poolId, kind);
+  expect(stored).toEqual(expected);
+  return stored;
 }
 
 describe("settlePool", () => {
@@ -44,7 +51,18 @@ describe("settlePool", () => {
     expect(stored).toMatchObject({ status: "settled", outcome: "yes", rakeCents: 0n, lockReason: "ended" });
     expect(stored.settledAt).toBeInstanceOf(Date);
     expect(await balanceOf(db, `pool:${p.run.poolId}`)).toBe(0);
-    expect((await transfersOf(p.run.poolId, "payout")).map((t) => t.idempotencyKey).sort()).toEqual([`payout:${p.ids[0]}`, `payout:${p.ids[1]}`].sort());
+    // One transfer for the pool: the escrow pays 800, each winning bet is one credit, the loser none.
+    const ledger = await expectSettlementLedger(p.run.poolId, "payout");
+    expect(ledger.transfers).toEqual([`payout_${p.run.poolId}`]);
+    expect(ledger.debits).toEqual([[p.run.escrowId, -800]]);
+    expect(ledger.credits).toHaveLength(2);
+    expect(ledger.credits).toEqual(
+      expect.arrayContaining([
+        { betId: p.ids[0], accountId: await accountOf(p.users[0]!), amount: 200 },
+        { betId: p.ids[1], accountId: await accountOf(p.users[1]!), amount: 600 },
+      ]),
+    );
+    expect(await transfersOf(p.run.poolId, "refund")).toEqual([]);
     expect(await checkLedger(db)).toEqual([]);
   });
 
@@ -52,6 +70,7 @@ describe("settlePool", () => {
     const p = await pool([[0, "yes", 500], [1, "no", 200], [2, "no", 300]], status);
     expect(await settlePool(p.run.poolId)).toMatchObject({ state: "settled", outcome: "no", paidOut: 1000 });
     expect(await p.payouts()).toEqual([0, 400, 600]);
+    expect((await expectSettlementLedger(p.run.poolId, "payout")).credits.map((c) => c.amount).sort((a, b) => a - b)).toEqual([400, 600]);
     expect(await checkLedger(db)).toEqual([]);
   });
 
@@ -69,7 +88,8 @@ describe("settlePool", () => {
     expect(await settlePool(p.run.poolId, { rakeBps: 500 })).toMatchObject({ state: "refunded", outcome: "yes", rake: 0 });
     expect(await p.payouts()).toEqual([100, 350]);
     expect([await p.balance(0), await p.balance(1)]).toEqual([GRANT, GRANT]);
-    expect((await transfersOf(p.run.poolId, "refund")).map((t) => t.idempotencyKey).sort()).toEqual(p.ids.map((id) => `refund:${id}`).sort());
+    expect(await transfersOf(p.run.poolId, "refund")).toEqual([{ idempotencyKey: `refund:${p.run.poolId}` }]);
+    expect((await expectSettlementLedger(p.run.poolId, "refund")).credits.map((c) => c.betId).sort()).toEqual([...p.ids].sort());
     expect(await transfersOf(p.run.poolId, "payout")).toEqual([]);
     expect(await checkLedger(db)).toEqual([]);
   });
@@ -87,12 +107,15 @@ describe("settlePool", () => {
     expect(await settlePool(p.run.poolId, { rakeBps: 1000 })).toMatchObject({ state: "refunded", outcome: null, rake: 0, paidOut: 1150 });
     expect(await p.payouts()).toEqual([100, 900, 150]);
     expect([await p.balance(0), await p.balance(1), await p.balance(2)]).toEqual([GRANT, GRANT, GRANT]);
+    expect((await expectSettlementLedger(p.run.poolId, "refund")).debits).toEqual([[p.run.escrowId, -1150]]);
     expect(await checkLedger(db)).toEqual([]);
   });
 
   it("an empty pool settles as refunded with nothing to move", async () => {
     const p = await pool([], "failed");
     expect(await settlePool(p.run.poolId)).toMatchObject({ state: "refunded", paidOut: 0, betCount: 0 });
+    // Nothing paid, so no transfer (a transfer without entries would break the books).
+    expect(await expectSettlementLedger(p.run.poolId, "refund")).toEqual({ transfers: [], debits: [], credits: [] });
     expect(await checkLedger(db)).toEqual([]);
   });
 
@@ -104,6 +127,7 @@ describe("settlePool", () => {
     expect(await p.payouts()).toEqual([317, 633, 0]);
     expect((await balanceOf(db, HOUSE_RAKE)) - rakeBefore).toBe(50);
     expect(await transfersOf(p.run.poolId, "rake")).toEqual([{ idempotencyKey: `rake:${p.run.poolId}` }]);
+    expect((await expectSettlementLedger(p.run.poolId, "payout")).debits).toEqual([[p.run.escrowId, -950]]);
     expect(await db.pool.findUniqueOrThrow({ where: { id: p.run.poolId }, select: { rakeCents: true } })).toEqual({ rakeCents: 50n });
     expect(await checkLedger(db)).toEqual([]);
   });
@@ -141,7 +165,21 @@ describe("settlePool", () => {
       const again = await settlePool(p.run.poolId);
       expect(again).toMatchObject({ state: "already", status: "settled", outcome: "yes", paidOut: 0 });
       expect(await transfersOf(p.run.poolId, "payout")).toHaveLength(1);
+      expect((await expectSettlementLedger(p.run.poolId, "payout")).credits).toHaveLength(1);
       expect(await p.balance(0)).toBe(GRANT + 300);
+      expect(await checkLedger(db)).toEqual([]);
+    });
+
+    it("the ledger itself refuses a second payout transfer for the pool, or a second credit for a bet", async () => {
+      const p = await pool([[0, "yes", 100], [1, "no", 300]], "succeeded");
+      await settlePool(p.run.poolId);
+      await expect(
+        db.$executeRaw`INSERT INTO ledger_transfers (id, kind, "idempotencyKey") VALUES ('second-payout', 'payout', ${`payout:${p.run.poolId}`})`,
+      ).rejects.toThrow(/unique/i);
+      await expect(
+        db.$executeRaw`INSERT INTO ledger_entries ("transferId", "accountId", amount, "betId")
+                       VALUES (${`payout_${p.run.poolId}`}, ${await accountOf(p.users[0]!)}, 1, ${p.ids[0]})`,
+      ).rejects.toThrow(/unique/i);
       expect(await checkLedger(db)).toEqual([]);
     });
 
@@ -159,7 +197,8 @@ describe("settlePool", () => {
       const results = await Promise.all(Array.from({ length: 6 }, () => settlePool(run.poolId)));
       expect(results.map((r) => r.state).sort()).toEqual(["already", "already", "already", "already", "already", "settled"]);
       const winners = await db.bet.count({ where: { poolId: run.poolId, side: "no" } });
-      expect(await transfersOf(run.poolId, "payout")).toHaveLength(winners);
+      expect(await transfersOf(run.poolId, "payout")).toHaveLength(1);
+      expect((await expectSettlementLedger(run.poolId, "payout")).credits).toHaveLength(winners);
       const after = await Promise.all(users.map((u) => balanceOf(db, userAccountKey(u))));
       const gained = after.reduce((s, b, i) => s + b - before[i]!, 0);
       const pool = await db.pool.findUniqueOrThrow({ where: { id: run.poolId } });

@@ -2,8 +2,10 @@
 //   - the whole settlement is ONE transaction: a crash or kill mid-way rolls everything back;
 //   - it starts by locking the pool row and checking its state (open|locked → settled|refunded),
 //     so a second or concurrent call waits, then sees the pool settled and does nothing;
-//   - every payout/refund transfer carries the unique idempotency key `payout:<betId>` /
-//     `refund:<betId>` (and the rake `rake:<poolId>`), so a double payment cannot be stored.
+//   - the pool's payouts (or refunds) are ONE transfer with the unique idempotency key
+//     `payout:<poolId>` / `refund:<poolId>` (and the rake `rake:<poolId>`), so a second
+//     settlement cannot be stored; its credit entries are unique per (transfer, bet), so no bet
+//     is paid twice within it.
 // The split is shared/payout.ts `splitPool`, computed set-based in SQL (payout-sql.ts).
 import { AppError } from "../../lib/errors";
 import { db as defaultDb, type Db, type Prisma } from "../../lib/db";
@@ -90,17 +92,19 @@ async function settleInTransaction(tx: Prisma.TransactionClient, poolId: string,
   // Same decision as splitPool: no winners, or nobody to win from, is a rake-free refund.
   const refund = outcome === null || winning === 0n || winning === total;
   const rake = refund ? 0n : rakeCents(total, rakeBps);
-  const paidOut = await writePayouts(tx, {
+  const mode = refund ? "refund" : "payout";
+  const { total: paidOut, credits } = await writePayouts(tx, {
     poolId,
     escrowId: pool.ledgerAccountId,
-    mode: refund ? "refund" : "payout",
+    mode,
     outcome,
     distributable: total - rake,
     winningStake: winning,
+    memo: `${mode} on run ${pool.sandboxId}`,
   });
   // Accounts shared with other runs are write-locked only from here to the commit.
-  await lockSettlementAccounts(tx, { poolId, withRake: rake > 0n });
-  const balances = await creditBettors(tx, poolId);
+  await lockSettlementAccounts(tx, { credits, withRake: rake > 0n });
+  const balances = await creditBettors(tx, credits);
   if (rake > 0n) {
     await writeRake(tx, { poolId, escrowId: pool.ledgerAccountId, rake, memo: `house rake on run ${pool.sandboxId}` });
   }

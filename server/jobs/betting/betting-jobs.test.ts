@@ -70,7 +70,7 @@ describe("locks", () => {
 
   it("locks and settles when the run ends; a duplicate settle job changes nothing", async () => {
     const run = await makeRun(db, { createdById: ownerId });
-    await placeBet({ userId: bettors[0]!, sandboxId: run.sandboxId, side: "yes", amount: 1_000 });
+    const yesBet = await placeBet({ userId: bettors[0]!, sandboxId: run.sandboxId, side: "yes", amount: 1_000 });
     await placeBet({ userId: bettors[1]!, sandboxId: run.sandboxId, side: "no", amount: 3_000 });
     await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded" } });
     await afterRunTerminal(run.sandboxId);
@@ -87,7 +87,11 @@ describe("locks", () => {
     expect(counts).toEqual({ waiting: 0, delayed: 0, active: 0 });
     // …and even a handler run twice pays nothing twice.
     expect(await settlePoolJob.handle({ poolId: run.poolId }, {} as never)).toMatchObject({ state: "already" });
-    expect(await db.ledgerTransfer.count({ where: { kind: "payout", idempotencyKey: { startsWith: "payout:" } } })).toBe(1);
+    expect(await db.ledgerTransfer.count({ where: { kind: "payout", idempotencyKey: `payout:${run.poolId}` } })).toBe(1);
+    // …its entries: the escrow's debit and the one winning bet's credit.
+    const entries = await db.ledgerEntry.findMany({ where: { transferId: `payout_${run.poolId}` }, select: { betId: true, amount: true } });
+    expect(entries).toHaveLength(2);
+    expect(entries).toEqual(expect.arrayContaining([{ betId: yesBet.betId, amount: 4_000n }, { betId: null, amount: -4_000n }]));
     expect(await checkLedger(db)).toEqual([]);
   });
 });
