@@ -24,7 +24,8 @@ const { checkLedger } = await import("../../server/domain/ledger");
 const { makeRun, seedUsers } = await import("../../server/domain/betting/fixtures");
 const { closeAllRedis } = await import("../../server/lib/redis");
 
-const server = await spawnServer("api");
+const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 1);
+const servers = await Promise.all(Array.from({ length: API_PROCESSES }, () => spawnServer("api")));
 const users = await seedUsers(db, CLIENTS, 1_000_000_000_000);
 const tokens = await Promise.all(users.map(async (id) => (await createApiToken(db, id, "bench")).token));
 const run = await makeRun(db, { createdById: users[0]!, status: "running" });
@@ -32,9 +33,11 @@ const run = await makeRun(db, { createdById: users[0]!, status: "running" });
 // A keep-alive connection per client and node:http rather than fetch: the load generator shares
 // this machine's cores with the server and PostgreSQL, and fetch costs several times the CPU.
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-const target = new URL(`${server.url}/trpc/betting.placeBet`);
+// Client i talks to API process i mod API_PROCESSES, as a load balancer would spread them.
+const targets = servers.map((s) => new URL(`${s.url}/trpc/betting.placeBet`));
 
-function bet(token: string): Promise<{ ok: boolean; ms: number }> {
+function bet(token: string, client: number): Promise<{ ok: boolean; ms: number }> {
+  const target = targets[client % targets.length]!;
   const body = JSON.stringify({ json: { sandboxId: run.sandboxId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) } });
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
@@ -76,7 +79,7 @@ function cpuTimes(): { loadGenerator: number; api: number; postgres: number } {
     if (p?.name === "postgres") postgres += p.ms;
   }
   const self = process.cpuUsage();
-  return { loadGenerator: (self.user + self.system) / 1000, api: ofPid(String(server.child.pid))?.ms ?? 0, postgres };
+  return { loadGenerator: (self.user + self.system) / 1000, api: servers.reduce((sum, s) => sum + (ofPid(String(s.child.pid))?.ms ?? 0), 0), postgres };
 }
 
 /** Updates of the pool row so far: one per statement that accepted bets. */
@@ -86,7 +89,7 @@ async function poolRowUpdates(): Promise<number> {
 }
 
 // Warm-up: connections, prepared statements, JIT.
-await Promise.all(tokens.map(async (t) => { for (let i = 0; i < 10; i++) await bet(t); }));
+await Promise.all(tokens.map(async (t, i) => { for (let n = 0; n < 10; n++) await bet(t, i); }));
 
 console.log(`bench:bets — ${CLIENTS} clients, one hot pool, ${SECONDS} s, HTTP tRPC betting.placeBet`);
 const updatesBefore = await poolRowUpdates();
@@ -97,9 +100,9 @@ let failed = 0;
 const deadline = Date.now() + SECONDS * 1000;
 const started = performance.now();
 await Promise.all(
-  tokens.map(async (token) => {
+  tokens.map(async (token, i) => {
     while (Date.now() < deadline) {
-      const r = await bet(token);
+      const r = await bet(token, i);
       latencies.push(r.ms);
       if (r.ok) accepted += 1;
       else failed += 1;
@@ -119,13 +122,14 @@ const violations = await checkLedger(db);
 console.log(`bets accepted:   ${accepted} in ${fmt(elapsed)} s (failed requests: ${failed})`);
 console.log(`throughput:      ${fmt(httpRate, 0)} bets/s (target ≥ 1,000)`);
 console.log(`request latency: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms (target p99 ≤ 50 ms)`);
+if (process.env.BENCH_VERBOSE) console.log([90, 95, 98, 99, 99.5, 99.9, 100].map((p) => `p${p} ${fmt(percentile(latencies, p))}`).join(", "));
 const perBet = (ms: number) => `${fmt(ms / Math.max(accepted + failed, 1), 3)} ms`;
 console.log(
   `CPU per bet:     load generator ${perBet(cpu.loadGenerator - cpuBefore.loadGenerator)}, API process ${perBet(cpu.api - cpuBefore.api)}, ` +
     `PostgreSQL ${perBet(cpu.postgres - cpuBefore.postgres)} (${os.cpus().length} cores)`,
 );
 console.log(`pool totals == sum of bets: ${totalsMatch ? "yes" : "NO"}; ledger check: ${violations.length === 0 ? "clean" : JSON.stringify(violations)}`);
-await server.stop();
+await Promise.all(servers.map((s) => s.stop()));
 agent.destroy();
 // Table statistics reach pg_stat_user_tables when a backend exits or within a second.
 await new Promise((r) => setTimeout(r, 1_500));
