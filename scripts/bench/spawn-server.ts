@@ -18,7 +18,7 @@ export async function freePort(): Promise<number> {
 
 export async function spawnServer(role: "api" | "all", env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : []), ...(process.env.BENCH_SERVER_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_SERVER_PROFILE] : []), "--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_SERVER_PROFILE] : []), "--import", "tsx", "server/main.ts"], {
     cwd: projectRoot,
     env: { ...process.env, PADDOCK_ROLE: role, PORT: String(port), HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "ignore", "inherit"],

@@ -8,7 +8,7 @@
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createRedis, redis, redisKey } from "../lib/redis";
-import { userForApiToken } from "../domain/users";
+import { userForApiTokenHash } from "../domain/users";
 import { hashToken } from "../lib/passwords";
 import type { Role } from "../generated/prisma/enums";
 
@@ -59,7 +59,7 @@ export async function userForToken(pool: pg.Pool, token: string): Promise<TokenU
   const hit = remembered.get(key);
   if (listening && hit && hit.expires > Date.now()) return hit.user;
   const started = generation;
-  const user = await userForApiToken(pool, token);
+  const user = await userForApiTokenHash(pool, key);
   if (user && listening && started === generation) {
     if (remembered.size >= MAX_ENTRIES) remembered.delete(remembered.keys().next().value!);
     remembered.set(key, { user, expires: Date.now() + TTL_MS });

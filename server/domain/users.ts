@@ -123,17 +123,17 @@ export async function listApiTokens(db: Db, userId: string) {
 }
 
 /**
- * Resolves a personal API token to its user; null for unknown or revoked tokens. Runs on every
- * scripted API call, so it is one statement on the pg pool; lastUsedAt is touched at most once
- * a minute so hot tokens don't write on every call.
+ * Resolves a personal API token, by its hash (hashToken), to its user; null for unknown or
+ * revoked tokens. Runs for scripted API calls (through auth/token-cache.ts), so it is one
+ * statement on the pg pool; lastUsedAt is touched at most once a minute.
  */
-export async function userForApiToken(pool: pg.Pool, token: string): Promise<{ id: string; role: Role } | null> {
+export async function userForApiTokenHash(pool: pg.Pool, tokenHash: string): Promise<{ id: string; role: Role } | null> {
   const { rows } = await pool.query<{ id: string; role: Role; stale: boolean; tokenId: string }>(
     `SELECT u.id, u.role::text AS role, t.id AS "tokenId",
             (t."lastUsedAt" IS NULL OR t."lastUsedAt" < now() - interval '1 minute') AS stale
        FROM api_tokens t JOIN users u ON u.id = t."userId"
       WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL`,
-    [hashToken(token)],
+    [tokenHash],
   );
   const row = rows[0];
   if (!row) return null;
