@@ -4,7 +4,6 @@ import helmet from "helmet";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ExpressAuth } from "@auth/express";
-import * as trpcExpress from "@trpc/server/adapters/express";
 import { config } from "./config";
 import { db } from "./lib/db";
 import { logger } from "./lib/logger";
@@ -14,6 +13,7 @@ import { jsonErrorHandler, sendError } from "./lib/http-errors";
 import { redisRateLimit } from "./lib/rate-limit";
 import { appRouter } from "./trpc/root";
 import { createContextInner } from "./trpc/context";
+import { trpcExpressHandler } from "./trpc/express-handler";
 import { createAuthConfig, enabledOAuthProviders } from "./auth/auth-config";
 import { resolveUser } from "./auth/resolve-user";
 import { mountApiExtensions } from "./http-routes";
@@ -53,10 +53,10 @@ export function createApp(): Express {
   app.use("/api/auth", redisRateLimit("auth", config.RATE_LIMIT_AUTH_PER_MINUTE, { skip: (req) => req.method === "GET" }));
   app.use("/api/auth", ExpressAuth(authConfig));
 
-  const trpcHandler = trpcExpress.createExpressMiddleware({
+  const trpcHandler = trpcExpressHandler({
     router: appRouter,
     maxBodySize: 1024 * 1024,
-    createContext: async ({ req, res }) => createContextInner({ user: await resolveUser(db, authConfig, req), req, res }),
+    createContext: async (req, res) => createContextInner({ user: await resolveUser(db, authConfig, req), req, res }),
     onError: ({ error, path: procPath }) => {
       if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause && "code" in error.cause)) {
         logger.error({ err: error, path: procPath }, "tRPC error");

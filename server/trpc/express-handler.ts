@@ -1,0 +1,160 @@
+// tRPC over Express: buffers the request body (capped), hands tRPC's own `resolveResponse` a
+// Fetch Request around it, and writes the answer with a single `res.end` and a Content-Length.
+//
+// Why not `@trpc/server/adapters/express`: it streams both ways through web streams — the body
+// as a ReadableStream fed from the socket, the answer piped through a WritableStream into
+// res.write and then a chunked `res.end`, i.e. two socket writes per call. Paddock's procedures
+// answer small JSON documents (the client uses httpBatchLink, no subscriptions), and on the hot
+// path (betting.placeBet under bench:bets) that machinery was a large share of the API process's
+// CPU. An answer that really is a stream (SSE, JSONL) is still piped as it comes.
+import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
+import { Readable } from "node:stream";
+import { TRPCError, getTRPCErrorFromUnknown, type AnyTRPCRouter, type inferRouterContext } from "@trpc/server";
+import { resolveResponse } from "@trpc/server/http";
+
+export interface TrpcExpressOptions<TRouter extends AnyTRPCRouter> {
+  router: TRouter;
+  /** Largest request body accepted, in bytes; larger ones are answered 413 (PAYLOAD_TOO_LARGE). */
+  maxBodySize: number;
+  createContext(req: ExpressRequest, res: ExpressResponse): Promise<inferRouterContext<TRouter>>;
+  onError?(opts: { error: TRPCError; path: string | undefined }): void;
+}
+
+type Body = { ok: true; bytes: Buffer | undefined } | { ok: false; error: TRPCError };
+
+export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpressOptions<TRouter>): RequestHandler {
+  const onError = opts.onError;
+  return (req, res, next) => {
+    handle(req, res).catch((cause: unknown) => {
+      // resolveResponse turns every procedure error into a tRPC answer; reaching here means the
+      // request itself could not be read or the answer not written.
+      const error = getTRPCErrorFromUnknown(cause);
+      onError?.({ error, path: undefined });
+      if (res.headersSent) res.destroy();
+      else next(cause);
+    });
+  };
+
+  async function handle(req: ExpressRequest, res: ExpressResponse): Promise<void> {
+    const body = await readBody(req, opts.maxBodySize);
+    const abort = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const headers = new Headers();
+    for (const key in req.headers) {
+      const value = req.headers[key];
+      if (typeof value === "string") headers.append(key, value);
+      else if (Array.isArray(value)) for (const item of value) headers.append(key, item);
+    }
+    const url = `${req.protocol}://${req.headers.host ?? "localhost"}${req.originalUrl}`;
+    const request = new BufferedRequest(url, req.method, headers, body.ok ? body.bytes : undefined, abort.signal);
+
+    const response = await resolveResponse({
+      router: opts.router,
+      req: request.asRequest(),
+      path: req.path.slice(req.path.lastIndexOf("/") + 1),
+      error: body.ok ? null : body.error,
+      createContext: () => opts.createContext(req, res),
+      onError: onError ? ({ error, path }) => onError({ error, path }) : undefined,
+    });
+
+    res.statusCode = response.status;
+    for (const [key, value] of response.headers) {
+      if (key !== "set-cookie") res.setHeader(key, value);
+    }
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+    if (!response.body) {
+      res.end();
+      return;
+    }
+    const type = response.headers.get("content-type") ?? "";
+    if (type.startsWith("text/event-stream") || type.startsWith("application/jsonl")) {
+      Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
+      return;
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    res.setHeader("content-length", bytes.length);
+    res.end(bytes);
+  }
+}
+
+/** The request body, whole; past `max` bytes the rest is read and dropped, and the call refused. */
+function readBody(req: ExpressRequest, max: number): Promise<Body> {
+  if (req.method === "GET" || req.method === "HEAD") return Promise.resolve({ ok: true, bytes: undefined });
+  const declared = Number(req.headers["content-length"]);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const tooLarge = () => new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `request body is larger than ${max} bytes` });
+    if (declared > max) {
+      req.resume();
+      req.once("end", () => resolve({ ok: false, error: tooLarge() }));
+      req.once("error", reject);
+      return;
+    }
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+    });
+    req.once("end", () => {
+      if (size > max) resolve({ ok: false, error: tooLarge() });
+      else resolve({ ok: true, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
+    });
+    req.once("error", reject);
+  });
+}
+
+/**
+ * The Fetch Request tRPC reads, over a body already in memory: url, method, headers, signal and
+ * the body readers tRPC uses. A real `Request` (undici) would wrap the bytes in a ReadableStream
+ * and register its signal with a FinalizationRegistry — per call, on the hottest path — only for
+ * tRPC to read them straight back. Anything else tRPC might ask for comes from a real Request,
+ * built on first use.
+ */
+class BufferedRequest {
+  private real: Request | undefined;
+  constructor(
+    readonly url: string,
+    readonly method: string,
+    readonly headers: Headers,
+    private readonly bytes: Buffer | undefined,
+    readonly signal: AbortSignal,
+  ) {}
+
+  text(): Promise<string> {
+    return Promise.resolve(this.bytes ? this.bytes.toString("utf8") : "");
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.fetchRequest().arrayBuffer();
+  }
+
+  formData(): Promise<FormData> {
+    return this.fetchRequest().formData();
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.fetchRequest().body;
+  }
+
+  /** This object where tRPC's types ask for a Request. */
+  asRequest(): Request {
+    return this as unknown as Request;
+  }
+
+  private fetchRequest(): Request {
+    this.real ??= new Request(this.url, {
+      method: this.method,
+      headers: this.headers,
+      signal: this.signal,
+      ...(this.bytes && this.method !== "GET" && this.method !== "HEAD" ? { body: this.bytes, duplex: "half" } : {}),
+    } as RequestInit);
+    return this.real;
+  }
+}
