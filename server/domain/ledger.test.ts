@@ -88,6 +88,26 @@ describe("transfer", () => {
     await expect(db.$executeRaw`DELETE FROM ledger_transfers`).rejects.toThrow(/append-only/);
   });
 
+  it("refuses entries that refer to a missing account or transfer, and never lets an account go", async () => {
+    const a = await makeUser({ grant: 100 });
+    const key = userAccountKey(a.id);
+    const before = await db.ledgerEntry.count();
+    // A statement with one bad row among good ones is refused whole.
+    await expect(db.$executeRaw`
+      INSERT INTO ledger_entries ("transferId", "accountId", amount)
+      SELECT t.id, x.account, 1 FROM (SELECT id FROM ledger_transfers LIMIT 1) t,
+             (VALUES ((SELECT id FROM ledger_accounts WHERE key = ${key})), ('no-such-account')) AS x(account)`).rejects.toThrow(
+      /ledger account no-such-account that does not exist/,
+    );
+    await expect(db.$executeRaw`
+      INSERT INTO ledger_entries ("transferId", "accountId", amount)
+      SELECT 'no-such-transfer', id, 1 FROM ledger_accounts WHERE key = ${key}`).rejects.toThrow(/ledger transfer no-such-transfer that does not exist/);
+    expect(await db.ledgerEntry.count()).toBe(before);
+    await expect(db.$executeRaw`DELETE FROM ledger_accounts WHERE key = ${key}`).rejects.toThrow(/permanent/);
+    await expect(db.$executeRaw`UPDATE ledger_accounts SET id = 'renamed' WHERE key = ${key}`).rejects.toThrow(/permanent/);
+    expect(await balanceOf(db, key)).toBe(100);
+  });
+
   it("ledger check detects a tampered cached balance", async () => {
     const a = await makeUser({ grant: 100 });
     await db.$executeRaw`UPDATE ledger_accounts SET balance = balance + 1 WHERE key = ${userAccountKey(a.id)}`;
