@@ -13,20 +13,20 @@
 ALTER TABLE "ledger_entries" DROP CONSTRAINT "ledger_entries_transferId_fkey";
 ALTER TABLE "ledger_entries" DROP CONSTRAINT "ledger_entries_accountId_fkey";
 
+-- One query for both references (one plan per call): the first missing one, if any.
 CREATE FUNCTION paddock_ledger_entries_references() RETURNS trigger LANGUAGE plpgsql AS E'
 DECLARE missing text\073
 BEGIN
-  SELECT e.id INTO missing FROM (SELECT DISTINCT "accountId" AS id FROM new_entries) e
-   WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = e.id) LIMIT 1\073
-  IF FOUND THEN
-    RAISE EXCEPTION ''ledger entry refers to ledger account % that does not exist'', missing
-      USING ERRCODE = ''foreign_key_violation'', CONSTRAINT = ''ledger_entries_accountId_fkey''\073
-  END IF\073
-  SELECT e.id INTO missing FROM (SELECT DISTINCT "transferId" AS id FROM new_entries) e
-   WHERE NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.id = e.id) LIMIT 1\073
-  IF FOUND THEN
-    RAISE EXCEPTION ''ledger entry refers to ledger transfer % that does not exist'', missing
-      USING ERRCODE = ''foreign_key_violation'', CONSTRAINT = ''ledger_entries_transferId_fkey''\073
+  SELECT coalesce(
+    (SELECT ''ledger account '' || e.id FROM (SELECT DISTINCT "accountId" AS id FROM new_entries) e
+      WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.id = e.id) LIMIT 1),
+    (SELECT ''ledger transfer '' || e.id FROM (SELECT DISTINCT "transferId" AS id FROM new_entries) e
+      WHERE NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.id = e.id) LIMIT 1))
+    INTO missing\073
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION ''ledger entry refers to % that does not exist'', missing
+      USING ERRCODE = ''foreign_key_violation'',
+            CONSTRAINT = CASE WHEN missing LIKE ''ledger account %'' THEN ''ledger_entries_accountId_fkey'' ELSE ''ledger_entries_transferId_fkey'' END\073
   END IF\073
   RETURN NULL\073
 END\073';
