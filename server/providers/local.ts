@@ -145,7 +145,11 @@ export function createLocalProvider(options: LocalProviderOptions): SandboxProvi
     onOutput: NonNullable<StartInput["onOutput"]>,
     offsets: { stdout: number; stderr: number },
   ): void {
-    const tail = startLogTail({
+    // startLogTail reads once before it returns, and stops at once if the process is already gone:
+    // onStopped can run before `tail` is assigned.
+    let tail: LogTail | undefined;
+    let stoppedAtStart = false;
+    tail = startLogTail({
       files: [
         { path: fileOf(providerId, STDOUT_FILE), stream: "stdout", offset: offsets.stdout },
         { path: fileOf(providerId, STDERR_FILE), stream: "stderr", offset: offsets.stderr },
@@ -153,11 +157,12 @@ export function createLocalProvider(options: LocalProviderOptions): SandboxProvi
       onOutput,
       isFinished: () => !isProcessAlive(identity),
       onStopped: () => {
-        if (tails.get(providerId) === tail) tails.delete(providerId);
+        if (!tail) stoppedAtStart = true;
+        else if (tails.get(providerId) === tail) tails.delete(providerId);
       },
       pollMs: outputPollMs,
     });
-    tails.set(providerId, tail);
+    if (!stoppedAtStart) tails.set(providerId, tail);
   }
 
   /** Spawns the wrapped command and returns its identity, read before anything can reap it. */
