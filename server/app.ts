@@ -1,6 +1,5 @@
 // createApp(): the Express application, without listening, so tests drive it with supertest.
 import express, { type Express } from "express";
-import helmet from "helmet";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ExpressAuth } from "@auth/express";
@@ -8,6 +7,7 @@ import { config } from "./config";
 import { db } from "./lib/db";
 import { logger } from "./lib/logger";
 import { accessLog } from "./lib/access-log";
+import { securityHeaders } from "./lib/security-headers";
 import { redis } from "./lib/redis";
 import { jsonErrorHandler, sendError } from "./lib/http-errors";
 import { redisRateLimit } from "./lib/rate-limit";
@@ -28,7 +28,7 @@ export function createApp(): Express {
 
   app.use(accessLog(logger, { ignore: (req) => req.url === "/api/health" }));
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         directives: {
           "default-src": ["'self'"],
