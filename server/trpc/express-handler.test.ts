@@ -42,6 +42,12 @@ describe("tRPC over HTTP", () => {
     expect(await db.user.count({ where: { email } })).toBe(0);
   });
 
+  it("answers despite a Host header that makes no valid URL", async () => {
+    const res = await request(app).post("/trpc/user.signUp").set("host", "bad host:99999").send({ json: { email: "not an email" } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.json.data.field).toBe("email");
+  });
+
   it("answers an unknown procedure with 404", async () => {
     const res = await request(app).post("/trpc/nope.nothing").send({ json: {} });
     expect(res.status).toBe(404);

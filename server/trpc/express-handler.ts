@@ -47,7 +47,7 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
       if (typeof value === "string") headers.append(key, value);
       else if (Array.isArray(value)) for (const item of value) headers.append(key, item);
     }
-    const url = `${req.protocol}://${req.headers.host ?? "localhost"}${req.originalUrl}`;
+    const url = requestUrl(req);
     const request = new BufferedRequest(url, req.method, headers, body.ok ? body.bytes : undefined, abort.signal);
 
     const response = await resolveResponse({
@@ -78,6 +78,12 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
     res.setHeader("content-length", bytes.length);
     res.end(bytes);
   }
+}
+
+/** The request's absolute URL; a Host header that makes no valid URL is replaced by localhost. */
+function requestUrl(req: ExpressRequest): string {
+  const url = `${req.protocol}://${req.headers.host ?? "localhost"}${req.originalUrl}`;
+  return URL.canParse(url) ? url : `${req.protocol}://localhost${req.originalUrl}`;
 }
 
 /** The request body, whole; past `max` bytes the rest is read and dropped, and the call refused. */
