@@ -10,11 +10,11 @@
 // permit is counted in Redis before it is used, so the processes together never exceed a limit;
 // the most a lease can cost a client is the unspent part of it when the window ends.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { createHash } from "node:crypto";
 import { isIPv6 } from "node:net";
 import { redis, redisKey } from "./redis";
 import { bearerToken } from "../auth/resolve-user";
 import { logger } from "./logger";
+import { hashToken } from "./passwords";
 
 const WINDOW_MS = 60_000;
 /** A lease covers about this long of a client's recent rate. */
@@ -55,7 +55,8 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
   let sweptWindow = 0;
   const policy = `"${name}";q=${perMinute};w=${WINDOW_MS / 1000}`;
 
-  function laneFor(client: string, window: number): Lane {
+  function laneFor(client: string, now: number): Lane {
+    const window = Math.floor(now / WINDOW_MS);
     if (window !== sweptWindow) {
       // A new window: forget the clients of earlier ones.
       for (const [key, lane] of lanes) if (lane.window < window && !lane.claiming) lanes.delete(key);
@@ -63,7 +64,7 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
     }
     let lane = lanes.get(client);
     if (!lane || lane.window !== window) {
-      lane = { window, permits: 0, ratePerSecond: 0, bucketCount: 0, bucketStart: Date.now(), total: 0, exhausted: false, claiming: false, waiting: [] };
+      lane = { window, permits: 0, ratePerSecond: 0, bucketCount: 0, bucketStart: now, total: 0, exhausted: false, claiming: false, waiting: [] };
       lanes.set(client, lane);
     }
     return lane;
@@ -107,7 +108,7 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
 
   function admit(client: string): boolean | Promise<boolean> {
     const now = Date.now();
-    const lane = laneFor(client, Math.floor(now / WINDOW_MS));
+    const lane = laneFor(client, now);
     if (now - lane.bucketStart >= 1_000) {
       lane.ratePerSecond = (lane.bucketCount * 1000) / (now - lane.bucketStart);
       lane.bucketStart = now;
@@ -125,7 +126,7 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
     });
   }
 
-  function respond(req: Request, res: Response, next: NextFunction, allowed: boolean, client: string): void {
+  function respond(res: Response, next: NextFunction, allowed: boolean, client: string): void {
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
     const lane = lanes.get(client);
@@ -142,15 +143,15 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
     if (opts.skip?.(req)) return next();
     const client = clientKey(req);
     const verdict = admit(client);
-    if (verdict === true || verdict === false) respond(req, res, next, verdict, client);
-    else void verdict.then((allowed) => respond(req, res, next, allowed, client));
+    if (verdict === true || verdict === false) respond(res, next, verdict, client);
+    else void verdict.then((allowed) => respond(res, next, allowed, client));
   };
 }
 
 /** Authenticated scripts are limited per token, browsers per address (IPv6 per /64). */
 function clientKey(req: Request): string {
   const token = bearerToken(req.headers.authorization);
-  if (token) return `t:${createHash("sha256").update(token).digest("base64url").slice(0, 24)}`;
+  if (token) return `t:${hashToken(token).slice(0, 24)}`;
   const ip = req.ip ?? "0.0.0.0";
   return `ip:${isIPv6(ip) ? ipv6Prefix(ip) : ip}`;
 }

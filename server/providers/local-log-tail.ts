@@ -74,7 +74,9 @@ export function startLogTail(options: LogTailOptions): LogTail {
     if (timer) clearTimeout(timer);
     drain();
     for (const reader of readers) reader.splitter.flush();
-    options.onStopped?.();
+    // Never from inside startLogTail itself (a process already gone stops the tail at once):
+    // callers get the handle before they hear that it stopped.
+    if (options.onStopped) queueMicrotask(options.onStopped);
   };
 
   const tick = () => {

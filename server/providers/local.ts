@@ -145,11 +145,7 @@ export function createLocalProvider(options: LocalProviderOptions): SandboxProvi
     onOutput: NonNullable<StartInput["onOutput"]>,
     offsets: { stdout: number; stderr: number },
   ): void {
-    // startLogTail reads once before it returns, and stops at once if the process is already gone:
-    // onStopped can run before `tail` is assigned.
-    let tail: LogTail | undefined;
-    let stoppedAtStart = false;
-    tail = startLogTail({
+    const tail = startLogTail({
       files: [
         { path: fileOf(providerId, STDOUT_FILE), stream: "stdout", offset: offsets.stdout },
         { path: fileOf(providerId, STDERR_FILE), stream: "stderr", offset: offsets.stderr },
@@ -157,12 +153,11 @@ export function createLocalProvider(options: LocalProviderOptions): SandboxProvi
       onOutput,
       isFinished: () => !isProcessAlive(identity),
       onStopped: () => {
-        if (!tail) stoppedAtStart = true;
-        else if (tails.get(providerId) === tail) tails.delete(providerId);
+        if (tails.get(providerId) === tail) tails.delete(providerId);
       },
       pollMs: outputPollMs,
     });
-    if (!stoppedAtStart) tails.set(providerId, tail);
+    tails.set(providerId, tail);
   }
 
   /** Spawns the wrapped command and returns its identity, read before anything can reap it. */

@@ -23,7 +23,7 @@ export interface TrpcExpressOptions<TRouter extends AnyTRPCRouter> {
 type Body = { ok: true; bytes: Buffer | undefined } | { ok: false; error: TRPCError };
 
 export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpressOptions<TRouter>): RequestHandler {
-  const onError = opts.onError;
+  const { onError } = opts;
   return (req, res, next) => {
     handle(req, res).catch((cause: unknown) => {
       // resolveResponse turns every procedure error into a tRPC answer; reaching here means the
@@ -47,8 +47,7 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
       if (typeof value === "string") headers.append(key, value);
       else if (Array.isArray(value)) for (const item of value) headers.append(key, item);
     }
-    const url = requestUrl(req);
-    const request = new BufferedRequest(url, req.method, headers, body.ok ? body.bytes : undefined, abort.signal);
+    const request = new BufferedRequest(requestUrl(req), req.method, headers, body.ok ? body.bytes : undefined, abort.signal);
 
     const response = await resolveResponse({
       router: opts.router,
@@ -56,7 +55,7 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
       path: req.path.slice(req.path.lastIndexOf("/") + 1),
       error: body.ok ? null : body.error,
       createContext: () => opts.createContext(req, res),
-      onError: onError ? ({ error, path }) => onError({ error, path }) : undefined,
+      onError,
     });
 
     res.statusCode = response.status;
