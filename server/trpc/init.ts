@@ -53,7 +53,8 @@ export const publicProcedure = base;
 
 export const protectedProcedure = base.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  // tRPC merges this into the context; only the narrowed field is passed (no copy of the rest).
+  return next({ ctx: { user: ctx.user } });
 });
 
 export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
