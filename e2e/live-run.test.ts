@@ -166,6 +166,8 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     // Alice sees the odds move without reloading.
     await waitForValue(() => dataNumber(a.page, '[data-testid="odds"]', "data-yes"), (n) => n === 1000, "Bob's bet on Alice's screen", 10_000);
     expect(await a.page.getByTestId("odds-yes").textContent()).toContain("3.00×");
+    // ...and Bob's bet at the top of the run's recent bets, pushed live.
+    await a.page.getByTestId("recent-bets").locator("li").first().filter({ hasText: "Bob" }).filter({ hasText: "$10.00" }).waitFor({ timeout: 10_000 });
 
     await screenshot(a.page, "e2e-run-detail-live");
 

@@ -60,6 +60,12 @@ export interface BetPlacedMessage {
   createdAt: string;
 }
 
+/** Bets accepted together (one statement on the server) travel as one message, oldest first. */
+export interface BetsPlacedMessage {
+  sandboxId: string;
+  bets: BetPlacedMessage[];
+}
+
 export interface BalanceUpdateMessage {
   balance: number;
   reason: string;
@@ -75,7 +81,7 @@ export interface ServerToClientEvents {
   "sandbox:status": (msg: SandboxStatusMessage) => void;
   "sandbox:created": (msg: ArenaSandboxMessage) => void;
   "pool:update": (msg: PoolUpdateMessage) => void;
-  "bet:placed": (msg: BetPlacedMessage) => void;
+  "bets:placed": (msg: BetsPlacedMessage) => void;
   "balance:update": (msg: BalanceUpdateMessage) => void;
 }
 

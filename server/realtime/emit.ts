@@ -42,23 +42,37 @@ export function emitToRooms<E extends keyof ServerToClientEvents>(roomNames: str
   }
 }
 
-const latest = new Map<string, () => void>();
+/** Items given per key during the current turn of the event loop, and how to send them. */
+const gathering = new Map<string, unknown[]>();
+
+function gather<T>(key: string, item: T, send: (items: T[]) => void): void {
+  const pending = gathering.get(key) as T[] | undefined;
+  if (pending) {
+    pending.push(item);
+    return;
+  }
+  const items = [item];
+  gathering.set(key, items);
+  setImmediate(() => {
+    gathering.delete(key);
+    send(items);
+  });
+}
 
 export const live = {
   /**
+   * For items watchers want every one of (bets placed): the items given for one key within a turn
+   * of the event loop go out as ONE message, in the order given. Bets settled by one statement
+   * resolve in the same turn, so a hot pool costs its watchers a message per statement, not per
+   * bet. `send` is the first call's for the key in that turn (callers pass the same one).
+   */
+  gather,
+  /**
    * For state snapshots where a newer message replaces an older one (a pool's totals): of the
-   * sends given for one key within a turn of the event loop, only the last is published. A burst
-   * of bets settled by one statement then costs watchers one pool:update, not one per bet.
+   * sends given for one key within a turn of the event loop, only the last is published.
    */
   latest(key: string, send: () => void) {
-    if (!latest.has(key)) {
-      setImmediate(() => {
-        const last = latest.get(key);
-        latest.delete(key);
-        last?.();
-      });
-    }
-    latest.set(key, send);
+    gather(key, send, (sends) => sends[sends.length - 1]!());
   },
   sandbox<E extends keyof ServerToClientEvents>(sandboxId: string, event: E, ...args: Args<E>) {
     emitToRooms([rooms.sandbox(sandboxId)], event, ...args);

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server as HttpServer } from "node:http";
 import { io as connect, type Socket } from "socket.io-client";
 import request from "supertest";
-import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from "@shared/realtime";
+import type { BetsPlacedMessage, ClientToServerEvents, PoolUpdateMessage, ServerToClientEvents, SubscribeAck } from "@shared/realtime";
 import { db } from "../lib/db";
 import { makeUser } from "../test/helpers";
 import { createApiToken } from "../domain/users";
@@ -10,6 +10,7 @@ import { createApp } from "../app";
 import { startRealtime, type RealtimeServer } from "./server";
 import { live } from "./emit";
 import { canViewSandbox } from "./access";
+import { makeRun as makeBettingRun } from "../domain/betting/fixtures";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -270,6 +271,56 @@ describe("private rooms", () => {
     live.user(a.user.id, "balance:update", { balance: 12_345, reason: "payout" });
     expect(await toA).toEqual({ balance: 12_345, reason: "payout" });
     expect(await toB).toBe(false);
+  });
+});
+
+describe("betting updates", () => {
+  it("sends a run's watchers the bets accepted together as one message, in order, and the pool's newest totals", async () => {
+    const { url } = await startServer();
+    const { user, token } = await tokenFor();
+    const run = await makeBettingRun(db, { createdById: user.id });
+    const watcher = client(url, { token });
+    await connected(watcher);
+    expect((await subscribe(watcher, run.sandboxId)).ok).toBe(true);
+    const messages: BetsPlacedMessage[] = [];
+    const pools: PoolUpdateMessage[] = [];
+    watcher.on("bets:placed", (m) => messages.push(m));
+    watcher.on("pool:update", (m) => pools.push(m));
+
+    const bettors = await Promise.all(Array.from({ length: 8 }, () => makeUser()));
+    const placed = await Promise.all(
+      bettors.map((b, i) => b.caller.betting.placeBet({ sandboxId: run.sandboxId, side: i % 2 === 0 ? "yes" : "no", amount: 100 + i })),
+    );
+    const deadline = Date.now() + 5000;
+    while ((messages.flatMap((m) => m.bets).length < placed.length || pools.at(-1)?.betCount !== placed.length) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+
+    const received = messages.flatMap((m) => m.bets);
+    expect(received.map((b) => b.betId).sort()).toEqual(placed.map((b) => b.betId).sort());
+    // Bets that shared a statement shared a message...
+    expect(messages.length).toBeLessThan(placed.length);
+    expect(Math.max(...messages.map((m) => m.bets.length))).toBeGreaterThan(1);
+    // ...in the order the pool took them, each as placed.
+    const countAfter = new Map(placed.map((b) => [b.betId, b.pool.betCount]));
+    expect(received.map((b) => countAfter.get(b.betId))).toEqual(placed.map((b) => b.pool.betCount).sort((x, y) => x - y));
+    const first = placed.find((b) => b.betId === received[0]!.betId)!;
+    expect(received[0]).toEqual({
+      sandboxId: run.sandboxId,
+      poolId: run.poolId,
+      betId: first.betId,
+      side: first.side,
+      amount: first.amount,
+      userId: first.userId,
+      userName: first.userName,
+      createdAt: first.createdAt.toISOString(),
+    });
+    for (const m of messages) expect(m.sandboxId).toBe(run.sandboxId);
+    // The pool's totals: fewer messages than bets, the last one current.
+    expect(pools.length).toBeLessThan(placed.length);
+    const total = placed.reduce((sum, b) => sum + b.amount, 0);
+    expect(pools.at(-1)).toMatchObject({ poolId: run.poolId, betCount: placed.length, status: "open" });
+    expect(pools.at(-1)!.yesTotal + pools.at(-1)!.noTotal).toBe(total);
   });
 });
 

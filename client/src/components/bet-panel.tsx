@@ -202,7 +202,7 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
       </div>
 
       {recentBets.length > 0 && (
-        <div className="ticker">
+        <div className="ticker" data-testid="recent-bets">
           <h3>Just now</h3>
           <ul>
             {recentBets.slice(0, 5).map((b) => (

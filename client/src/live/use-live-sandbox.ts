@@ -12,6 +12,8 @@ import { applyPatch, mergePatches, patchFromPool, patchFromProgress, patchFromSt
 export type RunDetail = RouterOutputs["sandbox"]["get"];
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "expired"]);
+/** How many of the bets placed since the page opened are kept. */
+const RECENT_BETS = 20;
 
 export interface LiveSandbox {
   store: FeedStore;
@@ -114,15 +116,18 @@ export function useLiveSandbox(sandboxId: string, run: RunDetail | undefined): L
       patches.add(sandboxId, patchFromPool(msg));
       if (msg.status === "settled" || msg.status === "refunded") void utils.betting.myBets.invalidate();
     };
-    const onBet: Parameters<typeof socket.on<"bet:placed">>[1] = (msg) => {
-      if (msg.sandboxId === sandboxId) setRecentBets((prev) => [msg, ...prev].slice(0, 20));
+    const onBets: Parameters<typeof socket.on<"bets:placed">>[1] = (msg) => {
+      if (msg.sandboxId !== sandboxId) return;
+      // The message lists bets oldest first; the panel shows the newest first.
+      const newest = msg.bets.slice(-RECENT_BETS).reverse();
+      setRecentBets((prev) => [...newest, ...prev].slice(0, RECENT_BETS));
     };
 
     socket.on("sandbox:events", onEvents);
     socket.on("sandbox:progress", onProgress);
     socket.on("sandbox:status", onStatus);
     socket.on("pool:update", onPool);
-    socket.on("bet:placed", onBet);
+    socket.on("bets:placed", onBets);
     socket.on("connect", subscribe);
     if (socket.connected) subscribe();
 
@@ -134,7 +139,7 @@ export function useLiveSandbox(sandboxId: string, run: RunDetail | undefined): L
       socket.off("sandbox:progress", onProgress);
       socket.off("sandbox:status", onStatus);
       socket.off("pool:update", onPool);
-      socket.off("bet:placed", onBet);
+      socket.off("bets:placed", onBets);
       socket.off("connect", subscribe);
       if (socket.connected) socket.emit("sandbox:unsubscribe", { sandboxId });
     };

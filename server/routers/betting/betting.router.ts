@@ -18,16 +18,20 @@ export const bettingRouter = createTRPCRouter({
         lockReason: null,
       }),
     );
-    live.sandbox(bet.sandboxId, "bet:placed", {
-      sandboxId: bet.sandboxId,
-      poolId: bet.poolId,
-      betId: bet.betId,
-      side: bet.side,
-      amount: bet.amount,
-      userId: bet.userId,
-      userName: bet.userName,
-      createdAt: bet.createdAt.toISOString(),
-    });
+    live.gather(
+      `bets:${bet.sandboxId}`,
+      {
+        sandboxId: bet.sandboxId,
+        poolId: bet.poolId,
+        betId: bet.betId,
+        side: bet.side,
+        amount: bet.amount,
+        userId: bet.userId,
+        userName: bet.userName,
+        createdAt: bet.createdAt.toISOString(),
+      },
+      (bets) => live.sandbox(bet.sandboxId, "bets:placed", { sandboxId: bet.sandboxId, bets }),
+    );
     live.user(bet.userId, "balance:update", { balance: bet.balance, reason: "bet" });
     return bet;
   }),
