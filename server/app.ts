@@ -40,19 +40,7 @@ export function createApp(): Express {
     }),
   );
 
-  app.get("/api/health", async (_req, res) => {
-    const [pg, rd] = await Promise.allSettled([db.$queryRaw`SELECT 1`, redis().ping()]);
-    const checks = { postgres: pg.status === "fulfilled" ? "ok" : "down", redis: rd.status === "fulfilled" ? "ok" : "down" };
-    const ok = checks.postgres === "ok" && checks.redis === "ok";
-    res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "degraded", checks });
-  });
-  app.get("/api/auth-providers", (_req, res) => {
-    res.json({ credentials: true, oauth: enabledOAuthProviders(config) });
-  });
-
-  app.use("/api/auth", redisRateLimit("auth", config.RATE_LIMIT_AUTH_PER_MINUTE, { skip: (req) => req.method === "GET" }));
-  app.use("/api/auth", ExpressAuth(authConfig));
-
+  // tRPC first: the busiest route, so its calls walk no other route's matching.
   const trpcHandler = trpcExpressHandler({
     router: appRouter,
     maxBodySize: 1024 * 1024,
@@ -65,6 +53,19 @@ export function createApp(): Express {
   });
   app.use("/trpc", redisRateLimit("write", config.RATE_LIMIT_WRITE_PER_MINUTE, { skip: (req) => req.method !== "POST" }));
   app.use("/trpc", trpcHandler);
+
+  app.get("/api/health", async (_req, res) => {
+    const [pg, rd] = await Promise.allSettled([db.$queryRaw`SELECT 1`, redis().ping()]);
+    const checks = { postgres: pg.status === "fulfilled" ? "ok" : "down", redis: rd.status === "fulfilled" ? "ok" : "down" };
+    const ok = checks.postgres === "ok" && checks.redis === "ok";
+    res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "degraded", checks });
+  });
+  app.get("/api/auth-providers", (_req, res) => {
+    res.json({ credentials: true, oauth: enabledOAuthProviders(config) });
+  });
+
+  app.use("/api/auth", redisRateLimit("auth", config.RATE_LIMIT_AUTH_PER_MINUTE, { skip: (req) => req.method === "GET" }));
+  app.use("/api/auth", ExpressAuth(authConfig));
 
   mountApiExtensions(app, { authConfig });
 

@@ -32,10 +32,12 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Converts domain AppErrors into TRPCErrors with the matching code: the one place it happens. */
-const appErrors = t.middleware(async ({ next, path }) => {
-  const result = await next();
-  if (!result.ok) {
+/**
+ * Converts domain AppErrors into TRPCErrors with the matching code (the one place it happens),
+ * and logs unexpected failures. Every procedure's outermost middleware applies it.
+ */
+function mapAppErrors<R extends { ok: boolean; error?: TRPCError }>(result: R, path: string): R {
+  if (!result.ok && result.error) {
     const cause = result.error.cause;
     if (cause instanceof AppError) {
       throw new TRPCError({ code: appErrorCodes[cause.code].trpc, message: cause.message, cause });
@@ -43,18 +45,18 @@ const appErrors = t.middleware(async ({ next, path }) => {
     if (result.error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: result.error, path }, "procedure failed");
   }
   return result;
-});
-
-const base = t.procedure.use(appErrors);
+}
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = base;
+export const publicProcedure = t.procedure.use(async ({ next, path }) => mapAppErrors(await next(), path));
 
-export const protectedProcedure = base.use(({ ctx, next }) => {
+// Sign-in check and error mapping in one middleware: each middleware level costs the call a copy
+// of its options, and every signed-in call passes through this one.
+export const protectedProcedure = t.procedure.use(async ({ ctx, next, path }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
   // tRPC merges this into the context; only the narrowed field is passed (no copy of the rest).
-  return next({ ctx: { user: ctx.user } });
+  return mapAppErrors(await next({ ctx: { user: ctx.user } }), path);
 });
 
 export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
