@@ -3,7 +3,6 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import { AppError, appErrorCodes } from "../lib/errors";
-import { logger } from "../lib/logger";
 import type { Context } from "./context";
 
 const t = initTRPC.context<Context>().create({
@@ -33,30 +32,28 @@ const t = initTRPC.context<Context>().create({
 });
 
 /**
- * Converts domain AppErrors into TRPCErrors with the matching code (the one place it happens),
- * and logs unexpected failures. Every procedure's outermost middleware applies it.
+ * Converts domain AppErrors into TRPCErrors with the matching code: the one place it happens.
+ * Every procedure's outermost middleware applies it. (Unexpected failures are logged once, by the
+ * HTTP handler's onError in app.ts, which also sees failures outside procedures.)
  */
-function mapAppErrors<R extends { ok: boolean; error?: TRPCError }>(result: R, path: string): R {
-  if (!result.ok && result.error) {
-    const cause = result.error.cause;
-    if (cause instanceof AppError) {
-      throw new TRPCError({ code: appErrorCodes[cause.code].trpc, message: cause.message, cause });
-    }
-    if (result.error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: result.error, path }, "procedure failed");
+function mapAppErrors<R extends { ok: boolean; error?: TRPCError }>(result: R): R {
+  const cause = result.ok ? undefined : result.error?.cause;
+  if (cause instanceof AppError) {
+    throw new TRPCError({ code: appErrorCodes[cause.code].trpc, message: cause.message, cause });
   }
   return result;
 }
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(async ({ next, path }) => mapAppErrors(await next(), path));
+export const publicProcedure = t.procedure.use(async ({ next }) => mapAppErrors(await next()));
 
 // Sign-in check and error mapping in one middleware: each middleware level costs the call a copy
 // of its options, and every signed-in call passes through this one.
-export const protectedProcedure = t.procedure.use(async ({ ctx, next, path }) => {
+export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in first" });
   // tRPC merges this into the context; only the narrowed field is passed (no copy of the rest).
-  return mapAppErrors(await next({ ctx: { user: ctx.user } }), path);
+  return mapAppErrors(await next({ ctx: { user: ctx.user } }));
 });
 
 export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
