@@ -32,6 +32,7 @@ async function loadPaddock() {
     ...(await import("../jobs/queues")),
     ...(await import("../jobs/sandbox/lifecycle-sweep")),
     ...(await import("../domain/sandbox/start")),
+    ...(await import("../domain/sandbox/lifecycle")),
     ...(await import("../domain/sandbox/events")),
     ...(await import("../domain/sandbox/progress")),
     ...(await import("../domain/betting/fixtures")),
@@ -77,8 +78,12 @@ describe.each(["Asia/Tokyo", "America/New_York"])("on a database and a host in %
     const [event] = await p.appendEvents(p.pgPool(), sandboxId, [{ kind: "log", payload: { message: "hello" } }]);
     await p.recordProgress(p.db, { sandboxId, value: 1 });
 
+    // And a run that began booting a moment ago is not taken for a stalled launch.
+    const booting = await p.makeRun(p.db, { createdById: owner.id, status: "queued" });
+    await p.transitionRun(p.db, { sandboxId: booting.sandboxId, to: "booting", reason: "launching" });
+
     const swept = await p.idleKillJob.handle({} as never, {} as never);
-    expect(swept).toMatchObject({ idle: 0, expired: 0 });
+    expect(swept).toMatchObject({ idle: 0, expired: 0, stalled: 0 });
 
     const run = await p.db.sandbox.findUniqueOrThrow({
       where: { id: sandboxId },
