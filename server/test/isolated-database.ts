@@ -16,7 +16,7 @@ const name = `paddock_test_${template.replace("paddock_template_", "")}_${random
 // Every file's database runs in a zone that is not UTC (alternating east and west of it), so a
 // connection that is not pinned to UTC (server/lib/pg-options.ts) shows up as shifted times
 // anywhere in the suite, not only in the focused test (server/lib/utc-sessions.test.ts).
-export const TEST_DATABASE_TIME_ZONES = ["Asia/Tokyo", "America/New_York"] as const;
+const TEST_DATABASE_TIME_ZONES = ["Asia/Tokyo", "America/New_York"] as const;
 const databaseTimeZone = TEST_DATABASE_TIME_ZONES[Number(process.env.VITEST_WORKER_ID ?? 0) % 2];
 
 function urlFor(database: string) {
