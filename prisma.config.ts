@@ -5,6 +5,7 @@
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
+import { pgConnectionOptions } from "./server/lib/pg-options";
 
 // Prisma issue 27403: the driver adapter cannot deserialize Postgres catalog column types
 // (char, name, oid, regproc, ... and their arrays), which `migrate` reads while introspecting.
@@ -73,6 +74,6 @@ export default defineConfig({
     // `prisma generate` needs no database; a placeholder keeps the CLI on the JS engine
     // (if this function throws, the CLI falls back to downloading a native engine).
     const connectionString = process.env.DATABASE_URL ?? "postgresql://localhost:5432/paddock";
-    return new PrismaPg({ connectionString });
+    return new PrismaPg(pgConnectionOptions(connectionString));
   },
 });

@@ -9,6 +9,7 @@ import { mkdirSync, existsSync, openSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
+import { pgConnectionOptions } from "../server/lib/pg-options";
 
 // Private ports of the embedded services (override to run two checkouts side by side).
 export const EMBEDDED_PG_PORT = Number(process.env.PADDOCK_EMBEDDED_PG_PORT ?? 54329);
@@ -52,7 +53,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 }
 
 async function canQuery(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  const client = new pg.Client(pgConnectionOptions(url, { connectionTimeoutMillis: 2000 }));
   try {
     await client.connect();
     await client.query("select 1");
@@ -135,8 +136,10 @@ async function spawnEmbeddedPostgres(databaseDir: string): Promise<ChildProcess>
   const log = openSync(path.join(DATA_DIR, "postgres.log"), "a");
   const child = spawn(
     postgresBin,
+    // initdb wrote the host's zone into postgresql.conf; Paddock's sessions pin UTC anyway
+    // (server/lib/pg-options.ts), and so does the server, for anyone connecting with psql.
     ["-D", databaseDir, "-p", String(EMBEDDED_PG_PORT), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300",
-      "-c", "unix_socket_directories="],
+      "-c", "unix_socket_directories=", "-c", "timezone=UTC"],
     { ...ids, detached: true, stdio: ["ignore", log, log] },
   );
   child.unref();

@@ -46,10 +46,17 @@ export const configSchema = z
     WORKER_LOCK_MS: int(30_000, 1_000),
     REAPER_EVERY_MS: int(60_000, 100),
     LAUNCH_BACKOFF_MS: int(2_000, 0),
+    // A run still booting after this many "minutes" (MINUTE_SECONDS) never started: it is failed and refunded.
+    BOOTING_TIMEOUT_MINUTES: int(10, 1),
+    // Launch quotas for a user (see server/domain/sandbox/launch-rules.ts).
+    MAX_LIVE_RUNS_PER_USER: int(5, 1),
+    MIN_RUN_CREDITS_CENTS: int(100, 1),
     SANDBOX_PROVIDER: z.enum(["local", "daytona"]).default("local"),
     DAYTONA_API_KEY: z.string().optional(),
     DAYTONA_API_URL: z.url().optional(),
     DAYTONA_TARGET: z.string().optional(),
+    // Members may launch on Daytona only when this is on; operators and admins always may.
+    DAYTONA_FOR_MEMBERS: bool.default(false),
     LLM_BASE_URL: z.url().optional(),
     LLM_API_KEY: z.string().optional(),
     // URL agents use to reach the bridge; defaults to the server's own address.

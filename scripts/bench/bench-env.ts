@@ -1,6 +1,7 @@
 // Benchmarks run against a throwaway database (never your data) and their own Redis prefix.
 // Call prepareBenchEnv() before importing anything from server/ (config is read at import).
 import pg from "pg";
+import { pgConnectionOptions } from "../../server/lib/pg-options";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { ensureServices, projectRoot } from "../services";
@@ -14,7 +15,7 @@ export async function prepareBenchEnv(name: string, extraEnv: Record<string, str
   process.env.PADDOCK_QUIET_SERVICES = "1";
   const services = await ensureServices();
   const database = `paddock_bench_${name}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: services.databaseUrl });
+  const admin = new pg.Client(pgConnectionOptions(services.databaseUrl));
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   await admin.query(`CREATE DATABASE "${database}"`);

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import pg from "pg";
+import { pgConnectionOptions } from "../../server/lib/pg-options";
 import { prepareBenchEnv, percentile, fmt } from "./bench-env";
 import { spawnServer } from "./spawn-server";
 
@@ -162,7 +163,7 @@ async function rawTransfers(count: number): Promise<{ done: number; seconds: num
   const accounts = await db.ledgerAccount.findMany({ where: { userId: { in: users } }, select: { id: true, userId: true } });
   const clients = await Promise.all(
     accounts.map(async () => {
-      const c = new pg.Client({ connectionString: env.databaseUrl });
+      const c = new pg.Client(pgConnectionOptions(env.databaseUrl));
       await c.connect();
       return c;
     }),

@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, Prisma } from "../generated/prisma/client";
 import { config } from "../config";
+import { pgConnectionOptions } from "./pg-options";
 
 export { Prisma };
 export type Db = PrismaClient;
@@ -8,7 +9,7 @@ export type Db = PrismaClient;
 export type DbClient = PrismaClient | Prisma.TransactionClient;
 
 export function createDb(databaseUrl = config.DATABASE_URL, max = config.DB_POOL_MAX): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max }) });
+  return new PrismaClient({ adapter: new PrismaPg(pgConnectionOptions(databaseUrl, { max })) });
 }
 
 export const db: PrismaClient = createDb();

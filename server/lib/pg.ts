@@ -2,12 +2,13 @@
 // authentication and event ingestion, bet placement): each is one SQL statement.
 import pg from "pg";
 import { config } from "../config";
+import { pgConnectionOptions } from "./pg-options";
 
 let pool: pg.Pool | undefined;
 
 export function pgPool(): pg.Pool {
   if (!pool) {
-    pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_MAX });
+    pool = new pg.Pool(pgConnectionOptions(config.DATABASE_URL, { max: config.DB_POOL_MAX }));
     pool.on("error", () => {
       /* an idle client died (e.g. a database restart); the pool replaces it */
     });

@@ -3,6 +3,7 @@
 // which clones the template into a database of its own (see isolated-database.ts).
 import type { TestProject } from "vitest/node";
 import pg from "pg";
+import { pgConnectionOptions } from "../lib/pg-options";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { ensureServices, projectRoot } from "../../scripts/services";
@@ -33,7 +34,7 @@ function isAlive(pid: number): boolean {
 export default async function setup(project: TestProject) {
   const services = await ensureServices();
   const template = `paddock_template_${process.pid}`;
-  const admin = new pg.Client({ connectionString: services.databaseUrl });
+  const admin = new pg.Client(pgConnectionOptions(services.databaseUrl));
   await admin.connect();
   // Leftovers of interrupted runs (their vitest process is gone); concurrent runs are left alone.
   const stale = await admin.query<{ datname: string }>(

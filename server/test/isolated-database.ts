@@ -3,6 +3,7 @@
 // It sets the environment before the test file imports server/config.ts.
 import { afterAll, inject } from "vitest";
 import pg from "pg";
+import { pgConnectionOptions } from "../lib/pg-options";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 
@@ -12,6 +13,12 @@ const redisUrl = inject("redisUrl");
 // Named after the vitest process that owns the template, so stale databases can be found.
 const name = `paddock_test_${template.replace("paddock_template_", "")}_${randomBytes(6).toString("hex")}`;
 
+// Every file's database runs in a zone that is not UTC (alternating east and west of it), so a
+// connection that is not pinned to UTC (server/lib/pg-options.ts) shows up as shifted times
+// anywhere in the suite, not only in the focused test (server/lib/utc-sessions.test.ts).
+const TEST_DATABASE_TIME_ZONES = ["Asia/Tokyo", "America/New_York"] as const;
+const databaseTimeZone = TEST_DATABASE_TIME_ZONES[Number(process.env.VITEST_WORKER_ID ?? 0) % 2];
+
 function urlFor(database: string) {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
@@ -19,13 +26,14 @@ function urlFor(database: string) {
 }
 
 async function createFromTemplate() {
-  const admin = new pg.Client({ connectionString: adminUrl });
+  const admin = new pg.Client(pgConnectionOptions(adminUrl));
   await admin.connect();
   try {
     // Concurrent clones of one template can collide; retry briefly.
     for (let attempt = 0; ; attempt++) {
       try {
         await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+        await admin.query(`ALTER DATABASE "${name}" SET timezone TO '${databaseTimeZone}'`);
         return;
       } catch (e) {
         if (attempt >= 20) throw e;
@@ -50,7 +58,7 @@ process.env.RATE_LIMIT_WRITE_PER_MINUTE ??= "100000";
 process.env.RATE_LIMIT_AUTH_PER_MINUTE ??= "100000";
 
 afterAll(async () => {
-  const admin = new pg.Client({ connectionString: adminUrl });
+  const admin = new pg.Client(pgConnectionOptions(adminUrl));
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {});
   await admin.end();

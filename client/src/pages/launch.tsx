@@ -59,13 +59,16 @@ export function LaunchPage() {
   const [form, setForm] = useState<FormState>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [topError, setTopError] = useState<string>();
+  // The server says which profiles this user may launch (restricted ones are for operators
+  // until an admin opens them); the form offers only those.
+  const usableProfiles = useMemo(() => profiles.data?.filter((p) => p.usable) ?? [], [profiles.data]);
 
   useEffect(() => {
-    const first = profiles.data?.[0];
+    const first = usableProfiles[0];
     if (first && !form.agentProfileId) setForm((f) => ({ ...f, agentProfileId: first.id }));
-  }, [profiles.data, form.agentProfileId]);
+  }, [usableProfiles, form.agentProfileId]);
 
-  const selectedProfile = useMemo(() => profiles.data?.find((p) => p.id === form.agentProfileId), [profiles.data, form.agentProfileId]);
+  const selectedProfile = useMemo(() => usableProfiles.find((p) => p.id === form.agentProfileId), [usableProfiles, form.agentProfileId]);
 
   const set = (key: keyof FormState) => (e: { target: { value: string } }) => {
     setForm((f) => ({ ...f, [key]: e.target.value }));
@@ -125,6 +128,9 @@ export function LaunchPage() {
   if (profiles.data.length === 0) {
     return <Empty title="No agent profiles yet">An admin needs to create an agent profile (or seed the demo data) before runs can launch.</Empty>;
   }
+  if (usableProfiles.length === 0) {
+    return <Empty title="No agent profiles open to you">The agent profiles here are for operators; an admin can open one to members.</Empty>;
+  }
 
   return (
     <div className="launch">
@@ -147,7 +153,7 @@ export function LaunchPage() {
         <Field label="Agent" error={errors.agentProfileId} hint={selectedProfile ? `${selectedProfile.model} · ${selectedProfile.specialization} · ${selectedProfile.policy} policy` : undefined}>
           {(p) => (
             <select {...p} name="agentProfileId" value={form.agentProfileId} onChange={set("agentProfileId")}>
-              {profiles.data.map((profile) => (
+              {usableProfiles.map((profile) => (
                 <option key={profile.id} value={profile.id}>
                   {profile.name} — {profile.model}
                 </option>
@@ -173,14 +179,14 @@ export function LaunchPage() {
           <Field label="Idle timeout (minutes)" error={errors.idleTimeoutMinutes} hint="Default 15.">
             {(p) => <input {...p} name="idleTimeoutMinutes" inputMode="numeric" value={form.idleTimeoutMinutes} onChange={set("idleTimeoutMinutes")} placeholder="15" />}
           </Field>
-          <Field label="Credits ($)" error={errors.credits} hint={user ? `From your ${formatCents(user.balance)}; unspent credits come back.` : undefined}>
+          <Field label="Credits ($)" error={errors.credits} hint={user ? `From your ${formatCents(user.balance)}${providers.data ? `; at least ${formatCents(providers.data.minCredits)}` : ""}; unspent credits come back.` : undefined}>
             {(p) => <input {...p} name="credits" inputMode="decimal" value={form.credits} onChange={set("credits")} />}
           </Field>
         </div>
         <details className="advanced">
           <summary>Advanced</summary>
           <div className="row-2">
-            <Field label="Provider" error={errors.provider} hint={providers.data ? `Default: ${providers.data.default}` : undefined}>
+            <Field label="Provider" error={errors.provider} hint={providers.data?.default ? `Default: ${providers.data.default}` : undefined}>
               {(p) => (
                 <select {...p} name="provider" value={form.provider} onChange={set("provider")}>
                   <option value="">Default</option>

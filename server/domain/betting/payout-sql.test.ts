@@ -27,7 +27,7 @@ async function settleAndCompare(bets: SeedBet[], status: SandboxStatus, rakeBps:
 
   const stored = await db.bet.findMany({ where: { poolId: run.poolId }, select: { id: true, side: true, amount: true, createdAt: true, payout: true } });
   const reference: PoolBet[] = stored.map((b) => ({ id: b.id, side: b.side, amount: b.amount, placedAt: b.createdAt.getTime() }));
-  const outcome = outcomeForRun(status);
+  const outcome = outcomeForRun(status, new Date()); // makeRun's runs have started
   const split = outcome === null ? refundAll(reference) : splitPool({ bets: reference, outcome, rakeBps });
 
   const paid = Object.fromEntries(stored.map((b) => [b.id, Number(b.payout)]));

@@ -33,9 +33,12 @@ export function reachedProgressLock(currentProgress: number, targetValue: number
 /**
  * How a finished run settles its pool: YES when it succeeded (reaching the target exactly counts,
  * and the sandbox domain marks such a run succeeded), NO when it failed or expired, and a full
- * refund (null) when it was canceled, idle-killed runs included.
+ * refund (null) when it was canceled, idle-killed runs included — or when it never started
+ * (`startedAt` null: its launch failed or it was swept out of booting), since the agent never
+ * had a chance and NO bettors did not outguess it.
  */
-export function outcomeForRun(status: SandboxStatus): BetSide | null {
+export function outcomeForRun(status: SandboxStatus, startedAt: Date | null): BetSide | null {
+  if (isTerminalRun(status) && startedAt === null) return null;
   if (status === "succeeded") return "yes";
   if (status === "failed" || status === "expired") return "no";
   if (status === "canceled") return null;

@@ -44,6 +44,7 @@ interface PoolRow {
   rakeCents: bigint;
   ledgerAccountId: string;
   runStatus: SandboxStatus;
+  runStartedAt: Date | null;
 }
 
 export async function settlePool(poolId: string, opts: SettleOptions = {}): Promise<SettleResult> {
@@ -57,7 +58,8 @@ async function settleInTransaction(tx: Prisma.TransactionClient, poolId: string,
   // The payout statement sorts and re-reads every bet of the pool; keep that in memory, not temp files.
   await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
   const [pool] = await tx.$queryRaw<PoolRow[]>`
-    SELECT p.id, p."sandboxId", p.status, p.outcome, p."rakeCents", p."ledgerAccountId", s.status AS "runStatus"
+    SELECT p.id, p."sandboxId", p.status, p.outcome, p."rakeCents", p."ledgerAccountId", s.status AS "runStatus",
+           s."startedAt" AS "runStartedAt"
       FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
      WHERE p.id = ${poolId}
        FOR NO KEY UPDATE OF p`;
@@ -76,7 +78,7 @@ async function settleInTransaction(tx: Prisma.TransactionClient, poolId: string,
   if (pool.status === "settled" || pool.status === "refunded") return unchanged("already");
   if (!isTerminalRun(pool.runStatus)) return unchanged("run_live");
 
-  const outcome = outcomeForRun(pool.runStatus);
+  const outcome = outcomeForRun(pool.runStatus, pool.runStartedAt);
   const [sums] = await tx.$queryRaw<{ n: number; total: bigint; winning: bigint; escrow: bigint }[]>`
     SELECT count(*)::int AS n,
            coalesce(sum(b.amount), 0)::bigint AS total,

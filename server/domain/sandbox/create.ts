@@ -3,14 +3,23 @@
 import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
 import type { CreateSandboxInput } from "@shared/sandbox";
+import { formatCents } from "@shared/money";
+import type { Role } from "../../generated/prisma/enums";
 import { runAccountKey, transfer, userAccountKey } from "../ledger";
 import { createPoolForRun } from "../betting";
 import type { ProviderName } from "../../providers/types";
+import { LIVE } from "./lifecycle";
+import { mayUseProfile, mayUseProvider, type LaunchPolicy } from "./launch-rules";
 
 export interface CreateRunOptions {
   defaultProvider: ProviderName;
   availableProviders: readonly ProviderName[];
   defaultIdleTimeoutMinutes: number;
+  /**
+   * A user's launch is held to the launch policy (launch-rules.ts) under their role. The seed
+   * and the benchmarks, which launch on Paddock's own behalf, pass none.
+   */
+  limits?: LaunchPolicy & { role: Role };
 }
 
 export async function createRun(db: Db, userId: string, input: CreateSandboxInput, opts: CreateRunOptions) {
@@ -18,11 +27,40 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
   if (!opts.availableProviders.includes(provider)) {
     throw new AppError("BAD_REQUEST", `provider ${provider} is not configured on this Paddock`, { field: "provider" });
   }
+  const limits = opts.limits;
+  if (limits && !mayUseProvider(limits.role, provider, limits)) {
+    throw new AppError("FORBIDDEN", `the ${provider} provider is open to operators and admins only on this Paddock; choose another provider`, { field: "provider" });
+  }
+  if (limits && input.credits < limits.minCredits) {
+    throw new AppError("BAD_REQUEST", `credits must be at least ${formatCents(limits.minCredits)} (${limits.minCredits} cents) for a run`, {
+      field: "credits",
+      details: { min: limits.minCredits },
+    });
+  }
   const idle = input.idleTimeoutMinutes ?? opts.defaultIdleTimeoutMinutes;
   return db.$transaction(async (tx) => {
-    const profile = await tx.agentProfile.findUnique({ where: { id: input.agentProfileId }, select: { id: true, active: true } });
+    const profile = await tx.agentProfile.findUnique({
+      where: { id: input.agentProfileId },
+      select: { id: true, name: true, active: true, restricted: true, policy: true },
+    });
     if (!profile || !profile.active) {
       throw new AppError("BAD_REQUEST", "agentProfileId does not name an available agent profile", { field: "agentProfileId" });
+    }
+    if (limits && !mayUseProfile(limits.role, profile)) {
+      throw new AppError("FORBIDDEN", `the agent profile ${profile.name} is open to operators and admins only until an admin opens it`, { field: "agentProfileId" });
+    }
+    if (limits) {
+      // One user's launches take turns on their user row, so ten concurrent creates cannot all
+      // count the same live runs and pass together.
+      await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${userId} FOR NO KEY UPDATE`;
+      const live = await tx.sandbox.count({ where: { createdById: userId, status: { in: [...LIVE] } } });
+      if (live >= limits.maxLiveRuns) {
+        throw new AppError(
+          "CONFLICT",
+          `you already have ${live} live runs (queued, booting or running); the limit is ${limits.maxLiveRuns} at once — wait for one to end or cancel one`,
+          { details: { limit: limits.maxLiveRuns, live } },
+        );
+      }
     }
     const run = await tx.sandbox.create({
       data: {

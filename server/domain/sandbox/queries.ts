@@ -146,10 +146,3 @@ export async function modelStats(db: Db): Promise<ModelStat[]> {
   });
 }
 
-export async function listProfiles(db: Db) {
-  return db.agentProfile.findMany({
-    where: { active: true },
-    orderBy: { name: "asc" },
-    select: { id: true, slug: true, name: true, model: true, policy: true, specialization: true, capabilities: true, status: true },
-  });
-}

@@ -12,6 +12,7 @@ Object.assign(process.env, {
   DAYTONA_API_URL: standin.url,
   LAUNCH_BACKOFF_MS: "100",
   LAUNCH_ATTEMPTS: "3",
+  DAYTONA_FOR_MEMBERS: "true", // the launches below are by members
 });
 
 const { db } = await import("../../lib/db");

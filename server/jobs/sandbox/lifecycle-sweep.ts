@@ -1,5 +1,7 @@
-// Every 30 s (IDLE_KILL_EVERY_MS): cancels running runs idle past their timeout (reason `idle`)
-// and expires runs past their duration whose delayed expiry job did not fire.
+// Every 30 s (IDLE_KILL_EVERY_MS): cancels running runs idle past their timeout (reason `idle`),
+// expires runs past their duration whose delayed expiry job did not fire, and fails runs stuck
+// in `booting` past BOOTING_TIMEOUT_MINUTES (a launch that stalled, a worker that died): their
+// credits return with the transition, and their pool is refunded because they never started.
 import { z } from "zod";
 import { defineJob } from "../define";
 import { config } from "../../config";
@@ -20,9 +22,19 @@ export const idleKillJob = defineJob({
        LIMIT 500`;
     const expired = await db.$queryRaw<{ id: string }[]>`
       SELECT id FROM sandboxes WHERE status IN ('running', 'booting') AND "expiresAt" < now() LIMIT 500`;
+    // Booting since its latest status event (the change to booting, written with it).
+    const stalled = await db.$queryRaw<{ id: string }[]>`
+      SELECT s.id FROM sandboxes s
+       WHERE s.status = 'booting'
+         AND coalesce((SELECT max(e."createdAt") FROM sandbox_events e WHERE e."sandboxId" = s.id AND e.kind = 'status'), s."createdAt")
+             < now() - make_interval(secs => ${config.BOOTING_TIMEOUT_MINUTES * scale})
+       LIMIT 500`;
     // Expiry first: a run that is both over time and idle ran its course and did not make it.
     for (const { id } of expired) await stopRun(id, { to: "expired", reason: "duration elapsed" });
     for (const { id } of idle) await stopRun(id, { to: "canceled", reason: "idle" });
-    return { idle: idle.length, expired: expired.length };
+    for (const { id } of stalled) {
+      await stopRun(id, { to: "failed", reason: `never started: still booting after ${config.BOOTING_TIMEOUT_MINUTES} minutes` });
+    }
+    return { idle: idle.length, expired: expired.length, stalled: stalled.length };
   },
 });

@@ -1,11 +1,13 @@
 import { z } from "zod";
-import { createTRPCRouter, operatorProcedure, protectedProcedure } from "../../trpc/init";
+import { adminProcedure, createTRPCRouter, operatorProcedure, protectedProcedure } from "../../trpc/init";
 import { createSandboxInput, sandboxStatuses } from "@shared/sandbox";
 import { config } from "../../config";
 import { db } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import { createRun } from "../../domain/sandbox/create";
-import { compareRuns, getRun, listProfiles, listRuns, modelStats } from "../../domain/sandbox/queries";
+import { compareRuns, getRun, listRuns, modelStats } from "../../domain/sandbox/queries";
+import { listProfiles, setProfileRestricted } from "../../domain/sandbox/profiles";
+import { providersFor, type LaunchPolicy } from "../../domain/sandbox/launch-rules";
 import { listEvents } from "../../domain/sandbox/events";
 import { assertCanCancel } from "../../domain/sandbox/complete";
 import { injectCredits } from "../../domain/sandbox/credits";
@@ -23,16 +25,30 @@ import { logger } from "../../lib/logger";
 
 const idInput = z.object({ id: z.string().min(1).max(64) });
 
-export const sandboxRouter = createTRPCRouter({
-  profiles: protectedProcedure.query(() => listProfiles(db)),
+const launchPolicy: LaunchPolicy = {
+  maxLiveRuns: config.MAX_LIVE_RUNS_PER_USER,
+  minCredits: config.MIN_RUN_CREDITS_CENTS,
+  daytonaForMembers: config.DAYTONA_FOR_MEMBERS,
+};
+const configuredProviders = () => ({ available: availableProviders(), default: config.SANDBOX_PROVIDER });
 
-  providers: protectedProcedure.query(() => ({ available: availableProviders(), default: config.SANDBOX_PROVIDER })),
+export const sandboxRouter = createTRPCRouter({
+  profiles: protectedProcedure.query(({ ctx }) => listProfiles(db, ctx.user.role)),
+
+  setProfileRestricted: adminProcedure
+    .input(z.object({ profileId: z.string().min(1).max(64), restricted: z.boolean() }))
+    .mutation(({ ctx, input }) => setProfileRestricted(db, { actorRole: ctx.user.role, ...input })),
+
+  providers: protectedProcedure.query(({ ctx }) => ({ ...providersFor(ctx.user.role, configuredProviders(), launchPolicy), minCredits: launchPolicy.minCredits })),
 
   create: protectedProcedure.input(createSandboxInput).mutation(async ({ ctx, input }) => {
+    const providers = providersFor(ctx.user.role, configuredProviders(), launchPolicy);
     const run = await createRun(db, ctx.user.id, input, {
-      defaultProvider: config.SANDBOX_PROVIDER,
+      // A member on a Paddock whose default is Daytona launches on what they may use.
+      defaultProvider: providers.default ?? config.SANDBOX_PROVIDER,
       availableProviders: availableProviders(),
       defaultIdleTimeoutMinutes: config.DEFAULT_IDLE_TIMEOUT_MINUTES,
+      limits: { ...launchPolicy, role: ctx.user.role },
     });
     // If Redis is briefly unavailable the run stays queued and the reaper launches it later.
     await enqueue(launchJob, { sandboxId: run.id }, { jobId: `launch-${run.id}` }).catch((err: unknown) =>
