@@ -42,9 +42,7 @@ const request = (await import("supertest")).default;
 const { createApp } = await import("../app");
 const { config } = await import("../config");
 const { db } = await import("../lib/db");
-const { hashToken, newToken } = await import("../lib/passwords");
-const { makeUser } = await import("../test/helpers");
-const { createRun } = await import("../domain/sandbox/create");
+const { makeLiveRun } = await import("../test/helpers");
 const { checkLedger, balanceOf, runAccountKey } = await import("../domain/ledger");
 
 const app = createApp();
@@ -55,16 +53,8 @@ beforeAll(async () => {
 });
 
 async function liveRun(credits: number) {
-  const user = await makeUser();
-  const { id } = await createRun(
-    db,
-    user.id,
-    { goal: "Talk", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits },
-    { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
-  );
-  const token = newToken("pdkrun");
-  await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
-  return { id, url: `/api/agent/v1/runs/${id}/llm/chat/completions`, auth: { authorization: `Bearer ${token}` } };
+  const run = await makeLiveRun({ agentProfileId: profileId, credits });
+  return { ...run, url: `${run.base}/llm/chat/completions` };
 }
 
 const spentOf = async (id: string) => (await db.sandbox.findUniqueOrThrow({ where: { id }, select: { creditsSpent: true } })).creditsSpent;
