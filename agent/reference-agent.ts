@@ -5,7 +5,7 @@
 //
 // Exit codes: 0 the run was handled (whatever its outcome), 1 the agent crashed, 2 the
 // environment is invalid, 143 stopped by SIGTERM/SIGINT.
-import { BRIDGE_LIMITS, parseAgentEnv, type AgentEnv, type AgentPolicy, type RunInfo } from "../shared/bridge";
+import { BRIDGE_LIMITS, BRIDGE_LLM_PATH, parseAgentEnv, type AgentEnv, type AgentPolicy, type RunInfo } from "../shared/bridge";
 import { PaddockAgentClient, isBridgeError } from "./sdk";
 import { errorMessage, type PolicyContext, type PolicyResult } from "./policies/context";
 import { runDemoPolicy } from "./policies/demo";
@@ -51,7 +51,10 @@ async function main(): Promise<number> {
     const ctx: PolicyContext = { client, run, signal: shutdown.signal, log };
     const result: PolicyResult =
       policy === "llm"
-        ? await runLlmPolicy({ ...ctx, llm: { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.PADDOCK_MODEL ?? run.model } })
+        ? await runLlmPolicy({
+            ...ctx,
+            llm: { baseUrl: `${env.PADDOCK_BRIDGE_URL}${BRIDGE_LLM_PATH}`, apiKey: env.PADDOCK_TOKEN, model: env.PADDOCK_MODEL ?? run.model },
+          })
         : await runDemoPolicy(ctx);
     return result.outcome === "aborted" ? EXIT_SIGNALED : 0;
   } catch (error) {

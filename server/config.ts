@@ -59,6 +59,10 @@ export const configSchema = z
     DAYTONA_FOR_MEMBERS: bool.default(false),
     LLM_BASE_URL: z.url().optional(),
     LLM_API_KEY: z.string().optional(),
+    // Agents reach the LLM only through the bridge, which charges the tokens used to the run.
+    LLM_CENTS_PER_1K_TOKENS: int(1, 0),
+    LLM_MAX_BODY_BYTES: int(1024 * 1024, 1024),
+    LLM_TIMEOUT_MS: int(120_000, 1_000),
     // URL agents use to reach the bridge; defaults to the server's own address.
     BRIDGE_PUBLIC_URL: z.url().optional(),
 

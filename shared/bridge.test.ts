@@ -143,10 +143,10 @@ describe("agent config and environment", () => {
       PADDOCK_TOKEN: "tok",
       PADDOCK_POLICY: "llm",
       PADDOCK_AGENT_CONFIG: '{"stepMs":100}',
-      LLM_BASE_URL: "",
+      PADDOCK_MODEL: "",
     });
     expect(env.PADDOCK_AGENT_CONFIG).toEqual({ stepMs: 100 });
-    expect(env.LLM_BASE_URL).toBeUndefined();
+    expect(env.PADDOCK_MODEL).toBeUndefined();
   });
 
   it("lists every env problem by variable name", () => {

@@ -89,9 +89,10 @@ export const AGENT_ENV = {
   MODEL: "PADDOCK_MODEL",
   /** The run's agentConfig as JSON text. */
   AGENT_CONFIG: "PADDOCK_AGENT_CONFIG",
-  LLM_BASE_URL: "LLM_BASE_URL",
-  LLM_API_KEY: "LLM_API_KEY",
 } as const;
+
+/** Path under PADDOCK_BRIDGE_URL of the OpenAI-compatible LLM endpoint (append /chat/completions). */
+export const BRIDGE_LLM_PATH = "/llm";
 
 export const agentPolicies = ["demo", "llm"] as const;
 export const agentPolicySchema = z.enum(agentPolicies);
@@ -115,8 +116,6 @@ export const agentEnvSchema = z.object({
   PADDOCK_POLICY: agentPolicySchema.optional(),
   PADDOCK_MODEL: z.string().optional(),
   PADDOCK_AGENT_CONFIG: jsonObjectText.optional(),
-  LLM_BASE_URL: z.url({ error: "must be a URL, e.g. http://localhost:11434/v1" }).optional(),
-  LLM_API_KEY: z.string().optional(),
 });
 export type AgentEnv = z.infer<typeof agentEnvSchema>;
 
@@ -163,7 +162,8 @@ export type DemoAgentConfig = z.infer<typeof demoAgentConfigSchema>;
 export const llmAgentConfigSchema = z.object({
   /** Model calls before the agent gives up and completes as failed. */
   maxSteps: z.number().int().min(1).max(1_000).default(30),
-  creditsPerCall: z.number().int().min(0).default(1),
+  /** Extra credits per call on top of the tokens the bridge charges for each LLM call. */
+  creditsPerCall: z.number().int().min(0).default(0),
   /** Pause between model calls. */
   stepMs: z.number().int().min(0).max(60_000).default(1_000),
   temperature: z.number().min(0).max(2).optional(),

@@ -10,7 +10,7 @@ export interface ChatMessage {
 }
 
 export interface ChatEndpoint {
-  /** e.g. https://api.openai.com/v1 or http://localhost:11434/v1 — "/chat/completions" is appended. */
+  /** e.g. `${PADDOCK_BRIDGE_URL}/llm` — "/chat/completions" is appended. */
   baseUrl: string;
   apiKey?: string;
   model: string;
@@ -40,6 +40,14 @@ const chatCompletionSchema = z.object({
 
 export class LlmCallError extends Error {
   override readonly name = "LlmCallError";
+  constructor(
+    message: string,
+    /** HTTP status and error code of a refused call (the bridge's `{ error: { code } }`). */
+    readonly refusal?: { status: number; code?: string },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /** Returns the content of the first choice. Throws LlmCallError for transport/HTTP problems. */
@@ -68,13 +76,16 @@ export async function requestChatCompletion(
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
   } catch (error) {
-    throw new LlmCallError(`cannot reach the LLM endpoint ${url}: ${error instanceof Error ? error.message : String(error)}`, {
+    throw new LlmCallError(`cannot reach the LLM endpoint ${url}: ${error instanceof Error ? error.message : String(error)}`, undefined, {
       cause: error,
     });
   }
   const raw = await response.text();
   if (!response.ok) {
-    throw new LlmCallError(`LLM endpoint answered HTTP ${response.status}: ${raw.trim().slice(0, 300) || response.statusText}`);
+    throw new LlmCallError(`LLM endpoint answered HTTP ${response.status}: ${raw.trim().slice(0, 300) || response.statusText}`, {
+      status: response.status,
+      ...errorCodeOf(raw),
+    });
   }
   let json: unknown;
   try {
@@ -88,6 +99,15 @@ export async function requestChatCompletion(
     throw new LlmCallError(`LLM endpoint answered an unexpected shape (${issue ? `${formatIssuePath(issue.path)}: ${issue.message}` : "?"})`);
   }
   return parsed.data.choices[0]?.message.content ?? "";
+}
+
+function errorCodeOf(raw: string): { code?: string } {
+  try {
+    const code = (JSON.parse(raw) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === "string" ? { code } : {};
+  } catch {
+    return {};
+  }
 }
 
 export type DecisionReading = { ok: true; decision: LlmDecision } | { ok: false; problem: string };

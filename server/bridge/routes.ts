@@ -30,6 +30,7 @@ import { recordEmail, recordPayment } from "../domain/sandbox/outbound";
 import { storeArtifact } from "../domain/sandbox/artifacts";
 import { completeRun } from "../domain/sandbox/complete";
 import { listenForPrompt } from "./prompt-signal";
+import { forwardChatCompletion } from "./llm-proxy";
 import { afterProgress, afterTransition, publishEvents } from "../jobs/sandbox/after-change";
 import path from "node:path";
 
@@ -170,6 +171,8 @@ export function createBridgeRouter(): Router {
     await afterTransition(result);
     res.json({ status: result.status });
   });
+
+  router.post("/llm/chat/completions", forwardChatCompletion);
 
   router.post("/heartbeat", async (req, res) => {
     await touch(runId(req));

@@ -163,11 +163,14 @@ export function createLocalProvider(options: LocalProviderOptions): SandboxProvi
   /** Spawns the wrapped command and returns its identity, read before anything can reap it. */
   async function spawnCommand(providerId: string, input: StartInput): Promise<ProcessIdentity> {
     const dir = sandboxDir(providerId);
+    const workDir = path.join(dir, WORK_DIR);
     const env: Record<string, string> = {
-      // The only values inherited from the server: enough to find `node` and friends, and
-      // deliberately nothing else, so database URLs and API keys never reach an agent.
+      // The only value inherited from the server is PATH, to find `node` and friends: database
+      // URLs and API keys never reach an agent, and HOME and TMPDIR point into the sandbox so
+      // the server's dotfiles (.pgpass, .npmrc …) are not the agent's.
       PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-      HOME: process.env.HOME ?? path.join(dir, WORK_DIR),
+      HOME: workDir,
+      TMPDIR: workDir,
       ...input.env,
     };
     const stdout = openSync(path.join(dir, STDOUT_FILE), "a");
@@ -175,7 +178,7 @@ export function createLocalProvider(options: LocalProviderOptions): SandboxProvi
     let child;
     try {
       child = spawn("sh", ["-c", WRAPPER, "paddock-sandbox", input.command, path.join(dir, EXIT_FILE)], {
-        cwd: path.join(dir, WORK_DIR),
+        cwd: workDir,
         env,
         // Own process group (and session): stop() can signal the command and everything it
         // spawned at once, and the command survives the death of this worker.

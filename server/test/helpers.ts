@@ -3,6 +3,8 @@ import { createCaller } from "../trpc/root";
 import { createContextInner } from "../trpc/context";
 import { db } from "../lib/db";
 import { registerUser } from "../domain/users";
+import { createRun } from "../domain/sandbox/create";
+import { hashToken, newToken } from "../lib/passwords";
 import type { Role } from "../generated/prisma/enums";
 
 let n = 0;
@@ -21,3 +23,20 @@ export async function makeUser(opts: { role?: Role; grant?: number; email?: stri
 }
 
 export const anonymousCaller = () => createCaller(createContextInner({ user: null }));
+
+/**
+ * A run as its agent sees it: created (and funded) by a new user, marked running, with a bridge
+ * token. `auth` is the header the agent sends; `base` its PADDOCK_BRIDGE_URL path.
+ */
+export async function makeLiveRun(opts: { agentProfileId: string; credits?: number; targetValue?: number }) {
+  const user = await makeUser();
+  const { id } = await createRun(
+    db,
+    user.id,
+    { goal: "Test run", metric: "points", targetValue: opts.targetValue ?? 10, agentProfileId: opts.agentProfileId, durationMinutes: 60, credits: opts.credits ?? 100 },
+    { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
+  );
+  const token = newToken("pdkrun");
+  await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
+  return { id, token, user, base: `/api/agent/v1/runs/${id}`, auth: { authorization: `Bearer ${token}` } };
+}

@@ -5,11 +5,20 @@ import { inTransaction, type DbClient, Prisma } from "../../lib/db";
 import { HOUSE_CREDITS_SPENT, runAccountKey, transfer, userAccountKey } from "../ledger";
 import { allocateProRata } from "@shared/allocate";
 
-export async function spendCredits(client: DbClient, input: { sandboxId: string; amount: number; reason: string }) {
+/**
+ * With `upToRemaining`, a cost already incurred (tokens an LLM has used) is charged as far as the
+ * budget goes instead of being refused, so the last call of a run still drains what is left.
+ */
+export async function spendCredits(client: DbClient, input: { sandboxId: string; amount: number; reason: string; upToRemaining?: boolean }) {
   if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
     throw new AppError("BAD_REQUEST", "amount must be a positive whole number of credits (cents)", { field: "amount" });
   }
   return inTransaction(client, async (tx) => {
+    if (input.upToRemaining) {
+      const [left] = await tx.$queryRaw<{ remaining: number }[]>`
+        SELECT "creditBudget" - "creditsSpent" AS remaining FROM sandboxes WHERE id = ${input.sandboxId} FOR UPDATE`;
+      if (left && left.remaining > 0) input = { ...input, amount: Math.min(input.amount, left.remaining) };
+    }
     const rows = await tx.$queryRaw<{ creditsSpent: number; creditBudget: number }[]>`
       UPDATE sandboxes
          SET "creditsSpent" = "creditsSpent" + ${input.amount}, "costCents" = "costCents" + ${input.amount},

@@ -86,8 +86,8 @@ async function launch(sandboxId: string) {
         [AGENT_ENV.POLICY]: run.agentProfile.policy,
         [AGENT_ENV.MODEL]: run.agentProfile.model,
         [AGENT_ENV.AGENT_CONFIG]: JSON.stringify(run.agentConfig ?? {}),
-        ...(config.LLM_BASE_URL ? { [AGENT_ENV.LLM_BASE_URL]: config.LLM_BASE_URL } : {}),
-        ...(config.LLM_API_KEY ? { [AGENT_ENV.LLM_API_KEY]: config.LLM_API_KEY } : {}),
+        // Nothing of the server's own: agents reach the LLM through the bridge (…/llm), which
+        // holds the key, so no server secret ever enters a sandbox.
       },
       onOutput: outputToEvents(sandboxId),
     });
