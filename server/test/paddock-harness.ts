@@ -56,8 +56,8 @@ export function useTestPaddock(opts: { role?: "all" | "api" } = {}) {
   beforeAll(async () => {
     ctx.paddock = await startTestPaddock({}, opts.role ?? "all");
     const { db } = await import("../lib/db");
-    const { seedDemoProfiles } = await import("../seed/demo");
-    ctx.profileId = (await seedDemoProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
+    const { ensureBuiltinProfiles } = await import("../domain/agent-profiles");
+    ctx.profileId = (await ensureBuiltinProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
   });
   afterAll(async () => {
     await ctx.paddock?.stop();
