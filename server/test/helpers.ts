@@ -1,4 +1,8 @@
 // Test helpers: users with sessions for createCaller, and a real app for supertest.
+import { expect } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { AppError } from "../lib/errors";
 import { createCaller } from "../trpc/root";
 import { createContextInner } from "../trpc/context";
 import { db } from "../lib/db";
@@ -21,3 +25,15 @@ export async function makeUser(opts: { role?: Role; grant?: number; email?: stri
 }
 
 export const anonymousCaller = () => createCaller(createContextInner({ user: null }));
+
+/** The tRPC error a call fails with: its code, message, and the field an AppError or zod names. */
+export async function rejection(p: Promise<unknown>) {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TRPCError);
+  const cause = (err as TRPCError).cause;
+  const field = cause instanceof AppError ? cause.field : cause instanceof ZodError ? cause.issues[0]?.path.join(".") : undefined;
+  return { code: (err as TRPCError).code, message: (err as TRPCError).message, field };
+}
