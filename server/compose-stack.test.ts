@@ -12,6 +12,7 @@ import pg from "pg";
 import request from "supertest";
 import { parse } from "yaml";
 import { projectRoot } from "../scripts/services";
+import { ensureClientBuilt } from "../scripts/client-build";
 import { freePort, stopChild, waitHealthy } from "../scripts/bench/spawn-server";
 
 interface ComposeService {
@@ -109,6 +110,8 @@ async function signedUp(email: string) {
 
 describe("docker-compose.yml's services, run as processes", () => {
   beforeAll(async () => {
+    // The image builds the client (Dockerfile: vite build); so does this machine, when stale.
+    await ensureClientBuilt();
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE "${database}"`);
@@ -137,6 +140,13 @@ describe("docker-compose.yml's services, run as processes", () => {
     expect([...oneShots].map((n) => compose.services[n]!.command)).toEqual([["npx", "prisma", "migrate", "deploy"]]);
     expect(apiService.environment?.NODE_ENV).toBe("production");
     expect(workerServices).toHaveLength(1);
+  });
+
+  it("serves the client from the API process, the SPA's routes included", async () => {
+    for (const route of ["/", "/signin"]) {
+      const res = await request(apiUrl).get(route).expect(200);
+      expect(res.text).toContain('<div id="root">');
+    }
   });
 
   it("launches a run with a built-in profile on a fresh database and settles its pool", { timeout: 180_000 }, async () => {
