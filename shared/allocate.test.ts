@@ -4,6 +4,14 @@ import { largestRemainderSplit } from "./allocate";
 
 const cents = fc.bigInt({ min: 0n, max: 2n ** 53n - 1n });
 const weights = fc.array(fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 10n }), fc.bigInt({ min: 1n, max: 2n ** 53n - 1n })), { minLength: 1, maxLength: 30 });
+/** A random split with what it was computed from: each weight's floor quota and remainder. */
+const splits = fc
+  .tuple(cents, weights)
+  .filter(([, ws]) => ws.some((w) => w > 0n))
+  .map(([total, ws]) => {
+    const sum = ws.reduce((s, w) => s + w, 0n);
+    return { total, ws, shares: largestRemainderSplit(total, ws), floor: ws.map((w) => (total * w) / sum), rem: ws.map((w) => (total * w) % sum) };
+  });
 
 describe("largestRemainderSplit", () => {
   it("gives leftover cents to the largest remainders, equal remainders to the earlier index", () => {
@@ -22,14 +30,10 @@ describe("largestRemainderSplit", () => {
 
   it("is exact: shares sum to the total, each the floor of its quota or one more, zero weights get nothing", () => {
     fc.assert(
-      fc.property(cents, weights, (total, ws) => {
-        fc.pre(ws.some((w) => w > 0n));
-        const sum = ws.reduce((s, w) => s + w, 0n);
-        const shares = largestRemainderSplit(total, ws);
+      fc.property(splits, ({ total, ws, shares, floor }) => {
         expect(shares.reduce((s, x) => s + x, 0n)).toBe(total);
         shares.forEach((share, i) => {
-          const floor = (total * ws[i]!) / sum;
-          expect(share === floor || share === floor + 1n).toBe(true);
+          expect(share === floor[i] || share === floor[i]! + 1n).toBe(true);
           if (ws[i] === 0n) expect(share).toBe(0n);
         });
       }),
@@ -39,12 +43,8 @@ describe("largestRemainderSplit", () => {
 
   it("ranks by remainder, then index: no cent goes to a smaller remainder, or an equal one later in line", () => {
     fc.assert(
-      fc.property(cents, weights, (total, ws) => {
-        fc.pre(ws.some((w) => w > 0n));
-        const sum = ws.reduce((s, w) => s + w, 0n);
-        const shares = largestRemainderSplit(total, ws);
-        const rem = ws.map((w) => (total * w) % sum);
-        const bumped = shares.map((s, i) => s > (total * ws[i]!) / sum);
+      fc.property(splits, ({ ws, shares, floor, rem }) => {
+        const bumped = shares.map((s, i) => s > floor[i]!);
         for (let i = 0; i < ws.length; i++) {
           for (let j = 0; j < ws.length; j++) {
             if (!bumped[i] || bumped[j]) continue;
