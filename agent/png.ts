@@ -1,5 +1,5 @@
-// A minimal PNG encoder (8-bit RGB, no interlace) so the reference agent can produce real
-// screenshots without an image library: the bundle that goes into a sandbox stays one file.
+// A minimal PNG encoder (8-bit RGB, no interlace): all the reference agent's screenshots need,
+// so Paddock carries no image library and the sandbox bundle (agent/bundle.ts) stays small.
 import { deflateSync } from "node:zlib";
 
 export interface RgbImage {

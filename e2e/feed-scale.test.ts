@@ -38,43 +38,25 @@ describe.skipIf(!hasChromium && !requireBrowser)("event feed at volume", () => {
     const { db } = await import("../server/lib/db");
     const { makeUser } = await import("../server/test/helpers");
     const { live } = await import("../server/realtime/emit");
+    const { makeRun } = await import("../server/domain/betting/fixtures");
+    const { appendEventsTx } = await import("../server/domain/sandbox/events");
     const user = await makeUser({ name: "Vera Volume" });
-    const profile = await db.agentProfile.create({ data: { slug: `volume-${Date.now()}`, name: "Chatty", model: "volume-model" } });
-    const run = await db.sandbox.create({
-      data: {
-        goal: "Talk a lot",
-        metric: "lines",
-        targetValue: 100,
-        agentProfileId: profile.id,
-        durationMinutes: 60,
-        idleTimeoutMinutes: 60,
-        createdById: user.id,
-        status: "running",
-        startedAt: new Date(),
-        expiresAt: new Date(Date.now() + 3_600_000),
-        eventSeq: STORED,
-      },
-    });
-    await db.sandboxEvent.createMany({
-      data: Array.from({ length: STORED }, (_, i) => ({ sandboxId: run.id, seq: i + 1, kind: "log" as const, payload: { message: `stored line ${i + 1}` } })),
-    });
+    const { sandboxId: runId } = await makeRun(db, { createdById: user.id });
+    // Stores log lines the way the bridge does: the run hands out the next seq numbers.
+    const store = (from: number, count: number, prefix: string) =>
+      db.$transaction((tx) => appendEventsTx(tx, runId, Array.from({ length: count }, (_, i) => ({ kind: "log" as const, payload: { message: `${prefix} line ${from + i}` } }))));
+    await store(1, STORED, "stored");
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     const errors = watchErrors(page);
-    await signIn(page, baseUrl, { email: user.email, password: "correct horse battery" }, `/runs/${run.id}`);
+    await signIn(page, baseUrl, { email: user.email, password: "correct horse battery" }, `/runs/${runId}`);
     await page.getByTestId("run-page").waitFor();
     await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n >= 100, "the newest stored events");
 
     // 10,000 live events in batches, as fast as they can be stored and published.
-    let seq = STORED;
     for (let sent = 0; sent < LIVE; sent += LIVE_BATCH) {
-      const rows = Array.from({ length: LIVE_BATCH }, () => {
-        seq += 1;
-        return { sandboxId: run.id, seq, kind: "log" as const, payload: { message: `live line ${seq}` }, createdAt: new Date() };
-      });
-      await db.sandboxEvent.createMany({ data: rows });
-      await db.sandbox.update({ where: { id: run.id }, data: { eventSeq: seq } });
-      live.sandbox(run.id, "sandbox:events", { sandboxId: run.id, events: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) });
+      const rows = await store(STORED + sent + 1, LIVE_BATCH, "live");
+      live.sandbox(runId, "sandbox:events", { sandboxId: runId, events: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) });
     }
     const total = await waitForValue(
       () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),

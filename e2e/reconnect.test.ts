@@ -3,7 +3,6 @@
 // The API runs as a child process here so it can really be killed (SIGKILL, no goodbye).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import {
@@ -21,25 +20,16 @@ import {
   watchErrors,
 } from "./support/browser";
 import { ensureClientBuilt } from "../scripts/client-build";
+import { freePort } from "../scripts/bench/spawn-server";
 import { db } from "../server/lib/db";
 import { makeUser } from "../server/test/helpers";
+import { makeRun } from "../server/domain/betting/fixtures";
+import { appendEventsTx } from "../server/domain/sandbox/events";
 import { live } from "../server/realtime/emit";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 if (!hasChromium && !requireBrowser) console.log(SKIP_MESSAGE);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `server/main.ts` (API role) on `port` against this test file's database and Redis prefix. */
 async function startApi(port: number): Promise<ChildProcess> {
@@ -67,17 +57,7 @@ function kill(child: ChildProcess): Promise<void> {
 
 /** Stores log events the way the bridge does (next seq numbers on the run) and optionally publishes them. */
 async function addEvents(sandboxId: string, messages: string[], publish: boolean) {
-  const stored = await db.$transaction(async (tx) => {
-    const run = await tx.sandbox.update({
-      where: { id: sandboxId },
-      data: { eventSeq: { increment: messages.length }, lastActivityAt: new Date() },
-      select: { eventSeq: true },
-    });
-    const first = run.eventSeq - messages.length + 1;
-    const rows = messages.map((message, i) => ({ sandboxId, seq: first + i, kind: "log" as const, payload: { message }, createdAt: new Date() }));
-    await tx.sandboxEvent.createMany({ data: rows });
-    return rows;
-  });
+  const stored = await db.$transaction((tx) => appendEventsTx(tx, sandboxId, messages.map((message) => ({ kind: "log" as const, payload: { message } }))));
   if (publish) {
     live.sandbox(sandboxId, "sandbox:events", { sandboxId, events: stored.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })) });
   }
@@ -104,35 +84,20 @@ describe.skipIf(!hasChromium && !requireBrowser)("reconnecting after an API rest
 
   it("reconnects by itself and catches up on missed events and progress", async () => {
     const user = await makeUser({ name: "Rita Reconnect" });
-    const profile = await db.agentProfile.create({ data: { slug: `reconnect-${Date.now()}`, name: "Steady", model: "reconnect-model" } });
-    const run = await db.sandbox.create({
-      data: {
-        goal: "Survive an API restart",
-        metric: "events",
-        targetValue: 100,
-        agentProfileId: profile.id,
-        durationMinutes: 60,
-        idleTimeoutMinutes: 60,
-        createdById: user.id,
-        status: "running",
-        startedAt: new Date(),
-        expiresAt: new Date(Date.now() + 60 * 60_000),
-        lastActivityAt: new Date(),
-      },
-    });
-    await addEvents(run.id, ["one", "two", "three", "four", "five"], false);
+    const { sandboxId: runId } = await makeRun(db, { createdById: user.id });
+    await addEvents(runId, ["one", "two", "three", "four", "five"], false);
 
     const base = `http://127.0.0.1:${port}`;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const errors = watchErrors(page);
-    await signIn(page, base, { email: user.email, password: "correct horse battery" }, `/runs/${run.id}`);
+    await signIn(page, base, { email: user.email, password: "correct horse battery" }, `/runs/${runId}`);
     await page.getByTestId("run-page").waitFor();
     await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n === 5, "the stored events");
     await markDocument(page);
 
     // Live while connected: published from this process through Redis to the API's socket.
-    await addEvents(run.id, ["six", "seven"], true);
+    await addEvents(runId, ["six", "seven"], true);
     await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n === 7, "live events");
 
     // Crash the API. The page notices and keeps trying.
@@ -141,8 +106,8 @@ describe.skipIf(!hasChromium && !requireBrowser)("reconnecting after an API rest
     await page.locator('[data-testid="connection-status"][data-state="reconnecting"]').waitFor({ timeout: 15_000 });
 
     // Meanwhile the run moves on (as if another API process took the agent's reports).
-    await addEvents(run.id, ["eight", "nine", "ten", "eleven"], true);
-    await db.sandbox.update({ where: { id: run.id }, data: { currentProgress: 42 } });
+    await addEvents(runId, ["eight", "nine", "ten", "eleven"], true);
+    await db.sandbox.update({ where: { id: runId }, data: { currentProgress: 42 } });
     await screenshot(page, "e2e-reconnecting");
 
     api = await startApi(port);
@@ -154,7 +119,7 @@ describe.skipIf(!hasChromium && !requireBrowser)("reconnecting after an API rest
     expect(new Set(seqs).size).toBe(seqs.length); // no duplicates after the replay
 
     // And live delivery works again after the restart.
-    await addEvents(run.id, ["twelve"], true);
+    await addEvents(runId, ["twelve"], true);
     await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n === 12, "live events after the restart");
     expect(await documentStillMarked(page)).toBe(true);
     expect(errors).toEqual([]);

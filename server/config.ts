@@ -30,7 +30,6 @@ export const configSchema = z
     SIGNUP_GRANT_CENTS: int(100_000),
     RATE_LIMIT_AUTH_PER_MINUTE: int(30, 1),
     RATE_LIMIT_WRITE_PER_MINUTE: int(600, 1),
-    JSON_BODY_LIMIT: z.string().default("1mb"),
 
     DATA_DIR: z.string().default(".data"),
     ARTIFACT_MAX_BYTES: int(10 * 1024 * 1024, 1),

@@ -13,6 +13,7 @@ import { startRealtime, type RealtimeServer } from "./realtime/server";
 import { setBridgeBaseUrl } from "./jobs/sandbox/bridge-url";
 import { closeProviders } from "./providers";
 import { closePromptSignals } from "./bridge/prompt-signal";
+import { ensureBuiltinProfiles } from "./domain/agent-profiles";
 
 export interface Paddock {
   server?: Server;
@@ -25,6 +26,9 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
   let realtime: RealtimeServer | undefined;
   let workers: RunningWorkers | undefined;
   let url: string | undefined;
+
+  // Whatever set up this database (compose's migrate step seeds nothing), a run can be launched.
+  await ensureBuiltinProfiles(db);
 
   if (role === "all" || role === "api") {
     server = createServer(createApp());

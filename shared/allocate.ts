@@ -1,26 +1,26 @@
-// Splits an integer amount of cents across weights, exactly: each share is floored and the
-// leftover cents go one each to the largest fractional remainders (ties: earlier index).
-// Integer (BigInt) arithmetic only, so shares always sum to the total.
-export function allocateProRata(total: number, weights: readonly number[]): number[] {
-  if (!Number.isSafeInteger(total) || total < 0) throw new RangeError("total must be a non-negative safe integer");
-  const sum = weights.reduce((s, w) => {
-    if (!Number.isSafeInteger(w) || w < 0) throw new RangeError("weights must be non-negative safe integers");
-    return s + BigInt(w);
-  }, 0n);
+// The one largest-remainder split: settlement (shared/payout.ts splitPool, mirrored in SQL by
+// payout-sql.ts) and unspent run credits (server/domain/sandbox/credits.ts) both use it.
+//
+// Splits `total` cents across `weights` exactly: share_i = floor(total * w_i / W), and the
+// leftover cents (fewer than the number of positive weights) go one each to the largest
+// remainders (total * w_i) mod W; equal remainders go to the earlier index, so callers order
+// the weights by priority (splitPool: earliest bet first). BigInt throughout: total * w_i may
+// far exceed 2^53.
+export function largestRemainderSplit(total: bigint, weights: readonly bigint[]): bigint[] {
+  if (total < 0n) throw new RangeError(`total must not be negative, got ${total}`);
+  let sum = 0n;
+  for (const [i, w] of weights.entries()) {
+    if (w < 0n) throw new RangeError(`weights[${i}] must not be negative, got ${w}`);
+    sum += w;
+  }
   if (sum === 0n) {
-    if (total !== 0) throw new RangeError("cannot allocate a positive total across zero weights");
-    return weights.map(() => 0);
+    if (total !== 0n) throw new RangeError("cannot split a positive total across zero weights");
+    return weights.map(() => 0n);
   }
-  const t = BigInt(total);
-  const shares = weights.map((w) => (t * BigInt(w)) / sum);
-  let left = Number(t - shares.reduce((s, x) => s + x, 0n));
-  const order = weights
-    .map((w, i) => ({ i, rem: (t * BigInt(w)) % sum }))
-    .sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
-  for (const { i } of order) {
-    if (left === 0) break;
-    shares[i]! += 1n;
-    left -= 1;
-  }
-  return shares.map(Number);
+  const shares = weights.map((w) => (total * w) / sum);
+  const leftover = shares.reduce((left, share) => left - share, total);
+  // Stable sort by remainder alone keeps equal remainders in index order.
+  const ranked = weights.map((w, i) => ({ i, rem: (total * w) % sum })).sort((a, b) => (a.rem === b.rem ? 0 : a.rem > b.rem ? -1 : 1));
+  for (let k = 0n; k < leftover; k++) shares[ranked[Number(k)]!.i]! += 1n;
+  return shares;
 }

@@ -74,17 +74,3 @@ export function parseDollarsToCents(input: string): number {
   const cents = Number(magnitude);
   return sign && cents !== 0 ? -cents : cents;
 }
-
-/** Converts cents (e.g. a Prisma BigInt column) to a number; throws unless it is a safe integer. */
-export function toCentsNumber(value: bigint | number): number {
-  if (typeof value === "bigint") {
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw new RangeError(`toCentsNumber: ${value} cents is outside the safe integer range`);
-    }
-    return Number(value);
-  }
-  if (typeof value !== "number" || !Number.isSafeInteger(value)) {
-    throw new RangeError(`toCentsNumber: expected integer cents, got ${String(value)}`);
-  }
-  return value === 0 ? 0 : value; // normalize -0
-}

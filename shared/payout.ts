@@ -43,6 +43,7 @@
  * createdAt in ms, order by date_trunc('milliseconds', "createdAt") in SQL.
  */
 import { assertCents, assertRakeBps, assertSide, rakeCents, type BetSide } from "./odds";
+import { largestRemainderSplit } from "./allocate";
 
 export interface PoolBet {
   id: string;
@@ -125,17 +126,9 @@ export function splitPool({ bets, outcome, rakeBps }: SplitPoolInput): PoolSplit
   const rake = rakeCents(total, rakeBps);
   const distributable = total - rake;
 
-  const shares = winners.map((bet) => {
-    const scaled = distributable * BigInt(bet.amount);
-    return { bet, base: scaled / winningStake, remainder: scaled % winningStake };
-  });
-  const leftover = shares.reduce((left, share) => left - share.base, distributable);
-
-  // `winners` is already in (placedAt, id) order and sort is stable, so sorting
-  // by remainder alone yields the documented ranking.
-  const ranked = [...shares].sort((a, b) => (a.remainder === b.remainder ? 0 : a.remainder > b.remainder ? -1 : 1));
-  const paid = new Map<string, bigint>();
-  ranked.forEach((share, rank) => paid.set(share.bet.id, share.base + (BigInt(rank) < leftover ? 1n : 0n)));
+  // `winners` is in (placedAt, id) order, so equal remainders go to the earliest bet.
+  const shares = largestRemainderSplit(distributable, winners.map((bet) => BigInt(bet.amount)));
+  const paid = new Map(winners.map((bet, i) => [bet.id, shares[i]!]));
 
   return {
     kind: "paid",

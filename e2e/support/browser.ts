@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { vi } from "vitest";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -83,16 +84,16 @@ export async function dataNumber(page: Page, selector: string, attribute: string
   return Number(await page.locator(selector).first().getAttribute(attribute));
 }
 
-/** Polls `read` until `check` passes; returns the last value. */
-export async function waitForValue<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeout = 30_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read().catch(() => undefined as T);
-    if (last !== undefined && check(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out after ${timeout} ms waiting for ${what} (last value: ${JSON.stringify(last)})`);
+/** Polls `read` (vi.waitFor) until `check` passes; returns that value. */
+export function waitForValue<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeout = 30_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await read();
+      if (!check(value)) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last value: ${JSON.stringify(value)})`);
+      return value;
+    },
+    { timeout, interval: 150 },
+  );
 }
 
 /**

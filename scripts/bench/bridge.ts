@@ -11,7 +11,7 @@ const env = await prepareBenchEnv("bridge");
 const { db } = await import("../../server/lib/db");
 const { hashToken, newToken } = await import("../../server/lib/passwords");
 const { registerUser } = await import("../../server/domain/users");
-const { seedDemoProfiles } = await import("../../server/seed/demo");
+const { ensureBuiltinProfiles } = await import("../../server/domain/agent-profiles");
 const { createRun } = await import("../../server/domain/sandbox/create");
 const { closeAllRedis } = await import("../../server/lib/redis");
 const { closePgPool } = await import("../../server/lib/pg");
@@ -19,7 +19,7 @@ const { closePgPool } = await import("../../server/lib/pg");
 const server = await spawnServer("api");
 
 const user = await registerUser(db, { email: "bench@example.com", name: "Bench", password: "benchmark-pass", signupGrantCents: 10_000_000 });
-const [profile] = await seedDemoProfiles(db);
+const [profile] = await ensureBuiltinProfiles(db);
 const agents: { base: string; token: string }[] = [];
 for (let i = 0; i < AGENTS; i++) {
   const { id } = await createRun(db, user.id, { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 }, { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 });

@@ -10,14 +10,14 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const env = await prepareBenchEnv("detail");
 const { db } = await import("../../server/lib/db");
 const { registerUser, createApiToken } = await import("../../server/domain/users");
-const { seedDemoProfiles } = await import("../../server/seed/demo");
+const { ensureBuiltinProfiles } = await import("../../server/domain/agent-profiles");
 const { createRun } = await import("../../server/domain/sandbox/create");
 const { createCaller } = await import("../../server/trpc/root");
 const { closeAllRedis } = await import("../../server/lib/redis");
 const { closePgPool } = await import("../../server/lib/pg");
 
 const user = await registerUser(db, { email: "bench@example.com", name: "Bench", password: "benchmark-pass", signupGrantCents: 100_000_000 });
-const [profile] = await seedDemoProfiles(db);
+const [profile] = await ensureBuiltinProfiles(db);
 const ids: string[] = [];
 for (let i = 0; i < RUNS; i++) {
   const { id } = await createRun(db, user.id, { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 }, { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 });

@@ -95,7 +95,7 @@ async function main() {
   const { db } = await import("../../server/lib/db");
   const { hashToken, newToken } = await import("../../server/lib/passwords");
   const { registerUser, createApiToken } = await import("../../server/domain/users");
-  const { seedDemoProfiles } = await import("../../server/seed/demo");
+  const { ensureBuiltinProfiles } = await import("../../server/domain/agent-profiles");
   const { createRun } = await import("../../server/domain/sandbox/create");
   const { closeAllRedis } = await import("../../server/lib/redis");
   const { spawnServer } = await import("./spawn-server");
@@ -112,7 +112,7 @@ async function main() {
   try {
     const user = await registerUser(db, { email: "bench-live@example.com", name: "Bench", password: "benchmark-pass", signupGrantCents: 100_000_000 });
     const { token: apiToken } = await createApiToken(db, user.id, "bench:live");
-    const [profile] = await seedDemoProfiles(db);
+    const [profile] = await ensureBuiltinProfiles(db);
     const runs: { id: string; token: string; url: string }[] = [];
     for (let i = 0; i < AGENTS; i++) {
       const { id } = await createRun(

@@ -24,22 +24,27 @@ export async function spawnServer(role: "api" | "all", env: Record<string, strin
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  await waitHealthy(url, child);
+  return { url, child, stop: () => stopChild(child) };
+}
+
+/** Waits until the API at `url` answers /api/health with 200; fails fast if `child` exits first. */
+export async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
     const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error("the server did not become healthy in 30 s");
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`the server did not become healthy in ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+}
+
+/** SIGTERM (Paddock's graceful shutdown), resolved once the process has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
 }

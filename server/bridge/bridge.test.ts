@@ -10,7 +10,7 @@ import { createApp } from "../app";
 import { db } from "../lib/db";
 import { hashToken, newToken } from "../lib/passwords";
 import { makeUser } from "../test/helpers";
-import { seedDemoProfiles } from "../seed/demo";
+import { ensureBuiltinProfiles } from "../domain/agent-profiles";
 import { createRun } from "../domain/sandbox/create";
 import { checkLedger, balanceOf } from "../domain/ledger";
 
@@ -18,7 +18,7 @@ const app = createApp();
 let profileId: string;
 
 beforeAll(async () => {
-  profileId = (await seedDemoProfiles(db))[0]!.id;
+  profileId = (await ensureBuiltinProfiles(db))[0]!.id;
 });
 
 async function liveRun(opts: { credits?: number; status?: "running" | "booting" | "succeeded"; target?: number } = {}) {

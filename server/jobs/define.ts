@@ -1,6 +1,7 @@
 // A job is a definition: a name, a zod payload schema, a handler calling domain functions, and
-// its retry policy. Job ids come from business keys (launch:<runId>, settle:<poolId>) so
-// enqueueing the same work twice is harmless; handlers check state before acting.
+// its retry policy. Callers pass a job id built from the business key (launch-<runId>,
+// settle-<poolId>: BullMQ refuses ':' in custom ids) so enqueueing the same work twice is
+// harmless; handlers check state before acting.
 import type { Job, JobsOptions } from "bullmq";
 import type { z } from "zod";
 

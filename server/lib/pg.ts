@@ -1,5 +1,7 @@
-// A plain `pg` pool for the few hot paths where Prisma's per-query overhead dominates (bridge
-// authentication and event ingestion, bet placement): each is one SQL statement.
+// A plain `pg` pool for the hot paths where Prisma's per-query overhead dominates, each one SQL
+// statement: the bridge (token check, activity stamp, event ingestion, including the agent's
+// log lines the launch job forwards), API-token sign-in and bet placement. It holds up to
+// DB_POOL_MAX connections of its own, besides Prisma's.
 import pg from "pg";
 import { config } from "../config";
 import { pgConnectionOptions } from "./pg-options";

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { waitUntil } from "../test/paddock-harness";
 import { createDaytonaProvider, DAYTONA_COMMAND_LABEL, type DaytonaSandboxProvider } from "./daytona";
 import { startDaytonaStandin, type DaytonaStandin } from "./daytona-standin";
 import { closeProviders, getProvider } from "./index";
@@ -24,16 +25,6 @@ afterAll(async () => {
 beforeEach(() => {
   standin.state.requests.length = 0;
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const requestsMatching = (pattern: RegExp) => standin.state.requests.filter((r) => pattern.test(r));
 
@@ -59,7 +50,7 @@ describe("daytona provider", () => {
       env: { GREETING: "it's paddock", BRIDGE_TOKEN: "secret-token" },
       onOutput: (line, stream) => lines.push([stream, line]),
     });
-    await waitFor("streamed output", () => lines.length >= 2);
+    await waitUntil(() => lines.length >= 2, "streamed output");
     expect(lines).toContainEqual(["stdout", "hello it's paddock"]);
     expect(lines).toContainEqual(["stderr", "oops"]);
     expect(await provider.status(created.providerId)).toEqual({ state: "running" });
@@ -94,12 +85,12 @@ describe("daytona provider", () => {
     const { providerId } = await provider.create({ runId: "run-exit", labels: {} });
     const lines: string[] = [];
     await provider.start(providerId, { command: "echo bye; exit 3", env: {}, onOutput: (l) => lines.push(l) });
-    const state = await waitFor("exit", async () => {
+    const state = await waitUntil(async () => {
       const s = await provider.status(providerId);
       return s.state === "exited" ? s : undefined;
-    });
+    }, "exit");
     expect(state).toEqual({ state: "exited", exitCode: 3 });
-    await waitFor("output", () => lines.includes("bye"));
+    await waitUntil(() => lines.includes("bye"), "output");
     await provider.remove(providerId);
   });
 
@@ -154,7 +145,7 @@ describe("daytona provider", () => {
     await expect(provider.start(providerId, { command: "cat a.txt", env: {} })).rejects.toThrow(/could not run the command/);
     expect(await provider.status(providerId)).toEqual({ state: "not_started" });
     await provider.start(providerId, { command: "cat a.txt", env: {} });
-    await waitFor("exit", async () => (await provider.status(providerId)).state === "exited");
+    await waitUntil(async () => (await provider.status(providerId)).state === "exited", "exit");
     await provider.remove(providerId);
   });
 

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntil } from "../test/paddock-harness";
 import { getProvider } from "./index";
 import { createLocalProvider, type LocalSandboxRecord } from "./local";
 import { RUN_LABEL, type SandboxProvider } from "./types";
@@ -23,16 +24,6 @@ afterAll(async () => {
   for (const sandbox of await provider.list({})) await provider.remove(sandbox.providerId);
   await rm(rootDir, { recursive: true, force: true });
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Alive and not a zombie (this machine's PID 1 may never reap orphans). */
 function isRunning(pid: number): boolean {
@@ -85,7 +76,7 @@ describe("local provider", () => {
     } finally {
       delete process.env.DATABASE_URL;
     }
-    await waitFor("output lines", () => lines.length >= 3);
+    await waitUntil(() => lines.length >= 3, "output lines");
     expect(lines).toContainEqual(["stdout", "hello paddock"]);
     expect(lines).toContainEqual(["stderr", "to stderr"]);
     expect(lines).toContainEqual(["stdout", "secret: absent"]);
@@ -98,7 +89,7 @@ describe("local provider", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(lines.filter(([, l]) => l.startsWith("hello"))).toHaveLength(1);
 
-    const grandchild = Number(await waitFor("grandchild pid", () => readFile(path.join(workDir, "grandchild.pid"), "utf8").catch(() => undefined)));
+    const grandchild = Number(await waitUntil(() => readFile(path.join(workDir, "grandchild.pid"), "utf8").catch(() => undefined), "grandchild pid"));
     expect(isRunning(grandchild)).toBe(true);
 
     await provider.stop(runId);
@@ -121,12 +112,12 @@ describe("local provider", () => {
     await provider.create({ runId, labels: {} });
     const lines: string[] = [];
     await provider.start(runId, { command: "echo done; printf 'no newline'; exit 3", env: {}, onOutput: (l) => lines.push(l) });
-    const state = await waitFor("exit", async () => {
+    const state = await waitUntil(async () => {
       const s = await provider.status(runId);
       return s.state === "exited" ? s : undefined;
-    });
+    }, "exit");
     expect(state).toEqual({ state: "exited", exitCode: 3 });
-    await waitFor("final unterminated line", () => lines.includes("no newline"));
+    await waitUntil(() => lines.includes("no newline"), "final unterminated line");
     expect(lines).toEqual(["done", "no newline"]);
     // Starting a finished sandbox again does not re-run the command.
     await provider.start(runId, { command: "exit 0", env: {} });
@@ -175,10 +166,10 @@ describe("local provider", () => {
     expect(signal, stderr).toBe("SIGKILL");
 
     expect(await provider.status(runId)).toEqual({ state: "running" });
-    const state = await waitFor("orphaned command to exit", async () => {
+    const state = await waitUntil(async () => {
       const s = await provider.status(runId);
       return s.state === "exited" ? s : undefined;
-    });
+    }, "orphaned command to exit");
     expect(state).toEqual({ state: "exited", exitCode: 7 });
     expect(readFileSync(path.join(rootDir, runId, "stdout.log"), "utf8")).toBe("finished\n");
     await provider.remove(runId);

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createServer, type Server as HttpServer } from "node:http";
 import { io as connect, type Socket } from "socket.io-client";
 import request from "supertest";
@@ -10,7 +10,8 @@ import { createApp } from "../app";
 import { startRealtime, type RealtimeServer } from "./server";
 import { live } from "./emit";
 import { canViewSandbox } from "./access";
-import { makeRun as makeBettingRun } from "../domain/betting/fixtures";
+import { makeRun } from "../domain/betting/fixtures";
+import { appendEventsTx } from "../domain/sandbox/events";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -83,34 +84,14 @@ function arrives(socket: ClientSocket, event: keyof ServerToClientEvents, ms: nu
   });
 }
 
-let profileId: string;
-
-async function makeRun(createdById: string, events = 0) {
-  const run = await db.sandbox.create({
-    data: {
-      goal: "Reach 100 signups",
-      metric: "signups",
-      targetValue: 100,
-      agentProfileId: profileId,
-      durationMinutes: 30,
-      idleTimeoutMinutes: 15,
-      createdById,
-      status: "running",
-      eventSeq: events,
-    },
-    select: { id: true },
-  });
+/** A running run (the betting fixture) with `events` log lines stored, as the bridge stores them. */
+async function runWithEvents(createdById: string, events = 0) {
+  const { sandboxId } = await makeRun(db, { createdById });
   if (events > 0) {
-    await db.sandboxEvent.createMany({
-      data: Array.from({ length: events }, (_, i) => ({
-        sandboxId: run.id,
-        seq: i + 1,
-        kind: "log" as const,
-        payload: { message: `line ${i + 1}` },
-      })),
-    });
+    const lines = Array.from({ length: events }, (_, i) => ({ kind: "log" as const, payload: { message: `line ${i + 1}` } }));
+    await db.$transaction((tx) => appendEventsTx(tx, sandboxId, lines));
   }
-  return run.id;
+  return sandboxId;
 }
 
 async function tokenFor() {
@@ -118,14 +99,6 @@ async function tokenFor() {
   const { token } = await createApiToken(db, user.id, "realtime test");
   return { user, token };
 }
-
-beforeAll(async () => {
-  const profile = await db.agentProfile.create({
-    data: { slug: `rt-${Date.now()}`, name: "Realtime tester", model: "demo-1" },
-    select: { id: true },
-  });
-  profileId = profile.id;
-});
 
 afterEach(() => {
   for (const s of sockets.splice(0)) s.disconnect();
@@ -193,7 +166,7 @@ describe("sandbox:subscribe", () => {
   it("replays the events stored after afterSeq, in order", async () => {
     const { url } = await startServer();
     const { user, token } = await tokenFor();
-    const runId = await makeRun(user.id, 12);
+    const runId = await runWithEvents(user.id, 12);
     const socket = client(url, { token });
     await connected(socket);
 
@@ -214,8 +187,8 @@ describe("sandbox:subscribe", () => {
   it("delivers what the Redis emitter publishes to the run's room, and only to its watchers", async () => {
     const { url } = await startServer();
     const { user, token } = await tokenFor();
-    const runId = await makeRun(user.id);
-    const otherRun = await makeRun(user.id);
+    const runId = await runWithEvents(user.id);
+    const otherRun = await runWithEvents(user.id);
     const watcher = client(url, { token });
     const bystander = client(url, { token });
     await Promise.all([connected(watcher), connected(bystander)]);
@@ -241,7 +214,7 @@ describe("sandbox:subscribe", () => {
   it("delivers arena updates to arena subscribers", async () => {
     const { url } = await startServer();
     const { user, token } = await tokenFor();
-    const runId = await makeRun(user.id);
+    const runId = await runWithEvents(user.id);
     const socket = client(url, { token });
     await connected(socket);
     expect(await socket.timeout(5000).emitWithAck("arena:subscribe")).toEqual({ ok: true });
@@ -261,7 +234,7 @@ describe("private rooms", () => {
     const socketB = client(url, { token: b.token });
     await Promise.all([connected(socketA), connected(socketB)]);
     // B even watches the same run and the arena: balances still never reach B.
-    const runId = await makeRun(a.user.id);
+    const runId = await runWithEvents(a.user.id);
     await subscribe(socketA, runId);
     await subscribe(socketB, runId);
     await socketB.timeout(5000).emitWithAck("arena:subscribe");
@@ -278,7 +251,7 @@ describe("betting updates", () => {
   it("sends a run's watchers the bets accepted together as one message, in order, and the pool's newest totals", async () => {
     const { url } = await startServer();
     const { user, token } = await tokenFor();
-    const run = await makeBettingRun(db, { createdById: user.id });
+    const run = await makeRun(db, { createdById: user.id });
     const watcher = client(url, { token });
     await connected(watcher);
     expect((await subscribe(watcher, run.sandboxId)).ok).toBe(true);
@@ -291,10 +264,13 @@ describe("betting updates", () => {
     const placed = await Promise.all(
       bettors.map((b, i) => b.caller.betting.placeBet({ sandboxId: run.sandboxId, side: i % 2 === 0 ? "yes" : "no", amount: 100 + i })),
     );
-    const deadline = Date.now() + 5000;
-    while ((messages.flatMap((m) => m.bets).length < placed.length || pools.at(-1)?.betCount !== placed.length) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await vi.waitFor(
+      () => {
+        expect(messages.flatMap((m) => m.bets)).toHaveLength(placed.length);
+        expect(pools.at(-1)?.betCount).toBe(placed.length);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
 
     const received = messages.flatMap((m) => m.bets);
     expect(received.map((b) => b.betId).sort()).toEqual(placed.map((b) => b.betId).sort());
@@ -329,7 +305,7 @@ describe("several API processes", () => {
     const one = await startServer();
     const two = await startServer();
     const { user, token } = await tokenFor();
-    const runId = await makeRun(user.id);
+    const runId = await runWithEvents(user.id);
     const onOne = client(one.url, { token });
     const onTwo = client(two.url, { token });
     await Promise.all([connected(onOne), connected(onTwo)]);

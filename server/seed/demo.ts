@@ -1,5 +1,5 @@
-// The demo world for `npm start` and `npm run db:seed`: agent profiles for several models,
-// finished runs with history, and one live run that the workers launch on boot.
+// The demo world for `npm start` and `npm run db:seed`: finished runs with history on the
+// built-in agent profiles, and one live run that the workers launch on boot.
 import type { Db } from "../lib/db";
 import { createRun } from "../domain/sandbox/create";
 import { transitionRun } from "../domain/sandbox/lifecycle";
@@ -9,22 +9,9 @@ import { recordProgress } from "../domain/sandbox/progress";
 import { spendCredits } from "../domain/sandbox/credits";
 import { enqueue } from "../jobs/queues";
 import { launchJob } from "../jobs/sandbox/launch";
-
-export const demoProfiles = [
-  { slug: "demo-sonnet", name: "Scout (demo)", model: "claude-sonnet-demo", specialization: "research", capabilities: ["browse", "summarize"], policy: "demo" },
-  { slug: "demo-gpt", name: "Forge (demo)", model: "gpt-demo", specialization: "coding", capabilities: ["code", "test"], policy: "demo" },
-  { slug: "demo-llama", name: "Herald (demo)", model: "llama-demo", specialization: "outreach", capabilities: ["email", "write"], policy: "demo" },
-  { slug: "llm-agent", name: "LLM agent", model: "gpt-4o-mini", specialization: "general", capabilities: ["reason"], policy: "llm" },
-] as const;
+import { ensureBuiltinProfiles } from "../domain/agent-profiles";
 
 const OPTS = { defaultProvider: "local" as const, availableProviders: ["local" as const], defaultIdleTimeoutMinutes: 15 };
-
-export async function seedDemoProfiles(db: Db) {
-  for (const p of demoProfiles) {
-    await db.agentProfile.upsert({ where: { slug: p.slug }, create: { ...p, capabilities: [...p.capabilities] }, update: {} });
-  }
-  return db.agentProfile.findMany({ where: { slug: { in: demoProfiles.map((p) => p.slug) } } });
-}
 
 async function finishedRun(db: Db, userId: string, profileId: string, goal: string, reach: number, outcome: "succeeded" | "failed", minutesAgo: number) {
   const { id } = await createRun(db, userId, { goal, metric: "qualified leads", targetValue: 20, agentProfileId: profileId, durationMinutes: 30, credits: 400 }, OPTS);
@@ -44,7 +31,7 @@ async function finishedRun(db: Db, userId: string, profileId: string, goal: stri
 }
 
 export async function seedDemoWorld(db: Db): Promise<void> {
-  const profiles = await seedDemoProfiles(db);
+  const profiles = await ensureBuiltinProfiles(db);
   if ((await db.sandbox.count()) > 0) return;
   const admin = await db.user.findUnique({ where: { email: "demo@paddock.local" }, select: { id: true } });
   if (!admin) return;

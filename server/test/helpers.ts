@@ -1,4 +1,8 @@
 // Test helpers: users with sessions for createCaller, and a real app for supertest.
+import { expect } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { AppError } from "../lib/errors";
 import { createCaller } from "../trpc/root";
 import { createContextInner } from "../trpc/context";
 import { db } from "../lib/db";
@@ -39,4 +43,16 @@ export async function makeLiveRun(opts: { agentProfileId: string; credits?: numb
   const token = newToken("pdkrun");
   await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
   return { id, token, user, base: `/api/agent/v1/runs/${id}`, auth: { authorization: `Bearer ${token}` } };
+}
+
+/** The tRPC error a call fails with: its code, message, and the field an AppError or zod names. */
+export async function rejection(p: Promise<unknown>) {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TRPCError);
+  const cause = (err as TRPCError).cause;
+  const field = cause instanceof AppError ? cause.field : cause instanceof ZodError ? cause.issues[0]?.path.join(".") : undefined;
+  return { code: (err as TRPCError).code, message: (err as TRPCError).message, field };
 }

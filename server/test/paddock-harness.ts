@@ -1,5 +1,5 @@
 // Starts a whole Paddock (API, Socket.IO, workers) in the test process on a free port.
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, vi } from "vitest";
 import type { Paddock } from "../main";
 
 export async function startTestPaddock(env: Record<string, string> = {}, role: "all" | "api" = "all"): Promise<Paddock & { url: string }> {
@@ -10,19 +10,19 @@ export async function startTestPaddock(env: Record<string, string> = {}, role: "
   return paddock as Paddock & { url: string };
 }
 
-export async function waitUntil<T>(fn: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
+/**
+ * vi.waitFor for a probe that answers rather than throws: resolves with the first truthy value
+ * `fn` returns; on timeout, fails naming `what` (and the probe's last error, if it threw).
+ */
+export function waitUntil<T>(fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  return vi.waitFor(
+    async () => {
       const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
+      if (!v) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      return v;
+    },
+    { timeout: timeoutMs, interval: everyMs },
+  );
 }
 
 export function processAlive(pid: number): boolean {
@@ -48,16 +48,16 @@ export async function spawnWorker(env: Record<string, string> = {}) {
 }
 
 /**
- * Starts a Paddock for the test file (before its tests, stopped after) with the demo agent
- * profiles seeded. Set env overrides before calling: config is read when Paddock is imported.
+ * Starts a Paddock for the test file (before its tests, stopped after); its start creates the
+ * built-in agent profiles. Set env overrides before calling: config is read when Paddock is imported.
  */
 export function useTestPaddock(opts: { role?: "all" | "api" } = {}) {
   const ctx = {} as { paddock: Paddock & { url: string }; profileId: string };
   beforeAll(async () => {
     ctx.paddock = await startTestPaddock({}, opts.role ?? "all");
     const { db } = await import("../lib/db");
-    const { seedDemoProfiles } = await import("../seed/demo");
-    ctx.profileId = (await seedDemoProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
+    const { ensureBuiltinProfiles } = await import("../domain/agent-profiles");
+    ctx.profileId = (await ensureBuiltinProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
   });
   afterAll(async () => {
     await ctx.paddock?.stop();

@@ -1,12 +1,13 @@
 // The frame of every signed-in page: brand, navigation, live connection, balance, sign-out.
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { Suspense, useState } from "react";
 import { useMe } from "../hooks/use-me";
 import { formatCents } from "../lib/format";
 import { signOut } from "../lib/auth";
 import { disconnectSocket, useConnectionState } from "../live/socket";
 import { clearFeedStores } from "../live/feed-store";
+import { Loading } from "./states";
 
 const CONNECTION_LABEL = {
   idle: "Offline",
@@ -77,7 +78,10 @@ export function Shell() {
         </div>
       </header>
       <main className="page">
-        <Outlet />
+        {/* Pages load on first visit; the shell stays while one does. */}
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

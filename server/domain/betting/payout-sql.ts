@@ -150,9 +150,10 @@ export async function creditBettors(tx: Prisma.TransactionClient, credits: Accou
 }
 
 /**
- * Moves the house rake from the escrow to house:rake (key rake:<poolId>). Written here rather
- * than with ledger.transfer, whose balance statement types its amount parameter as int4 and
- * so refuses rakes above 2^31 - 1 cents.
+ * Moves the house rake from the escrow to house:rake (key rake:<poolId>) in one statement.
+ * Written here rather than with ledger.transfer: the amount is the settlement's bigint, the
+ * accounts are already locked in order by lockSettlementAccounts, and the pool's escrow needs
+ * no balance-floor check (settlePool verifies it ends at zero).
  */
 export async function writeRake(tx: Prisma.TransactionClient, input: { poolId: string; escrowId: string; rake: bigint; memo: string }) {
   await tx.$executeRaw`

@@ -3,7 +3,7 @@
 import { AppError } from "../../lib/errors";
 import { inTransaction, type DbClient, Prisma } from "../../lib/db";
 import { HOUSE_CREDITS_SPENT, runAccountKey, transfer, userAccountKey } from "../ledger";
-import { allocateProRata } from "@shared/allocate";
+import { largestRemainderSplit } from "@shared/allocate";
 
 /**
  * With `upToRemaining`, a cost already incurred (tokens an LLM has used) is charged as far as the
@@ -92,10 +92,10 @@ export async function returnUnspentCredits(tx: Prisma.TransactionClient, sandbox
      WHERE mine."accountId" = ${account.id}
      GROUP BY src.key, src."userId"
      ORDER BY min(e.id)`;
-  const shares = allocateProRata(Number(account.balance), funders.map((f) => Number(f.funded)));
+  const shares = largestRemainderSplit(account.balance, funders.map((f) => f.funded));
   const returned: { userId: string; amount: number }[] = [];
   for (const [i, f] of funders.entries()) {
-    const amount = shares[i]!;
+    const amount = Number(shares[i]!);
     if (amount <= 0) continue;
     await transfer(tx, {
       from: runAccountKey(sandboxId),

@@ -8,7 +8,7 @@ Object.assign(process.env, { WORKER_LOCK_MS: "2000", LAUNCH_BACKOFF_MS: "100" })
 
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
-const { seedDemoProfiles } = await import("../../seed/demo");
+const { ensureBuiltinProfiles } = await import("../../domain/agent-profiles");
 const { getProvider } = await import("../../providers");
 const { config } = await import("../../config");
 
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe("a worker killed during a launch", () => {
   it("leaves one run state and one sandbox after a restart", async () => {
-    const profileId = (await seedDemoProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
+    const profileId = (await ensureBuiltinProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
     const first = await spawnWorker({ BRIDGE_PUBLIC_URL: api.url });
     workers.push(first);
     const user = await makeUser();

@@ -1,24 +1,12 @@
 import { describe, expect, it } from "vitest";
 import request from "supertest";
-import { TRPCError } from "@trpc/server";
 import { createApp } from "../../app";
 import { db } from "../../lib/db";
-import { AppError } from "../../lib/errors";
-import { makeUser } from "../../test/helpers";
+import { makeUser, rejection } from "../../test/helpers";
 import { createApiToken } from "../../domain/users";
 import { lockPool, settlePool } from "../../domain/betting";
 import { makeRun } from "../../domain/betting/fixtures";
 import { quoteBet } from "@shared/odds";
-
-async function rejection(p: Promise<unknown>) {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  const cause = (err as TRPCError).cause;
-  return { code: (err as TRPCError).code, message: (err as TRPCError).message, field: cause instanceof AppError ? cause.field : undefined };
-}
 
 describe("betting.getOdds / quote", () => {
   it("reports empty sides as such, then the pool's multipliers and percentages", async () => {

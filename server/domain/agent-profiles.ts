@@ -1,0 +1,24 @@
+// The agent profiles every Paddock ships with: without one nobody can launch a run, so every
+// start (any role, compose or `npm start`) makes sure they exist. Demo users and runs are
+// `npm start`'s alone (server/seed/demo.ts).
+import type { Db } from "../lib/db";
+
+export const BUILTIN_PROFILES = [
+  { slug: "demo-sonnet", name: "Scout (demo)", model: "claude-sonnet-demo", specialization: "research", capabilities: ["browse", "summarize"], policy: "demo" },
+  { slug: "demo-gpt", name: "Forge (demo)", model: "gpt-demo", specialization: "coding", capabilities: ["code", "test"], policy: "demo" },
+  { slug: "demo-llama", name: "Herald (demo)", model: "llama-demo", specialization: "outreach", capabilities: ["email", "write"], policy: "demo" },
+  { slug: "llm-agent", name: "LLM agent", model: "gpt-4o-mini", specialization: "general", capabilities: ["reason"], policy: "llm" },
+] as const;
+
+/**
+ * Creates the built-in profiles that are missing and returns all of them. An existing profile
+ * is left as an operator may have edited it; concurrent starts (an API and a worker booting
+ * together) are harmless because missing rows are inserted with ON CONFLICT DO NOTHING.
+ */
+export async function ensureBuiltinProfiles(db: Db) {
+  await db.agentProfile.createMany({
+    data: BUILTIN_PROFILES.map((p) => ({ ...p, capabilities: [...p.capabilities] })),
+    skipDuplicates: true,
+  });
+  return db.agentProfile.findMany({ where: { slug: { in: BUILTIN_PROFILES.map((p) => p.slug) } } });
+}

@@ -1,0 +1,76 @@
+// Credits are money: a run's budget is its ledger account, funded at launch and by injection,
+// returned pro rata to every funder when the run ends.
+import { describe, expect, it } from "vitest";
+import { db } from "../../lib/db";
+import { makeUser, rejection } from "../../test/helpers";
+import { ensureBuiltinProfiles } from "../../domain/agent-profiles";
+import { balanceOf, checkLedger, runAccountKey, userAccountKey } from "../../domain/ledger";
+import { transitionRun } from "../../domain/sandbox/lifecycle";
+import { spendCredits } from "../../domain/sandbox/credits";
+
+async function launchedRun(credits: number) {
+  const launcher = await makeUser({ grant: 10_000 });
+  const [profile] = await ensureBuiltinProfiles(db);
+  const { id } = await launcher.caller.sandbox.create({ goal: "Count to ten", metric: "count", targetValue: 10, agentProfileId: profile!.id, durationMinutes: 10, credits });
+  return { launcher, id };
+}
+
+const budgetOf = async (id: string) => (await db.sandbox.findUniqueOrThrow({ where: { id }, select: { creditBudget: true } })).creditBudget;
+
+describe("sandbox.injectCredits", () => {
+  it("moves the amount from the backer's balance into the run's budget", async () => {
+    const { id } = await launchedRun(400);
+    const backer = await makeUser({ grant: 10_000 });
+    expect(await backer.caller.sandbox.injectCredits({ id, amount: 2_500 })).toEqual({ creditBudget: 2_900 });
+    expect(await budgetOf(id)).toBe(2_900);
+    expect(await balanceOf(db, userAccountKey(backer.id))).toBe(7_500);
+    expect(await balanceOf(db, runAccountKey(id))).toBe(2_900);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("refuses more than the backer has, naming amount, and changes nothing", async () => {
+    const { id } = await launchedRun(400);
+    const backer = await makeUser({ grant: 1_000 });
+    expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 1_001 }))).toMatchObject({ field: "amount", message: expect.stringContaining("insufficient funds") });
+    expect(await budgetOf(id)).toBe(400);
+    expect(await balanceOf(db, userAccountKey(backer.id))).toBe(1_000);
+    expect(await balanceOf(db, runAccountKey(id))).toBe(400);
+  });
+
+  it("refuses bad amounts, unknown runs and runs that ended, moving nothing", async () => {
+    const { id } = await launchedRun(400);
+    const backer = await makeUser({ grant: 1_000 });
+    expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 0 }))).toMatchObject({ code: "BAD_REQUEST", field: "amount" });
+    expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 1.5 }))).toMatchObject({ code: "BAD_REQUEST", field: "amount" });
+    expect(await rejection(backer.caller.sandbox.injectCredits({ id: "no-such-run", amount: 100 }))).toMatchObject({ code: "NOT_FOUND", field: "id" });
+    await transitionRun(db, { sandboxId: id, to: "canceled", reason: "test" });
+    expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 100 }))).toMatchObject({ code: "CONFLICT", field: "id" });
+    expect(await balanceOf(db, userAccountKey(backer.id))).toBe(1_000);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+});
+
+describe("unspent credits when a run ends", () => {
+  it("go back to every funder pro rata to what each put in, leftover cents by largest remainder", async () => {
+    const { launcher, id } = await launchedRun(300);
+    const alice = await makeUser({ grant: 10_000 });
+    const bob = await makeUser({ grant: 10_000 });
+    // Alice funds twice: her share is what she put in altogether.
+    await alice.caller.sandbox.injectCredits({ id, amount: 150 });
+    await bob.caller.sandbox.injectCredits({ id, amount: 100 });
+    await alice.caller.sandbox.injectCredits({ id, amount: 50 });
+    await transitionRun(db, { sandboxId: id, to: "booting" });
+    await transitionRun(db, { sandboxId: id, to: "running" });
+    await spendCredits(db, { sandboxId: id, amount: 1, reason: "model call" });
+
+    // 599 left of 600: quotas 299.5, 199.67, 99.83; the two leftover cents go to Bob (.83), then Alice (.67).
+    const ended = await transitionRun(db, { sandboxId: id, to: "succeeded" });
+    const byUser = Object.fromEntries(ended.returned.map((r) => [r.userId, r.amount]));
+    expect(byUser).toEqual({ [launcher.id]: 299, [alice.id]: 200, [bob.id]: 100 });
+    expect(await balanceOf(db, runAccountKey(id))).toBe(0);
+    expect(await balanceOf(db, userAccountKey(launcher.id))).toBe(10_000 - 300 + 299);
+    expect(await balanceOf(db, userAccountKey(alice.id))).toBe(10_000);
+    expect(await balanceOf(db, userAccountKey(bob.id))).toBe(10_000);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+});
