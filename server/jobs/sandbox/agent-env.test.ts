@@ -89,7 +89,8 @@ describe("the environment of an agent", () => {
     const profile = await db.agentProfile.create({
       data: { slug: `llm-bridge-${Date.now()}`, name: "LLM via bridge", model: "stand-in-model", runtime: REFERENCE_RUNTIME, policy: "llm" },
     });
-    const user = await makeUser();
+    // LLM profiles are for operators until an admin opens them.
+    const user = await makeUser({ role: "operator" });
     const { id } = await user.caller.sandbox.create({
       goal: "Claim nothing",
       metric: "points",
