@@ -83,7 +83,8 @@ export function createApp(): Express {
     res.json({ credentials: true, oauth: enabledOAuthProviders(config) });
   });
 
-  app.use("/api/auth", redisRateLimit(authLimit, { skip: (req) => req.method === "GET", clientKey }));
+  // Sign-in is limited per address, whoever the caller claims to be (per account: sign-in-backoff.ts).
+  app.use("/api/auth", redisRateLimit(authLimit, { skip: (req) => req.method === "GET" }));
   app.use("/api/auth", ExpressAuth(authConfig));
 
   mountApiExtensions(app, { authConfig });

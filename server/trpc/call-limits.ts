@@ -4,10 +4,10 @@
 // or bets — several permits each. A batch longer than the cap is not counted here: the tRPC
 // handler refuses it whole (its maxBatchCalls), before any procedure runs.
 import type { Request, RequestHandler } from "express";
-import type { RateLimiter } from "../lib/rate-limit";
+import { addressKey, type RateLimiter } from "../lib/rate-limit";
 import { trpcCallPaths } from "./express-handler";
 
-/** Calls that spend the auth budget (sign-in's), per address. */
+/** Calls that spend the auth budget (sign-in's), always per address like sign-in. */
 const AUTH_CALLS = new Set(["user.signUp"]);
 /** Permits a call costs, when not one. */
 const CALL_COST: Record<string, number> = {
@@ -35,13 +35,15 @@ export function trpcCallLimits(limits: CallLimits): RequestHandler {
       if (AUTH_CALLS.has(call)) auth += 1;
       else other += CALL_COST[call] ?? 1;
     }
-    const spend: Array<[RateLimiter, number]> = [];
-    if (auth > 0) spend.push([limits.auth, auth]);
-    if (other > 0) spend.push([reads ? limits.read : limits.write, other]);
     void (async () => {
-      const client = await limits.clientKey(req);
-      for (const [limiter, cost] of spend) {
-        if (!limiter.respond(res, await limiter.admit(client, cost), client)) return;
+      if (auth > 0) {
+        const address = addressKey(req);
+        if (!limits.auth.respond(res, await limits.auth.admit(address, auth), address)) return;
+      }
+      if (other > 0) {
+        const limiter = reads ? limits.read : limits.write;
+        const client = await limits.clientKey(req);
+        if (!limiter.respond(res, await limiter.admit(client, other), client)) return;
       }
       next();
     })().catch(next);
