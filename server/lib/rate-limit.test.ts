@@ -10,16 +10,10 @@ vi.hoisted(() => {
 const { createApp } = await import("../app");
 const { redis, redisKey } = await import("./redis");
 const { db } = await import("./db");
-const { makeUser } = await import("../test/helpers");
+const { insideOneRateLimitWindow, makeUser } = await import("../test/helpers");
 const { createApiToken } = await import("../domain/users");
 const { checkLedger } = await import("../domain/ledger");
 const { config } = await import("../config");
-
-/** Limits count per fixed minute: a test that counts to a 429 must not straddle a minute boundary. */
-async function insideOneWindow(needMs = 10_000) {
-  const toBoundary = 60_000 - (Date.now() % 60_000);
-  if (toBoundary < needMs) await new Promise((r) => setTimeout(r, toBoundary + 50));
-}
 
 async function tokenUser() {
   const u = await makeUser();
@@ -35,7 +29,7 @@ const signUpBatch = (app: Parameters<typeof request>[0], n: number, from: number
 
 describe("rate limits", () => {
   it("limits tRPC writes per signed-in client, counted in Redis; reads spend a budget of their own", async () => {
-    await insideOneWindow();
+    await insideOneRateLimitWindow();
     const app = createApp();
     const u = await tokenUser();
     const cancel = (a = app) => request(a).post("/trpc/sandbox.cancel").set("authorization", `Bearer ${u.token}`).send({ json: { id: "no-such-run" } });
@@ -54,7 +48,7 @@ describe("rate limits", () => {
   });
 
   it("limits reads, counting every call of a batch and the aggregate queries several times", async () => {
-    await insideOneWindow();
+    await insideOneRateLimitWindow();
     const app = createApp();
     const reader = await tokenUser();
     const get = (path: string, calls = 1) =>
@@ -72,7 +66,7 @@ describe("rate limits", () => {
   });
 
   it("refuses a batch of more than 20 calls whole, and counts each sign-up of a batch against the sign-in limit", async () => {
-    await insideOneWindow();
+    await insideOneRateLimitWindow();
     const app = createApp();
     const before = await db.user.count();
     const tooLong = await signUpBatch(app, 40, 100);
@@ -97,7 +91,7 @@ describe("rate limits", () => {
   });
 
   it("limits sign-in attempts per address: neither X-Forwarded-For nor a made-up bearer token picks another budget", async () => {
-    await insideOneWindow();
+    await insideOneRateLimitWindow();
     const app = createApp();
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -118,9 +112,7 @@ describe("rate limit leases", () => {
     const { rateLimiter, redisRateLimit, ipv6Prefix } = await import("./rate-limit");
     const express = (await import("express")).default;
     const limit = 400;
-    // Stay inside one fixed window: wait out a minute boundary that is less than 10 s away.
-    const toBoundary = 60_000 - (Date.now() % 60_000);
-    if (toBoundary < 10_000) await new Promise((r) => setTimeout(r, toBoundary + 50));
+    await insideOneRateLimitWindow();
     const name = `lease-${Date.now()}`;
     // Two "API processes": each its own limiter (own leases), one Redis counter.
     const apps = [0, 1].map(() => {
