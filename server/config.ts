@@ -1,7 +1,7 @@
 // Every setting Paddock reads from the environment, parsed once. Nothing else reads process.env.
 import { z } from "zod";
 import { isIP } from "node:net";
-import { emailSchema } from "@shared/schemas";
+import { emailSchema, INT4_MAX } from "@shared/schemas";
 import { localAuthSecret } from "./lib/local-secret";
 
 const bool = z
@@ -80,7 +80,7 @@ export const configSchema = z
     BRIDGE_PUBLIC_URL: z.url().optional(),
 
     MIN_BET_CENTS: int(100, 1),
-    MAX_BET_CENTS: int(1_000_000, 1).pipe(z.number().max(2_147_483_647, "must fit an integer column (at most 2147483647)")),
+    MAX_BET_CENTS: int(1_000_000, 1).pipe(z.number().max(INT4_MAX, `must fit an integer column (at most ${INT4_MAX})`)),
     HOUSE_RAKE_BPS: int(0, 0).pipe(z.number().max(10_000)),
     SETTLE_SWEEP_EVERY_MS: int(60_000, 100),
 
