@@ -20,7 +20,8 @@ RUN npm ci --omit=dev && npm cache clean --force
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production DATA_DIR=/data
+# Inside a container the server must listen on every interface (npm start keeps to 127.0.0.1).
+ENV NODE_ENV=production DATA_DIR=/data HOST=0.0.0.0
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=deps /app/server/generated ./server/generated
 COPY . .

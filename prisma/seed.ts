@@ -19,9 +19,13 @@ const people = [
   { email: "olive@paddock.local", name: "Olive Operator", password: "paddock-demo" },
   { email: "max@paddock.local", name: "Max Member", password: "paddock-demo" },
 ];
+// The demo admin is admin only when the seed fills an empty database (a local start): seeding an
+// installation that already has users never hands admin to an account with a published password.
+const emptyDatabase = (await db.user.count()) === 0;
 for (const p of people) {
   const existing = await db.user.findUnique({ where: { email: p.email }, select: { id: true } });
-  if (!existing) await registerUser(db, { ...p, signupGrantCents: config.SIGNUP_GRANT_CENTS });
+  const role = emptyDatabase && p.email === "demo@paddock.local" ? "admin" : "member";
+  if (!existing) await registerUser(db, { ...p, role, signupGrantCents: config.SIGNUP_GRANT_CENTS });
 }
 await db.user.update({ where: { email: "olive@paddock.local" }, data: { role: "operator" } });
 await seedDemoWorld(db);

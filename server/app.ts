@@ -1,5 +1,5 @@
 // createApp(): the Express application, without listening, so tests drive it with supertest.
-import express, { type Express } from "express";
+import express, { type Express, type Request } from "express";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ExpressAuth } from "@auth/express";
@@ -10,20 +10,22 @@ import { accessLog } from "./lib/access-log";
 import { securityHeaders } from "./lib/security-headers";
 import { redis } from "./lib/redis";
 import { jsonErrorHandler, sendError } from "./lib/http-errors";
-import { redisRateLimit } from "./lib/rate-limit";
+import { addressKey, rateLimiter, redisRateLimit } from "./lib/rate-limit";
 import { appRouter } from "./trpc/root";
 import { createContextInner } from "./trpc/context";
 import { trpcExpressHandler } from "./trpc/express-handler";
+import { trpcCallLimits } from "./trpc/call-limits";
 import { createAuthConfig, enabledOAuthProviders } from "./auth/auth-config";
 import { resolveUser } from "./auth/resolve-user";
 import { mountApiExtensions } from "./http-routes";
+import { TRPC_MAX_BATCH_CALLS } from "@shared/trpc-limits";
 
 const CLIENT_DIST = path.resolve(import.meta.dirname, "..", "dist", "client");
 
 export function createApp(): Express {
   const app = express();
   const authConfig = createAuthConfig(db, config);
-  app.set("trust proxy", true);
+  app.set("trust proxy", config.TRUST_PROXY);
   app.disable("x-powered-by");
 
   app.use(accessLog(logger, { ignore: (req) => req.url === "/api/health" }));
@@ -40,17 +42,35 @@ export function createApp(): Express {
     }),
   );
 
+  // A signed-in caller (a valid session or API token) spends its own budget; everyone else,
+  // including a request with a token that resolves to nobody, spends its address's.
+  const clientKey = async (req: Request) => {
+    const user = await resolveUser(db, authConfig, req).catch(() => null);
+    return user ? `u:${user.id}` : addressKey(req);
+  };
+  const authLimit = rateLimiter("auth", config.RATE_LIMIT_AUTH_PER_MINUTE);
+
   // tRPC first: the busiest route, so its calls walk no other route's matching.
   const trpcHandler = trpcExpressHandler({
     router: appRouter,
     maxBodySize: 1024 * 1024,
+    maxBatchCalls: TRPC_MAX_BATCH_CALLS,
     createContext: async (req, res) => createContextInner({ user: await resolveUser(db, authConfig, req), req, res }),
     // The one log line of an unexpected failure, inside a procedure or around it (context, body).
-    onError: ({ error, path: procPath }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path: procPath }, "tRPC call failed");
+    onError: ({ error, path: procPath, ctx }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path: procPath, reqId: ctx?.requestId }, "tRPC call failed");
     },
   });
-  app.use("/trpc", redisRateLimit("write", config.RATE_LIMIT_WRITE_PER_MINUTE, { skip: (req) => req.method !== "POST" }));
+  app.use(
+    "/trpc",
+    trpcCallLimits({
+      maxBatchCalls: TRPC_MAX_BATCH_CALLS,
+      auth: authLimit,
+      write: rateLimiter("write", config.RATE_LIMIT_WRITE_PER_MINUTE),
+      read: rateLimiter("read", config.RATE_LIMIT_READ_PER_MINUTE),
+      clientKey,
+    }),
+  );
   app.use("/trpc", trpcHandler);
 
   app.get("/api/health", async (_req, res) => {
@@ -63,7 +83,8 @@ export function createApp(): Express {
     res.json({ credentials: true, oauth: enabledOAuthProviders(config) });
   });
 
-  app.use("/api/auth", redisRateLimit("auth", config.RATE_LIMIT_AUTH_PER_MINUTE, { skip: (req) => req.method === "GET" }));
+  // Sign-in is limited per address, whoever the caller claims to be (per account: sign-in-backoff.ts).
+  app.use("/api/auth", redisRateLimit(authLimit, { skip: (req) => req.method === "GET" }));
   app.use("/api/auth", ExpressAuth(authConfig));
 
   mountApiExtensions(app, { authConfig });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { ConfigError, parseConfig } from "./config";
 
-const base = { DATABASE_URL: "postgresql://localhost/x", REDIS_URL: "redis://localhost:6379" };
+const scratch = () => mkdtempSync(path.join(tmpdir(), "paddock-config-"));
+const base = { DATABASE_URL: "postgresql://localhost/x", REDIS_URL: "redis://localhost:6379", DATA_DIR: scratch() };
 
 describe("parseConfig", () => {
   it("applies defaults that make an embedded start work", () => {
@@ -11,6 +15,28 @@ describe("parseConfig", () => {
     expect(c.SIGNUP_GRANT_CENTS).toBe(100_000);
     expect(c.PUBLIC_URL).toBe("http://localhost:3000");
     expect(c.AUTH_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(c.HOST).toBe("127.0.0.1");
+    expect(c.TRUST_PROXY).toBe(false);
+  });
+
+  it("without AUTH_SECRET, makes a random secret on first start, keeps it 0600 under DATA_DIR and reuses it", () => {
+    const dataDir = path.join(scratch(), "nested", "data");
+    const first = parseConfig({ ...base, DATA_DIR: dataDir });
+    expect(first.AUTH_SECRET).not.toBe("paddock-development-secret-do-not-use-in-production");
+    expect(first.AUTH_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(path.join(dataDir, "auth-secret")).mode & 0o777).toBe(0o600);
+    expect(parseConfig({ ...base, DATA_DIR: dataDir }).AUTH_SECRET).toBe(first.AUTH_SECRET);
+    // Another installation gets another secret; a configured one wins.
+    expect(parseConfig({ ...base, DATA_DIR: scratch() }).AUTH_SECRET).not.toBe(first.AUTH_SECRET);
+    const mine = "x".repeat(40);
+    expect(parseConfig({ ...base, DATA_DIR: dataDir, AUTH_SECRET: mine }).AUTH_SECRET).toBe(mine);
+  });
+
+  it("reads TRUST_PROXY as Express does: a boolean, a hop count or a list", () => {
+    expect(parseConfig({ ...base, TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
+    expect(parseConfig({ ...base, TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(parseConfig({ ...base, TRUST_PROXY: "loopback, 10.0.0.0/8" }).TRUST_PROXY).toBe("loopback, 10.0.0.0/8");
+    expect(() => parseConfig({ ...base, TRUST_PROXY: "yes please" })).toThrow(/TRUST_PROXY: must be true, false, a hop count/);
   });
 
   it("names the variable and the rule when a value is wrong", () => {

@@ -1,5 +1,8 @@
 // Every setting Paddock reads from the environment, parsed once. Nothing else reads process.env.
 import { z } from "zod";
+import { isIP } from "node:net";
+import { emailSchema, INT4_MAX } from "@shared/schemas";
+import { localAuthSecret } from "./lib/local-secret";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -10,7 +13,24 @@ export const configSchema = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     PORT: int(3000, 0).pipe(z.number().max(65535)),
-    HOST: z.string().default("0.0.0.0"),
+    // Loopback unless told otherwise: a public address is a choice (compose sets HOST=0.0.0.0).
+    HOST: z.string().default("127.0.0.1"),
+    // Which proxies may set X-Forwarded-For (Express's "trust proxy"): false, true, a hop count
+    // or a comma-separated list of addresses/subnets. Off by default, so no client picks its address.
+    TRUST_PROXY: z
+      .string()
+      .default("false")
+      .transform((v, ctx) => {
+        if (v === "true" || v === "false") return v === "true";
+        if (/^\d+$/.test(v)) return Number(v);
+        const named = ["loopback", "linklocal", "uniquelocal"];
+        const bad = v.split(",").map((s) => s.trim()).find((s) => !named.includes(s) && !isIP(s.split("/")[0]!));
+        if (bad !== undefined) {
+          ctx.addIssue({ code: "custom", message: `must be true, false, a hop count or a list of addresses/subnets ("${bad}" is none)` });
+          return z.NEVER;
+        }
+        return v;
+      }),
     PUBLIC_URL: z.url().optional(),
     PADDOCK_ROLE: z.enum(["all", "api", "worker"]).default("all"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -22,6 +42,8 @@ export const configSchema = z
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, "letters, digits, ':', '_' and '-' only").default("paddock"),
 
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    // The account with this email is admin: when it signs up, or at boot if it exists.
+    ADMIN_EMAIL: emailSchema.optional(),
     AUTH_GITHUB_ID: z.string().optional(),
     AUTH_GITHUB_SECRET: z.string().optional(),
     AUTH_GOOGLE_ID: z.string().optional(),
@@ -30,6 +52,8 @@ export const configSchema = z
     SIGNUP_GRANT_CENTS: int(100_000),
     RATE_LIMIT_AUTH_PER_MINUTE: int(30, 1),
     RATE_LIMIT_WRITE_PER_MINUTE: int(600, 1),
+    // tRPC queries per client; the aggregate queries count several each (server/trpc/call-limits.ts).
+    RATE_LIMIT_READ_PER_MINUTE: int(1_200, 1),
 
     DATA_DIR: z.string().default(".data"),
     ARTIFACT_MAX_BYTES: int(10 * 1024 * 1024, 1),
@@ -66,7 +90,7 @@ export const configSchema = z
     BRIDGE_PUBLIC_URL: z.url().optional(),
 
     MIN_BET_CENTS: int(100, 1),
-    MAX_BET_CENTS: int(1_000_000, 1),
+    MAX_BET_CENTS: int(1_000_000, 1).pipe(z.number().max(INT4_MAX, `must fit an integer column (at most ${INT4_MAX})`)),
     HOUSE_RAKE_BPS: int(0, 0).pipe(z.number().max(10_000)),
     SETTLE_SWEEP_EVERY_MS: int(60_000, 100),
 
@@ -94,10 +118,6 @@ export class ConfigError extends Error {
   }
 }
 
-// A fixed development secret keeps sessions valid across restarts of a local Paddock;
-// production refuses to boot without AUTH_SECRET (see superRefine above).
-const DEV_AUTH_SECRET = "paddock-development-secret-do-not-use-in-production";
-
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = configSchema.safeParse(cleaned);
@@ -109,7 +129,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const c = result.data;
   return {
     ...c,
-    AUTH_SECRET: c.AUTH_SECRET ?? DEV_AUTH_SECRET,
+    // Outside production a secret of this installation's own, kept under DATA_DIR, keeps sessions
+    // valid across restarts without a secret anyone could read in the source.
+    AUTH_SECRET: c.AUTH_SECRET ?? localAuthSecret(c.DATA_DIR),
     PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
   };
 }

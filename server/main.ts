@@ -14,6 +14,7 @@ import { setBridgeBaseUrl } from "./jobs/sandbox/bridge-url";
 import { closeProviders } from "./providers";
 import { closePromptSignals } from "./bridge/prompt-signal";
 import { ensureBuiltinProfiles } from "./domain/agent-profiles";
+import { promoteAdminEmail } from "./domain/users";
 
 export interface Paddock {
   server?: Server;
@@ -31,6 +32,9 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
   await ensureBuiltinProfiles(db);
 
   if (role === "all" || role === "api") {
+    if (config.ADMIN_EMAIL && (await promoteAdminEmail(db, config.ADMIN_EMAIL))) {
+      logger.info({ email: config.ADMIN_EMAIL }, "ADMIN_EMAIL: account made admin");
+    }
     server = createServer(createApp());
     realtime = await startRealtime(server);
     await new Promise<void>((resolve, reject) => {

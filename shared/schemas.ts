@@ -11,6 +11,9 @@ export const displayNameSchema = z.string().trim().min(1, "must not be empty").m
 export const signUpInput = z.object({ email: emailSchema, password: passwordSchema, name: displayNameSchema });
 export type SignUpInput = z.infer<typeof signUpInput>;
 
+/** The largest value of a PostgreSQL `integer` (Prisma `Int`) column: inputs bound for one stop here, with a 400. */
+export const INT4_MAX = 2_147_483_647;
+
 export const roles = ["member", "operator", "admin"] as const;
 export type RoleName = (typeof roles)[number];
 

@@ -4,6 +4,7 @@ import { createTRPCReact, httpBatchLink, type CreateTRPCReact } from "@trpc/reac
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import superjson from "superjson";
 import type { AppRouter } from "../../server/trpc/root";
+import { TRPC_MAX_BATCH_CALLS } from "@shared/trpc-limits";
 
 export const trpc: CreateTRPCReact<AppRouter, unknown> = createTRPCReact<AppRouter>();
 
@@ -17,6 +18,7 @@ export function createTrpcClient() {
         url: "/trpc",
         transformer: superjson,
         maxURLLength: 4000,
+        maxItems: TRPC_MAX_BATCH_CALLS,
         fetch: (url, init) => fetch(url, { ...(init as RequestInit), credentials: "include" }),
       }),
     ],

@@ -36,6 +36,7 @@ export async function prepareBenchEnv(name: string, extraEnv: Record<string, str
     SERVE_CLIENT: "false",
     RATE_LIMIT_WRITE_PER_MINUTE: "100000000",
     RATE_LIMIT_AUTH_PER_MINUTE: "100000000",
+    RATE_LIMIT_READ_PER_MINUTE: "100000000",
     DATA_DIR: `.data/bench/${name}-${process.pid}`,
     ...extraEnv,
   });

@@ -12,8 +12,15 @@ import type { Config } from "../config";
 import type { Db } from "../lib/db";
 import { authenticate, registerUser } from "../domain/users";
 import { emailSchema } from "@shared/schemas";
+import { CredentialsSignin } from "@auth/core/errors";
+import { clearSignInFailures, recordSignInFailure, signInLockedFor } from "./sign-in-backoff";
 
 const credentialsInput = z.object({ email: emailSchema, password: z.string().min(1).max(200) });
+
+/** Sign-ins refused by the per-account backoff; `code` reaches the client in the redirect URL. */
+class AccountLocked extends CredentialsSignin {
+  override code = "account_locked";
+}
 
 /** The Prisma adapter, with user creation routed through registerUser (ledger account + grant). */
 function paddockAdapter(db: Db, cfg: Config): Adapter {
@@ -26,6 +33,7 @@ function paddockAdapter(db: Db, cfg: Config): Adapter {
         email: user.email.toLowerCase(),
         name: user.name?.trim() || user.email.split("@")[0] || "Paddock user",
         signupGrantCents: cfg.SIGNUP_GRANT_CENTS,
+        adminEmail: cfg.ADMIN_EMAIL,
         emailVerified: user.emailVerified ?? null,
         image: user.image ?? null,
       });
@@ -43,8 +51,16 @@ export function createAuthConfig(db: Db, cfg: Config): ExpressAuthConfig {
       async authorize(raw) {
         const parsed = credentialsInput.safeParse(raw);
         if (!parsed.success) return null;
-        const user = await authenticate(db, parsed.data.email, parsed.data.password);
-        return user ? { id: user.id, email: user.email, name: user.name } : null;
+        const { email, password } = parsed.data;
+        // Checked before the password, and for unknown emails alike, so a lock reveals nothing.
+        if ((await signInLockedFor(email)) > 0) throw new AccountLocked();
+        const user = await authenticate(db, email, password);
+        if (!user) {
+          await recordSignInFailure(email);
+          return null;
+        }
+        await clearSignInFailures(email);
+        return { id: user.id, email: user.email, name: user.name };
       },
     }),
   ];

@@ -10,6 +10,8 @@ import type { Role } from "../generated/prisma/enums";
 export interface AuthUser {
   id: string;
   role: Role;
+  /** Set when the caller proved itself with a personal API token rather than a session. */
+  viaApiToken?: true;
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -18,7 +20,19 @@ export function bearerToken(header: string | undefined): string | undefined {
   return scheme?.toLowerCase() === "bearer" && value ? value.trim() : undefined;
 }
 
-export async function resolveUser(db: Db, authConfig: ExpressAuthConfig, req: Request): Promise<AuthUser | null> {
+// The rate limiter and tRPC's context both ask who sent a request: it is worked out once.
+const resolved = new WeakMap<Request, Promise<AuthUser | null>>();
+
+export function resolveUser(db: Db, authConfig: ExpressAuthConfig, req: Request): Promise<AuthUser | null> {
+  let user = resolved.get(req);
+  if (!user) {
+    user = lookUpUser(db, authConfig, req);
+    resolved.set(req, user);
+  }
+  return user;
+}
+
+async function lookUpUser(db: Db, authConfig: ExpressAuthConfig, req: Request): Promise<AuthUser | null> {
   const token = bearerToken(req.headers.authorization);
   if (token) return userForToken(pgPool(), token);
   if (!req.headers.cookie?.includes("authjs.session-token")) return null;

@@ -4,20 +4,19 @@
 // while it is subscribed to the invalidation channel: revoking a token or changing a role
 // (forgetTokenUsers) clears every process's memory at once. If that subscription drops, the
 // memory is cleared and not used until it is back, so a missed message can't keep a revoked
-// token alive; TTL_MS bounds what a message lost any other way could do.
+// token alive; TTL_MS bounds what a message lost any other way could do. A token that expires
+// is forgotten at its expiry, not TTL_MS later.
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createRedis, redis, redisKey } from "../lib/redis";
 import { userForApiTokenHash } from "../domain/users";
 import { hashToken } from "../lib/passwords";
-import type { Role } from "../generated/prisma/enums";
+import type { AuthUser } from "./resolve-user";
 
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 10_000;
 
-type TokenUser = { id: string; role: Role };
-
-const remembered = new Map<string, { user: TokenUser; expires: number }>();
+const remembered = new Map<string, { user: AuthUser; expires: number }>();
 // Bumped by every invalidation: a lookup that started before one must not store its answer.
 let generation = 0;
 let listening = false;
@@ -52,17 +51,19 @@ function listen(): void {
   });
 }
 
-/** The user a personal API token belongs to; null for unknown or revoked tokens. */
-export async function userForToken(pool: pg.Pool, token: string): Promise<TokenUser | null> {
+/** The user a personal API token belongs to; null for unknown, revoked or expired tokens. */
+export async function userForToken(pool: pg.Pool, token: string): Promise<AuthUser | null> {
   listen();
   const key = hashToken(token);
   const hit = remembered.get(key);
   if (listening && hit && hit.expires > Date.now()) return hit.user;
   const started = generation;
-  const user = await userForApiTokenHash(pool, key);
-  if (user && listening && started === generation) {
+  const found = await userForApiTokenHash(pool, key);
+  if (!found) return null;
+  const user: AuthUser = { id: found.id, role: found.role, viaApiToken: true };
+  if (listening && started === generation) {
     if (remembered.size >= MAX_ENTRIES) remembered.delete(remembered.keys().next().value!);
-    remembered.set(key, { user, expires: Date.now() + TTL_MS });
+    remembered.set(key, { user, expires: Math.min(Date.now() + TTL_MS, found.expiresAt ?? Infinity) });
   }
   return user;
 }

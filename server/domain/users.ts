@@ -24,27 +24,29 @@ export interface RegisterUserInput {
   signupGrantCents: number;
   emailVerified?: Date | null;
   image?: string | null;
+  /**
+   * ADMIN_EMAIL: the account with this email is created admin. Nobody else is, whatever the
+   * order of sign-ups — a public form must not hand out admin to whoever is first.
+   */
+  adminEmail?: string | undefined;
+  /** Set only by local tooling (the demo seed, tests); the sign-up paths never pass it. */
+  role?: Role;
 }
 
-/**
- * Creates a user, their ledger account and the signup grant in one transaction.
- * The first account on an empty database becomes admin (serialized by an advisory lock so two
- * simultaneous first sign-ups cannot both become admin).
- */
+/** Creates a user, their ledger account and the signup grant in one transaction. */
 export async function registerUser(db: Db, input: RegisterUserInput): Promise<PublicUser> {
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const role: Role = input.adminEmail !== undefined && input.email === input.adminEmail ? "admin" : (input.role ?? "member");
   try {
     return await db.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('paddock:first-user'))`;
       const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
       if (existing) throw emailTaken();
-      const isFirst = (await tx.user.count()) === 0;
       const user = await tx.user.create({
         data: {
           email: input.email,
           name: input.name,
           passwordHash,
-          role: isFirst ? "admin" : "member",
+          role,
           emailVerified: input.emailVerified ?? null,
           image: input.image ?? null,
         },
@@ -96,11 +98,34 @@ export async function getUserWithBalance(db: Db, userId: string) {
   return { ...rest, balance: Number(ledgerAccount?.balance ?? 0n) };
 }
 
-export async function createApiToken(db: Db, userId: string, name: string) {
+/**
+ * The account named by ADMIN_EMAIL is admin: run at boot, for an account that signed up before
+ * the setting was made. Returns whether it changed anything.
+ */
+export async function promoteAdminEmail(db: Db, email: string): Promise<boolean> {
+  const { count } = await db.user.updateMany({ where: { email, role: { not: "admin" } }, data: { role: "admin" } });
+  return count > 0;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface CreateApiTokenOptions {
+  /** Days the token stays valid; without it, until revoked. */
+  expiresInDays?: number | undefined;
+  /** The request creating it was itself authenticated by an API token. */
+  calledWithApiToken?: boolean | undefined;
+}
+
+export async function createApiToken(db: Db, userId: string, name: string, opts: CreateApiTokenOptions = {}) {
+  // A leaked token must not be able to outlive its revocation by minting successors.
+  if (opts.calledWithApiToken) {
+    throw new AppError("FORBIDDEN", "an API token cannot create API tokens; sign in to Paddock and create it on your account page");
+  }
   const token = newToken("pdk");
+  const expiresAt = opts.expiresInDays === undefined ? null : new Date(Date.now() + opts.expiresInDays * DAY_MS);
   const row = await db.apiToken.create({
-    data: { userId, name, tokenHash: hashToken(token), prefix: token.slice(0, 8) },
-    select: { id: true, name: true, prefix: true, createdAt: true },
+    data: { userId, name, tokenHash: hashToken(token), prefix: token.slice(0, 8), expiresAt },
+    select: { id: true, name: true, prefix: true, createdAt: true, expiresAt: true },
   });
   return { ...row, token };
 }
@@ -118,27 +143,34 @@ export async function listApiTokens(db: Db, userId: string) {
   return db.apiToken.findMany({
     where: { userId },
     orderBy: { createdAt: "desc" },
-    select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+    select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true },
   });
 }
 
 /**
- * Resolves a personal API token, by its hash (hashToken), to its user; null for unknown or
- * revoked tokens. Runs for scripted API calls (through auth/token-cache.ts), so it is one
- * statement on the pg pool; lastUsedAt is touched at most once a minute.
+ * Resolves a personal API token, by its hash (hashToken), to its user; null for unknown, revoked
+ * or expired tokens. Runs for scripted API calls (through auth/token-cache.ts), so it is one
+ * statement on the pg pool; lastUsedAt is touched at most once a minute. `expiresAt` (epoch ms,
+ * or null) lets a cache forget the token when it expires.
  */
-export async function userForApiTokenHash(pool: pg.Pool, tokenHash: string): Promise<{ id: string; role: Role } | null> {
-  const { rows } = await pool.query<{ id: string; role: Role; stale: boolean; tokenId: string }>(
+export async function userForApiTokenHash(
+  pool: pg.Pool,
+  tokenHash: string,
+): Promise<{ id: string; role: Role; expiresAt: number | null } | null> {
+  // The expiry is compared here, in epoch milliseconds, rather than with the session's now():
+  // the column holds UTC whatever the database's TimeZone (epoch of a timestamp is read as UTC).
+  const { rows } = await pool.query<{ id: string; role: Role; stale: boolean; tokenId: string; expiresAt: number | null }>(
     `SELECT u.id, u.role::text AS role, t.id AS "tokenId",
+            (extract(epoch FROM t."expiresAt") * 1000)::float8 AS "expiresAt",
             (t."lastUsedAt" IS NULL OR t."lastUsedAt" < now() - interval '1 minute') AS stale
        FROM api_tokens t JOIN users u ON u.id = t."userId"
       WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL`,
     [tokenHash],
   );
   const row = rows[0];
-  if (!row) return null;
+  if (!row || (row.expiresAt !== null && row.expiresAt <= Date.now())) return null;
   if (row.stale) await pool.query(`UPDATE api_tokens SET "lastUsedAt" = now() WHERE id = $1`, [row.tokenId]);
-  return { id: row.id, role: row.role };
+  return { id: row.id, role: row.role, expiresAt: row.expiresAt };
 }
 
 export async function setRole(db: Db, actorId: string, userId: string, role: Role) {

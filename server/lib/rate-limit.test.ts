@@ -4,48 +4,120 @@ import request from "supertest";
 vi.hoisted(() => {
   process.env.RATE_LIMIT_WRITE_PER_MINUTE = "3";
   process.env.RATE_LIMIT_AUTH_PER_MINUTE = "2";
+  process.env.RATE_LIMIT_READ_PER_MINUTE = "30";
 });
 
 const { createApp } = await import("../app");
 const { redis, redisKey } = await import("./redis");
+const { db } = await import("./db");
+const { insideOneRateLimitWindow, makeUser } = await import("../test/helpers");
+const { createApiToken } = await import("../domain/users");
+const { checkLedger } = await import("../domain/ledger");
+const { config } = await import("../config");
+
+async function tokenUser() {
+  const u = await makeUser();
+  return { ...u, token: (await createApiToken(db, u.id, "rate limit test")).token };
+}
+
+const signUpBody = (i: number) => ({ json: { email: `rl${i}@example.com`, password: "long enough", name: "R" } });
+/** One POST carrying `n` user.signUp calls, as tRPC's batch link sends them. */
+const signUpBatch = (app: Parameters<typeof request>[0], n: number, from: number) =>
+  request(app)
+    .post(`/trpc/${Array(n).fill("user.signUp").join(",")}?batch=1`)
+    .send(Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i), signUpBody(from + i)])));
 
 describe("rate limits", () => {
-  it("limits tRPC writes per client, counted in Redis, and leaves reads alone", async () => {
+  it("limits tRPC writes per signed-in client, counted in Redis; reads spend a budget of their own", async () => {
+    await insideOneRateLimitWindow();
     const app = createApp();
-    const signUp = (i: number) => request(app).post("/trpc/user.signUp").send({ json: { email: `rl${i}@example.com`, password: "long enough", name: "R" } });
-    for (let i = 0; i < 3; i++) expect((await signUp(i)).status).toBe(200);
-    const limited = await signUp(3);
+    const u = await tokenUser();
+    const cancel = (a = app) => request(a).post("/trpc/sandbox.cancel").set("authorization", `Bearer ${u.token}`).send({ json: { id: "no-such-run" } });
+    for (let i = 0; i < 3; i++) expect((await cancel()).status).toBe(404);
+    const limited = await cancel();
     expect(limited.status).toBe(429);
     expect(limited.body.error).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/3 per minute/) });
     const keys = await redis().keys(`${redisKey("rl", "write")}:*`);
     expect(keys.length).toBeGreaterThan(0);
     // A second app (another API process) shares the same counter.
-    expect((await request(createApp()).post("/trpc/user.signUp").send({ json: { email: "rl9@example.com", password: "long enough", name: "R" } })).status).toBe(429);
-    expect((await request(app).get("/api/health")).status).toBe(200);
+    expect((await cancel(createApp())).status).toBe(429);
+    // A read goes through the read limiter (its header says so), not the spent write budget.
+    const read = await request(app).get("/trpc/user.me").set("authorization", `Bearer ${u.token}`);
+    expect(read.status).toBe(200);
+    expect(read.headers["ratelimit"]).toMatch(/^"read";r=\d+/);
   });
 
-  it("limits sign-in attempts", async () => {
+  it("limits reads, counting every call of a batch and the aggregate queries several times", async () => {
+    await insideOneRateLimitWindow();
     const app = createApp();
-    const attempt = () => request(app).post("/api/auth/callback/credentials").type("form").send({ email: "x@example.com", password: "wrong" });
-    await attempt();
-    await attempt();
-    expect((await attempt()).status).toBe(429);
+    const reader = await tokenUser();
+    const get = (path: string, calls = 1) =>
+      request(app)
+        .get(`/trpc/${Array(calls).fill(path).join(",")}${calls > 1 ? "?batch=1&input=%7B%7D" : ""}`)
+        .set("authorization", `Bearer ${reader.token}`);
+    // 30 a minute: a batch of 20 and one of 10 fit; one more call does not.
+    expect((await get("user.me", 20)).status).toBe(200);
+    expect((await get("user.me", 10)).status).toBe(200);
+    expect((await get("user.me")).status).toBe(429);
+    const board = await tokenUser();
+    const leaderboard = () => request(app).get(`/trpc/betting.leaderboard?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`).set("authorization", `Bearer ${board.token}`);
+    for (let i = 0; i < 3; i++) expect((await leaderboard()).status).toBe(200);
+    expect((await leaderboard()).status).toBe(429);
+  });
+
+  it("refuses a batch of more than 20 calls whole, and counts each sign-up of a batch against the sign-in limit", async () => {
+    await insideOneRateLimitWindow();
+    const app = createApp();
+    const before = await db.user.count();
+    const tooLong = await signUpBatch(app, 40, 100);
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body)).toMatch(/a batch may hold at most 20 calls; this one has 40/);
+    expect(await db.user.count()).toBe(before);
+    // Five sign-ups in one request against a limit of 2 a minute: none happens.
+    expect((await signUpBatch(app, 5, 200)).status).toBe(429);
+    expect(await db.user.count()).toBe(before);
+    // One at a time, the limit's worth succeed, and then sign-ups and sign-ins alike wait.
+    let created = 0;
+    for (let i = 300; i < 305; i++) if ((await request(app).post("/trpc/user.signUp").send(signUpBody(i))).status === 200) created += 1;
+    expect(created).toBe(2);
+    expect((await request(app).post("/api/auth/callback/credentials").type("form").send({ email: "x@example.com", password: "wrong" })).status).toBe(429);
+    expect(await db.user.count()).toBe(before + created);
+    const grants = await db.ledgerTransfer.count({ where: { kind: "signup_grant" } });
+    expect(grants).toBe(before + created);
+    const [minted] = await db.$queryRaw<{ total: bigint }[]>`
+      SELECT coalesce(-sum(e.amount), 0)::bigint AS total FROM ledger_entries e JOIN ledger_accounts a ON a.id = e."accountId" WHERE a.key = 'mint:signup'`;
+    expect(minted!.total).toBe(BigInt((before + created) * config.SIGNUP_GRANT_CENTS));
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("limits sign-in attempts per address: neither X-Forwarded-For nor a made-up bearer token picks another budget", async () => {
+    await insideOneRateLimitWindow();
+    const app = createApp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await request(app)
+        .post("/api/auth/callback/credentials")
+        .set("x-forwarded-for", `203.0.113.${i + 1}`)
+        .set("authorization", `Bearer pdk_madeup${i}`)
+        .type("form")
+        .send({ email: `nobody${i}@example.com`, password: "wrong" });
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
   });
 });
 
 describe("rate limit leases", () => {
   it("a busy client claims permits in leases, and two processes together never exceed the limit", { timeout: 30_000 }, async () => {
-    const { redisRateLimit, ipv6Prefix } = await import("./rate-limit");
+    const { rateLimiter, redisRateLimit, ipv6Prefix } = await import("./rate-limit");
     const express = (await import("express")).default;
     const limit = 400;
-    // Stay inside one fixed window: wait out a minute boundary that is less than 10 s away.
-    const toBoundary = 60_000 - (Date.now() % 60_000);
-    if (toBoundary < 10_000) await new Promise((r) => setTimeout(r, toBoundary + 50));
+    await insideOneRateLimitWindow();
     const name = `lease-${Date.now()}`;
     // Two "API processes": each its own limiter (own leases), one Redis counter.
     const apps = [0, 1].map(() => {
       const app = express();
-      app.use(redisRateLimit(name, limit));
+      app.use(redisRateLimit(rateLimiter(name, limit), { clientKey: () => "one-busy-client" }));
       app.get("/x", (_req, res) => res.send("ok"));
       return app;
     });
@@ -58,7 +130,7 @@ describe("rate limit leases", () => {
     await Promise.all(
       [0, 1].map(async (i) => {
         for (let n = 0; n < 300; n++) {
-          const res = await request(apps[i]!).get("/x").set("authorization", "Bearer same-client-token");
+          const res = await request(apps[i]!).get("/x");
           statuses.push(res.status);
         }
       }),

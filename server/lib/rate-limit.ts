@@ -1,5 +1,6 @@
 // Rate limits shared by every API process through Redis: a fixed one-minute window per client
-// (a personal API token, else the address), counted in one Redis key per client and window.
+// (the caller's key: a signed-in user, else the address), counted in one Redis key per client and
+// window. A request may cost several permits (a tRPC batch counts each of its calls).
 //
 // Permits are claimed from Redis in leases rather than one round trip per request. Each
 // process claims, per client, about a quarter of a second of that client's observed rate
@@ -12,9 +13,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { isIPv6 } from "node:net";
 import { redis, redisKey } from "./redis";
-import { bearerToken } from "../auth/resolve-user";
 import { logger } from "./logger";
-import { hashToken } from "./passwords";
 
 const WINDOW_MS = 60_000;
 /** A lease covers about this long of a client's recent rate. */
@@ -30,7 +29,11 @@ return total`;
 export interface RateLimitOptions {
   /** Requests that are not counted (e.g. reads). */
   skip?: (req: Request) => boolean;
+  /** Whose budget a request spends; the client's address unless given. */
+  clientKey?: (req: Request) => string | Promise<string>;
 }
+
+type Answer = (allowed: boolean) => void;
 
 interface Lane {
   window: number;
@@ -46,10 +49,19 @@ interface Lane {
   /** True once Redis refused a claim: the client is over the limit until the window ends. */
   exhausted: boolean;
   claiming: boolean;
-  waiting: Array<(allowed: boolean) => void>;
+  waiting: Array<{ cost: number; answer: Answer }>;
 }
 
-export function redisRateLimit(name: string, perMinute: number, opts: RateLimitOptions = {}): RequestHandler {
+export interface RateLimiter {
+  readonly name: string;
+  readonly perMinute: number;
+  /** Spends `cost` permits of the client's window; false once the window cannot cover them. */
+  admit(client: string, cost?: number): boolean | Promise<boolean>;
+  /** Sets the RateLimit headers; on refusal answers 429 and returns false. */
+  respond(res: Response, allowed: boolean, client: string): boolean;
+}
+
+export function rateLimiter(name: string, perMinute: number): RateLimiter {
   const prefix = redisKey("rl", name);
   const lanes = new Map<string, Lane>();
   let sweptWindow = 0;
@@ -74,7 +86,10 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
     const current = (lane.bucketCount * 1000) / Math.max(now - lane.bucketStart, 250);
     const byRate = Math.ceil((Math.max(lane.ratePerSecond, current) * LEASE_HORIZON_MS) / 1000);
     const cap = Math.max(1, Math.min(MAX_LEASE, Math.floor((perMinute - lane.total) / 8)));
-    return Math.min(Math.max(byRate, lane.waiting.length, 1), cap);
+    // What waiting requests need is asked for whole (a batch), the rest of the lease within the cap.
+    let needed = -lane.permits;
+    for (const w of lane.waiting) needed += w.cost;
+    return Math.max(Math.min(Math.max(byRate, 1), cap), needed);
   }
 
   function claim(client: string, lane: Lane): void {
@@ -88,12 +103,13 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
         const granted = Math.max(0, Math.min(asked, perMinute - (total - asked)));
         lane.permits += granted;
         if (granted < asked) lane.exhausted = true;
-        while (lane.waiting.length > 0 && lane.permits > 0) {
-          lane.permits -= 1;
-          lane.waiting.shift()!(true);
+        while (lane.waiting.length > 0 && lane.permits >= lane.waiting[0]!.cost) {
+          const next = lane.waiting.shift()!;
+          lane.permits -= next.cost;
+          next.answer(true);
         }
         if (lane.waiting.length > 0) {
-          if (lane.exhausted) for (const answer of lane.waiting.splice(0)) answer(false);
+          if (lane.exhausted) for (const w of lane.waiting.splice(0)) w.answer(false);
           else claim(client, lane);
         }
       },
@@ -101,12 +117,12 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
         // If Redis is down, serve the requests rather than failing every call.
         lane.claiming = false;
         logger.warn({ err, limiter: name }, "rate limit: Redis unavailable, letting requests through");
-        for (const answer of lane.waiting.splice(0)) answer(true);
+        for (const w of lane.waiting.splice(0)) w.answer(true);
       },
     );
   }
 
-  function admit(client: string): boolean | Promise<boolean> {
+  function admit(client: string, cost = 1): boolean | Promise<boolean> {
     const now = Date.now();
     const lane = laneFor(client, now);
     if (now - lane.bucketStart >= 1_000) {
@@ -114,19 +130,19 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
       lane.bucketStart = now;
       lane.bucketCount = 0;
     }
-    lane.bucketCount += 1;
-    if (lane.permits > 0) {
-      lane.permits -= 1;
+    lane.bucketCount += cost;
+    if (lane.permits >= cost) {
+      lane.permits -= cost;
       return true;
     }
-    if (lane.exhausted) return false;
-    return new Promise<boolean>((resolve) => {
-      lane.waiting.push(resolve);
+    if (lane.exhausted || cost > perMinute) return false;
+    return new Promise<boolean>((answer) => {
+      lane.waiting.push({ cost, answer });
       if (!lane.claiming) claim(client, lane);
     });
   }
 
-  function respond(res: Response, next: NextFunction, allowed: boolean, client: string): void {
+  function respond(res: Response, allowed: boolean, client: string): boolean {
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
     const lane = lanes.get(client);
@@ -134,24 +150,34 @@ export function redisRateLimit(name: string, perMinute: number, opts: RateLimitO
     const reset = Math.ceil(((window + 1) * WINDOW_MS - now) / 1000);
     res.setHeader("RateLimit-Policy", policy);
     res.setHeader("RateLimit", `"${name}";r=${remaining};t=${reset}`);
-    if (allowed) return next();
+    if (allowed) return true;
     res.setHeader("Retry-After", String(reset));
     res.status(429).json({ error: { code: "RATE_LIMITED", message: `too many requests; limit is ${perMinute} per minute, try again in ${reset} s` } });
+    return false;
   }
 
+  return { name, perMinute, admit, respond };
+}
+
+/** Express middleware: each request not skipped spends one permit of its client's budget. */
+export function redisRateLimit(limiter: RateLimiter, opts: RateLimitOptions = {}): RequestHandler {
+  const keyOf = opts.clientKey ?? addressKey;
+  const decide = (res: Response, next: NextFunction, client: string) => {
+    const verdict = limiter.admit(client);
+    if (verdict === true || verdict === false) {
+      if (limiter.respond(res, verdict, client)) next();
+    } else void verdict.then((allowed) => limiter.respond(res, allowed, client) && next(), next);
+  };
   return (req, res, next) => {
     if (opts.skip?.(req)) return next();
-    const client = clientKey(req);
-    const verdict = admit(client);
-    if (verdict === true || verdict === false) respond(res, next, verdict, client);
-    else void verdict.then((allowed) => respond(res, next, allowed, client));
+    const client = keyOf(req);
+    if (typeof client === "string") decide(res, next, client);
+    else client.then((key) => decide(res, next, key), next);
   };
 }
 
-/** Authenticated scripts are limited per token, browsers per address (IPv6 per /64). */
-function clientKey(req: Request): string {
-  const token = bearerToken(req.headers.authorization);
-  if (token) return `t:${hashToken(token).slice(0, 24)}`;
+/** A client by its address (IPv6 per /64), as Express sees it under the trust proxy setting. */
+export function addressKey(req: Request): string {
   const ip = req.ip ?? "0.0.0.0";
   return `ip:${isIPv6(ip) ? ipv6Prefix(ip) : ip}`;
 }

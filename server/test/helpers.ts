@@ -56,3 +56,12 @@ export async function rejection(p: Promise<unknown>) {
   const field = cause instanceof AppError ? cause.field : cause instanceof ZodError ? cause.issues[0]?.path.join(".") : undefined;
   return { code: (err as TRPCError).code, message: (err as TRPCError).message, field };
 }
+
+/**
+ * Rate limits count per fixed minute: a test that counts requests up to a 429 waits out a minute
+ * boundary that is less than `needMs` away, so its requests all fall in one window.
+ */
+export async function insideOneRateLimitWindow(needMs = 10_000): Promise<void> {
+  const toBoundary = 60_000 - (Date.now() % 60_000);
+  if (toBoundary < needMs) await new Promise((r) => setTimeout(r, toBoundary + 50));
+}

@@ -56,6 +56,7 @@ process.env.SERVE_CLIENT ??= "false";
 process.env.DATA_DIR = `.data/test/${name}`;
 process.env.RATE_LIMIT_WRITE_PER_MINUTE ??= "100000";
 process.env.RATE_LIMIT_AUTH_PER_MINUTE ??= "100000";
+process.env.RATE_LIMIT_READ_PER_MINUTE ??= "100000";
 
 afterAll(async () => {
   const admin = new pg.Client(pgConnectionOptions(adminUrl));

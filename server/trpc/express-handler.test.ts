@@ -4,6 +4,12 @@ import { createApp } from "../app";
 import { makeUser } from "../test/helpers";
 import { createApiToken } from "../domain/users";
 import { db } from "../lib/db";
+import express from "express";
+import { makeRun } from "../domain/betting/fixtures";
+import { AppError } from "../lib/errors";
+import { createTRPCRouter, publicProcedure } from "./init";
+import { createContextInner } from "./context";
+import { trpcExpressHandler } from "./express-handler";
 
 describe("tRPC over HTTP", () => {
   const app = createApp();
@@ -52,5 +58,72 @@ describe("tRPC over HTTP", () => {
     const res = await request(app).post("/trpc/nope.nothing").send({ json: {} });
     expect(res.status).toBe(404);
     expect(res.body.error.json.data.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("numbers past a database column and unexpected failures", () => {
+  const app = createApp();
+
+  it("answers a number past an int4 column with a 400 naming the field, never a database error", async () => {
+    const user = await makeUser();
+    const { token } = await createApiToken(db, user.id, "int4 test");
+    const run = await makeRun(db, { createdById: user.id, status: "running" });
+    const big = 2 ** 40;
+    const calls = [
+      ["sandbox.events", { id: run.sandboxId, cursor: big }, "cursor"],
+      ["sandbox.events", { id: run.sandboxId, afterSeq: big }, "afterSeq"],
+      ["betting.quote", { sandboxId: run.sandboxId, side: "yes", amount: big }, "amount"],
+      ["user.ledger", { limit: 10, cursor: "9".repeat(30) }, "cursor"],
+    ] as const;
+    for (const [procedure, input, field] of calls) {
+      const res = await request(app)
+        .get(`/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`)
+        .set("authorization", `Bearer ${token}`);
+      expect(res.status, procedure).toBe(400);
+      expect(res.body.error.json.data.field, procedure).toBe(field);
+    }
+    const bet = await request(app)
+      .post("/trpc/betting.placeBet")
+      .set("authorization", `Bearer ${token}`)
+      .send({ json: { sandboxId: run.sandboxId, side: "yes", amount: big } });
+    expect(bet.status).toBe(400);
+    expect(bet.body.error.json.data.field).toBe("amount");
+    expect(await db.bet.count()).toBe(0);
+  });
+
+  it("says something generic for an unexpected failure and keeps its text for the log", async () => {
+    const failing = createTRPCRouter({
+      boom: publicProcedure.query(() => {
+        throw new Error('duplicate key value violates unique constraint "users_email_key" (SELECT * FROM users)');
+      }),
+      refused: publicProcedure.query(() => {
+        throw new AppError("UNAVAILABLE", "the sandbox provider is not reachable; try again in a minute");
+      }),
+    });
+    const logged: string[] = [];
+    const small = express();
+    small.use((req, _res, next) => {
+      req.id = "req-123";
+      next();
+    });
+    small.use(
+      "/trpc",
+      trpcExpressHandler({
+        router: failing,
+        maxBodySize: 1024,
+        maxBatchCalls: 20,
+        createContext: async (req) => createContextInner({ user: null, req }),
+        onError: ({ error }) => logged.push(String(error.cause?.message ?? error.message)),
+      }),
+    );
+    const res = await request(small).get("/trpc/boom");
+    expect(res.status).toBe(500);
+    const text = JSON.stringify(res.body);
+    expect(text).not.toMatch(/duplicate key|users_email_key|SELECT/);
+    expect(res.body.error.json.message).toMatch(/something went wrong on our side.*request req-123/);
+    expect(logged.join("\n")).toMatch(/users_email_key/);
+    // An error Paddock raised on purpose keeps its message, even as a 5xx.
+    const refused = await request(small).get("/trpc/refused");
+    expect(refused.body.error.json.message).toBe("the sandbox provider is not reachable; try again in a minute");
   });
 });

@@ -16,8 +16,10 @@ export interface TrpcExpressOptions<TRouter extends AnyTRPCRouter> {
   router: TRouter;
   /** Largest request body accepted, in bytes; larger ones are answered 413 (PAYLOAD_TOO_LARGE). */
   maxBodySize: number;
+  /** Most calls one batch may hold; a longer batch is answered 400 and none of its calls runs. */
+  maxBatchCalls: number;
   createContext(req: ExpressRequest, res: ExpressResponse): Promise<inferRouterContext<TRouter>>;
-  onError?(opts: { error: TRPCError; path: string | undefined }): void;
+  onError?(opts: { error: TRPCError; path: string | undefined; ctx?: inferRouterContext<TRouter> | undefined }): void;
 }
 
 type Body = { ok: true; bytes: Buffer | undefined } | { ok: false; error: TRPCError };
@@ -37,6 +39,12 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
 
   async function handle(req: ExpressRequest, res: ExpressResponse): Promise<void> {
     const body = await readBody(req, opts.maxBodySize);
+    const calls = trpcCallPaths(req).length;
+    const refusal = !body.ok
+      ? body.error
+      : calls > opts.maxBatchCalls
+        ? new TRPCError({ code: "BAD_REQUEST", message: `a batch may hold at most ${opts.maxBatchCalls} calls; this one has ${calls} — send them in several requests` })
+        : null;
     const abort = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) abort.abort();
@@ -53,7 +61,7 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
       router: opts.router,
       req: request.asRequest(),
       path: req.path.slice(req.path.lastIndexOf("/") + 1),
-      error: body.ok ? null : body.error,
+      error: refusal,
       createContext: () => opts.createContext(req, res),
       onError,
     });
@@ -77,6 +85,18 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
     res.setHeader("content-length", bytes.length);
     res.end(bytes);
   }
+}
+
+/** The procedure paths a tRPC request calls (several for `?batch=1`). */
+export function trpcCallPaths(req: ExpressRequest): string[] {
+  // Decoded as tRPC decodes it, so an encoded comma cannot hide calls from the count.
+  let path = req.path.slice(req.path.lastIndexOf("/") + 1);
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    /* tRPC refuses a path it cannot decode; nothing runs */
+  }
+  return req.query.batch === "1" ? path.split(",") : [path];
 }
 
 /** The request's absolute URL; a Host header that makes no valid URL is replaced by localhost. */

@@ -7,11 +7,16 @@ import type { Context } from "./context";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
     const app = cause instanceof AppError ? cause : null;
-    let message = shape.message;
+    // An unexpected failure's own text (SQL, Prisma, a stack's first line) is for the log, which
+    // has it in full (app.ts onError), never for the caller.
+    let message =
+      error.code === "INTERNAL_SERVER_ERROR" && !app
+        ? `something went wrong on our side and it has been logged${ctx?.requestId ? ` (request ${ctx.requestId})` : ""}; try again`
+        : shape.message;
     if (zodError) {
       // One readable line naming each failing field, e.g. "password: must be at least 8 characters".
       const parts = Object.entries(zodError.fieldErrors).map(([field, msgs]) => `${field}: ${(msgs as string[])[0]}`);

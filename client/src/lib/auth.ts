@@ -25,8 +25,10 @@ async function postAuthForm(path: string, fields: Record<string, string>): Promi
 
 export async function signIn(email: string, password: string): Promise<void> {
   const url = await postAuthForm("/api/auth/callback/credentials", { email, password, callbackUrl: "/" });
-  const error = url ? new URL(url, window.location.origin).searchParams.get("error") : null;
+  const params = url ? new URL(url, window.location.origin).searchParams : null;
+  const error = params?.get("error");
   if (error) {
+    if (params?.get("code") === "account_locked") throw new Error("too many wrong passwords for this account; try again in 15 minutes");
     throw new Error(error === "CredentialsSignin" ? "wrong email or password" : `sign-in failed (${error})`);
   }
 }

@@ -139,6 +139,19 @@ function Bets() {
   );
 }
 
+const TOKEN_EXPIRY_CHOICES: Array<[string, string]> = [
+  ["30", "Expires in 30 days"],
+  ["90", "Expires in 90 days"],
+  ["365", "Expires in a year"],
+  ["", "Never expires"],
+];
+
+function tokenExpiry(expiresAt: Date | string | null, now: number): string {
+  if (!expiresAt) return "never expires";
+  const at = new Date(expiresAt);
+  return `${at.getTime() <= now ? "expired" : "expires"} ${formatAgo(at, now)} (${formatDateTime(at)})`;
+}
+
 function ApiTokens() {
   const now = useNow();
   const utils = trpc.useUtils();
@@ -146,6 +159,7 @@ function ApiTokens() {
   const create = trpc.user.createApiToken.useMutation({ onSuccess: () => void utils.user.apiTokens.invalidate() });
   const revoke = trpc.user.revokeApiToken.useMutation({ onSuccess: () => void utils.user.apiTokens.invalidate() });
   const [name, setName] = useState("");
+  const [expiresInDays, setExpiresInDays] = useState("90");
   const [fresh, setFresh] = useState<{ name: string; token: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const [nameError, setNameError] = useState<string>();
@@ -154,7 +168,7 @@ function ApiTokens() {
     e.preventDefault();
     setNameError(undefined);
     try {
-      const created = await create.mutateAsync({ name });
+      const created = await create.mutateAsync({ name, ...(expiresInDays ? { expiresInDays: Number(expiresInDays) } : {}) });
       setFresh({ name: created.name, token: created.token });
       setCopied(false);
       setName("");
@@ -167,6 +181,13 @@ function ApiTokens() {
     <>
       <form className="inline-form" onSubmit={(e) => void onCreate(e)} noValidate>
         <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Token name, e.g. laptop CLI" aria-label="Token name" aria-invalid={Boolean(nameError)} maxLength={80} />
+        <select value={expiresInDays} onChange={(e) => setExpiresInDays(e.target.value)} aria-label="Token expiry">
+          {TOKEN_EXPIRY_CHOICES.map(([days, label]) => (
+            <option key={label} value={days}>
+              {label}
+            </option>
+          ))}
+        </select>
         <button type="submit" className="btn" disabled={create.isPending}>
           {create.isPending ? <Spinner /> : "Create token"}
         </button>
@@ -206,6 +227,7 @@ function ApiTokens() {
                 <div className="muted small">
                   created {formatAgo(t.createdAt, now)} · {t.lastUsedAt ? `used ${formatAgo(t.lastUsedAt, now)}` : "never used"}
                   {t.revokedAt ? ` · revoked ${formatAgo(t.revokedAt, now)}` : ""}
+                  {!t.revokedAt && <span data-testid="token-expiry"> · {tokenExpiry(t.expiresAt, now)}</span>}
                 </div>
               </div>
               {!t.revokedAt && (

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter, operatorProcedure, protectedProcedure } from "../../trpc/init";
 import { createSandboxInput, sandboxStatuses } from "@shared/sandbox";
+import { INT4_MAX } from "@shared/schemas";
 import { config } from "../../config";
 import { db } from "../../lib/db";
 import { AppError } from "../../lib/errors";
@@ -87,8 +88,8 @@ export const sandboxRouter = createTRPCRouter({
     .input(
       z.object({
         id: z.string().min(1).max(64),
-        cursor: z.number().int().min(0).optional(),
-        afterSeq: z.number().int().min(0).optional(),
+        cursor: z.number().int().min(0).max(INT4_MAX, `must be at most ${INT4_MAX}`).optional(),
+        afterSeq: z.number().int().min(0).max(INT4_MAX, `must be at most ${INT4_MAX}`).optional(),
         limit: z.number().int().min(1).max(1000).default(100),
       }),
     )

@@ -1,9 +1,19 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import request from "supertest";
-import { createApp } from "../../app";
-import { db } from "../../lib/db";
-import { anonymousCaller, makeUser } from "../../test/helpers";
-import { checkLedger } from "../../domain/ledger";
+import { encode } from "@auth/core/jwt";
+
+vi.hoisted(() => {
+  process.env.ADMIN_EMAIL = "Boss@Example.com";
+});
+
+const { createApp } = await import("../../app");
+const { db } = await import("../../lib/db");
+const { anonymousCaller, makeUser } = await import("../../test/helpers");
+const { checkLedger } = await import("../../domain/ledger");
+const { config } = await import("../../config");
+const { tokenCacheListening } = await import("../../auth/token-cache");
+const { promoteAdminEmail } = await import("../../domain/users");
+const { MAX_FAILURES } = await import("../../auth/sign-in-backoff");
 
 const app = createApp();
 
@@ -18,16 +28,22 @@ async function signIn(email: string, password: string) {
   return { agent, res };
 }
 
+/** The session cookie Auth.js would set for this user after a sign-in. */
+async function sessionCookie(userId: string) {
+  return `authjs.session-token=${await encode({ token: { sub: userId }, secret: config.AUTH_SECRET, salt: "authjs.session-token" })}`;
+}
+
 function trpcError(res: request.Response) {
   return res.body.error?.json ?? res.body[0]?.error?.json;
 }
 
 describe("user.signUp", () => {
-  it("creates the account with the signup grant; the first user is admin", async () => {
-    const caller = anonymousCaller();
-    const first = await caller.user.signUp({ email: "Ada@Example.com", password: "correct horse", name: "Ada" });
-    expect(first).toMatchObject({ email: "ada@example.com", name: "Ada", role: "admin" });
-    const second = await caller.user.signUp({ email: "bob@example.com", password: "correct horse", name: "Bob" });
+  it("creates the account with the signup grant; even the first account on an empty database is a member", async () => {
+    expect(await db.user.count()).toBe(0);
+    const first = await request(app).post("/trpc/user.signUp").send({ json: { email: "Ada@Example.com", password: "correct horse", name: "Ada" } });
+    expect(first.status).toBe(200);
+    expect(first.body.result.data.json).toMatchObject({ email: "ada@example.com", name: "Ada", role: "member" });
+    const second = await anonymousCaller().user.signUp({ email: "bob@example.com", password: "correct horse", name: "Bob" });
     expect(second.role).toBe("member");
     const balance = await db.ledgerAccount.findUnique({ where: { userId: second.id }, select: { balance: true } });
     expect(balance?.balance).toBe(100_000n);
@@ -69,6 +85,55 @@ describe("user.signUp", () => {
   });
 });
 
+describe("ADMIN_EMAIL", () => {
+  it("makes that account admin when it signs up, and at boot if it signed up before the setting", async () => {
+    expect(config.ADMIN_EMAIL).toBe("boss@example.com");
+    const boss = await anonymousCaller().user.signUp({ email: "BOSS@example.com", password: "correct horse", name: "Boss" });
+    expect(boss.role).toBe("admin");
+    const other = await anonymousCaller().user.signUp({ email: "not-boss@example.com", password: "correct horse", name: "Other" });
+    expect(other.role).toBe("member");
+    // An existing account named by the setting later: promoted once, at boot.
+    expect(await promoteAdminEmail(db, "not-boss@example.com")).toBe(true);
+    expect((await db.user.findUniqueOrThrow({ where: { id: other.id } })).role).toBe("admin");
+    expect(await promoteAdminEmail(db, "not-boss@example.com")).toBe(false);
+    expect(await promoteAdminEmail(db, "nobody@example.com")).toBe(false);
+  });
+});
+
+describe("session cookies", () => {
+  /** A session cookie for `userId` sealed with `secret`, exactly as Auth.js seals its own. */
+  const forge = async (userId: string, secret: string) =>
+    `authjs.session-token=${await encode({ token: { sub: userId, name: "x", email: "x@example.com" }, secret, salt: "authjs.session-token" })}`;
+
+  it("one forged with the old development secret, or any other fixed secret, does not sign in", async () => {
+    const victim = await makeUser({ role: "admin" });
+    for (const secret of ["paddock-development-secret-do-not-use-in-production", "secret", "changeme-changeme-changeme-changeme"]) {
+      const res = await request(app).get("/trpc/user.me").set("cookie", await forge(victim.id, secret));
+      expect(res.status).toBe(401);
+    }
+    // The same forgery with this installation's own secret is accepted: the cookie above was well made.
+    const own = await request(app).get("/trpc/user.me").set("cookie", await forge(victim.id, config.AUTH_SECRET));
+    expect(own.status).toBe(200);
+    expect(own.body.result.data.json.id).toBe(victim.id);
+  });
+});
+
+describe("sign-in backoff", () => {
+  it(`refuses an account's sign-ins after ${MAX_FAILURES} wrong passwords, even the right one, and only that account's`, async () => {
+    await anonymousCaller().user.signUp({ email: "erin@example.com", password: "correct horse", name: "Erin" });
+    await anonymousCaller().user.signUp({ email: "frank@example.com", password: "correct horse", name: "Frank" });
+    // Failures below the maximum are forgotten by a successful sign-in.
+    for (let i = 0; i < MAX_FAILURES - 1; i++) await signIn("erin@example.com", "wrong password");
+    expect((await (await signIn("erin@example.com", "correct horse")).agent.get("/trpc/user.me")).status).toBe(200);
+    for (let i = 0; i < MAX_FAILURES; i++) await signIn("erin@example.com", "wrong password");
+    const locked = await signIn("erin@example.com", "correct horse");
+    expect(String(locked.res.headers.location ?? locked.res.body?.url)).toMatch(/code=account_locked/);
+    expect((await locked.agent.get("/trpc/user.me")).status).toBe(401);
+    // Another account is not affected.
+    expect((await (await signIn("frank@example.com", "correct horse")).agent.get("/trpc/user.me")).status).toBe(200);
+  });
+});
+
 describe("sign-in and sessions", () => {
   it("signs in through Auth.js credentials and calls protected procedures with the cookie", async () => {
     await anonymousCaller().user.signUp({ email: "carol@example.com", password: "correct horse", name: "Carol" });
@@ -107,6 +172,51 @@ describe("API tokens", () => {
     await u.caller.user.revokeApiToken({ id });
     await request(app).get("/trpc/user.me").set("authorization", `Bearer ${token}`).expect(401);
     await request(app).get("/trpc/user.me").set("authorization", "Bearer pdk_madeup").expect(401);
+  });
+
+  it("expires after expiresInDays, also in a process that remembers the token", async () => {
+    const u = await makeUser();
+    const created = await u.caller.user.createApiToken({ name: "ci", expiresInDays: 30 });
+    expect(created.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect((await u.caller.user.apiTokens()).find((t) => t.id === created.id)?.expiresAt).toEqual(created.expiresAt);
+    await tokenCacheListening();
+    // Due a few seconds from now: well inside the time this process remembers a token.
+    const expiresAt = new Date(Date.now() + 3_000);
+    await db.apiToken.update({ where: { id: created.id }, data: { expiresAt } });
+    await request(app).get("/trpc/user.me").set("authorization", `Bearer ${created.token}`).expect(200);
+    vi.useFakeTimers({ toFake: ["Date"], now: expiresAt.getTime() + 1 });
+    try {
+      await request(app).get("/trpc/user.me").set("authorization", `Bearer ${created.token}`).expect(401);
+    } finally {
+      vi.useRealTimers();
+    }
+    // One that expired before it was ever used is refused too.
+    const old = await u.caller.user.createApiToken({ name: "old", expiresInDays: 1 });
+    await db.apiToken.update({ where: { id: old.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+    await request(app).get("/trpc/user.me").set("authorization", `Bearer ${old.token}`).expect(401);
+  });
+
+  it.each([[0], [1.5], [100_000]])("refuses expiresInDays %s with a 400 naming the field", async (days) => {
+    const u = await makeUser();
+    const before = await db.apiToken.count();
+    await expect(u.caller.user.createApiToken({ name: "bad", expiresInDays: days })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const res = await request(app).post("/trpc/user.createApiToken").set("cookie", await sessionCookie(u.id)).send({ json: { name: "bad", expiresInDays: days } });
+    expect(res.status).toBe(400);
+    expect(trpcError(res).data.field).toBe("expiresInDays");
+    expect(await db.apiToken.count()).toBe(before);
+  });
+
+  it("a request authenticated by an API token cannot create tokens", async () => {
+    const u = await makeUser();
+    const { token } = await u.caller.user.createApiToken({ name: "script" });
+    const before = await db.apiToken.count({ where: { userId: u.id } });
+    const res = await request(app).post("/trpc/user.createApiToken").set("authorization", `Bearer ${token}`).send({ json: { name: "successor" } });
+    expect(res.status).toBe(403);
+    expect(trpcError(res)).toMatchObject({ message: expect.stringMatching(/API token cannot create API tokens/), data: { code: "FORBIDDEN" } });
+    expect(await db.apiToken.count({ where: { userId: u.id } })).toBe(before);
+    // The same user, signed in with a session, can.
+    const ok = await request(app).post("/trpc/user.createApiToken").set("cookie", await sessionCookie(u.id)).send({ json: { name: "successor" } });
+    expect(ok.status).toBe(200);
   });
 
   it("cannot revoke another user's token", async () => {

@@ -19,7 +19,7 @@ const idInput = z.object({ id: z.string().min(1).max(64) });
 
 export const userRouter = createTRPCRouter({
   signUp: publicProcedure.input(signUpInput).mutation(async ({ input }) => {
-    const user = await registerUser(db, { ...input, signupGrantCents: config.SIGNUP_GRANT_CENTS });
+    const user = await registerUser(db, { ...input, signupGrantCents: config.SIGNUP_GRANT_CENTS, adminEmail: config.ADMIN_EMAIL });
     return { id: user.id, email: user.email, name: user.name, role: user.role };
   }),
 
@@ -31,8 +31,15 @@ export const userRouter = createTRPCRouter({
   apiTokens: protectedProcedure.query(({ ctx }) => listApiTokens(db, ctx.user.id)),
 
   createApiToken: protectedProcedure
-    .input(z.object({ name: z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters") }))
-    .mutation(({ ctx, input }) => createApiToken(db, ctx.user.id, input.name)),
+    .input(
+      z.object({
+        name: z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters"),
+        expiresInDays: z.number().int("must be a whole number of days").min(1, "must be at least 1").max(3650, "must be at most 3650").optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      createApiToken(db, ctx.user.id, input.name, { expiresInDays: input.expiresInDays, calledWithApiToken: ctx.user.viaApiToken }),
+    ),
 
   revokeApiToken: protectedProcedure.input(idInput).mutation(async ({ ctx, input }) => {
     const revoked = await revokeApiToken(db, ctx.user.id, input.id);
@@ -41,7 +48,7 @@ export const userRouter = createTRPCRouter({
   }),
 
   ledger: protectedProcedure
-    .input(cursorPageInput.extend({ cursor: z.string().regex(/^\d+$/, "must be a cursor returned by a previous page").optional() }))
+    .input(cursorPageInput.extend({ cursor: z.string().regex(/^\d{1,18}$/, "must be a cursor returned by a previous page").optional() }))
     .query(({ ctx, input }) => ledgerHistory(db, ctx.user.id, input)),
 
   list: adminProcedure.input(cursorPageInput).query(({ input }) => listUsers(db, input)),

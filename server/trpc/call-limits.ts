@@ -1,0 +1,51 @@
+// What a tRPC request costs against the rate limits: every call of a batch counts, so a batch is
+// no way around a limit. Sign-up shares the sign-in budget (auth); other mutations spend the
+// write budget, queries the read budget, and the aggregate queries — each a scan over many runs
+// or bets — several permits each. A batch longer than the cap is not counted here: the tRPC
+// handler refuses it whole (its maxBatchCalls), before any procedure runs.
+import type { Request, RequestHandler } from "express";
+import { addressKey, type RateLimiter } from "../lib/rate-limit";
+import { trpcCallPaths } from "./express-handler";
+
+/** Calls that spend the auth budget (sign-in's), always per address like sign-in. */
+const AUTH_CALLS = new Set(["user.signUp"]);
+/** Permits a call costs, when not one. */
+const CALL_COST: Record<string, number> = {
+  "sandbox.compare": 10,
+  "sandbox.modelStats": 10,
+  "betting.leaderboard": 10,
+};
+
+export interface CallLimits {
+  maxBatchCalls: number;
+  auth: RateLimiter;
+  write: RateLimiter;
+  read: RateLimiter;
+  clientKey(req: Request): string | Promise<string>;
+}
+
+export function trpcCallLimits(limits: CallLimits): RequestHandler {
+  return (req, res, next) => {
+    const calls = trpcCallPaths(req);
+    if (calls.length > limits.maxBatchCalls) return next();
+    const reads = req.method === "GET" || req.method === "HEAD";
+    let auth = 0;
+    let other = 0;
+    for (const call of calls) {
+      if (AUTH_CALLS.has(call)) auth += 1;
+      else other += CALL_COST[call] ?? 1;
+    }
+    void (async () => {
+      if (auth > 0) {
+        const address = addressKey(req);
+        if (!limits.auth.respond(res, await limits.auth.admit(address, auth), address)) return;
+      }
+      if (other > 0) {
+        const limiter = reads ? limits.read : limits.write;
+        const client = await limits.clientKey(req);
+        if (!limiter.respond(res, await limiter.admit(client, other), client)) return;
+      }
+      next();
+    })().catch(next);
+  };
+}
