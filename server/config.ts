@@ -34,6 +34,9 @@ export const configSchema = z
 
     DATA_DIR: z.string().default(".data"),
     ARTIFACT_MAX_BYTES: int(10 * 1024 * 1024, 1),
+    ARTIFACT_MAX_PER_RUN: int(1_000, 1),
+    ARTIFACT_MAX_BYTES_PER_RUN: int(256 * 1024 * 1024, 1),
+    BRIDGE_EVENTS_PER_SECOND: int(200, 1),
     BRIDGE_EVENT_BATCH_MAX: int(500, 1),
     BRIDGE_BODY_LIMIT: z.string().default("4mb"),
     BRIDGE_LONG_POLL_MS: int(25_000, 0).pipe(z.number().max(25_000)),
