@@ -1,0 +1,179 @@
+// Agents ride through restarts. Paddock runs as separate processes (API, worker) on a Redis of
+// its own; demo agents work and users bet while the API is SIGKILLed and restarted and Redis is
+// stopped for 5 s. Every run must still reach the outcome its agent was configured for, every
+// pool settle exactly once, and the ledger balance.
+import { afterAll, describe, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { freePort } from "../scripts/bench/spawn-server";
+import { waitUntil, waitForRun, ENDED } from "./test/paddock-harness";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const redisPort = await freePort();
+const apiPort = await freePort();
+const redisDir = mkdtempSync(path.join(os.tmpdir(), "paddock-restart-redis-"));
+const redisUrl = `redis://127.0.0.1:${redisPort}`;
+
+// Before any server module is imported: this process (which creates runs and places bets)
+// and the Paddock processes it spawns share this Redis and these settings.
+Object.assign(process.env, {
+  REDIS_URL: redisUrl,
+  BRIDGE_PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
+  HOST: "127.0.0.1",
+  LOG_LEVEL: "fatal", // the outages make the processes log plenty of expected errors
+  SETTLE_SWEEP_EVERY_MS: "1000",
+  IDLE_KILL_EVERY_MS: "1000",
+  REAPER_EVERY_MS: "2000",
+  PROCESS_WATCH_EVERY_MS: "1000",
+});
+
+const { db } = await import("./lib/db");
+const { makeUser } = await import("./test/helpers");
+const { seedDemoProfiles } = await import("./seed/demo");
+const { checkLedger, balanceOf, poolAccountKey } = await import("./domain/ledger");
+
+const children = new Set<ChildProcess>();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+async function startRedis(): Promise<ChildProcess> {
+  // Persistent like a production Redis under BullMQ: a restart keeps queued and delayed jobs.
+  const child = spawn(
+    "redis-server",
+    ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", redisDir, "--maxmemory-policy", "noeviction"],
+    { stdio: "ignore" },
+  );
+  children.add(child);
+  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => {});
+  try {
+    await waitUntil(async () => {
+      if (probe.status !== "ready") await probe.connect().catch(() => probe.disconnect());
+      return (await probe.ping()) === "PONG";
+    }, "redis-server to answer", 15_000, 50);
+  } finally {
+    probe.disconnect();
+  }
+  return child;
+}
+
+async function startPaddockProcess(role: "api" | "worker"): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, PADDOCK_ROLE: role, PORT: String(apiPort) },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  children.add(child);
+  if (role === "api") {
+    await waitUntil(
+      async () => child.exitCode === null && (await fetch(`http://127.0.0.1:${apiPort}/api/health`).then((r) => r.ok, () => false)),
+      "the API to answer",
+      60_000,
+      100,
+    );
+  }
+  return child;
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals) {
+  child.kill(signal);
+  await exited(child);
+  children.delete(child);
+}
+
+afterAll(async () => {
+  for (const child of children) {
+    child.kill("SIGTERM");
+    await Promise.race([exited(child), sleep(10_000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  rmSync(redisDir, { recursive: true, force: true });
+});
+
+describe("Paddock through an API crash and a Redis outage", () => {
+  it("every run reaches its configured outcome, every pool settles once, the ledger balances", async () => {
+    let redis = await startRedis();
+    let api = await startPaddockProcess("api");
+    await startPaddockProcess("worker");
+
+    const profileId = (await seedDemoProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
+    const owner = await makeUser({ grant: 100_000 });
+    const bettors = await Promise.all([0, 1, 2, 3].map(() => makeUser({ grant: 100_000 })));
+    // About 25-30 s of work each: long enough to live through both outages.
+    const plans = [true, false, true, false].map((succeed) => ({ succeed, target: succeed ? 100 : 200 }));
+    const runs: { id: string; succeed: boolean; target: number }[] = [];
+    for (const [i, plan] of plans.entries()) {
+      const { id } = await owner.caller.sandbox.create({
+        goal: `Restart drill ${i}`,
+        metric: "points",
+        targetValue: plan.target,
+        agentProfileId: profileId,
+        durationMinutes: 600,
+        credits: 2_000,
+        agentConfig: { stepMs: 250, progressPerStep: 1, succeed: plan.succeed, creditsPerStep: 1, screenshotEvery: 10 },
+      });
+      runs.push({ id, ...plan });
+    }
+    for (const run of runs) await waitForRun(run.id, ["running"], 60_000);
+
+    let accepted = 0;
+    const betRound = async (mustSucceed: boolean) => {
+      for (const [i, bettor] of bettors.entries()) {
+        for (const run of runs) {
+          const side = (i + accepted) % 2 === 0 ? "yes" : "no";
+          try {
+            await bettor.caller.betting.placeBet({ sandboxId: run.id, side, amount: 100 + i * 10 });
+            accepted += 1;
+          } catch (err) {
+            if (mustSucceed) throw err;
+          }
+        }
+      }
+    };
+    await betRound(true); // both sides of every pool have stakes
+
+    // The API dies without warning while agents are mid-run, and comes back on the same port.
+    await stop(api, "SIGKILL");
+    await sleep(3_000);
+    await betRound(false);
+    api = await startPaddockProcess("api");
+    await betRound(false);
+
+    // Redis goes away for 5 s.
+    await stop(redis, "SIGTERM");
+    await sleep(5_000);
+    redis = await startRedis();
+    await betRound(false);
+
+    const ended = await Promise.all(runs.map((run) => waitForRun(run.id, ENDED, 120_000)));
+    for (const [i, run] of runs.entries()) {
+      expect({ id: run.id, status: ended[i]!.status, reason: ended[i]!.statusReason }).toEqual({
+        id: run.id,
+        status: run.succeed ? "succeeded" : "failed",
+        reason: run.succeed ? "goal reached" : "reported by agent",
+      });
+    }
+
+    for (const run of runs) {
+      const pool = await waitUntil(async () => {
+        const p = await db.pool.findUniqueOrThrow({ where: { sandboxId: run.id }, include: { bets: true } });
+        return p.status === "settled" || p.status === "refunded" ? p : null;
+      }, `the pool of ${run.id} to settle`, 60_000);
+      expect(pool.status).toBe("settled");
+      expect(pool.outcome).toBe(run.succeed ? "yes" : "no");
+      // Paid exactly once: every stake went out of escrow, and the payouts add up to the pool.
+      expect(await balanceOf(db, poolAccountKey(pool.id))).toBe(0);
+      const staked = pool.bets.reduce((sum, b) => sum + b.amount, 0);
+      const paid = pool.bets.reduce((sum, b) => sum + Number(b.payout ?? 0), 0);
+      expect(paid + Number(pool.rakeCents)).toBe(staked);
+      expect(pool.bets.every((b) => b.settledAt !== null)).toBe(true);
+    }
+    expect(await checkLedger(db)).toEqual([]);
+  }, 300_000);
+});
