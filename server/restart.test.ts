@@ -2,7 +2,8 @@
 // its own; demo agents work and users bet while the API is SIGKILLed and restarted and Redis is
 // stopped for 5 s. Every run must still reach the outcome its agent was configured for, every
 // pool settle exactly once, and the ledger balance.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { io as connectSocket } from "socket.io-client";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -96,11 +97,74 @@ afterAll(async () => {
   rmSync(redisDir, { recursive: true, force: true });
 });
 
+let redis: ChildProcess;
+let api: ChildProcess;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  api = await startPaddockProcess("api");
+  await startPaddockProcess("worker");
+});
+
+describe("SIGTERM on the API", () => {
+  it("answers held long-polls, exits cleanly, and browsers' sockets reconnect to its successor", async () => {
+    const { createRun } = await import("./domain/sandbox/create");
+    const { createApiToken } = await import("./domain/users");
+    const { hashToken, newToken } = await import("./lib/passwords");
+    const user = await makeUser();
+    const profileId = (await seedDemoProfiles(db))[0]!.id;
+    // A run whose "agent" is this test: no process is launched for it.
+    const { id } = await createRun(
+      db,
+      user.id,
+      { goal: "Drain", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits: 100 },
+      { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
+    );
+    const bridgeToken = newToken("pdkrun");
+    await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(bridgeToken) } });
+
+    const { token } = await createApiToken(db, user.id, "drain test");
+    const socket = connectSocket(`http://127.0.0.1:${apiPort}`, {
+      path: "/socket.io",
+      transports: ["websocket"],
+      auth: { token },
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 500,
+    });
+    const reasons: string[] = [];
+    socket.on("disconnect", (reason) => reasons.push(reason));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once("connect", () => resolve());
+        socket.once("connect_error", reject);
+      });
+      // Held for up to 25 s, longer than the API's 15-s shutdown bound.
+      const poll = fetch(`http://127.0.0.1:${apiPort}/api/agent/v1/runs/${id}/prompts?wait=25`, {
+        headers: { authorization: `Bearer ${bridgeToken}` },
+      });
+      await waitUntil(async () => (await db.sandbox.findUniqueOrThrow({ where: { id } })).lastActivityAt !== null, "the long-poll to arrive");
+
+      const exit = new Promise<number | null>((resolve) => api.once("exit", (code) => resolve(code)));
+      api.kill("SIGTERM");
+      const answer = await poll;
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ prompts: [] });
+      expect(await exit).toBe(0);
+      children.delete(api);
+      expect(reasons).toEqual(["transport close"]);
+
+      const reconnected = new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+      api = await startPaddockProcess("api");
+      await reconnected;
+      expect(socket.connected).toBe(true);
+    } finally {
+      socket.disconnect();
+    }
+  }, 120_000);
+});
+
 describe("Paddock through an API crash and a Redis outage", () => {
   it("every run reaches its configured outcome, every pool settles once, the ledger balances", async () => {
-    let redis = await startRedis();
-    let api = await startPaddockProcess("api");
-    await startPaddockProcess("worker");
 
     const profileId = (await seedDemoProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
     const owner = await makeUser({ grant: 100_000 });
