@@ -234,17 +234,21 @@ export class PaddockAgentClient {
     const giveUpAt = Date.now() + this.retry.budgetMs;
 
     for (let attempt = 0; ; attempt++) {
-      const response = await this.send(url, spec, idempotencyKey).catch((error: unknown) => {
-        if (this.signal?.aborted) {
-          throw new BridgeError(0, "ABORTED", `${spec.method} ${spec.path} aborted`, { cause: error });
-        }
-        return error;
-      });
-      if (response instanceof Response && response.ok) return this.parseSuccess(response, spec);
+      const outcome = await this.send(url, spec, idempotencyKey).then(
+        (response) => ({ response }),
+        (error: unknown) => {
+          if (this.signal?.aborted) {
+            throw new BridgeError(0, "ABORTED", `${spec.method} ${spec.path} aborted`, { cause: error });
+          }
+          return { error };
+        },
+      );
+      const response = "response" in outcome ? outcome.response : undefined;
+      if (response?.ok) return this.parseSuccess(response, spec);
 
-      const failure = response instanceof Response ? await toBridgeError(response, spec) : networkError(url, response);
-      const delay = this.backoffMs(attempt, response instanceof Response ? response : undefined);
-      const retryable = !(response instanceof Response) || isRetryable(response.status, failure.code);
+      const failure = response ? await toBridgeError(response, spec) : networkError(url, "error" in outcome ? outcome.error : undefined);
+      const delay = this.backoffMs(attempt, response);
+      const retryable = !response || isRetryable(response.status, failure.code);
       if (!retryable || attempt >= this.retry.retries || Date.now() + delay > giveUpAt) throw failure;
       await abortableSleep(delay, this.signal).catch((error: unknown) => {
         throw new BridgeError(0, "ABORTED", `${spec.method} ${spec.path} aborted`, { cause: error });
