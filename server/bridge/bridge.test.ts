@@ -337,6 +337,9 @@ describe("bridge per-run quotas", () => {
     const tooMany = await upload(10);
     expect(tooMany.status).toBe(409);
     expect(tooMany.body.error.message).toMatch(/3 artifacts/);
+    const badKind = await request(app).post(`${r.base}/artifacts`).set(r.auth).field("kind", "poster").attach("file", Buffer.alloc(10), "f.bin");
+    expect(badKind.status).toBe(400);
+    expect(badKind.body.error.field).toBe("kind");
     const artifactDir = path.resolve(process.env.DATA_DIR!, "artifacts");
     expect(await readdir(path.join(artifactDir, r.id))).toHaveLength(3);
     expect(await readdir(path.join(artifactDir, ".incoming"))).toEqual([]);

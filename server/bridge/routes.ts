@@ -113,16 +113,21 @@ export function createBridgeRouter(): Router {
   router.post("/artifacts", upload.single("file"), async (req, res) => {
     if (!req.file) throw new AppError("BAD_REQUEST", "file: a multipart file part named \"file\" is required", { field: "file" });
     const file = req.file;
-    const artifact = await storeArtifact(db, {
-      sandboxId: runId(req),
-      artifactDir,
-      kind: parse(artifactUploadFieldsSchema, req.body ?? {}).kind,
-      filename: file.originalname,
-      contentType: file.mimetype,
-      upload: { path: file.path, size: file.size },
-      limits: { perRun: config.ARTIFACT_MAX_PER_RUN, bytesPerRun: config.ARTIFACT_MAX_BYTES_PER_RUN },
-    }).finally(() => rm(file.path, { force: true }));
-    res.status(201).json({ id: artifact.id, kind: artifact.kind, filename: artifact.filename, size: artifact.size, contentType: artifact.contentType });
+    try {
+      const fields = parse(artifactUploadFieldsSchema, req.body ?? {});
+      const artifact = await storeArtifact(db, {
+        sandboxId: runId(req),
+        artifactDir,
+        kind: fields.kind,
+        filename: file.originalname,
+        contentType: file.mimetype,
+        upload: { path: file.path, size: file.size },
+        limits: { perRun: config.ARTIFACT_MAX_PER_RUN, bytesPerRun: config.ARTIFACT_MAX_BYTES_PER_RUN },
+      });
+      res.status(201).json({ id: artifact.id, kind: artifact.kind, filename: artifact.filename, size: artifact.size, contentType: artifact.contentType });
+    } finally {
+      await rm(file.path, { force: true }); // gone already when it was stored
+    }
   });
 
   router.get("/prompts", async (req, res) => {
