@@ -19,6 +19,7 @@ import { PADDOCK_LABEL, RUN_LABEL } from "../../providers/types";
 import { providerFor } from "./provider-for";
 import { afterTransition, afterRunStarted, publishEvents } from "./after-change";
 import { bridgeUrlFor } from "./bridge-url";
+import { endRunIfAgentExited } from "./process-watch";
 
 export const REFERENCE_RUNTIME = "paddock-reference-agent";
 
@@ -90,6 +91,10 @@ async function launch(sandboxId: string) {
         // holds the key, so no server secret ever enters a sandbox.
       },
       onOutput: outputToEvents(sandboxId),
+      onExit: () =>
+        void endRunIfAgentExited(sandboxId).catch((err: unknown) =>
+          logger.warn({ err, sandboxId }, "could not end the run of an exited agent; the process watch will"),
+        ),
     });
     await assertStillRunning(sandboxId, providerId);
   }
