@@ -191,7 +191,7 @@ describe("bridge endpoints", () => {
     const started = Date.now();
     const poll = request(app).get(`${r.base}/prompts?wait=10`).set(r.auth);
     setTimeout(() => {
-      void submitPrompt(db, { userId: r.user.id, sandboxId: r.id, text: "faster" }).then(() => signalPrompt(r.id));
+      void submitPrompt(db, { userId: r.user.id, role: r.user.role, sandboxId: r.id, text: "faster" }).then(() => signalPrompt(r.id));
     }, 300);
     const res = await poll.expect(200);
     expect(Date.now() - started).toBeLessThan(9_000);

@@ -2,6 +2,8 @@
 import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
 import { transitionRun, type TransitionResult } from "./lifecycle";
+import { cancelRefusal, type RunActor } from "@shared/run-rules";
+import { readRunStanding } from "./standing";
 
 export async function completeRun(
   db: Db,
@@ -27,11 +29,9 @@ export async function completeRun(
   });
 }
 
-/** Who may cancel: the run's creator, or an operator/admin. */
-export async function assertCanCancel(db: Db, input: { userId: string; role: string; sandboxId: string }) {
-  const run = await db.sandbox.findUnique({ where: { id: input.sandboxId }, select: { createdById: true } });
-  if (!run) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
-  if (run.createdById !== input.userId && input.role !== "operator" && input.role !== "admin") {
-    throw new AppError("FORBIDDEN", "only the run's creator or an operator can cancel it");
-  }
+/** Who may cancel: shared/run-rules.ts (the creator or an operator, never a bettor; after the lock, operators only). */
+export async function assertCanCancel(db: Db, input: RunActor & { sandboxId: string }) {
+  const run = await readRunStanding(db, { sandboxId: input.sandboxId, userId: input.userId });
+  const refusal = cancelRefusal(input, run);
+  if (refusal) throw new AppError("FORBIDDEN", refusal, { field: "id" });
 }

@@ -102,7 +102,7 @@ export const sandboxRouter = createTRPCRouter({
   submitPrompt: protectedProcedure
     .input(z.object({ id: z.string().min(1).max(64), text: z.string().trim().min(1, "must not be empty").max(4000, "must be at most 4000 characters") }))
     .mutation(async ({ ctx, input }) => {
-      const prompt = await submitPrompt(db, { userId: ctx.user.id, sandboxId: input.id, text: input.text });
+      const prompt = await submitPrompt(db, { userId: ctx.user.id, role: ctx.user.role, sandboxId: input.id, text: input.text });
       await signalPrompt(input.id);
       return prompt;
     }),
