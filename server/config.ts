@@ -39,6 +39,8 @@ export const configSchema = z
     BRIDGE_LONG_POLL_MS: int(25_000, 0).pipe(z.number().max(25_000)),
     DEFAULT_IDLE_TIMEOUT_MINUTES: int(15, 1),
     IDLE_KILL_EVERY_MS: int(30_000, 100),
+    // Longest a run's verifier may take inside its sandbox; past it the run is not verified.
+    VERIFY_TIMEOUT_MS: int(120_000, 100),
     // Seconds in a "minute" of run durations and idle timeouts; tests shorten it.
     MINUTE_SECONDS: int(60, 1),
     LAUNCH_ATTEMPTS: int(3, 1),
