@@ -53,3 +53,8 @@ export function cancelRefusal(actor: RunActor, run: Pick<RunStanding, "createdBy
   if (run.poolLocked && !operator) return "bets on this run have locked: only an operator can cancel it now (a cancel refunds every bet)";
   return null;
 }
+
+/** Why the actor may not give a run its own verifier at launch, or null (the profile's applies). */
+export function launchVerifierRefusal(actor: Pick<RunActor, "role">): string | null {
+  return isOperatorRole(actor.role) ? null : "only an operator can set a run's verifier; the agent profile's verifier applies";
+}

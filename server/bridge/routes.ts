@@ -31,6 +31,7 @@ import { storeArtifact } from "../domain/sandbox/artifacts";
 import { completeRun } from "../domain/sandbox/complete";
 import { listenForPrompt } from "./prompt-signal";
 import { afterProgress, afterTransition, publishEvents } from "../jobs/sandbox/after-change";
+import { enqueueVerify } from "../jobs/sandbox/verify";
 import path from "node:path";
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
@@ -167,8 +168,13 @@ export function createBridgeRouter(): Router {
   router.post("/complete", async (req, res) => {
     const body = parse(completeRequestSchema, req.body);
     const result = await completeRun(db, { sandboxId: runId(req), outcome: body.outcome, summary: body.summary });
-    await afterTransition(result);
-    res.json({ status: result.status });
+    if (result.verifying) {
+      // The lifecycle sweep fails the run if this job is lost; the agent may simply exit now.
+      await enqueueVerify(runId(req), "completed");
+      return void res.json({ status: result.status });
+    }
+    await afterTransition(result.transition);
+    res.json({ status: result.transition.status });
   });
 
   router.post("/heartbeat", async (req, res) => {

@@ -3,6 +3,7 @@
 import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
 import type { CreateSandboxInput } from "@shared/sandbox";
+import { launchVerifierRefusal, type RunActorRole } from "@shared/run-rules";
 import { runAccountKey, transfer, userAccountKey } from "../ledger";
 import { createPoolForRun } from "../betting";
 import type { ProviderName } from "../../providers/types";
@@ -11,6 +12,8 @@ export interface CreateRunOptions {
   defaultProvider: ProviderName;
   availableProviders: readonly ProviderName[];
   defaultIdleTimeoutMinutes: number;
+  /** The launching user's role: only operators may give a run its own verifier. */
+  role?: RunActorRole;
 }
 
 export async function createRun(db: Db, userId: string, input: CreateSandboxInput, opts: CreateRunOptions) {
@@ -18,9 +21,11 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
   if (!opts.availableProviders.includes(provider)) {
     throw new AppError("BAD_REQUEST", `provider ${provider} is not configured on this Paddock`, { field: "provider" });
   }
+  const verifierRefusal = input.verifier !== undefined ? launchVerifierRefusal({ role: opts.role ?? "member" }) : null;
+  if (verifierRefusal) throw new AppError("FORBIDDEN", verifierRefusal, { field: "verifier" });
   const idle = input.idleTimeoutMinutes ?? opts.defaultIdleTimeoutMinutes;
   return db.$transaction(async (tx) => {
-    const profile = await tx.agentProfile.findUnique({ where: { id: input.agentProfileId }, select: { id: true, active: true } });
+    const profile = await tx.agentProfile.findUnique({ where: { id: input.agentProfileId }, select: { id: true, active: true, verifier: true } });
     if (!profile || !profile.active) {
       throw new AppError("BAD_REQUEST", "agentProfileId does not name an available agent profile", { field: "agentProfileId" });
     }
@@ -35,6 +40,7 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
         idleTimeoutMinutes: idle,
         creditBudget: input.credits,
         agentConfig: (input.agentConfig ?? {}) as object,
+        verifier: input.verifier ?? profile.verifier,
         createdById: userId,
       },
       select: { id: true },

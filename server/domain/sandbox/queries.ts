@@ -27,6 +27,10 @@ export const runSummarySelect = {
   expiresAt: true,
   lastActivityAt: true,
   reachedTargetAt: true,
+  verifier: true,
+  verifiedProgress: true,
+  verifiedAt: true,
+  verifyRequestedAt: true,
   agentProfile: { select: { id: true, name: true, model: true, policy: true, specialization: true } },
   createdBy: { select: { id: true, name: true } },
   pool: { select: { id: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, locksAt: true, lockReason: true, lockedAt: true, settledAt: true } },
@@ -51,6 +55,7 @@ export async function getRun(db: Db, id: string, opts: { eventLimit?: number } =
       ...runSummarySelect,
       agentConfig: true,
       eventSeq: true,
+      verifierOutput: true,
       events: { orderBy: { seq: "desc" }, take: opts.eventLimit ?? 100, select: eventSelect },
       payments: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, amountCents: true, currency: true, recipient: true, memo: true, createdAt: true } },
       emails: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, to: true, subject: true, body: true, createdAt: true } },
@@ -150,6 +155,6 @@ export async function listProfiles(db: Db) {
   return db.agentProfile.findMany({
     where: { active: true },
     orderBy: { name: "asc" },
-    select: { id: true, slug: true, name: true, model: true, policy: true, specialization: true, capabilities: true, status: true },
+    select: { id: true, slug: true, name: true, model: true, policy: true, specialization: true, capabilities: true, status: true, verifier: true },
   });
 }

@@ -5,6 +5,7 @@ import { defineJob } from "../define";
 import { config } from "../../config";
 import { db } from "../../lib/db";
 import { stopRun } from "./stop-run";
+import { expireRun } from "./expire";
 
 export const idleKillJob = defineJob({
   name: "sandbox-idle-kill",
@@ -13,16 +14,24 @@ export const idleKillJob = defineJob({
   every: () => config.IDLE_KILL_EVERY_MS,
   async handle() {
     const scale = config.MINUTE_SECONDS;
+    // A run whose verifier is running is not idle: the verify job ends it.
     const idle = await db.$queryRaw<{ id: string }[]>`
       SELECT id FROM sandboxes
-       WHERE status = 'running'
+       WHERE status = 'running' AND "verifyRequestedAt" IS NULL
          AND coalesce("lastActivityAt", "startedAt", "createdAt") < now() - make_interval(secs => "idleTimeoutMinutes" * ${scale})
        LIMIT 500`;
     const expired = await db.$queryRaw<{ id: string }[]>`
       SELECT id FROM sandboxes WHERE status IN ('running', 'booting') AND "expiresAt" < now() LIMIT 500`;
     // Expiry first: a run that is both over time and idle ran its course and did not make it.
-    for (const { id } of expired) await stopRun(id, { to: "expired", reason: "duration elapsed" });
+    for (const { id } of expired) await expireRun(id);
     for (const { id } of idle) await stopRun(id, { to: "canceled", reason: "idle" });
-    return { idle: idle.length, expired: expired.length };
+    // Verifications asked for but never finished (the job was lost, or failed every attempt).
+    const stuck = await db.sandbox.findMany({
+      where: { status: "running", verifyRequestedAt: { lt: new Date(Date.now() - 3 * config.VERIFY_TIMEOUT_MS - 60_000) } },
+      select: { id: true },
+      take: 100,
+    });
+    for (const { id } of stuck) await stopRun(id, { to: "failed", reason: "verification did not finish" });
+    return { idle: idle.length, expired: expired.length, unverified: stuck.length };
   },
 });

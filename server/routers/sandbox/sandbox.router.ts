@@ -11,6 +11,7 @@ import { assertCanCancel } from "../../domain/sandbox/complete";
 import { injectCredits } from "../../domain/sandbox/credits";
 import { submitPrompt } from "../../domain/sandbox/prompts";
 import { reviewArtifact } from "../../domain/sandbox/artifacts";
+import { setProfileVerifier } from "../../domain/sandbox/profiles";
 import { isTerminal } from "../../domain/sandbox/lifecycle";
 import { enqueue } from "../../jobs/queues";
 import { launchJob } from "../../jobs/sandbox/launch";
@@ -33,6 +34,7 @@ export const sandboxRouter = createTRPCRouter({
       defaultProvider: config.SANDBOX_PROVIDER,
       availableProviders: availableProviders(),
       defaultIdleTimeoutMinutes: config.DEFAULT_IDLE_TIMEOUT_MINUTES,
+      role: ctx.user.role,
     });
     // If Redis is briefly unavailable the run stays queued and the reaper launches it later.
     await enqueue(launchJob, { sandboxId: run.id }, { jobId: `launch-${run.id}` }).catch((err: unknown) =>
@@ -112,6 +114,10 @@ export const sandboxRouter = createTRPCRouter({
     .query(({ input }) => compareRuns(db, input)),
 
   modelStats: protectedProcedure.query(() => modelStats(db)),
+
+  setProfileVerifier: operatorProcedure
+    .input(z.object({ agentProfileId: z.string().min(1).max(64), verifier: createSandboxInput.shape.verifier.unwrap().nullable() }))
+    .mutation(({ input }) => setProfileVerifier(db, input)),
 
   reviewArtifact: operatorProcedure
     .input(z.object({ artifactId: z.string().min(1).max(64), state: z.enum(["approved", "rejected"]), note: z.string().max(2000).optional() }))
