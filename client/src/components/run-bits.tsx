@@ -94,3 +94,25 @@ export function TimeLeft({ expiresAt, status, finishedAt }: { expiresAt: Date | 
     </span>
   );
 }
+
+/** How a run's success is measured: by its verifier (a command run in its sandbox) or by the agent's own report. */
+export function VerifiedBadge({
+  run,
+}: {
+  run: { verifier: string | null; verifiedProgress: number | null; verifyRequestedAt: Date | string | null; status: string };
+}) {
+  if (!run.verifier) return null;
+  if (run.verifiedProgress !== null) {
+    return (
+      <span className="chip chip-verified" data-testid="verified" data-verified={run.verifiedProgress} title={`Measured by its verifier: ${run.verifier}`}>
+        ✓ verified {run.verifiedProgress}
+      </span>
+    );
+  }
+  if (!isLive(run.status)) return null;
+  return (
+    <span className="chip chip-verifier" data-testid="verifier" title={`Success will be measured by its verifier: ${run.verifier}`}>
+      {run.verifyRequestedAt ? "verifying…" : "verified outcome"}
+    </span>
+  );
+}

@@ -4,6 +4,7 @@ import { Prisma, type Db } from "../../lib/db";
 import type { SandboxStatus } from "../../generated/prisma/enums";
 import { eventSelect } from "./events";
 import { artifactSelect } from "./artifacts";
+import { readRunStanding } from "./standing";
 
 export const runSummarySelect = {
   id: true,
@@ -48,7 +49,7 @@ function shapeSummary(row: RunSummaryRow) {
 export type RunSummary = ReturnType<typeof shapeSummary>;
 
 /** Everything the run page needs in one call. */
-export async function getRun(db: Db, id: string, opts: { eventLimit?: number } = {}) {
+export async function getRun(db: Db, id: string, opts: { eventLimit?: number; viewerId?: string } = {}) {
   const row = await db.sandbox.findUnique({
     where: { id },
     select: {
@@ -64,8 +65,11 @@ export async function getRun(db: Db, id: string, opts: { eventLimit?: number } =
     },
   });
   if (!row) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
-  const { events, payments, emails, artifacts, prompts, agentConfig, eventSeq, ...summary } = row;
-  return { ...shapeSummary(summary), agentConfig, lastSeq: eventSeq, events, payments, emails, artifacts, prompts };
+  const { events, payments, emails, artifacts, prompts, agentConfig, eventSeq, verifierOutput, ...summary } = row;
+  // The viewer's part in the run, for the client to explain what shared/run-rules.ts allows them.
+  const standing = opts.viewerId ? await readRunStanding(db, { sandboxId: id, userId: opts.viewerId }) : null;
+  const viewer = standing ? { hasBet: standing.hasBet, hasPrompted: standing.hasPrompted } : null;
+  return { ...shapeSummary(summary), agentConfig, verifierOutput, lastSeq: eventSeq, events, payments, emails, artifacts, prompts, viewer };
 }
 
 export interface ListRunsInput {

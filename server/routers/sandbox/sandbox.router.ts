@@ -45,7 +45,7 @@ export const sandboxRouter = createTRPCRouter({
     return { id: run.id };
   }),
 
-  get: protectedProcedure.input(idInput).query(({ input }) => getRun(db, input.id)),
+  get: protectedProcedure.input(idInput).query(({ ctx, input }) => getRun(db, input.id, { viewerId: ctx.user.id })),
 
   list: protectedProcedure
     .input(
