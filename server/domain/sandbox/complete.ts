@@ -19,13 +19,14 @@ export async function completeRun(
 ): Promise<CompleteResult> {
   const run = await db.sandbox.findUnique({
     where: { id: input.sandboxId },
-    select: { status: true, currentProgress: true, targetValue: true, verifier: true },
+    select: { status: true, currentProgress: true, targetValue: true, verifier: true, verifyRequestedAt: true },
   });
   if (!run) throw new AppError("NOT_FOUND", "no run with that id");
   if (run.verifier) {
     const marked = await db.sandbox.updateMany({
       where: { id: input.sandboxId, status: "running" },
-      data: { verifyRequestedAt: new Date(), ...(input.summary !== undefined ? { summary: input.summary } : {}) },
+      // The first report starts the clock of the sweep's backstop; repeating it does not reset it.
+      data: { verifyRequestedAt: run.verifyRequestedAt ?? new Date(), ...(input.summary !== undefined ? { summary: input.summary } : {}) },
     });
     if (marked.count === 0) assertTransition(run.status, input.outcome);
     return { verifying: true, status: "running" };
