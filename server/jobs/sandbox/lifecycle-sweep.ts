@@ -24,7 +24,9 @@ export const idleKillJob = defineJob({
       SELECT id FROM sandboxes WHERE status IN ('running', 'booting') AND "expiresAt" < now() LIMIT 500`;
     // Expiry first: a run that is both over time and idle ran its course and did not make it.
     for (const { id } of expired) await expireRun(id);
-    for (const { id } of idle) await stopRun(id, { to: "canceled", reason: "idle" });
+    // Not a run just expired: one with a verifier is being measured now, not idle.
+    const expiredIds = new Set(expired.map((r) => r.id));
+    for (const { id } of idle) if (!expiredIds.has(id)) await stopRun(id, { to: "canceled", reason: "idle" });
     // Verifications asked for but never finished (the job was lost, or failed every attempt).
     const stuck = await db.sandbox.findMany({
       where: { status: "running", verifyRequestedAt: { lt: new Date(Date.now() - 3 * config.VERIFY_TIMEOUT_MS - 60_000) } },
