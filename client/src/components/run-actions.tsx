@@ -95,7 +95,9 @@ export function PromptPanel({ run }: { run: RunDetail }) {
     try {
       const prompt = await submit.mutateAsync({ id: run.id, text });
       utils.sandbox.get.setData({ id: run.id }, (prev) =>
-        prev ? { ...prev, prompts: [{ ...prompt, response: null, acknowledgedAt: null }, ...prev.prompts] } : prev,
+        prev
+          ? { ...prev, prompts: [{ ...prompt, response: null, acknowledgedAt: null }, ...prev.prompts], viewer: prev.viewer && { ...prev.viewer, hasPrompted: true } }
+          : prev,
       );
       setText("");
     } catch (err) {
