@@ -93,7 +93,7 @@ export function RunPage() {
         <div className="run-head-main">
           <div className="run-head-meta">
             <StatusBadge status={run.status} />
-            <VerifiedBadge run={run} />
+            <VerifiedBadge run={run} detail />
             <span className="chip">{run.agentProfile.model}</span>
             <span className="muted">
               {run.agentProfile.name} · by {run.createdBy.name}
@@ -141,7 +141,7 @@ export function RunPage() {
             <section className="card slot-verifier" aria-labelledby="verifier-title" data-testid="verifier-card">
               <div className="card-head">
                 <h2 id="verifier-title">Verification</h2>
-                <VerifiedBadge run={run} />
+                <VerifiedBadge run={run} detail />
               </div>
               <p className="muted small">
                 Success is measured by this command, run in the sandbox when the agent reports completion or time runs out; the last
