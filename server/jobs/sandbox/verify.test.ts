@@ -1,5 +1,6 @@
 // Verified outcomes end to end on the local provider: real workers, the reference agent in a
 // child process, the verify job running the verifier in the run's sandbox, settlement after it.
+import type { Job } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { ENDED, useTestPaddock, waitForRun, waitUntil } from "../../test/paddock-harness";
 
@@ -10,7 +11,7 @@ const { makeUser } = await import("../../test/helpers");
 const { checkLedger } = await import("../../domain/ledger");
 const { DEMO_VERIFIER } = await import("../../seed/demo");
 const { makeRun } = await import("../../domain/betting/fixtures");
-const { expireRun } = await import("./expire");
+const { expireJob } = await import("./expire");
 const ctx = useTestPaddock();
 
 const settled = (sandboxId: string) =>
@@ -29,7 +30,8 @@ describe("a run without a verifier whose time runs out", () => {
     for (const run of [reached, short]) {
       await yes.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 100 });
       await no.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 100 });
-      await expireRun(run.sandboxId);
+      // The expiry job as the queue runs it at the run's deadline.
+      await expireJob.handle({ sandboxId: run.sandboxId }, {} as Job);
     }
     expect(await db.sandbox.findUniqueOrThrow({ where: { id: reached.sandboxId } })).toMatchObject({
       status: "succeeded",
