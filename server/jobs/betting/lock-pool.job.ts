@@ -1,4 +1,4 @@
-// The time lock: a delayed job (jobId lock-<poolId>) due at 80% of the run's time.
+// The time lock: a delayed job (jobId lock-<poolId>) due at timeLockAt (shared/run-status.ts).
 import { z } from "zod";
 import { defineJob } from "../define";
 import { db } from "../../lib/db";

@@ -21,7 +21,7 @@ export async function afterRunTerminal(sandboxId: string): Promise<void> {
   await enqueue(settlePoolJob, { poolId: result.poolId }, { jobId: settleJobId(result.poolId) });
 }
 
-/** When a run starts running: record when its pool locks (80% of its time) and schedule that lock. */
+/** When a run starts running: record when its pool locks (timeLockAt) and schedule that lock. */
 export async function scheduleTimeLock(sandboxId: string, locksAt: Date): Promise<void> {
   const poolId = await setPoolLocksAt(db, { sandboxId, locksAt });
   if (!poolId) return;

@@ -5,7 +5,7 @@ import { live } from "../../realtime/emit";
 import type { StoredEvent } from "../../domain/sandbox/events";
 import type { ProgressResult } from "../../domain/sandbox/progress";
 import type { TransitionResult } from "../../domain/sandbox/lifecycle";
-import { isTerminal } from "../../domain/sandbox/lifecycle";
+import { isTerminalRun, timeLockAt } from "@shared/run-status";
 import { afterRunTerminal, publishPoolUpdate, scheduleTimeLock } from "../../domain/betting";
 import { balanceOf, userAccountKey } from "../../domain/ledger";
 import { db } from "../../lib/db";
@@ -50,7 +50,7 @@ export async function afterTransition(result: TransitionResult): Promise<void> {
     finishedAt: result.finishedAt?.toISOString() ?? null,
     at: result.event.createdAt.toISOString(),
   });
-  if (!isTerminal(result.status)) return;
+  if (!isTerminalRun(result.status)) return;
   for (const r of result.returned) await publishBalance(r.userId, "credits returned").catch(() => {});
   // Both are idempotent and also swept periodically, so a crash right here loses nothing.
   await Promise.all([
@@ -66,13 +66,12 @@ export async function afterTransition(result: TransitionResult): Promise<void> {
 /** A run just started running: publish it, and schedule its expiry and its pool's time lock. */
 export async function afterRunStarted(result: TransitionResult & { startedAt: Date; expiresAt: Date }): Promise<void> {
   await afterTransition(result);
-  const duration = result.expiresAt.getTime() - result.startedAt.getTime();
   // Neither may fail the caller (often an agent's first bridge call) while Redis is down: the
   // lifecycle sweep expires overdue runs and the settle sweep locks pools past their locksAt.
   await enqueue(expireJob, { sandboxId: result.id }, { jobId: `expire-${result.id}`, delay: Math.max(0, result.expiresAt.getTime() - Date.now()) }).catch(
     (err: unknown) => logger.warn({ err, sandboxId: result.id }, "could not schedule the run's expiry; the lifecycle sweep will expire it"),
   );
-  await scheduleTimeLock(result.id, new Date(result.startedAt.getTime() + duration * 0.8)).catch((err: unknown) =>
+  await scheduleTimeLock(result.id, timeLockAt(result.startedAt, result.expiresAt)).catch((err: unknown) =>
     logger.warn({ err, sandboxId: result.id }, "could not schedule the pool's time lock; the settle sweep will lock it"),
   );
 }

@@ -9,7 +9,8 @@ import { config } from "../../config";
 import { db } from "../../lib/db";
 import { logger } from "../../lib/logger";
 import { hashToken, newToken } from "../../lib/passwords";
-import { isTerminal, transitionRunIfAllowed } from "../../domain/sandbox/lifecycle";
+import { isTerminalRun, STARTED_RUN_STATUSES } from "@shared/run-status";
+import { transitionRunIfAllowed } from "../../domain/sandbox/lifecycle";
 import { appendEvents } from "../../domain/sandbox/events";
 import { pgPool } from "../../lib/pg";
 import { markRunning } from "../../domain/sandbox/start";
@@ -50,7 +51,7 @@ async function launch(sandboxId: string) {
       agentProfile: { select: { model: true, policy: true, runtime: true } },
     },
   });
-  if (!run || isTerminal(run.status) || run.status === "running") return { skipped: run?.status ?? "missing" };
+  if (!run || isTerminalRun(run.status) || run.status === "running") return { skipped: run?.status ?? "missing" };
   if (run.status === "queued") {
     const booted = await transitionRunIfAllowed(db, { sandboxId, to: "booting", reason: "launching" });
     if (booted) await afterTransition(booted);
@@ -73,7 +74,7 @@ async function launch(sandboxId: string) {
   if (state.state !== "running") {
     const token = newToken("pdkrun");
     const fresh = await db.sandbox.updateMany({
-      where: { id: sandboxId, status: { in: ["booting", "running"] } },
+      where: { id: sandboxId, status: { in: [...STARTED_RUN_STATUSES] } },
       data: { tokenHash: hashToken(token) },
     });
     if (fresh.count === 0) return { skipped: "ended while launching" };

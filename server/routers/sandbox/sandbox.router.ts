@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter, operatorProcedure, protectedProcedure } from "../../trpc/init";
-import { createSandboxInput, sandboxStatuses } from "@shared/sandbox";
+import { createSandboxInput } from "@shared/sandbox";
+import { isTerminalRun, RUN_STATUSES } from "@shared/run-status";
 import { INT4_MAX } from "@shared/schemas";
 import { config } from "../../config";
 import { db } from "../../lib/db";
@@ -14,7 +15,6 @@ import { assertCanCancel } from "../../domain/sandbox/complete";
 import { injectCredits } from "../../domain/sandbox/credits";
 import { submitPrompt } from "../../domain/sandbox/prompts";
 import { reviewArtifact } from "../../domain/sandbox/artifacts";
-import { isTerminal } from "../../domain/sandbox/lifecycle";
 import { enqueue } from "../../jobs/queues";
 import { launchJob } from "../../jobs/sandbox/launch";
 import { stopRun } from "../../jobs/sandbox/stop-run";
@@ -66,7 +66,7 @@ export const sandboxRouter = createTRPCRouter({
   list: protectedProcedure
     .input(
       z.object({
-        status: z.array(z.enum(sandboxStatuses)).max(7).optional(),
+        status: z.array(z.enum(RUN_STATUSES)).max(7).optional(),
         model: z.string().max(100).optional(),
         creator: z.union([z.literal("me"), z.string().max(64)]).optional(),
         goal: z.string().max(2000).optional(),
@@ -103,7 +103,7 @@ export const sandboxRouter = createTRPCRouter({
   cancel: protectedProcedure.input(idInput).mutation(async ({ ctx, input }) => {
     await assertCanCancel(db, { userId: ctx.user.id, role: ctx.user.role, sandboxId: input.id });
     const run = await db.sandbox.findUniqueOrThrow({ where: { id: input.id }, select: { status: true } });
-    if (isTerminal(run.status)) throw new AppError("CONFLICT", `the run already ended (${run.status})`, { field: "id" });
+    if (isTerminalRun(run.status)) throw new AppError("CONFLICT", `the run already ended (${run.status})`, { field: "id" });
     await stopRun(input.id, { to: "canceled", reason: ctx.user.role === "member" ? "canceled by its creator" : "canceled by an operator" });
     const after = await db.sandbox.findUniqueOrThrow({ where: { id: input.id }, select: { status: true } });
     return { id: input.id, status: after.status };
