@@ -9,7 +9,7 @@ import { sendError } from "../lib/http-errors";
 import { pgPool } from "../lib/pg";
 import { isStartedRun } from "@shared/run-status";
 import { markRunning } from "../domain/sandbox/start";
-import { afterRunStarted } from "../jobs/sandbox/after-change";
+import { afterRunStarted } from "../commands/run-started";
 
 export interface BridgeRun {
   id: string;

@@ -69,6 +69,20 @@ export async function poolUpdateMessage(client: DbClient, poolId: string): Promi
     select: { id: true, sandboxId: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, lockReason: true },
   });
   if (!pool) throw new AppError("NOT_FOUND", `pool ${poolId} does not exist`);
+  return toPoolUpdateMessage(pool);
+}
+
+/** The pool:update message for a pool's state as the caller already knows it (a bet's totals, say). */
+export function toPoolUpdateMessage(pool: {
+  id: string;
+  sandboxId: string;
+  yesTotal: number | bigint;
+  noTotal: number | bigint;
+  betCount: number;
+  status: PoolUpdateMessage["status"];
+  outcome: PoolUpdateMessage["outcome"];
+  lockReason: string | null;
+}): PoolUpdateMessage {
   return {
     sandboxId: pool.sandboxId,
     poolId: pool.id,

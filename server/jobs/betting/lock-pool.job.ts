@@ -3,7 +3,7 @@ import { z } from "zod";
 import { defineJob } from "../define";
 import { db } from "../../lib/db";
 import { lockPool } from "../../domain/betting/pools";
-import { publishPoolUpdateById } from "./notify";
+import { publishPoolUpdateById } from "../../commands/pool-effects";
 
 export const lockPoolJob = defineJob({
   name: "betting-lock-pool",

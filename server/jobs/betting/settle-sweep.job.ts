@@ -11,7 +11,7 @@ import { TERMINAL_RUN_STATUSES } from "@shared/run-status";
 import { logger } from "../../lib/logger";
 import { settlePool } from "../../domain/betting/settle-pool";
 import { lockPool } from "../../domain/betting/pools";
-import { publishPoolUpdateById, publishSettlement } from "./notify";
+import { publishPoolUpdateById, publishSettlement } from "../../commands/pool-effects";
 
 export const settleSweepJob = defineJob({
   name: "betting-settle-sweep",

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { defineJob } from "../define";
 import { db } from "../../lib/db";
 import { isStartedRun } from "@shared/run-status";
-import { stopRun } from "./stop-run";
+import { stopRun } from "../../commands/stop-run";
 import { enqueueVerify } from "./verify";
 
 export const expireJob = defineJob({

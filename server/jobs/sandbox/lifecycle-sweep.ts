@@ -8,7 +8,7 @@ import { config } from "../../config";
 import { db } from "../../lib/db";
 import { statusList } from "../../lib/run-status-sql";
 import { STARTED_RUN_STATUSES } from "@shared/run-status";
-import { stopRun } from "./stop-run";
+import { stopRun } from "../../commands/stop-run";
 import { expireRun } from "./expire";
 
 export const idleKillJob = defineJob({

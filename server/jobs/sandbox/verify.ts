@@ -12,7 +12,7 @@ import { isLiveRun } from "@shared/run-status";
 import { lastNumberPrinted, verifiedEnd, type VerifyTrigger } from "../../domain/sandbox/verification";
 import { enqueue } from "../queues";
 import { providerFor } from "./provider-for";
-import { stopRun } from "./stop-run";
+import { stopRun } from "../../commands/stop-run";
 
 export const verifyJob = defineJob({
   name: "sandbox-verify",
