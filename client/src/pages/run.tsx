@@ -11,6 +11,7 @@ import { errorCode } from "../lib/errors";
 import { formatCents, formatDateTime, formatDuration, toDate } from "../lib/format";
 import { ProgressBar, StatusBadge, TimeLeft, VerifiedBadge } from "../components/run-bits";
 import { isLiveRun } from "@shared/run-status";
+import { isOperatorRole } from "@shared/run-rules";
 import { ProgressChart, type ProgressPoint } from "../components/progress-chart";
 import { EventFeed } from "../components/event-feed";
 import { BetPanel } from "../components/bet-panel";
@@ -82,7 +83,8 @@ export function RunPage() {
   const chartEnd = finished ? finished.getTime() : Math.max(now, started.getTime() + 1000);
   // Progress reports arrive as events; before the first one, chart the current value.
   const chartPoints = points.length > 0 ? points : run.currentProgress > 0 ? [{ t: chartEnd, v: run.currentProgress }] : [];
-  const canCancel = isLiveRun(run.status) && user && (user.id === run.createdBy.id || user.role === "operator" || user.role === "admin");
+  // Shown to those who steer the run; CancelRun explains a refusal (shared/run-rules.ts) there.
+  const canCancel = isLiveRun(run.status) && user && (user.id === run.createdBy.id || isOperatorRole(user.role));
 
   return (
     <div className="run-page" data-testid="run-page" data-run-id={run.id}>
