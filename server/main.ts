@@ -19,7 +19,7 @@ import { promoteAdminEmail } from "./domain/users";
 export interface Paddock {
   server?: Server;
   url?: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startPaddock(role = config.PADDOCK_ROLE, port = config.PORT): Promise<Paddock> {
@@ -58,7 +58,7 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
       await realtime?.close();
       if (server) {
         server.closeIdleConnections?.();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
+        await new Promise<void>((resolve) => server.close(() => resolve()));
       }
       await workers?.close();
       await closeQueues();

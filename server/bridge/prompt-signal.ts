@@ -42,8 +42,8 @@ export async function listenForPrompt(sandboxId: string, timeoutMs: number, sign
   const done = async () => {
     clearTimeout(timer);
     signal.removeEventListener("abort", onAbort);
-    set!.delete(wake);
-    if (set!.size === 0 && waiters.get(ch) === set) {
+    set.delete(wake);
+    if (set.size === 0 && waiters.get(ch) === set) {
       waiters.delete(ch);
       await sub().unsubscribe(ch).catch(() => {});
     }
