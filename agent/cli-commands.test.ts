@@ -84,4 +84,18 @@ describe("runCli", () => {
     expect(await runCli(["run"], { ...t.io, env: {} })).toBe(2);
     expect(t.err.join("")).toMatch(/PADDOCK_BRIDGE_URL[\s\S]*PADDOCK_TOKEN/);
   });
+
+  it("retries an unavailable bridge within PADDOCK_RETRY_SECONDS", async () => {
+    let calls = 0;
+    const flaky = () => (++calls <= 2 ? json(503, { error: { code: "UNAVAILABLE", message: "restarting" } }) : json(200, { ok: true }));
+    const patient = io(flaky);
+    expect(await runCli(["heartbeat"], patient.io)).toBe(0);
+    expect(patient.requests).toHaveLength(3);
+
+    calls = 0;
+    const impatient = io(flaky);
+    expect(await runCli(["heartbeat"], { ...impatient.io, env: { ...env, PADDOCK_RETRY_SECONDS: "0" } })).toBe(1);
+    expect(impatient.requests).toHaveLength(1);
+    expect(impatient.err.join("")).toContain("UNAVAILABLE");
+  });
 });

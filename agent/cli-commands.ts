@@ -16,7 +16,8 @@ export interface CliIo {
 
 export const USAGE = `Usage: paddock-agent <command> [options]
 
-Talks to the Paddock agent bridge at $PADDOCK_BRIDGE_URL with $PADDOCK_TOKEN.
+Talks to the Paddock agent bridge at $PADDOCK_BRIDGE_URL with $PADDOCK_TOKEN. Network errors and
+429/5xx answers are retried for $PADDOCK_RETRY_SECONDS (default 60) before the command fails.
 
 Commands:
   run                                      print the run (goal, metric, target, budget…) as JSON

@@ -1,6 +1,8 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { BRIDGE_IDEMPOTENCY_HEADER } from "../shared/bridge";
-import { BridgeError, PaddockAgentClient, createEventBatcher } from "./sdk";
+import { BridgeError, PaddockAgentClient, REQUEST_IN_PROGRESS, createEventBatcher, retryBudgetFromEnv } from "./sdk";
 
 interface Call {
   url: string;
@@ -157,5 +159,126 @@ describe("createEventBatcher", () => {
     batcher.event("log", { message: "x" });
     await batcher.flush();
     expect(dropped).toHaveLength(1);
+  });
+});
+
+/** A real HTTP server on a free port; `answer` decides per request (n counts from 1). */
+async function bridgeServer(answer: (n: number, req: IncomingMessage, res: ServerResponse) => void) {
+  let n = 0;
+  const keys: (string | undefined)[] = [];
+  const server = createServer((req, res) => {
+    keys.push(req.headers[BRIDGE_IDEMPOTENCY_HEADER.toLowerCase()] as string | undefined);
+    answer(++n, req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    keys,
+    requests: () => n,
+    baseUrl: `http://127.0.0.1:${port}/api/agent/v1`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+
+describe("PaddockAgentClient through a bridge outage", () => {
+  const fast = { baseDelayMs: 5, maxDelayMs: 20 };
+
+  it("keeps retrying a write through dropped connections and 502/503/504 with one idempotency key", async () => {
+    // Six failed attempts: more than the three retries the client used to allow.
+    const bridge = await bridgeServer((n, req, res) => {
+      if (n <= 3) return req.socket.destroy();
+      if (n <= 6) return send(res, [502, 503, 504][n - 4]!, { error: { code: "UNAVAILABLE", message: "restarting" } });
+      send(res, 200, { creditsSpent: 5, creditsRemaining: 95 });
+    });
+    try {
+      const c = new PaddockAgentClient({ baseUrl: bridge.baseUrl, token: "tok", retry: fast });
+      await expect(c.spendCredits(5, "step")).resolves.toEqual({ creditsSpent: 5, creditsRemaining: 95 });
+      expect(bridge.requests()).toBe(7);
+      expect(new Set(bridge.keys).size).toBe(1);
+      expect(bridge.keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it("waits for a bridge that is not listening yet", async () => {
+    const probe = await bridgeServer(() => undefined);
+    const port = probe.port;
+    await probe.close();
+    const c = new PaddockAgentClient({ baseUrl: `http://127.0.0.1:${port}/api/agent/v1`, token: "tok", retry: fast });
+    const heartbeat = c.heartbeat();
+    // The API is "restarting": nothing listens on its port for a while.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const server = createServer((_req, res) => send(res, 200, { ok: true }));
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    try {
+      await expect(heartbeat).resolves.toEqual({ ok: true });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("retries a request the bridge reports as still in progress", async () => {
+    const bridge = await bridgeServer((n, _req, res) =>
+      n === 1
+        ? send(res, 409, { error: { code: REQUEST_IN_PROGRESS, message: "still being processed" } }, { "retry-after": "0" })
+        : send(res, 200, { status: "succeeded" }),
+    );
+    try {
+      const c = new PaddockAgentClient({ baseUrl: bridge.baseUrl, token: "tok", retry: fast });
+      await expect(c.complete("succeeded")).resolves.toEqual({ status: "succeeded" });
+      expect(bridge.requests()).toBe(2);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it("gives up once the budget is spent, with the last answer", async () => {
+    const bridge = await bridgeServer((_n, _req, res) => send(res, 503, { error: { code: "UNAVAILABLE", message: "down" } }));
+    try {
+      const c = new PaddockAgentClient({ baseUrl: bridge.baseUrl, token: "tok", retry: { ...fast, budgetMs: 200 } });
+      await expect(c.heartbeat()).rejects.toMatchObject({ status: 503, code: "UNAVAILABLE" });
+      expect(bridge.requests()).toBeGreaterThan(1);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it("honours Retry-After of a 429: a pause past the budget ends the call at once", async () => {
+    const bridge = await bridgeServer((_n, _req, res) =>
+      send(res, 429, { error: { code: "RATE_LIMITED", message: "slow down" } }, { "retry-after": "30" }),
+    );
+    try {
+      const c = new PaddockAgentClient({ baseUrl: bridge.baseUrl, token: "tok", retry: { ...fast, budgetMs: 10_000 } });
+      await expect(c.events([])).rejects.toMatchObject({ status: 429, code: "RATE_LIMITED" });
+      // Its own backoff (at most 20 ms) would have retried many times within 10 s.
+      expect(bridge.requests()).toBe(1);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it("never retries a 501 or a 4xx", async () => {
+    const bridge = await bridgeServer((_n, _req, res) => send(res, 501, { error: { code: "NOT_IMPLEMENTED", message: "no" } }));
+    try {
+      const c = new PaddockAgentClient({ baseUrl: bridge.baseUrl, token: "tok", retry: fast });
+      await expect(c.heartbeat()).rejects.toMatchObject({ status: 501 });
+      expect(bridge.requests()).toBe(1);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it("takes its budget from PADDOCK_RETRY_SECONDS, named when invalid", () => {
+    expect(retryBudgetFromEnv({})).toBe(60_000);
+    expect(retryBudgetFromEnv({ PADDOCK_RETRY_SECONDS: "1.5" })).toBe(1_500);
+    expect(() => retryBudgetFromEnv({ PADDOCK_RETRY_SECONDS: "soon" })).toThrow(/PADDOCK_RETRY_SECONDS/);
+    expect(() =>
+      PaddockAgentClient.fromEnv({ PADDOCK_BRIDGE_URL: "http://x/api/agent/v1", PADDOCK_TOKEN: "t", PADDOCK_RETRY_SECONDS: "-1" }),
+    ).toThrow(/PADDOCK_RETRY_SECONDS/);
   });
 });

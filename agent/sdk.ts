@@ -66,7 +66,13 @@ export function isBridgeError(e: unknown, code?: string): e is BridgeError {
 }
 
 export interface RetryOptions {
-  /** Extra attempts after the first one. */
+  /**
+   * How long one call keeps retrying network errors and 429/500/502/503/504 before it gives
+   * up: long enough to ride through an API restart or a deploy. Defaults to
+   * $PADDOCK_RETRY_SECONDS, else 60 s.
+   */
+  budgetMs: number;
+  /** Cap on extra attempts after the first one, on top of the budget (default: no cap). */
   retries: number;
   baseDelayMs: number;
   maxDelayMs: number;
@@ -92,7 +98,22 @@ export interface UploadArtifactInput {
   caption?: string;
 }
 
-const DEFAULT_RETRY: RetryOptions = { retries: 3, baseDelayMs: 250, maxDelayMs: 4_000 };
+export const RETRY_SECONDS_ENV = "PADDOCK_RETRY_SECONDS";
+const DEFAULT_RETRY_BUDGET_MS = 60_000;
+const DEFAULT_RETRY: Omit<RetryOptions, "budgetMs"> = { retries: Number.POSITIVE_INFINITY, baseDelayMs: 250, maxDelayMs: 5_000 };
+/** Code of the bridge's answer to a retry whose first attempt is still being processed. */
+export const REQUEST_IN_PROGRESS = "REQUEST_IN_PROGRESS";
+
+/** The retry budget from $PADDOCK_RETRY_SECONDS (whole or fractional seconds), else 60 s. */
+export function retryBudgetFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env[RETRY_SECONDS_ENV]?.trim();
+  if (!raw) return DEFAULT_RETRY_BUDGET_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new Error(`${RETRY_SECONDS_ENV} must be a number of seconds >= 0, got "${raw}"`);
+  }
+  return seconds * 1_000;
+}
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 interface RequestSpec<T> {
@@ -120,7 +141,7 @@ export class PaddockAgentClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.token = options.token;
     this.fetchImpl = options.fetch ?? globalThis.fetch;
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.retry = { ...DEFAULT_RETRY, budgetMs: retryBudgetFromEnv(), ...options.retry };
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.signal = options.signal;
   }
@@ -131,7 +152,8 @@ export class PaddockAgentClient {
     options: Omit<PaddockAgentClientOptions, "baseUrl" | "token"> = {},
   ): PaddockAgentClient {
     const { PADDOCK_BRIDGE_URL, PADDOCK_TOKEN } = parseBridgeConnectionEnv(env);
-    return new PaddockAgentClient({ ...options, baseUrl: PADDOCK_BRIDGE_URL, token: PADDOCK_TOKEN });
+    const retry = { budgetMs: retryBudgetFromEnv(env), ...options.retry };
+    return new PaddockAgentClient({ ...options, retry, baseUrl: PADDOCK_BRIDGE_URL, token: PADDOCK_TOKEN });
   }
 
   run(): Promise<RunInfo> {
@@ -206,27 +228,29 @@ export class PaddockAgentClient {
   private async request<T>(spec: RequestSpec<T>): Promise<T> {
     const url = new URL(this.baseUrl + spec.path);
     for (const [key, value] of Object.entries(spec.query ?? {})) url.searchParams.set(key, value);
-    // One key per logical call, identical across retries (see BRIDGE_IDEMPOTENCY_HEADER).
+    // One key per logical call, identical across retries (see BRIDGE_IDEMPOTENCY_HEADER): a write
+    // whose answer was lost to a restart is answered from the first attempt, not applied twice.
     const idempotencyKey = spec.method === "POST" ? randomUUID() : undefined;
+    const giveUpAt = Date.now() + this.retry.budgetMs;
 
     for (let attempt = 0; ; attempt++) {
-      const canRetry = attempt < this.retry.retries;
-      const response = await this.send(url, spec, idempotencyKey).catch((error: unknown) => {
-        if (this.signal?.aborted) {
-          throw new BridgeError(0, "ABORTED", `${spec.method} ${spec.path} aborted`, { cause: error });
-        }
-        if (canRetry) return undefined;
-        throw new BridgeError(0, "NETWORK_ERROR", `cannot reach the Paddock bridge at ${url.origin}: ${describe(error)}`, {
-          cause: error,
-        });
-      });
-
+      const outcome = await this.send(url, spec, idempotencyKey).then(
+        (response) => ({ response }),
+        (error: unknown) => {
+          if (this.signal?.aborted) {
+            throw new BridgeError(0, "ABORTED", `${spec.method} ${spec.path} aborted`, { cause: error });
+          }
+          return { error };
+        },
+      );
+      const response = "response" in outcome ? outcome.response : undefined;
       if (response?.ok) return this.parseSuccess(response, spec);
-      if (response && !(canRetry && isRetryableStatus(response.status))) throw await toBridgeError(response, spec);
 
-      // Network failure or a retryable status: the body is irrelevant, free the connection.
-      await response?.body?.cancel().catch(() => undefined);
-      await abortableSleep(this.backoffMs(attempt, response), this.signal).catch((error: unknown) => {
+      const failure = response ? await toBridgeError(response, spec) : networkError(url, "error" in outcome ? outcome.error : undefined);
+      const delay = this.backoffMs(attempt, response);
+      const retryable = !response || isRetryable(response.status, failure.code);
+      if (!retryable || attempt >= this.retry.retries || Date.now() + delay > giveUpAt) throw failure;
+      await abortableSleep(delay, this.signal).catch((error: unknown) => {
         throw new BridgeError(0, "ABORTED", `${spec.method} ${spec.path} aborted`, { cause: error });
       });
     }
@@ -259,12 +283,13 @@ export class PaddockAgentClient {
     );
   }
 
+  /** Retry-After when the server names a pause, else capped exponential backoff with full jitter. */
   private backoffMs(attempt: number, response: Response | undefined): number {
-    const retryAfter = Number(response?.headers.get("retry-after"));
-    if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.min(retryAfter * 1_000, this.retry.maxDelayMs);
-    const exponential = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-    // Jitter spreads retries of many agents that failed together (e.g. a server restart).
-    return exponential * (0.5 + Math.random() / 2);
+    const retryAfter = Number(response?.headers.get("retry-after") ?? Number.NaN);
+    if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1_000;
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** Math.min(attempt, 30));
+    // Full jitter: agents cut off together by a restart come back spread out, not in waves.
+    return Math.random() * ceiling;
   }
 }
 
@@ -272,8 +297,16 @@ export function toEventInput<K extends EventKind>(kind: K, payload: EventPayload
   return { kind, payload, ...(at ? { at: at.toISOString() } : {}) } as EventInput;
 }
 
-function isRetryableStatus(status: number): boolean {
-  return status === 429 || status >= 500;
+// 500 too: with the idempotency key a repeat is harmless, and a bridge whose database blinked
+// answers 500 for a moment. 501, 505… are answers that will not change.
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+
+function isRetryable(status: number, code: string): boolean {
+  return RETRYABLE_STATUSES.has(status) || (status === 409 && code === REQUEST_IN_PROGRESS);
+}
+
+function networkError(url: URL, error: unknown): BridgeError {
+  return new BridgeError(0, "NETWORK_ERROR", `cannot reach the Paddock bridge at ${url.origin}: ${describe(error)}`, { cause: error });
 }
 
 async function toBridgeError(response: Response, spec: RequestSpec<unknown>): Promise<BridgeError> {

@@ -57,11 +57,16 @@ export const configSchema = z
 
     DATA_DIR: z.string().default(".data"),
     ARTIFACT_MAX_BYTES: int(10 * 1024 * 1024, 1),
+    ARTIFACT_MAX_PER_RUN: int(1_000, 1),
+    ARTIFACT_MAX_BYTES_PER_RUN: int(256 * 1024 * 1024, 1),
+    BRIDGE_EVENTS_PER_SECOND: int(200, 1),
     BRIDGE_EVENT_BATCH_MAX: int(500, 1),
     BRIDGE_BODY_LIMIT: z.string().default("4mb"),
     BRIDGE_LONG_POLL_MS: int(25_000, 0).pipe(z.number().max(25_000)),
     DEFAULT_IDLE_TIMEOUT_MINUTES: int(15, 1),
     IDLE_KILL_EVERY_MS: int(30_000, 100),
+    // How often running runs' agent processes are checked (an exit without a report fails the run).
+    PROCESS_WATCH_EVERY_MS: int(5_000, 100),
     // Seconds in a "minute" of run durations and idle timeouts; tests shorten it.
     MINUTE_SECONDS: int(60, 1),
     LAUNCH_ATTEMPTS: int(3, 1),

@@ -12,7 +12,7 @@ import { startWorkers, type RunningWorkers } from "./jobs/worker";
 import { startRealtime, type RealtimeServer } from "./realtime/server";
 import { setBridgeBaseUrl } from "./jobs/sandbox/bridge-url";
 import { closeProviders } from "./providers";
-import { closePromptSignals } from "./bridge/prompt-signal";
+import { closePromptSignals, releasePromptPolls } from "./bridge/prompt-signal";
 import { ensureBuiltinProfiles } from "./domain/agent-profiles";
 import { promoteAdminEmail } from "./domain/users";
 
@@ -54,11 +54,19 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
   const stop = () =>
     (stopping ??= (async () => {
       logger.info("shutting down");
-      // Sockets first: open WebSockets would keep the HTTP server from closing.
+      // Draining: agents' prompt long-polls answer now rather than hold the close for 25 s
+      // (the SDK polls again, reaching this process's successor).
+      releasePromptPolls();
+      // Sockets first: open WebSockets would keep the HTTP server from closing. They are cut
+      // without a Socket.IO disconnect packet, so browsers reconnect (see realtime/server.ts).
       await realtime?.close();
       if (server) {
-        server.closeIdleConnections?.();
+        // Stop accepting; requests in flight finish, then their keep-alive connections close
+        // (close() only ends the connections idle at the moment it is called).
+        const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
+        server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        clearInterval(closeIdle);
       }
       await workers?.close();
       await closeQueues();

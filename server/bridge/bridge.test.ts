@@ -4,6 +4,9 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 // Before server/config.ts is imported: a small artifact cap to test against.
 vi.hoisted(() => {
   process.env.ARTIFACT_MAX_BYTES = "2048";
+  process.env.ARTIFACT_MAX_PER_RUN = "3";
+  process.env.ARTIFACT_MAX_BYTES_PER_RUN = "4096";
+  process.env.BRIDGE_EVENTS_PER_SECOND = "20";
 });
 import request from "supertest";
 import { createApp } from "../app";
@@ -13,6 +16,7 @@ import { makeUser } from "../test/helpers";
 import { ensureBuiltinProfiles } from "../domain/agent-profiles";
 import { createRun } from "../domain/sandbox/create";
 import { checkLedger, balanceOf } from "../domain/ledger";
+import { waitUntil } from "../test/paddock-harness";
 
 const app = createApp();
 let profileId: string;
@@ -247,5 +251,98 @@ describe("bridge idempotency", () => {
     expect(again.body).toEqual(first.body);
     expect(again.headers["idempotent-replayed"]).toBe("true");
     expect((await db.sandbox.findUniqueOrThrow({ where: { id: r.id } })).creditsSpent).toBe(30);
+  });
+});
+
+describe("bridge idempotency keys are bound to their request", () => {
+  const log = (message: string) => ({ events: [{ kind: "log", payload: { message } }] });
+
+  it("422 for a key reused with another body or on another endpoint, writing nothing", async () => {
+    const r = await liveRun({ credits: 100 });
+    await request(app).post(`${r.base}/events`).set(r.auth).set("Idempotency-Key", "k-1").send(log("first")).expect(200);
+    const before = await snapshot(r.id);
+    const otherBody = await request(app).post(`${r.base}/events`).set(r.auth).set("Idempotency-Key", "k-1").send(log("second"));
+    expect(otherBody.status).toBe(422);
+    expect(otherBody.body.error).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", field: "Idempotency-Key" });
+    const otherEndpoint = await request(app).post(`${r.base}/credits/spend`).set(r.auth).set("Idempotency-Key", "k-1").send({ amount: 5, reason: "x" });
+    expect(otherEndpoint.status).toBe(422);
+    expect(await snapshot(r.id)).toEqual(before);
+    // The same request again is still answered from the first response.
+    const replay = await request(app).post(`${r.base}/events`).set(r.auth).set("Idempotency-Key", "k-1").send(log("first")).expect(200);
+    expect(replay.headers["idempotent-replayed"]).toBe("true");
+  });
+
+  it("holds a key for a request in progress only briefly, and tells a retry to come back", async () => {
+    const { redis } = await import("../lib/redis");
+    const { idempotencyStoreKey } = await import("./idempotency");
+    const { pgPool } = await import("../lib/pg");
+    const r = await liveRun({ target: 1 });
+    // A transaction holding the run's row keeps the first /complete inside its handler.
+    const blocker = await pgPool().connect();
+    await blocker.query("BEGIN");
+    await blocker.query("SELECT 1 FROM sandboxes WHERE id = $1 FOR UPDATE", [r.id]);
+    const complete = () => request(app).post(`${r.base}/complete`).set(r.auth).set("Idempotency-Key", "done-1").send({ outcome: "failed" });
+    const first = complete().then((res) => res);
+    try {
+      const key = idempotencyStoreKey(r.id, "done-1");
+      await waitUntil(async () => (await redis().exists(key)) === 1, "the first request to claim its key", 10_000);
+      const ttl = await redis().ttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(30);
+      const retry = await complete();
+      expect(retry.status).toBe(409);
+      expect(retry.body.error.code).toBe("REQUEST_IN_PROGRESS");
+      expect(Number(retry.headers["retry-after"])).toBeGreaterThan(0);
+    } finally {
+      await blocker.query("ROLLBACK");
+      blocker.release();
+    }
+    expect((await first).status).toBe(200);
+    expect((await db.sandbox.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("failed");
+  });
+});
+
+describe("bridge per-run quotas", () => {
+  it("429 with Retry-After once a run's events-per-second budget is used, writing nothing", async () => {
+    const r = await liveRun();
+    const batch = (n: number) => ({ events: Array.from({ length: n }, (_, i) => ({ kind: "log", payload: { message: `e${i}` } })) });
+    let accepted = 0;
+    let refused: request.Response | undefined;
+    // A full second's worth, then single events until one is refused (a second may roll over
+    // between two calls, which only resets the window).
+    for (let i = 0; i < 60 && !refused; i++) {
+      const res = await request(app).post(`${r.base}/events`).set(r.auth).send(batch(i === 0 ? 20 : 1));
+      if (res.status === 200) accepted += res.body.accepted;
+      else refused = res;
+    }
+    expect(refused?.status).toBe(429);
+    expect(refused!.body.error).toMatchObject({ code: "RATE_LIMITED", field: "events" });
+    expect(refused!.headers["retry-after"]).toBe("1");
+    expect(await db.sandboxEvent.count({ where: { sandboxId: r.id } })).toBe(accepted);
+  });
+
+  it("caps a run's artifacts by count and by total bytes, and leaves no file behind when it refuses", async () => {
+    const { readdir } = await import("node:fs/promises");
+    const path = await import("node:path");
+    const r = await liveRun();
+    const upload = (bytes: number) =>
+      request(app).post(`${r.base}/artifacts`).set(r.auth).attach("file", Buffer.alloc(bytes, 7), { filename: "f.bin", contentType: "application/octet-stream" });
+    await upload(1500).expect(201);
+    await upload(1500).expect(201);
+    const tooMuch = await upload(1500);
+    expect(tooMuch.status).toBe(413);
+    expect(tooMuch.body.error.field).toBe("file");
+    expect(tooMuch.body.error.message).toMatch(/4096 bytes in all/);
+    await upload(10).expect(201);
+    const tooMany = await upload(10);
+    expect(tooMany.status).toBe(409);
+    expect(tooMany.body.error.message).toMatch(/3 artifacts/);
+    const badKind = await request(app).post(`${r.base}/artifacts`).set(r.auth).field("kind", "poster").attach("file", Buffer.alloc(10), "f.bin");
+    expect(badKind.status).toBe(400);
+    expect(badKind.body.error.field).toBe("kind");
+    const artifactDir = path.resolve(process.env.DATA_DIR!, "artifacts");
+    expect(await readdir(path.join(artifactDir, r.id))).toHaveLength(3);
+    expect(await readdir(path.join(artifactDir, ".incoming"))).toEqual([]);
+    expect(await db.artifact.count({ where: { sandboxId: r.id } })).toBe(3);
   });
 });

@@ -33,6 +33,16 @@ import { listenForPrompt } from "./prompt-signal";
 import { forwardChatCompletion } from "./llm-proxy";
 import { afterProgress, afterTransition, publishEvents } from "../jobs/sandbox/after-change";
 import path from "node:path";
+import { mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { admitEvents } from "./event-rate";
+
+function incomingArtifactDir(artifactDir: string): string {
+  // On the artifacts volume, so moving a finished upload into place is a rename, not a copy.
+  const dir = path.join(artifactDir, ".incoming");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
@@ -52,14 +62,17 @@ async function touch(id: string) {
 export function createBridgeRouter(): Router {
   const router = Router({ mergeParams: true });
   const eventsSchema = createEventsRequestSchema(config.BRIDGE_EVENT_BATCH_MAX);
+  const artifactDir = path.resolve(config.DATA_DIR, "artifacts");
+  // Streamed to disk as it arrives (never whole in memory), then moved into place by storeArtifact.
   const upload = multer({
-    storage: multer.memoryStorage(),
+    storage: multer.diskStorage({ destination: incomingArtifactDir(artifactDir) }),
     limits: { fileSize: config.ARTIFACT_MAX_BYTES, files: 1, fields: 10 },
   });
 
   router.use(bridgeAuth(db));
-  router.use(bridgeIdempotency());
   router.use(express.json({ limit: config.BRIDGE_BODY_LIMIT }));
+  // After the body parser: a key is bound to the body it came with.
+  router.use(bridgeIdempotency());
 
   router.get("/run", async (req, res) => {
     const run = await db.sandbox.findUniqueOrThrow({
@@ -76,6 +89,11 @@ export function createBridgeRouter(): Router {
 
   router.post("/events", async (req, res) => {
     const body = parse(eventsSchema, req.body);
+    const admission = await admitEvents(runId(req), body.events.length, config.BRIDGE_EVENTS_PER_SECOND);
+    if (!admission.admitted) {
+      res.setHeader("Retry-After", String(admission.retryAfterSeconds));
+      return sendError(res, 429, "RATE_LIMITED", `events: at most ${config.BRIDGE_EVENTS_PER_SECOND} per second per run; retry after ${admission.retryAfterSeconds} s`, "events");
+    }
     const stored = await appendEvents(
       pgPool(),
       runId(req),
@@ -95,16 +113,22 @@ export function createBridgeRouter(): Router {
 
   router.post("/artifacts", upload.single("file"), async (req, res) => {
     if (!req.file) throw new AppError("BAD_REQUEST", "file: a multipart file part named \"file\" is required", { field: "file" });
-    const fields = parse(artifactUploadFieldsSchema, req.body ?? {});
-    const artifact = await storeArtifact(db, {
-      sandboxId: runId(req),
-      artifactDir: path.resolve(config.DATA_DIR, "artifacts"),
-      kind: fields.kind,
-      filename: req.file.originalname,
-      contentType: req.file.mimetype,
-      content: req.file.buffer,
-    });
-    res.status(201).json({ id: artifact.id, kind: artifact.kind, filename: artifact.filename, size: artifact.size, contentType: artifact.contentType });
+    const file = req.file;
+    try {
+      const fields = parse(artifactUploadFieldsSchema, req.body ?? {});
+      const artifact = await storeArtifact(db, {
+        sandboxId: runId(req),
+        artifactDir,
+        kind: fields.kind,
+        filename: file.originalname,
+        contentType: file.mimetype,
+        upload: { path: file.path, size: file.size },
+        limits: { perRun: config.ARTIFACT_MAX_PER_RUN, bytesPerRun: config.ARTIFACT_MAX_BYTES_PER_RUN },
+      });
+      res.status(201).json({ id: artifact.id, kind: artifact.kind, filename: artifact.filename, size: artifact.size, contentType: artifact.contentType });
+    } finally {
+      await rm(file.path, { force: true }); // gone already when it was stored
+    }
   });
 
   router.get("/prompts", async (req, res) => {

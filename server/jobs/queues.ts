@@ -35,11 +35,26 @@ export async function enqueue<S extends z.ZodType>(
   opts: JobsOptions & { jobId: string },
 ) {
   const payload = def.schema.parse(data);
+  const queue = getQueue(def.name);
   try {
-    return await getQueue(def.name).add(def.name, payload, { ...def.jobOptions, ...opts });
+    // BullMQ waits for a connection that is down instead of failing: an HTTP handler (often an
+    // agent's bridge call) would hang for the whole outage. Refuse at once while reconnecting,
+    // and bound the wait for the first connect.
+    if (!["connecting", "connect", "ready"].includes(producer!.status)) throw new Error(`Redis connection is ${producer!.status}`);
+    return await withDeadline(queue.add(def.name, payload, { ...def.jobOptions, ...opts }), ENQUEUE_DEADLINE_MS);
   } catch (e) {
     throw new AppError("UNAVAILABLE", `could not enqueue ${def.name}: the job queue is unavailable`, { cause: e });
   }
+}
+
+const ENQUEUE_DEADLINE_MS = 3_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 export async function closeQueues(): Promise<void> {

@@ -5,6 +5,7 @@ import { expireJob } from "./sandbox/expire";
 import { idleKillJob } from "./sandbox/lifecycle-sweep";
 import { finalizeJob } from "./sandbox/finalize";
 import { reaperJob } from "./sandbox/reaper";
+import { processWatchJob } from "./sandbox/process-watch";
 import { bettingJobs } from "./betting";
 
-export const jobDefinitions: JobDefinition[] = [launchJob, expireJob, idleKillJob, finalizeJob, reaperJob, ...bettingJobs];
+export const jobDefinitions: JobDefinition[] = [launchJob, expireJob, idleKillJob, finalizeJob, reaperJob, processWatchJob, ...bettingJobs];

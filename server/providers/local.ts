@@ -195,6 +195,7 @@ export function createLocalProvider(options: LocalProviderOptions): SandboxProvi
       throw new Error(`Could not start the command of local sandbox "${providerId}": ${err.message}`, { cause: err });
     }
     child.on("error", () => undefined); // nothing to report once spawned; status reads the OS
+    if (input.onExit) child.once("exit", input.onExit);
     child.unref();
     // Synchronous, before the event loop can reap a command that exits at once.
     const identity = identifyProcess(pid);

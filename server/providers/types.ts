@@ -29,6 +29,12 @@ export interface StartInput {
   env: Record<string, string>;
   /** Called with each line of the command's stdout/stderr, where the provider can stream it. */
   onOutput?: (line: string, stream: "stdout" | "stderr") => void;
+  /**
+   * Called when the command exits, where the provider sees it happen (local: the child of this
+   * process). A hint for prompt follow-up only: `status` is the truth, and callers must also
+   * poll it (a restarted worker never hears of the exit).
+   */
+  onExit?: () => void;
 }
 
 export type SandboxProcessState =

@@ -1,6 +1,6 @@
 // Screenshots and files from agents, stored on a volume (never inside events), reviewable by
 // operators (pending → approved | rejected).
-import { mkdir, writeFile, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { AppError } from "../../lib/errors";
@@ -25,10 +25,19 @@ export function artifactPath(artifactDir: string, storageKey: string): string {
   return path.join(artifactDir, storageKey);
 }
 
-export async function storeArtifact(
-  db: Db,
-  input: { sandboxId: string; artifactDir: string; kind: ArtifactKind; filename: string; contentType: string; content: Buffer },
-) {
+export interface StoreArtifactInput {
+  sandboxId: string;
+  artifactDir: string;
+  kind: ArtifactKind;
+  filename: string;
+  contentType: string;
+  /** The received file, already on the artifacts volume; moved into place when accepted. */
+  upload: { path: string; size: number };
+  /** Per-run quotas: how many artifacts and how many bytes in all. */
+  limits: { perRun: number; bytesPerRun: number };
+}
+
+export async function storeArtifact(db: Db, input: StoreArtifactInput) {
   if (input.kind === "screenshot" && !SCREENSHOT_TYPES.includes(input.contentType)) {
     throw new AppError("BAD_REQUEST", `a screenshot must be an image (${SCREENSHOT_TYPES.join(", ")}), not ${input.contentType}`, { field: "file" });
   }
@@ -36,14 +45,27 @@ export async function storeArtifact(
   const storageKey = `${input.sandboxId}/${randomUUID()}`;
   const file = artifactPath(input.artifactDir, storageKey);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, input.content);
+  await rename(input.upload.path, file);
   try {
     return await db.$transaction(async (tx) => {
+      // The row lock taken here also serializes a run's concurrent uploads for the quota check.
       const run = await tx.$queryRaw<{ status: string }[]>`
         UPDATE sandboxes SET "lastActivityAt" = now() WHERE id = ${input.sandboxId} AND status IN ('booting', 'running') RETURNING status`;
       if (!run[0]) throw new AppError("CONFLICT", "the run is not active; it cannot upload artifacts");
+      const [used] = await tx.$queryRaw<{ count: number; bytes: bigint }[]>`
+        SELECT count(*)::int AS count, coalesce(sum(size), 0)::bigint AS bytes FROM artifacts WHERE "sandboxId" = ${input.sandboxId}`;
+      if (used!.count >= input.limits.perRun) {
+        throw new AppError("CONFLICT", `file: the run already has ${used!.count} artifacts, the most a run may store`, { field: "file" });
+      }
+      if (Number(used!.bytes) + input.upload.size > input.limits.bytesPerRun) {
+        throw new AppError(
+          "PAYLOAD_TOO_LARGE",
+          `file: the run's artifacts would exceed ${input.limits.bytesPerRun} bytes in all (${used!.bytes} used, this file is ${input.upload.size})`,
+          { field: "file" },
+        );
+      }
       return tx.artifact.create({
-        data: { sandboxId: input.sandboxId, kind: input.kind, filename, contentType: input.contentType, size: input.content.length, storageKey },
+        data: { sandboxId: input.sandboxId, kind: input.kind, filename, contentType: input.contentType, size: input.upload.size, storageKey },
         select: artifactSelect,
       });
     });

@@ -20,6 +20,7 @@ import { providerFor } from "./provider-for";
 import { afterTransition, publishEvents } from "./after-change";
 import { afterRunStarted } from "./run-started";
 import { bridgeUrlFor } from "./bridge-url";
+import { endRunIfAgentExited } from "./process-watch";
 
 export const REFERENCE_RUNTIME = "paddock-reference-agent";
 
@@ -91,6 +92,10 @@ async function launch(sandboxId: string) {
         // holds the key, so no server secret ever enters a sandbox.
       },
       onOutput: outputToEvents(sandboxId),
+      onExit: () =>
+        void endRunIfAgentExited(sandboxId).catch((err: unknown) =>
+          logger.warn({ err, sandboxId }, "could not end the run of an exited agent; the process watch will"),
+        ),
     });
     await assertStillRunning(sandboxId, providerId);
   }

@@ -1,7 +1,7 @@
 // End to end on the local provider, no stand-ins: a real launch worker starts a real child
 // process running the reference agent, which talks to the real bridge over HTTP.
 import { describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ENDED, useTestPaddock, waitForRun, waitUntil, processAlive } from "../../test/paddock-harness";
 
@@ -147,5 +147,59 @@ describe("a demo agent on the local provider", () => {
     await user.caller.sandbox.submitPrompt({ id, text: "stop" });
     const run = await runUntil(id, ENDED, 15_000);
     expect(run.status).toBe("failed");
+  });
+
+  it("fails within seconds, pool settled, when the agent exits without reporting", async () => {
+    // Waits for the test's go-ahead (so the bets land while it runs), then dies with code 3.
+    const profile = await db.agentProfile.create({
+      data: { slug: "exits-three", name: "Exits with 3", model: "none", runtime: "while [ ! -f go ]; do sleep 0.05; done; exit 3" },
+    });
+    const user = await makeUser();
+    const [yes, no] = [await makeUser({ grant: 10_000 }), await makeUser({ grant: 10_000 })];
+    const { id } = await user.caller.sandbox.create({
+      goal: "Crash",
+      metric: "points",
+      targetValue: 10,
+      agentProfileId: profile.id,
+      durationMinutes: 600,
+      credits: 300,
+    });
+    const running = await runUntil(id, ["running"]);
+    await yes.caller.betting.placeBet({ sandboxId: id, side: "yes", amount: 1_000 });
+    await no.caller.betting.placeBet({ sandboxId: id, side: "no", amount: 500 });
+    writeFileSync(path.resolve(process.env.DATA_DIR!, "sandboxes", running.providerId!, "work", "go"), "");
+
+    const run = await runUntil(id, ENDED, 20_000);
+    expect(run.status).toBe("failed");
+    expect(run.statusReason).toBe("agent exited with code 3");
+    const pool = await waitUntil(async () => {
+      const p = await db.pool.findUniqueOrThrow({ where: { sandboxId: id } });
+      return p.status === "settled" ? p : null;
+    }, "the pool to settle");
+    expect(pool.outcome).toBe("no");
+    expect(await balanceOf(db, userAccountKey(no.id))).toBe(11_000);
+    expect(await balanceOf(db, userAccountKey(yes.id))).toBe(9_000);
+    await waitUntil(async () => (await balanceOf(db, `run:${id}`)) === 0, "credits to return");
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("finds an agent that exited while no worker was watching it (the periodic process check)", async () => {
+    const { providerFor } = await import("./provider-for");
+    const { processWatchJob } = await import("./process-watch");
+    const { makeRun } = await import("../../domain/betting/fixtures");
+    const owner = await makeUser();
+    const { sandboxId } = await makeRun(db, { createdById: owner.id });
+    const provider = providerFor("local");
+    const { providerId } = await provider.create({ runId: sandboxId, labels: {} });
+    // Started without onExit, as if by a worker that has since restarted.
+    await provider.start(providerId, { command: "exit 4", env: {} });
+    await waitUntil(async () => (await provider.status(providerId)).state === "exited", "the process to exit");
+    await db.sandbox.update({ where: { id: sandboxId }, data: { providerId, provider: "local" } });
+
+    await processWatchJob.handle({}, {} as never);
+    const run = await db.sandbox.findUniqueOrThrow({ where: { id: sandboxId } });
+    expect(run.status).toBe("failed");
+    expect(run.statusReason).toBe("agent exited with code 4");
+    expect(await checkLedger(db)).toEqual([]);
   });
 });

@@ -1,0 +1,65 @@
+// The bridge with Redis unreachable: agents must keep working (replay protection and the event
+// rate step aside, prompts are found in Postgres), never a 5xx that makes them give up.
+import { beforeAll, describe, expect, it, vi } from "vitest";
+
+vi.hoisted(() => {
+  // Nothing listens on port 1: every Redis command is refused.
+  process.env.REDIS_URL = "redis://127.0.0.1:1";
+});
+import request from "supertest";
+import { createApp } from "../app";
+import { db } from "../lib/db";
+import { hashToken, newToken } from "../lib/passwords";
+import { makeUser } from "../test/helpers";
+import { ensureBuiltinProfiles } from "../domain/agent-profiles";
+import { createRun } from "../domain/sandbox/create";
+import { submitPrompt } from "../domain/sandbox/prompts";
+import { checkLedger } from "../domain/ledger";
+import { signalPrompt } from "./prompt-signal";
+
+const app = createApp();
+let profileId: string;
+
+beforeAll(async () => {
+  profileId = (await ensureBuiltinProfiles(db))[0]!.id;
+});
+
+async function bootingRun() {
+  const user = await makeUser();
+  const { id } = await createRun(
+    db,
+    user.id,
+    { goal: "Redis is down", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits: 100 },
+    { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
+  );
+  const token = newToken("pdkrun");
+  await db.sandbox.update({ where: { id }, data: { status: "booting", tokenHash: hashToken(token) } });
+  return { id, user, base: `/api/agent/v1/runs/${id}`, auth: { authorization: `Bearer ${token}` } };
+}
+
+describe("the bridge while Redis is down", () => {
+  it("starts the run, takes events, progress, spends and prompts, and completes it", async () => {
+    const r = await bootingRun();
+    // The first call starts the run, whose expiry and pool lock cannot be queued right now.
+    const run = await request(app).get(`${r.base}/run`).set(r.auth).expect(200);
+    expect(run.body.status).toBe("running");
+
+    const key = { "Idempotency-Key": "spend-1" };
+    await request(app).post(`${r.base}/events`).set(r.auth).set("Idempotency-Key", "ev-1").send({ events: [{ kind: "log", payload: { message: "hi" } }] }).expect(200);
+    await request(app).post(`${r.base}/progress`).set(r.auth).send({ value: 4 }).expect(200);
+    await request(app).post(`${r.base}/credits/spend`).set(r.auth).set(key).send({ amount: 10, reason: "call" }).expect(200);
+
+    const poll = request(app).get(`${r.base}/prompts?wait=3`).set(r.auth);
+    await submitPrompt(db, { userId: r.user.id, sandboxId: r.id, text: "faster" });
+    await signalPrompt(r.id); // lost: Redis is down
+    const prompts = await poll.expect(200);
+    expect(prompts.body.prompts.map((p: { text: string }) => p.text)).toEqual(["faster"]);
+
+    await request(app).post(`${r.base}/heartbeat`).set(r.auth).send({}).expect(200);
+    const done = await request(app).post(`${r.base}/complete`).set(r.auth).send({ outcome: "failed", summary: "gave up" }).expect(200);
+    expect(done.body.status).toBe("failed");
+    const row = await db.sandbox.findUniqueOrThrow({ where: { id: r.id } });
+    expect(row).toMatchObject({ status: "failed", creditsSpent: 10, currentProgress: 4 });
+    expect(await checkLedger(db)).toEqual([]);
+  });
+});
