@@ -10,7 +10,10 @@ import { PaddockAgentClient, isBridgeError } from "./sdk";
 import { errorMessage, type PolicyContext, type PolicyResult } from "./policies/context";
 import { runDemoPolicy } from "./policies/demo";
 import { runLlmPolicy } from "./policies/llm";
+import path from "node:path";
 
+/** Relative to the sandbox's working directory; the demo profiles' verifier counts its files. */
+const RESULTS_DIR = "results";
 const EXIT_CRASHED = 1;
 const EXIT_BAD_ENV = 2;
 const EXIT_SIGNALED = 143;
@@ -48,7 +51,7 @@ async function main(): Promise<number> {
     }
     const policy = choosePolicy(env, run);
     log(`run ${run.id}: policy ${policy}, goal ${JSON.stringify(run.goal)}, target ${run.metric} = ${run.targetValue}`);
-    const ctx: PolicyContext = { client, run, signal: shutdown.signal, log };
+    const ctx: PolicyContext = { client, run, signal: shutdown.signal, log, resultsDir: path.resolve(RESULTS_DIR) };
     const result: PolicyResult =
       policy === "llm"
         ? await runLlmPolicy({

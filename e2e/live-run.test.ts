@@ -139,15 +139,23 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     await waitForValue(() => dataNumber(a.page, '[data-testid="event-feed"]', "data-count"), (n) => n >= 3, "events in the feed");
     await waitForValue(() => dataNumber(a.page, '[data-testid="run-progress"]', "data-progress"), (n) => n >= 1, "progress");
 
-    // Alice takes NO.
-    await a.page.getByTestId("bet-side-no").click();
-    await a.page.getByTestId("bet-amount").fill("20");
-    expect(await a.page.getByTestId("bet-payout").textContent()).toBe("$20.00");
-    await a.page.getByTestId("place-bet").click();
-    await waitForValue(() => dataNumber(a.page, '[data-testid="odds"]', "data-no"), (n) => n === 2000, "Alice's bet in the pool", 10_000);
-    await a.page.getByTestId("my-bets").getByText("$20.00", { exact: true }).waitFor();
+    // Alice steers her run, so she may not bet on it: the bet panel says why.
+    await a.page.getByTestId("bet-refusal").filter({ hasText: /your own run/ }).waitFor();
 
-    // Bob, in another browser, takes YES; the quote reflects Alice's stake.
+    // Carol, in another browser, takes NO.
+    const c = await newPage();
+    await signUp(c.page, baseUrl, person("Carol"));
+    await c.page.goto(`${baseUrl}${runPath}`);
+    await c.page.getByTestId("run-page").waitFor();
+    await waitForLive(c.page);
+    await c.page.getByTestId("bet-side-no").click();
+    await c.page.getByTestId("bet-amount").fill("20");
+    expect(await c.page.getByTestId("bet-payout").textContent()).toBe("$20.00");
+    await c.page.getByTestId("place-bet").click();
+    await waitForValue(() => dataNumber(a.page, '[data-testid="odds"]', "data-no"), (n) => n === 2000, "Carol's bet in the pool", 10_000);
+    await c.page.getByTestId("my-bets").getByText("$20.00", { exact: true }).waitFor();
+
+    // Bob, in a third browser, takes YES; the quote reflects Carol's stake.
     const b = await newPage();
     const bob = person("Bob");
     await signUp(b.page, baseUrl, bob);

@@ -67,6 +67,8 @@ export const configSchema = z
     IDLE_KILL_EVERY_MS: int(30_000, 100),
     // How often running runs' agent processes are checked (an exit without a report fails the run).
     PROCESS_WATCH_EVERY_MS: int(5_000, 100),
+    // Longest a run's verifier may take inside its sandbox; past it the run is not verified.
+    VERIFY_TIMEOUT_MS: int(120_000, 100),
     // Seconds in a "minute" of run durations and idle timeouts; tests shorten it.
     MINUTE_SECONDS: int(60, 1),
     LAUNCH_ATTEMPTS: int(3, 1),

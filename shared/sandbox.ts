@@ -13,6 +13,8 @@ export const createSandboxInput = z.object({
   idleTimeoutMinutes: z.number().int("must be a whole number of minutes").min(1, "must be at least 1 minute").max(24 * 60, "must be at most 24 hours").optional(),
   credits: z.number().int("must be a whole number of cents").min(1, "must be at least 1 cent").max(100_000_000, "must be at most 1,000,000.00"),
   provider: z.enum(providerNames).optional(),
+  // Operators only (shared/run-rules.ts); otherwise the agent profile's verifier applies.
+  verifier: z.string().trim().min(1, "must not be empty").max(2000, "must be at most 2000 characters").optional(),
   agentConfig: z.record(z.string().max(64), z.unknown()).optional().refine((v) => v === undefined || JSON.stringify(v).length <= 8192, "must be at most 8 KB of JSON"),
 });
 export type CreateSandboxInput = z.infer<typeof createSandboxInput>;

@@ -15,6 +15,8 @@ export interface PolicyContext {
   signal: AbortSignal;
   /** A line for the sandbox's stdout, which providers stream into the run's logs. */
   log: (line: string) => void;
+  /** Where the agent leaves its work, for the run's verifier to measure (unset: nothing is written). */
+  resultsDir?: string;
 }
 
 export type PolicyResult = { outcome: CompletionOutcome; summary: string } | { outcome: "aborted"; summary: string };

@@ -1,5 +1,8 @@
 // The demo policy against a small in-memory fake of the bridge calls it makes (PolicyBridge);
 // the real HTTP bridge is covered by the server's integration tests.
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CompletionOutcome, EventInput, Prompt, RunInfo } from "../../shared/bridge";
 import { BridgeError } from "../sdk";
@@ -85,6 +88,18 @@ describe("runDemoPolicy", () => {
     const shots = bridge.events.filter((e) => e.kind === "screenshot");
     expect(shots.map((e) => (e.payload as { artifactId: string }).artifactId)).toEqual(["art_1", "art_2"]);
     expect(bridge.completion()?.outcome).toBe("succeeded");
+  });
+
+  it("leaves one result file per unit of progress for the run's verifier to count", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "paddock-demo-results-"));
+    try {
+      const bridge = fakeBridge();
+      await runDemoPolicy({ ...ctx(bridge, { succeed: false, progressPerStep: 7 }), resultsDir: dir });
+      expect(bridge.progress.at(-1)).toBe(60);
+      expect(await readdir(dir)).toHaveLength(60);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("stalls and fails when configured not to succeed", async () => {

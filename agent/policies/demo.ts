@@ -1,5 +1,7 @@
 // The deterministic demo policy: carries out the plan from demo-plan.ts against the bridge,
 // paying credits per step, uploading screenshots and obeying "faster" / "slower" / "stop".
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { abortableSleep } from "../abortable-sleep";
 import { renderProgressScreenshot } from "../screenshot";
 import { isBridgeError } from "../sdk";
@@ -61,8 +63,9 @@ export async function runDemoPolicy(ctx: PolicyContext): Promise<PolicyResult> {
   return completeRun(ctx, conclusion.outcome, conclusion.summary);
 }
 
-async function performStep({ client, run }: PolicyContext, step: DemoStep): Promise<void> {
+async function performStep({ client, run, resultsDir }: PolicyContext, step: DemoStep): Promise<void> {
   await client.events(step.events);
+  if (resultsDir) await writeResults(resultsDir, run.metric, step.progressBefore, step.progress);
   await client.progress(step.progress, `demo step ${step.index + 1}`);
   if (!step.screenshot) return;
   const artifact = await client.uploadArtifact({
@@ -86,4 +89,21 @@ async function obeyPrompts({ client, log }: PolicyContext, stepMs: number): Prom
     await client.ack(prompt.id, promptReply(command, stepMs));
   }
   return { stepMs, stop };
+}
+
+/** More files than this and the demo stops writing (its verifier then counts fewer). */
+const MAX_RESULT_FILES = 10_000;
+
+/**
+ * One file per whole unit of progress, so the run's verifier (counting the files) measures what
+ * the demo really did rather than what it reports.
+ */
+async function writeResults(dir: string, metric: string, before: number, after: number): Promise<void> {
+  const from = Math.floor(before) + 1;
+  const to = Math.min(Math.floor(after), MAX_RESULT_FILES);
+  if (to < from) return;
+  await mkdir(dir, { recursive: true });
+  for (let n = from; n <= to; n++) {
+    await writeFile(path.join(dir, `result-${String(n).padStart(5, "0")}.txt`), `${metric} #${n}\n`);
+  }
 }

@@ -29,7 +29,9 @@ const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 1);
 const servers = await Promise.all(Array.from({ length: API_PROCESSES }, () => spawnServer("api")));
 const users = await seedUsers(db, CLIENTS, 1_000_000_000_000);
 const tokens = await Promise.all(users.map(async (id) => (await createApiToken(db, id, "bench")).token));
-const run = await makeRun(db, { createdById: users[0]!, status: "running" });
+// Created by a user who does not bet: a run's creator may not bet on it.
+const [owner] = await seedUsers(db, 1, 1);
+const run = await makeRun(db, { createdById: owner!, status: "running" });
 
 // A keep-alive connection per client and node:http rather than fetch: the load generator shares
 // this machine's cores with the server and PostgreSQL, and fetch costs several times the CPU.

@@ -50,7 +50,7 @@ describe("the bridge while Redis is down", () => {
     await request(app).post(`${r.base}/credits/spend`).set(r.auth).set(key).send({ amount: 10, reason: "call" }).expect(200);
 
     const poll = request(app).get(`${r.base}/prompts?wait=3`).set(r.auth);
-    await submitPrompt(db, { userId: r.user.id, sandboxId: r.id, text: "faster" });
+    await submitPrompt(db, { userId: r.user.id, role: r.user.role, sandboxId: r.id, text: "faster" });
     await signalPrompt(r.id); // lost: Redis is down
     const prompts = await poll.expect(200);
     expect(prompts.body.prompts.map((p: { text: string }) => p.text)).toEqual(["faster"]);

@@ -34,7 +34,8 @@ async function liveRun(opts: { credits?: number; status?: "running" | "booting" 
     { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
   );
   const token = newToken("pdkrun");
-  await db.sandbox.update({ where: { id }, data: { status: opts.status ?? "running", startedAt: new Date(), tokenHash: hashToken(token) } });
+  // Without the profile's verifier unless a test sets one: the agent's own report ends the run.
+  await db.sandbox.update({ where: { id }, data: { status: opts.status ?? "running", startedAt: new Date(), tokenHash: hashToken(token), verifier: null } });
   const base = `/api/agent/v1/runs/${id}`;
   return { id, token, base, user, auth: { authorization: `Bearer ${token}` } };
 }
@@ -195,7 +196,7 @@ describe("bridge endpoints", () => {
     const started = Date.now();
     const poll = request(app).get(`${r.base}/prompts?wait=10`).set(r.auth);
     setTimeout(() => {
-      void submitPrompt(db, { userId: r.user.id, sandboxId: r.id, text: "faster" }).then(() => signalPrompt(r.id));
+      void submitPrompt(db, { userId: r.user.id, role: r.user.role, sandboxId: r.id, text: "faster" }).then(() => signalPrompt(r.id));
     }, 300);
     const res = await poll.expect(200);
     expect(Date.now() - started).toBeLessThan(9_000);
@@ -239,6 +240,22 @@ describe("bridge endpoints", () => {
     expect((await request(app).post(`${r.base}/heartbeat`).set(r.auth).send({})).status).toBe(401);
     expect(await balanceOf(db, `run:${r.id}`)).toBe(0);
     expect(await checkLedger(db)).toEqual([]);
+  });
+});
+
+describe("bridge /complete with a verifier", () => {
+  it("does not end the run: it marks it as verifying and hands it to the verify job", async () => {
+    const r = await liveRun({ target: 10 });
+    await db.sandbox.update({ where: { id: r.id }, data: { verifier: "echo 10" } });
+    // The agent's claim is not checked against its own progress: the verifier decides.
+    const res = await request(app).post(`${r.base}/complete`).set(r.auth).send({ outcome: "succeeded", summary: "trust me" }).expect(200);
+    expect(res.body.status).toBe("running");
+    const run = await db.sandbox.findUniqueOrThrow({ where: { id: r.id } });
+    expect(run).toMatchObject({ status: "running", summary: "trust me" });
+    expect(run.verifyRequestedAt).toBeInstanceOf(Date);
+    const { getQueue } = await import("../jobs/queues");
+    const { verifyJob } = await import("../jobs/sandbox/verify");
+    expect(await getQueue(verifyJob.name).getJob(`verify-${r.id}`)).toMatchObject({ data: { sandboxId: r.id, trigger: "completed" } });
   });
 });
 

@@ -32,6 +32,7 @@ import { completeRun } from "../domain/sandbox/complete";
 import { listenForPrompt } from "./prompt-signal";
 import { forwardChatCompletion } from "./llm-proxy";
 import { afterProgress, afterTransition, publishEvents } from "../jobs/sandbox/after-change";
+import { enqueueVerify } from "../jobs/sandbox/verify";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -192,8 +193,13 @@ export function createBridgeRouter(): Router {
   router.post("/complete", async (req, res) => {
     const body = parse(completeRequestSchema, req.body);
     const result = await completeRun(db, { sandboxId: runId(req), outcome: body.outcome, summary: body.summary });
-    await afterTransition(result);
-    res.json({ status: result.status });
+    if (result.verifying) {
+      // The lifecycle sweep fails the run if this job is lost; the agent may simply exit now.
+      await enqueueVerify(runId(req), "completed");
+      return void res.json({ status: result.status });
+    }
+    await afterTransition(result.transition);
+    res.json({ status: result.transition.status });
   });
 
   router.post("/llm/chat/completions", forwardChatCompletion);

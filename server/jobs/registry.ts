@@ -6,6 +6,7 @@ import { idleKillJob } from "./sandbox/lifecycle-sweep";
 import { finalizeJob } from "./sandbox/finalize";
 import { reaperJob } from "./sandbox/reaper";
 import { processWatchJob } from "./sandbox/process-watch";
+import { verifyJob } from "./sandbox/verify";
 import { bettingJobs } from "./betting";
 
-export const jobDefinitions: JobDefinition[] = [launchJob, expireJob, idleKillJob, finalizeJob, reaperJob, processWatchJob, ...bettingJobs];
+export const jobDefinitions: JobDefinition[] = [launchJob, expireJob, idleKillJob, finalizeJob, reaperJob, processWatchJob, verifyJob, ...bettingJobs];

@@ -148,6 +148,36 @@ function runCommand(sandbox: StandinSandbox, text: string): StandinCommand {
   return command;
 }
 
+/** `POST /process/execute`: runs a command to completion outside any session; stdout is the result. */
+async function executeCommand(sandbox: StandinSandbox, request: { command: string; cwd?: string; timeout?: number }) {
+  const child = spawn("sh", ["-c", request.command], {
+    cwd: request.cwd ? resolveInSandbox(sandbox, request.cwd) : sandbox.dir,
+    env: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: sandbox.dir, ...sandbox.env },
+    detached: true,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const chunks: Buffer[] = [];
+  child.stdout?.on("data", (data: Buffer) => chunks.push(data));
+  let timedOut = false;
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    },
+    (request.timeout ?? 10) * 1000,
+  );
+  const exitCode = await new Promise<number>((resolve) => {
+    child.on("error", () => resolve(127));
+    child.on("close", (code) => resolve(code ?? -1));
+  });
+  clearTimeout(timer);
+  return { exitCode: timedOut ? -1 : exitCode, result: Buffer.concat(chunks).toString("utf8") };
+}
+
 const commandDto = (c: StandinCommand) => ({ id: c.id, command: c.command, exitCode: c.exitCode });
 const joinOutput = (c: StandinCommand, stream?: "stdout" | "stderr") =>
   Buffer.concat(c.output.filter((o) => !stream || o.stream === stream).map((o) => o.data)).toString("utf8");
@@ -157,6 +187,11 @@ const logsDto = (c: StandinCommand) => ({ output: joinOutput(c), stdout: joinOut
 export function createToolboxRoutes(faults: ToolboxFaults): Route[] {
   return [
     { method: "GET", pattern: /^\/work-dir$/, handle: ({ sandbox }) => ({ dir: sandbox.dir }) },
+    {
+      method: "POST",
+      pattern: /^\/process\/execute$/,
+      handle: ({ body, sandbox }) => executeCommand(sandbox, JSON.parse(body.toString("utf8")) as { command: string; cwd?: string; timeout?: number }),
+    },
     {
       method: "POST",
       pattern: /^\/files\/bulk-upload$/,

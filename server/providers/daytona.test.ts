@@ -174,6 +174,18 @@ describe("daytona provider", () => {
     }
   });
 
+  it("runs a verifier in the sandbox's working directory, without the agent's environment", async () => {
+    const { providerId } = await provider.create({ runId: "run-verify", labels: {} });
+    await provider.upload(providerId, [{ path: "results/a.txt", content: "a" }, { path: "results/b.txt", content: "b" }, { path: "results/c.txt", content: "c" }]);
+    await provider.start(providerId, { command: "sleep 30", env: { BRIDGE_TOKEN: "secret-token" } });
+    const result = await provider.exec(providerId, 'echo "token=${BRIDGE_TOKEN:-none}"; echo oops >&2; ls results | wc -l', { timeoutMs: 5_000 });
+    expect(result.exitCode).toBe(0);
+    expect(result.output.trim().split("\n")).toEqual(["token=none", "oops", "3"]);
+    expect(requestsMatching(/\/process\/execute$/)).toHaveLength(1);
+    await expect(provider.exec("no-such-sandbox", "true", { timeoutMs: 1_000 })).rejects.toThrow(/does not exist/);
+    await provider.remove(providerId);
+  });
+
   it("is what getProvider returns for 'daytona', which requires an API key", () => {
     expect(() => getProvider("daytona", { dataDir: ".data" })).toThrow(/needs an API key: set DAYTONA_API_KEY/);
     const viaFactory = getProvider("daytona", { dataDir: ".data", daytonaApiKey: standin.apiKey, daytonaApiUrl: standin.url });

@@ -18,7 +18,10 @@ import { LineSplitter } from "./line-splitter";
 import {
   PADDOCK_LABEL,
   RUN_LABEL,
+  capExecOutput,
   type BundleFile,
+  type ExecOptions,
+  type ExecResult,
   type CreateSandboxInput,
   type ProviderSandbox,
   type SandboxProcessState,
@@ -199,6 +202,25 @@ export function createDaytonaProvider(options: DaytonaProviderOptions): DaytonaS
       return command.exitCode === undefined || command.exitCode === null
         ? { state: "running" }
         : { state: "exited", exitCode: command.exitCode };
+    },
+
+    async exec(providerId: string, command: string, options: ExecOptions): Promise<ExecResult> {
+      const sandbox = await requireLive(providerId, "run a command in");
+      await ensureStarted(sandbox, "run a command in");
+      // Outside the agent's session, so its environment file (bridge token) is not sourced; the
+      // toolbox runs it from the sandbox's working directory, where the agent's files are. Daytona
+      // ends the command when the timeout (whole seconds) elapses.
+      try {
+        const response = await sandbox.process.executeCommand(
+          `sh -c ${shellQuote(`exec 2>&1\n${command}`)}`,
+          undefined,
+          undefined,
+          Math.max(1, Math.ceil(options.timeoutMs / 1000)),
+        );
+        return { exitCode: response.exitCode ?? null, output: capExecOutput(response.result ?? "") };
+      } catch (err) {
+        throw failure(`run a command in sandbox "${providerId}"`, err);
+      }
     },
 
     async stop(providerId: string): Promise<void> {

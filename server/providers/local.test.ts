@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../test/paddock-harness";
 import { getProvider } from "./index";
 import { createLocalProvider, type LocalSandboxRecord } from "./local";
-import { RUN_LABEL, type SandboxProvider } from "./types";
+import { EXEC_OUTPUT_MAX_CHARS, RUN_LABEL, type SandboxProvider } from "./types";
 
 let rootDir: string;
 let provider: SandboxProvider;
@@ -201,6 +201,26 @@ describe("local provider", () => {
     await expect(provider.upload("run-nope", [])).rejects.toThrow(/does not exist/);
     expect(await provider.status("run-nope")).toEqual({ state: "missing" });
     await provider.remove("run-paths");
+  });
+
+  it("runs a verifier in the working directory with a clean environment, capped and timed out", async () => {
+    const { providerId } = await provider.create({ runId: "run-exec", labels: {} });
+    await provider.upload(providerId, [{ path: "results/a.txt", content: "a" }, { path: "results/b.txt", content: "b" }]);
+    process.env.PADDOCK_EXEC_PROBE = "server-secret";
+    try {
+      const counted = await provider.exec(providerId, 'echo "secret=${PADDOCK_EXEC_PROBE:-none}"; ls results | wc -l; exit 4', { timeoutMs: 5_000 });
+      expect(counted.exitCode).toBe(4);
+      expect(counted.output.trim().split("\n")).toEqual(["secret=none", "2"]);
+    } finally {
+      delete process.env.PADDOCK_EXEC_PROBE;
+    }
+    const long = await provider.exec(providerId, "yes 0123456789 | head -c 100000; echo; echo 7", { timeoutMs: 5_000 });
+    expect(long.output.length).toBeLessThanOrEqual(EXEC_OUTPUT_MAX_CHARS);
+    expect(long.output.trimEnd().endsWith("\n7")).toBe(true);
+    const slow = await provider.exec(providerId, "echo started; sleep 30", { timeoutMs: 300 });
+    expect(slow).toMatchObject({ exitCode: null, output: expect.stringMatching(/^started\n[\s\S]*killed after 300 ms/) });
+    await expect(provider.exec("run-exec-missing", "true", { timeoutMs: 1_000 })).rejects.toThrow(/does not exist/);
+    await provider.remove(providerId);
   });
 
   it("is what getProvider returns for 'local', rooted at <dataDir>/sandboxes", async () => {

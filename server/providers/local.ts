@@ -27,7 +27,10 @@ import { identifyProcess, isProcessAlive, killProcessGroup, type ProcessIdentity
 import {
   PADDOCK_LABEL,
   RUN_LABEL,
+  capExecOutput,
   type BundleFile,
+  type ExecOptions,
+  type ExecResult,
   type CreateSandboxInput,
   type ProviderSandbox,
   type SandboxProcessState,
@@ -284,6 +287,43 @@ export function createLocalProvider(options: LocalProviderOptions): SandboxProvi
       if (!record.process) return { state: "not_started" };
       if (isProcessAlive(record.process)) return { state: "running" };
       return { state: "exited", exitCode: await readExitCode(providerId) };
+    },
+
+    async exec(providerId: string, command: string, options: ExecOptions): Promise<ExecResult> {
+      await requireRecord(providerId, "run a command in");
+      const workDir = fileOf(providerId, WORK_DIR);
+      const child = spawn("sh", ["-c", command], {
+        cwd: workDir,
+        // Clean and minimal: the agent's bridge token and the server's secrets stay out.
+        env: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: workDir, LANG: "C.UTF-8" },
+        detached: true, // its own process group, so a timeout kills what it spawned too
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      const collect = (chunk: Buffer) => {
+        output = capExecOutput(output + chunk.toString("utf8"));
+      };
+      child.stdout.on("data", collect);
+      child.stderr.on("data", collect);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        try {
+          if (child.pid) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, options.timeoutMs);
+      try {
+        const exitCode = await new Promise<number | null>((resolve, reject) => {
+          child.once("error", reject);
+          child.once("close", (code) => resolve(code));
+        });
+        if (timedOut) return { exitCode: null, output: capExecOutput(`${output}\n[killed after ${options.timeoutMs} ms]`) };
+        return { exitCode, output };
+      } finally {
+        clearTimeout(timer);
+      }
     },
 
     stop(providerId: string): Promise<void> {

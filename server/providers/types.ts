@@ -48,12 +48,36 @@ export interface ProviderSandbox {
   labels: Record<string, string>;
 }
 
+export interface ExecOptions {
+  /** The command is killed after this long; the result then has exitCode null. */
+  timeoutMs: number;
+}
+
+export interface ExecResult {
+  /** null when the command was killed (timeout) or its status is unknown. */
+  exitCode: number | null;
+  /** stdout and stderr together, at most EXEC_OUTPUT_MAX_CHARS (the end is kept). */
+  output: string;
+}
+
+/** A verifier's last lines are what count (its last number printed), so a long output keeps its end. */
+export const EXEC_OUTPUT_MAX_CHARS = 16_384;
+
+export function capExecOutput(output: string): string {
+  return output.length <= EXEC_OUTPUT_MAX_CHARS ? output : `…${output.slice(output.length - EXEC_OUTPUT_MAX_CHARS + 1)}`;
+}
+
 export interface SandboxProvider {
   readonly name: ProviderName;
   create(input: CreateSandboxInput): Promise<ProviderSandbox>;
   upload(providerId: string, files: BundleFile[]): Promise<void>;
   start(providerId: string, input: StartInput): Promise<void>;
   status(providerId: string): Promise<SandboxProcessState>;
+  /**
+   * Runs a short command to completion in the sandbox's working directory (a run's verifier),
+   * beside the agent's command, with a minimal environment (no bridge token, no secrets).
+   */
+  exec(providerId: string, command: string, options: ExecOptions): Promise<ExecResult>;
   /** Stops the running command (the whole process group for `local`). */
   stop(providerId: string): Promise<void>;
   /** Stops and deletes the sandbox and its files. */

@@ -1,5 +1,6 @@
 // The demo world for `npm start` and `npm run db:seed`: finished runs with history on the
-// built-in agent profiles, and one live run that the workers launch on boot.
+// built-in agent profiles, and one live run that the workers launch on boot. The runs belong to
+// a second demo account, so the demo user can bet on them (nobody bets on a run they steer).
 import type { Db } from "../lib/db";
 import { createRun } from "../domain/sandbox/create";
 import { transitionRun } from "../domain/sandbox/lifecycle";
@@ -10,6 +11,11 @@ import { spendCredits } from "../domain/sandbox/credits";
 import { enqueue } from "../jobs/queues";
 import { launchJob } from "../jobs/sandbox/launch";
 import { ensureBuiltinProfiles } from "../domain/agent-profiles";
+import { registerUser } from "../domain/users";
+import { config } from "../config";
+
+/** The demo runs' creator: not the demo user, who could not bet on runs they created. */
+export const DEMO_RUNNER = { email: "runner@paddock.local", name: "Rae Runner (demo)", password: "paddock-demo" };
 
 const OPTS = { defaultProvider: "local" as const, availableProviders: ["local" as const], defaultIdleTimeoutMinutes: 15 };
 
@@ -27,23 +33,32 @@ async function finishedRun(db: Db, userId: string, profileId: string, goal: stri
     await recordProgress(db, { sandboxId: id, value: Math.min(v, reach) });
     await spendCredits(db, { sandboxId: id, amount: 12, reason: "model calls" });
   }
-  await transitionRun(db, { sandboxId: id, to: outcome, reason: outcome === "succeeded" ? "goal reached" : "reported by agent", summary: outcome === "succeeded" ? "Found 20 qualified leads." : "Stalled at the reply stage." });
+  // As the verify job would have recorded it: the demo verifier counted `reach` result files.
+  await transitionRun(db, {
+    sandboxId: id,
+    to: outcome,
+    reason: outcome === "succeeded" ? `verified: ${reach} of 20` : `verified ${reach}, below the target 20`,
+    summary: outcome === "succeeded" ? "Found 20 qualified leads." : "Stalled at the reply stage.",
+    set: { verifierOutput: `${reach}\n`, verifiedProgress: reach, verifiedAt: new Date(startedAt.getTime() + 25 * 60_000) },
+  });
 }
 
 export async function seedDemoWorld(db: Db): Promise<void> {
   const profiles = await ensureBuiltinProfiles(db);
   if ((await db.sandbox.count()) > 0) return;
-  const admin = await db.user.findUnique({ where: { email: "demo@paddock.local" }, select: { id: true } });
-  if (!admin) return;
+  if (!(await db.user.findUnique({ where: { email: "demo@paddock.local" }, select: { id: true } }))) return;
+  const runner =
+    (await db.user.findUnique({ where: { email: DEMO_RUNNER.email }, select: { id: true } })) ??
+    (await registerUser(db, { ...DEMO_RUNNER, signupGrantCents: config.SIGNUP_GRANT_CENTS }));
   const bySlug = new Map(profiles.map((p) => [p.slug, p.id]));
   const goal = "Find 20 qualified leads for a developer-tools startup";
-  await finishedRun(db, admin.id, bySlug.get("demo-sonnet")!, goal, 20, "succeeded", 90);
-  await finishedRun(db, admin.id, bySlug.get("demo-gpt")!, goal, 12, "failed", 80);
-  await finishedRun(db, admin.id, bySlug.get("demo-llama")!, goal, 20, "succeeded", 70);
+  await finishedRun(db, runner.id, bySlug.get("demo-sonnet")!, goal, 20, "succeeded", 90);
+  await finishedRun(db, runner.id, bySlug.get("demo-gpt")!, goal, 12, "failed", 80);
+  await finishedRun(db, runner.id, bySlug.get("demo-llama")!, goal, 20, "succeeded", 70);
 
   const live = await createRun(
     db,
-    admin.id,
+    runner.id,
     {
       goal: "Write and test 40 unit tests for the billing module",
       metric: "tests passing",

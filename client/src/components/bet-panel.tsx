@@ -3,6 +3,9 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { computeOdds, quoteBet, type BetSide } from "@shared/odds";
 import type { BetPlacedMessage } from "@shared/realtime";
+import { betRefusal } from "@shared/run-rules";
+import { useMe } from "../hooks/use-me";
+import { runActor, runStanding } from "../lib/run-standing";
 import { trpc } from "../trpc";
 import { centsFromInput, formatAgo, formatCents, formatMultiplier, formatPercent } from "../lib/format";
 import { errorMessage, fieldErrors } from "../lib/errors";
@@ -18,6 +21,9 @@ const LOCK_REASON: Record<string, string> = {
 };
 
 const QUICK = ["1", "5", "10", "25"];
+
+/** A rule's refusal ("you cannot …") as a sentence. */
+export const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 
 /** Why bets are refused right now (a sentence), or null while the pool is open. */
 export function bettingClosedReason(run: RunDetail, now: number): string | null {
@@ -45,6 +51,8 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
   const pool = run.pool;
   const totals = { yesTotal: pool?.yesTotal ?? 0, noTotal: pool?.noTotal ?? 0 };
   const odds = computeOdds(totals);
+  const actor = runActor(useMe().user);
+  const refusal = actor ? betRefusal(actor, runStanding(run, now)) : null;
   const closed = bettingClosedReason(run, now);
   const amount = centsFromInput(amountText);
   const quote = useMemo(
@@ -66,6 +74,8 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
       await placeBet.mutateAsync({ sandboxId: run.id, side, amount: amount.cents });
       setPlaced(`Bet placed: ${formatCents(amount.cents)} on ${side.toUpperCase()}`);
       void utils.betting.myBets.invalidate();
+      // A bettor may no longer steer the run: the prompt and cancel controls read this.
+      void utils.sandbox.get.invalidate({ id: run.id });
     } catch (err) {
       // Server messages already name the field ("amount must be …").
       setError(fieldErrors(err).amount ?? errorMessage(err));
@@ -100,6 +110,10 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
       {closed ? (
         <p className="notice" data-testid="betting-closed">
           {closed}
+        </p>
+      ) : refusal ? (
+        <p className="notice" data-testid="bet-refusal">
+          {sentence(refusal)}
         </p>
       ) : (
         <form className="bet-form" onSubmit={(e) => void onSubmit(e)} noValidate>

@@ -7,6 +7,10 @@ import { useNow } from "../hooks/use-now";
 import { isLive } from "./run-bits";
 import { Spinner } from "./states";
 import type { RunDetail } from "../live/use-live-sandbox";
+import { cancelRefusal, promptRefusal } from "@shared/run-rules";
+import { useMe } from "../hooks/use-me";
+import { runActor, runStanding } from "../lib/run-standing";
+import { sentence } from "./bet-panel";
 
 export function CreditsPanel({ run }: { run: RunDetail }) {
   const utils = trpc.useUtils();
@@ -74,6 +78,8 @@ const PROMPT_STATUS: Record<string, string> = { pending: "waiting", delivered: "
 
 export function PromptPanel({ run }: { run: RunDetail }) {
   const now = useNow();
+  const actor = runActor(useMe().user);
+  const refusal = actor ? promptRefusal(actor, runStanding(run, now)) : null;
   const utils = trpc.useUtils();
   const submit = trpc.sandbox.submitPrompt.useMutation();
   const [text, setText] = useState("");
@@ -89,7 +95,9 @@ export function PromptPanel({ run }: { run: RunDetail }) {
     try {
       const prompt = await submit.mutateAsync({ id: run.id, text });
       utils.sandbox.get.setData({ id: run.id }, (prev) =>
-        prev ? { ...prev, prompts: [{ ...prompt, response: null, acknowledgedAt: null }, ...prev.prompts] } : prev,
+        prev
+          ? { ...prev, prompts: [{ ...prompt, response: null, acknowledgedAt: null }, ...prev.prompts], viewer: prev.viewer && { ...prev.viewer, hasPrompted: true } }
+          : prev,
       );
       setText("");
     } catch (err) {
@@ -103,7 +111,11 @@ export function PromptPanel({ run }: { run: RunDetail }) {
       <div className="card-head">
         <h2 id="prompt-title">Prompts</h2>
       </div>
-      {isLive(run.status) ? (
+      {isLive(run.status) && refusal ? (
+        <p className="muted small" data-testid="prompt-refusal">
+          {sentence(refusal)}
+        </p>
+      ) : isLive(run.status) ? (
         <form className="form" onSubmit={(e) => void onSubmit(e)} noValidate>
           <textarea
             rows={2}
@@ -143,6 +155,9 @@ export function PromptPanel({ run }: { run: RunDetail }) {
 }
 
 export function CancelRun({ run }: { run: RunDetail }) {
+  const now = useNow();
+  const actor = runActor(useMe().user);
+  const refusal = actor ? cancelRefusal(actor, runStanding(run, now)) : null;
   const utils = trpc.useUtils();
   const cancel = trpc.sandbox.cancel.useMutation();
   const [confirming, setConfirming] = useState(false);
@@ -160,6 +175,16 @@ export function CancelRun({ run }: { run: RunDetail }) {
       setConfirming(false);
     }
   };
+
+  if (refusal) {
+    return (
+      <div className="cancel-run">
+        <p className="muted small" data-testid="cancel-refusal">
+          {sentence(refusal)}
+        </p>
+      </div>
+    );
+  }
 
   return (
     <div className="cancel-run">

@@ -94,3 +94,35 @@ export function TimeLeft({ expiresAt, status, finishedAt }: { expiresAt: Date | 
     </span>
   );
 }
+
+/**
+ * How a run's success is measured: by its verifier (a command run in its sandbox) rather than the
+ * agent's own report. Short on a card; with the measured value on the run page (`detail`).
+ */
+export function VerifiedBadge({
+  run,
+  detail = false,
+}: {
+  run: { verifier: string | null; verifiedProgress: number | null; verifyRequestedAt: Date | string | null; status: string; targetValue: number };
+  detail?: boolean;
+}) {
+  if (!run.verifier) return null;
+  if (run.verifiedProgress !== null) {
+    return (
+      <span
+        className="chip chip-verified"
+        data-testid="verified"
+        data-verified={run.verifiedProgress}
+        title={`Measured ${run.verifiedProgress} of ${run.targetValue} by its verifier: ${run.verifier}`}
+      >
+        {detail ? `✓ verified ${run.verifiedProgress} of ${run.targetValue}` : "✓ verified"}
+      </span>
+    );
+  }
+  if (!isLive(run.status)) return null;
+  return (
+    <span className="chip chip-verifier" data-testid="verifier" title={`Success will be measured by its verifier: ${run.verifier}`}>
+      {run.verifyRequestedAt ? "verifying…" : "verifier"}
+    </span>
+  );
+}

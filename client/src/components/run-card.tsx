@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import type { RouterOutputs } from "../trpc";
 import { formatCents } from "../lib/format";
-import { OddsBar, ProgressBar, StatusBadge, TimeLeft } from "./run-bits";
+import { OddsBar, ProgressBar, StatusBadge, TimeLeft, VerifiedBadge } from "./run-bits";
 
 export type RunSummary = RouterOutputs["sandbox"]["list"]["items"][number];
 
@@ -10,6 +10,7 @@ export function RunCard({ run }: { run: RunSummary }) {
     <Link to={`/runs/${run.id}`} className={`card run-card status-${run.status}`} data-testid="run-card" data-run-id={run.id}>
       <div className="run-card-head">
         <StatusBadge status={run.status} />
+        <VerifiedBadge run={run} />
         <span className="chip" title={run.agentProfile.name}>
           {run.agentProfile.model}
         </span>

@@ -9,7 +9,7 @@ import { useNow } from "../hooks/use-now";
 import { useDocumentTitle } from "../hooks/use-document-title";
 import { errorCode } from "../lib/errors";
 import { formatCents, formatDateTime, formatDuration, toDate } from "../lib/format";
-import { ProgressBar, StatusBadge, TimeLeft, isLive } from "../components/run-bits";
+import { ProgressBar, StatusBadge, TimeLeft, VerifiedBadge, isLive } from "../components/run-bits";
 import { ProgressChart, type ProgressPoint } from "../components/progress-chart";
 import { EventFeed } from "../components/event-feed";
 import { BetPanel } from "../components/bet-panel";
@@ -93,6 +93,7 @@ export function RunPage() {
         <div className="run-head-main">
           <div className="run-head-meta">
             <StatusBadge status={run.status} />
+            <VerifiedBadge run={run} detail />
             <span className="chip">{run.agentProfile.model}</span>
             <span className="muted">
               {run.agentProfile.name} · by {run.createdBy.name}
@@ -135,6 +136,26 @@ export function RunPage() {
               </div>
             </dl>
           </section>
+
+          {run.verifier && (
+            <section className="card slot-verifier" aria-labelledby="verifier-title" data-testid="verifier-card">
+              <div className="card-head">
+                <h2 id="verifier-title">Verification</h2>
+                <VerifiedBadge run={run} detail />
+              </div>
+              <p className="muted small">
+                Success is measured by this command, run in the sandbox when the agent reports completion or time runs out; the last
+                number it prints must reach {run.targetValue}. <code>{run.verifier}</code>
+              </p>
+              {run.verifierOutput !== null ? (
+                <pre className="verifier-output" data-testid="verifier-output">
+                  {run.verifierOutput}
+                </pre>
+              ) : (
+                <p className="muted small">{run.verifyRequestedAt ? "Verifying now…" : "Not run yet."}</p>
+              )}
+            </section>
+          )}
 
           <section className="card feed-card slot-feed" aria-labelledby="feed-title">
             <div className="card-head">

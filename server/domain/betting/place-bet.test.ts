@@ -19,10 +19,13 @@ async function refusal(p: Promise<unknown>): Promise<AppError> {
   return err as AppError;
 }
 
+/** Runs are created by someone other than their bettors: a creator may not bet on their own run. */
+const creatorId = async () => (await makeUser({ grant: 0 })).id;
+
 describe("placeBet", () => {
   it("moves the stake into the pool's escrow, bumps the totals and records the odds", async () => {
     const user = await makeUser({ grant: 10_000 });
-    const run = await makeRun(db, { createdById: user.id });
+    const run = await makeRun(db, { createdById: await creatorId() });
     const first = await placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "yes", amount: 300 });
     expect(first).toMatchObject({ side: "yes", amount: 300, oddsAtPlacement: 1, balance: 9_700, userName: user.name });
     expect(first.pool).toEqual({ yesTotal: 300, noTotal: 0, betCount: 1 });
@@ -48,7 +51,7 @@ describe("placeBet", () => {
       ["zero", () => 0],
     ])("amount %s", async (_name, amount) => {
       const user = await makeUser({ grant: 10_000_000 });
-      const run = await makeRun(db, { createdById: user.id });
+      const run = await makeRun(db, { createdById: await creatorId() });
       const before = await moneySnapshot(db);
       const err = await refusal(placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "yes", amount: amount() }));
       expect(err).toMatchObject({ code: "BAD_REQUEST", field: "amount" });
@@ -58,7 +61,7 @@ describe("placeBet", () => {
 
     it("balance too short", async () => {
       const user = await makeUser({ grant: 250 });
-      const run = await makeRun(db, { createdById: user.id });
+      const run = await makeRun(db, { createdById: await creatorId() });
       const before = await moneySnapshot(db);
       const err = await refusal(placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "no", amount: 300 }));
       expect(err).toMatchObject({ code: "INSUFFICIENT_FUNDS", field: "amount" });
@@ -68,7 +71,7 @@ describe("placeBet", () => {
 
     it.each(["progress", "time", "ended"] as const)("pool locked (%s)", async (reason) => {
       const user = await makeUser();
-      const run = await makeRun(db, { createdById: user.id });
+      const run = await makeRun(db, { createdById: await creatorId() });
       await lockPool(db, { sandboxId: run.sandboxId, reason });
       const before = await moneySnapshot(db);
       const err = await refusal(placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "yes", amount: 500 }));
@@ -79,7 +82,7 @@ describe("placeBet", () => {
 
     it("pool settled", async () => {
       const user = await makeUser();
-      const run = await makeRun(db, { createdById: user.id });
+      const run = await makeRun(db, { createdById: await creatorId() });
       await placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "yes", amount: 500 });
       await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded" } });
       await settlePool(run.poolId);
@@ -92,7 +95,7 @@ describe("placeBet", () => {
 
     it.each(["succeeded", "failed", "canceled", "expired"] as const)("run %s (pool not locked yet)", async (status) => {
       const user = await makeUser();
-      const run = await makeRun(db, { createdById: user.id, status });
+      const run = await makeRun(db, { createdById: await creatorId(), status });
       const before = await moneySnapshot(db);
       const err = await refusal(placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "yes", amount: 500 }));
       expect(err).toMatchObject({ code: "CONFLICT", field: "sandboxId" });
@@ -102,13 +105,13 @@ describe("placeBet", () => {
 
     it.each(["queued", "booting", "running"] as const)("accepts bets while the run is %s", async (status) => {
       const user = await makeUser();
-      const run = await makeRun(db, { createdById: user.id, status });
+      const run = await makeRun(db, { createdById: await creatorId(), status });
       await expect(placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "yes", amount: 500 })).resolves.toMatchObject({ amount: 500 });
     });
 
     it("time lock due even though its job has not run yet", async () => {
       const user = await makeUser();
-      const run = await makeRun(db, { createdById: user.id, locksAt: new Date(Date.now() - 1000) });
+      const run = await makeRun(db, { createdById: await creatorId(), locksAt: new Date(Date.now() - 1000) });
       const before = await moneySnapshot(db);
       const err = await refusal(placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "yes", amount: 500 }));
       expect(err).toMatchObject({ code: "CONFLICT", field: "sandboxId" });

@@ -21,8 +21,11 @@
 //      account).
 //   2. `accounts` locks the bettors' ledger accounts, so the balances read cannot change before
 //      the debits.
-//   3. `verdict` decides each bet from those locked rows (a second bet of one user in the same
-//      statement is refused, so one balance is never checked twice); every write below reads
+//   3. `verdict` decides each bet from those locked rows (who may bet is shared/run-rules.ts: not
+//      the run's creator, and not a user in the pool's `steeredBy`, which submitPrompt appends to
+//      under the same row lock, so a prompt and a bet by one user cannot both succeed; a second
+//      bet of one user in the same statement is refused, so one balance is never checked twice);
+//      every write below reads
 //      only the accepted bets (`ok`), so a refusal writes nothing. The ledger's balance-floor
 //      CHECK is the backstop.
 //   4. Each accepted bet's odds and returned totals are the pool's totals right after it, in
@@ -31,6 +34,7 @@
 // inlined for the hot path, as settlement's set-based transfers are (payout-sql.ts); every other
 // movement of money goes through server/domain/ledger.ts.
 import { formatCents } from "@shared/money";
+import { BET_REFUSALS } from "@shared/run-rules";
 import { AppError } from "../../lib/errors";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
@@ -74,7 +78,7 @@ const RETRIES = 3;
 const NOW = `(clock_timestamp() AT TIME ZONE 'UTC')`;
 const LIVE_STATUSES = `(${LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(", ")})`;
 
-type Refusal = "ok" | "pool_closed" | "run_not_live" | "time_locked" | "no_account" | "same_user_in_batch" | "insufficient_funds";
+type Refusal = "ok" | "pool_closed" | "run_not_live" | "time_locked" | keyof typeof BET_REFUSALS | "no_account" | "same_user_in_batch" | "insufficient_funds";
 
 interface Row {
   poolId: string | null;
@@ -111,7 +115,7 @@ const PLACE_BETS_SQL = `
            WITH ORDINALITY AS t("betId", "userId", "accountKey", side, amount, "transferId", ord)
   ), pool AS (
     SELECT p.id, p."ledgerAccountId", p.status, p."locksAt", p."lockReason", p."yesTotal", p."noTotal", p."betCount",
-           s.status AS "runStatus"
+           p."steeredBy", s.status AS "runStatus", s."createdById"
       FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
      WHERE p."sandboxId" = $1::text
        FOR NO KEY UPDATE OF p
@@ -125,6 +129,8 @@ const PLACE_BETS_SQL = `
            CASE WHEN pool.status <> 'open' THEN 'pool_closed'
                 WHEN pool."runStatus" NOT IN ${LIVE_STATUSES} THEN 'run_not_live'
                 WHEN pool."locksAt" <= ${NOW} THEN 'time_locked'
+                WHEN i."userId" = pool."createdById" THEN 'own_run'
+                WHEN i."userId" = ANY (pool."steeredBy") THEN 'steered_run'
                 WHEN a.id IS NULL THEN 'no_account'
                 WHEN row_number() OVER (PARTITION BY i."accountKey" ORDER BY i.ord) > 1 THEN 'same_user_in_batch'
                 WHEN a.balance < i.amount THEN 'insufficient_funds'
@@ -317,6 +323,9 @@ function refusalError(row: Row, input: PlaceBetInput): AppError {
         field: "sandboxId",
         details: { lockReason: "time" },
       });
+    case "own_run":
+    case "steered_run":
+      return new AppError("FORBIDDEN", BET_REFUSALS[row.refusal], { field: "sandboxId", details: { reason: row.refusal } });
     case "no_account":
       return new AppError("NOT_FOUND", "you have no balance account yet; sign in again or contact an admin");
     case "insufficient_funds":

@@ -76,7 +76,7 @@ describe("settlePool", () => {
 
   it("a run that reached its target exactly is a success: YES", async () => {
     const users = await seedUsers(db, 2, GRANT);
-    const run = await makeRun(db, { createdById: users[0]!, targetValue: 50, currentProgress: 40 });
+    const run = await makeRun(db, { createdById: (await seedUsers(db, 1, 1))[0]!, targetValue: 50, currentProgress: 40 });
     await placeBet({ userId: users[0]!, sandboxId: run.sandboxId, side: "yes", amount: 100 });
     await placeBet({ userId: users[1]!, sandboxId: run.sandboxId, side: "no", amount: 100 });
     await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded", currentProgress: 50 } });

@@ -1,37 +1,60 @@
 // How runs end: the agent reports completion, a user cancels, the idle or expiry job stops it.
 import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
-import { transitionRun, type TransitionResult } from "./lifecycle";
+import { assertTransition, isTerminal, transitionRun, type TransitionResult } from "./lifecycle";
+import type { SandboxStatus } from "../../generated/prisma/enums";
+import { cancelRefusal, isOperatorRole, type RunActor } from "@shared/run-rules";
+import { readRunStanding } from "./standing";
 
+export type CompleteResult = { verifying: false; transition: TransitionResult } | { verifying: true; status: SandboxStatus };
+
+/**
+ * The agent reports it is done. A run with a verifier is not ended here: it is marked as
+ * verifying and the caller enqueues the verify job, whose measurement decides the outcome
+ * (whatever the agent claimed). Otherwise the agent's report ends the run.
+ */
 export async function completeRun(
   db: Db,
   input: { sandboxId: string; outcome: "succeeded" | "failed"; summary?: string | undefined },
-): Promise<TransitionResult> {
-  if (input.outcome === "succeeded") {
-    const run = await db.sandbox.findUnique({ where: { id: input.sandboxId }, select: { currentProgress: true, targetValue: true } });
-    if (!run) throw new AppError("NOT_FOUND", "no run with that id");
-    // Success means the goal was reached; progress exactly at the target counts.
-    if (run.currentProgress < run.targetValue) {
-      throw new AppError(
-        "CONFLICT",
-        `cannot report success: progress ${run.currentProgress} is below the target ${run.targetValue}; report progress first or complete as failed`,
-        { field: "outcome" },
-      );
-    }
+): Promise<CompleteResult> {
+  const run = await db.sandbox.findUnique({
+    where: { id: input.sandboxId },
+    select: { status: true, currentProgress: true, targetValue: true, verifier: true, verifyRequestedAt: true },
+  });
+  if (!run) throw new AppError("NOT_FOUND", "no run with that id");
+  if (run.verifier) {
+    const marked = await db.sandbox.updateMany({
+      where: { id: input.sandboxId, status: "running" },
+      // The first report starts the clock of the sweep's backstop; repeating it does not reset it.
+      data: { verifyRequestedAt: run.verifyRequestedAt ?? new Date(), ...(input.summary !== undefined ? { summary: input.summary } : {}) },
+    });
+    if (marked.count === 0) assertTransition(run.status, input.outcome);
+    return { verifying: true, status: "running" };
   }
-  return transitionRun(db, {
+  // Success means the goal was reached; progress exactly at the target counts.
+  if (input.outcome === "succeeded" && run.currentProgress < run.targetValue) {
+    throw new AppError(
+      "CONFLICT",
+      `cannot report success: progress ${run.currentProgress} is below the target ${run.targetValue}; report progress first or complete as failed`,
+      { field: "outcome" },
+    );
+  }
+  const transition = await transitionRun(db, {
     sandboxId: input.sandboxId,
     to: input.outcome,
     reason: input.outcome === "succeeded" ? "goal reached" : "reported by agent",
     summary: input.summary ?? null,
   });
+  return { verifying: false, transition };
 }
 
-/** Who may cancel: the run's creator, or an operator/admin. */
-export async function assertCanCancel(db: Db, input: { userId: string; role: string; sandboxId: string }) {
-  const run = await db.sandbox.findUnique({ where: { id: input.sandboxId }, select: { createdById: true } });
-  if (!run) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
-  if (run.createdById !== input.userId && input.role !== "operator" && input.role !== "admin") {
-    throw new AppError("FORBIDDEN", "only the run's creator or an operator can cancel it");
+/** Who may cancel: shared/run-rules.ts (the creator or an operator, never a bettor; after the lock, operators only). */
+export async function assertCanCancel(db: Db, input: RunActor & { sandboxId: string }) {
+  const run = await readRunStanding(db, { sandboxId: input.sandboxId, userId: input.userId });
+  const refusal = cancelRefusal(input, run);
+  // An ended run's pool is locked too; "it already ended" is the answer that helps, for anyone.
+  if (refusal && isTerminal(run.status) && (run.createdById === input.userId || isOperatorRole(input.role))) {
+    throw new AppError("CONFLICT", `the run already ended (${run.status})`, { field: "id" });
   }
+  if (refusal) throw new AppError("FORBIDDEN", refusal, { field: "id" });
 }

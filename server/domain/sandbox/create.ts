@@ -5,6 +5,7 @@ import type { Db, Prisma } from "../../lib/db";
 import type { CreateSandboxInput } from "@shared/sandbox";
 import { formatCents } from "@shared/money";
 import type { Role } from "../../generated/prisma/enums";
+import { launchVerifierRefusal, type RunActorRole } from "@shared/run-rules";
 import { runAccountKey, transfer, userAccountKey } from "../ledger";
 import { createPoolForRun } from "../betting";
 import type { ProviderName } from "../../providers/types";
@@ -20,6 +21,8 @@ export interface CreateRunOptions {
    * and the benchmarks, which launch on Paddock's own behalf, pass none.
    */
   limits?: LaunchPolicy & { role: Role };
+  /** The launching user's role: only operators may give a run its own verifier. */
+  role?: RunActorRole;
 }
 
 export async function createRun(db: Db, userId: string, input: CreateSandboxInput, opts: CreateRunOptions) {
@@ -37,11 +40,13 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
       details: { min: limits.minCredits },
     });
   }
+  const verifierRefusal = input.verifier !== undefined ? launchVerifierRefusal({ role: opts.role ?? "member" }) : null;
+  if (verifierRefusal) throw new AppError("FORBIDDEN", verifierRefusal, { field: "verifier" });
   const idle = input.idleTimeoutMinutes ?? opts.defaultIdleTimeoutMinutes;
   return db.$transaction(async (tx) => {
     const profile = await tx.agentProfile.findUnique({
       where: { id: input.agentProfileId },
-      select: { id: true, name: true, active: true, restricted: true, policy: true },
+      select: { id: true, name: true, active: true, restricted: true, policy: true, verifier: true },
     });
     if (!profile || !profile.active) {
       throw new AppError("BAD_REQUEST", "agentProfileId does not name an available agent profile", { field: "agentProfileId" });
@@ -74,6 +79,7 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
         creditBudget: input.credits,
         // Parsed from JSON by the input schema, so it is JSON.
         agentConfig: (input.agentConfig ?? {}) as Prisma.InputJsonObject,
+        verifier: input.verifier ?? profile.verifier,
         createdById: userId,
       },
       select: { id: true },

@@ -69,10 +69,11 @@ export interface TransitionResult {
  */
 export async function transitionRun(client: DbClient, input: TransitionInput): Promise<TransitionResult> {
   return inTransaction(client, async (tx) => {
-    const rows = await tx.$queryRaw<{ status: SandboxStatus }[]>`
-      SELECT status FROM sandboxes WHERE id = ${input.sandboxId} FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ status: SandboxStatus; currentProgress: number; targetValue: number; verifier: string | null }[]>`
+      SELECT status, "currentProgress", "targetValue", verifier FROM sandboxes WHERE id = ${input.sandboxId} FOR UPDATE`;
     const current = rows[0];
     if (!current) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
+    input = timeRanOut(current, input);
     assertTransition(current.status, input.to);
     const now = new Date();
     const terminal = isTerminal(input.to);
@@ -94,6 +95,19 @@ export async function transitionRun(client: DbClient, input: TransitionInput): P
     const returned = terminal ? await returnUnspentCredits(tx, input.sandboxId) : [];
     return { ...updated, from: current.status, event: event!, returned };
   });
+}
+
+/**
+ * A run whose time ran out at or above its target reached its goal: it succeeded (YES), it did
+ * not expire. Decided here, under the row lock, so progress reported a moment before the deadline
+ * counts. A run with a verifier is measured by it instead (jobs/sandbox/verify.ts decides).
+ */
+function timeRanOut(
+  run: { status: SandboxStatus; currentProgress: number; targetValue: number; verifier: string | null },
+  input: TransitionInput,
+): TransitionInput {
+  if (input.to !== "expired" || run.status !== "running" || run.verifier !== null || run.currentProgress < run.targetValue) return input;
+  return { ...input, to: "succeeded", reason: `target reached when time ran out (${run.currentProgress} of ${run.targetValue})` };
 }
 
 /** Like transitionRun, but a run already past `to` (a repeat after a crash) is not an error. */

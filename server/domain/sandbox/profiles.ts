@@ -1,5 +1,5 @@
-// Agent profiles as the launch form sees them, and the admin's switch that opens a restricted
-// profile to members (or closes one).
+// Agent profiles as the launch form sees them, the admin's switch that opens a restricted
+// profile to members (or closes one), and the verifier operators give a profile.
 import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
 import type { Role } from "../../generated/prisma/enums";
@@ -10,7 +10,7 @@ export async function listProfiles(db: Db, role: Role) {
   const profiles = await db.agentProfile.findMany({
     where: { active: true },
     orderBy: { name: "asc" },
-    select: { id: true, slug: true, name: true, model: true, policy: true, restricted: true, specialization: true, capabilities: true, status: true },
+    select: { id: true, slug: true, name: true, model: true, policy: true, restricted: true, specialization: true, capabilities: true, status: true, verifier: true },
   });
   return profiles.map((p) => ({ ...p, restricted: isProfileRestricted(p), usable: mayUseProfile(role, p) }));
 }
@@ -24,4 +24,11 @@ export async function setProfileRestricted(db: Db, input: { actorRole: Role; pro
     data: { restricted: input.restricted },
     select: { id: true, restricted: true },
   });
+}
+
+/** Sets (or clears, with null) the verifier every new run of the profile carries. Operators only (the router). */
+export async function setProfileVerifier(db: Db, input: { agentProfileId: string; verifier: string | null }) {
+  const updated = await db.agentProfile.updateMany({ where: { id: input.agentProfileId }, data: { verifier: input.verifier } });
+  if (updated.count === 0) throw new AppError("NOT_FOUND", "no agent profile with that id", { field: "agentProfileId" });
+  return { id: input.agentProfileId, verifier: input.verifier };
 }

@@ -1,17 +1,28 @@
 // Prompt injection: users queue instructions for a running agent; the agent long-polls for
 // them (pending → delivered), then acknowledges each (→ acknowledged).
 import { AppError } from "../../lib/errors";
-import type { Db } from "../../lib/db";
+import { inTransaction, type Db } from "../../lib/db";
+import { promptRefusal, type RunActor } from "@shared/run-rules";
+import { isLiveRun } from "../betting/rules";
+import { readRunStanding } from "./standing";
 
-export async function submitPrompt(db: Db, input: { userId: string; sandboxId: string; text: string }) {
-  const run = await db.sandbox.findUnique({ where: { id: input.sandboxId }, select: { status: true } });
-  if (!run) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
-  if (!["queued", "booting", "running"].includes(run.status)) {
-    throw new AppError("CONFLICT", `the run is ${run.status}; prompts can only be sent to a live run`, { field: "id" });
-  }
-  return db.promptInjection.create({
-    data: { sandboxId: input.sandboxId, text: input.text, createdById: input.userId },
-    select: { id: true, text: true, status: true, createdAt: true },
+export async function submitPrompt(db: Db, input: RunActor & { sandboxId: string; text: string }) {
+  return inTransaction(db, async (tx) => {
+    // Under the pool's row lock, like placeBet: a bet by this user either committed before (and
+    // is seen here) or waits and then sees the user in steeredBy, so not both succeed.
+    const run = await readRunStanding(tx, { sandboxId: input.sandboxId, userId: input.userId, lockPool: true });
+    const refusal = promptRefusal(input, run);
+    if (refusal) throw new AppError("FORBIDDEN", refusal, { field: "id" });
+    if (!isLiveRun(run.status)) {
+      throw new AppError("CONFLICT", `the run is ${run.status}; prompts can only be sent to a live run`, { field: "id" });
+    }
+    if (run.poolId && !run.hasPrompted) {
+      await tx.$executeRaw`UPDATE pools SET "steeredBy" = array_append("steeredBy", ${input.userId}) WHERE id = ${run.poolId}`;
+    }
+    return tx.promptInjection.create({
+      data: { sandboxId: input.sandboxId, text: input.text, createdById: input.userId },
+      select: { id: true, text: true, status: true, createdAt: true },
+    });
   });
 }
 

@@ -4,6 +4,7 @@ import { Prisma, type Db } from "../../lib/db";
 import type { SandboxStatus } from "../../generated/prisma/enums";
 import { eventSelect } from "./events";
 import { artifactSelect } from "./artifacts";
+import { readRunStanding } from "./standing";
 
 export const runSummarySelect = {
   id: true,
@@ -27,6 +28,10 @@ export const runSummarySelect = {
   expiresAt: true,
   lastActivityAt: true,
   reachedTargetAt: true,
+  verifier: true,
+  verifiedProgress: true,
+  verifiedAt: true,
+  verifyRequestedAt: true,
   agentProfile: { select: { id: true, name: true, model: true, policy: true, specialization: true } },
   createdBy: { select: { id: true, name: true } },
   pool: { select: { id: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, locksAt: true, lockReason: true, lockedAt: true, settledAt: true } },
@@ -44,13 +49,14 @@ function shapeSummary(row: RunSummaryRow) {
 export type RunSummary = ReturnType<typeof shapeSummary>;
 
 /** Everything the run page needs in one call. */
-export async function getRun(db: Db, id: string, opts: { eventLimit?: number } = {}) {
+export async function getRun(db: Db, id: string, opts: { eventLimit?: number; viewerId?: string } = {}) {
   const row = await db.sandbox.findUnique({
     where: { id },
     select: {
       ...runSummarySelect,
       agentConfig: true,
       eventSeq: true,
+      verifierOutput: true,
       events: { orderBy: { seq: "desc" }, take: opts.eventLimit ?? 100, select: eventSelect },
       payments: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, amountCents: true, currency: true, recipient: true, memo: true, createdAt: true } },
       emails: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, to: true, subject: true, body: true, createdAt: true } },
@@ -59,8 +65,11 @@ export async function getRun(db: Db, id: string, opts: { eventLimit?: number } =
     },
   });
   if (!row) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
-  const { events, payments, emails, artifacts, prompts, agentConfig, eventSeq, ...summary } = row;
-  return { ...shapeSummary(summary), agentConfig, lastSeq: eventSeq, events, payments, emails, artifacts, prompts };
+  const { events, payments, emails, artifacts, prompts, agentConfig, eventSeq, verifierOutput, ...summary } = row;
+  // The viewer's part in the run, for the client to explain what shared/run-rules.ts allows them.
+  const standing = opts.viewerId ? await readRunStanding(db, { sandboxId: id, userId: opts.viewerId }) : null;
+  const viewer = standing ? { hasBet: standing.hasBet, hasPrompted: standing.hasPrompted } : null;
+  return { ...shapeSummary(summary), agentConfig, verifierOutput, lastSeq: eventSeq, events, payments, emails, artifacts, prompts, viewer };
 }
 
 export interface ListRunsInput {

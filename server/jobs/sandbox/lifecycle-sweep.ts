@@ -7,6 +7,7 @@ import { defineJob } from "../define";
 import { config } from "../../config";
 import { db } from "../../lib/db";
 import { stopRun } from "./stop-run";
+import { expireRun } from "./expire";
 
 export const idleKillJob = defineJob({
   name: "sandbox-idle-kill",
@@ -15,9 +16,10 @@ export const idleKillJob = defineJob({
   every: () => config.IDLE_KILL_EVERY_MS,
   async handle() {
     const scale = config.MINUTE_SECONDS;
+    // A run whose verifier is running is not idle: the verify job ends it.
     const idle = await db.$queryRaw<{ id: string }[]>`
       SELECT id FROM sandboxes
-       WHERE status = 'running'
+       WHERE status = 'running' AND "verifyRequestedAt" IS NULL
          AND coalesce("lastActivityAt", "startedAt", "createdAt") < now() - make_interval(secs => "idleTimeoutMinutes" * ${scale})
        LIMIT 500`;
     const expired = await db.$queryRaw<{ id: string }[]>`
@@ -30,11 +32,20 @@ export const idleKillJob = defineJob({
              < now() - make_interval(secs => ${config.BOOTING_TIMEOUT_MINUTES * scale})
        LIMIT 500`;
     // Expiry first: a run that is both over time and idle ran its course and did not make it.
-    for (const { id } of expired) await stopRun(id, { to: "expired", reason: "duration elapsed" });
-    for (const { id } of idle) await stopRun(id, { to: "canceled", reason: "idle" });
+    for (const { id } of expired) await expireRun(id);
+    // Not a run just expired: one with a verifier is being measured now, not idle.
+    const expiredIds = new Set(expired.map((r) => r.id));
+    for (const { id } of idle) if (!expiredIds.has(id)) await stopRun(id, { to: "canceled", reason: "idle" });
     for (const { id } of stalled) {
       await stopRun(id, { to: "failed", reason: `never started: still booting after ${config.BOOTING_TIMEOUT_MINUTES} minutes` });
     }
-    return { idle: idle.length, expired: expired.length, stalled: stalled.length };
+    // Verifications asked for but never finished (the job was lost, or failed every attempt).
+    const stuck = await db.sandbox.findMany({
+      where: { status: "running", verifyRequestedAt: { lt: new Date(Date.now() - 3 * config.VERIFY_TIMEOUT_MS - 60_000) } },
+      select: { id: true },
+      take: 100,
+    });
+    for (const { id } of stuck) await stopRun(id, { to: "failed", reason: "verification did not finish" });
+    return { idle: idle.length, expired: expired.length, stalled: stalled.length, unverified: stuck.length };
   },
 });

@@ -17,9 +17,10 @@ import { stopRun } from "./stop-run";
 
 /** Ends a running run whose agent process is gone; true if this call ended it. */
 export async function endRunIfAgentExited(sandboxId: string): Promise<boolean> {
-  const run = await db.sandbox.findUnique({ where: { id: sandboxId }, select: { status: true, provider: true, providerId: true } });
-  // Only `running`: while `booting`, the launch job owns the process and retries its start.
-  if (run?.status !== "running" || !run.providerId) return false;
+  const run = await db.sandbox.findUnique({ where: { id: sandboxId }, select: { status: true, provider: true, providerId: true, verifyRequestedAt: true } });
+  // Only `running`: while `booting`, the launch job owns the process and retries its start. An agent
+  // that reported completion of a run with a verifier exits while the verify job decides the run.
+  if (run?.status !== "running" || !run.providerId || run.verifyRequestedAt) return false;
   const state = await providerFor(run.provider).status(run.providerId);
   if (state.state !== "exited" && state.state !== "missing") return false;
   const reason =
@@ -42,7 +43,7 @@ export const processWatchJob = defineJob({
   every: () => config.PROCESS_WATCH_EVERY_MS,
   async handle() {
     const running = await db.sandbox.findMany({
-      where: { status: "running", providerId: { not: null } },
+      where: { status: "running", providerId: { not: null }, verifyRequestedAt: null },
       select: { id: true },
       orderBy: { startedAt: "asc" },
       take: 1_000,

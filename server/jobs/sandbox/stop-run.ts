@@ -1,15 +1,18 @@
-// Stops a live run's process and records how it ended. Used by cancel, idle-kill and expiry.
-import { db } from "../../lib/db";
+// Stops a live run's process and records how it ended. Used by cancel, idle-kill, expiry and verification.
+import { db, type Prisma } from "../../lib/db";
 import { logger } from "../../lib/logger";
 import { transitionRunIfAllowed } from "../../domain/sandbox/lifecycle";
 import type { SandboxStatus } from "../../generated/prisma/enums";
 import { providerFor } from "./provider-for";
 import { afterTransition } from "./after-change";
 
-export async function stopRun(sandboxId: string, end: { to: Extract<SandboxStatus, "canceled" | "expired" | "failed">; reason: string }) {
+export async function stopRun(
+  sandboxId: string,
+  end: { to: Extract<SandboxStatus, "canceled" | "expired" | "failed" | "succeeded">; reason: string; set?: Prisma.SandboxUpdateInput },
+) {
   // Record the end first: the agent's token dies with it, so a dying agent cannot report
   // success after being stopped. Then stop the process.
-  const result = await transitionRunIfAllowed(db, { sandboxId, to: end.to, reason: end.reason });
+  const result = await transitionRunIfAllowed(db, { sandboxId, to: end.to, reason: end.reason, ...(end.set ? { set: end.set } : {}) });
   const run = await db.sandbox.findUnique({ where: { id: sandboxId }, select: { provider: true, providerId: true } });
   if (run?.providerId) {
     await providerFor(run.provider)

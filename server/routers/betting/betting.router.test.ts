@@ -8,10 +8,13 @@ import { lockPool, settlePool } from "../../domain/betting";
 import { makeRun } from "../../domain/betting/fixtures";
 import { quoteBet } from "@shared/odds";
 
+/** Runs are created by someone other than their bettors: a creator may not bet on their own run. */
+const creatorId = async () => (await makeUser({ grant: 0 })).id;
+
 describe("betting.getOdds / quote", () => {
   it("reports empty sides as such, then the pool's multipliers and percentages", async () => {
     const alice = await makeUser({ grant: 50_000 });
-    const run = await makeRun(db, { createdById: alice.id, locksAt: new Date(Date.now() + 3_600_000) });
+    const run = await makeRun(db, { createdById: await creatorId(), locksAt: new Date(Date.now() + 3_600_000) });
     expect(await alice.caller.betting.getOdds({ sandboxId: run.sandboxId })).toMatchObject({
       status: "open",
       bettingOpen: true,
@@ -42,9 +45,9 @@ describe("betting.getOdds / quote", () => {
 
   it("says betting is closed once the run has ended or its time lock is due", async () => {
     const alice = await makeUser();
-    const ended = await makeRun(db, { createdById: alice.id, status: "failed" });
+    const ended = await makeRun(db, { createdById: await creatorId(), status: "failed" });
     expect((await alice.caller.betting.getOdds({ sandboxId: ended.sandboxId })).bettingOpen).toBe(false);
-    const due = await makeRun(db, { createdById: alice.id, locksAt: new Date(Date.now() - 1) });
+    const due = await makeRun(db, { createdById: await creatorId(), locksAt: new Date(Date.now() - 1) });
     expect((await alice.caller.betting.getOdds({ sandboxId: due.sandboxId })).bettingOpen).toBe(false);
     expect(await rejection(alice.caller.betting.getOdds({ sandboxId: "nope" }))).toMatchObject({ code: "NOT_FOUND", field: "sandboxId" });
   });
@@ -53,7 +56,7 @@ describe("betting.getOdds / quote", () => {
 describe("betting.placeBet", () => {
   it("maps refusals to tRPC codes with the field", async () => {
     const bob = await makeUser({ grant: 1_000 });
-    const run = await makeRun(db, { createdById: bob.id });
+    const run = await makeRun(db, { createdById: await creatorId() });
     expect(await rejection(bob.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 5_000 }))).toMatchObject({
       code: "PRECONDITION_FAILED",
       field: "amount",
@@ -67,7 +70,7 @@ describe("betting.placeBet", () => {
 
   it("over HTTP with a personal API token: a clear message naming the field", async () => {
     const carol = await makeUser({ grant: 200 });
-    const run = await makeRun(db, { createdById: carol.id });
+    const run = await makeRun(db, { createdById: await creatorId() });
     const { token } = await createApiToken(db, carol.id, "test");
     const app = createApp();
     const bet = (amount: unknown) =>
@@ -92,8 +95,8 @@ describe("betting.pool / myBets / leaderboard", () => {
   it("lists a pool's recent bets with names, and each bettor's bets with P/L and totals", async () => {
     const dave = await makeUser({ name: "Dave", grant: 100_000 });
     const erin = await makeUser({ name: "Erin", grant: 100_000 });
-    const first = await makeRun(db, { createdById: dave.id });
-    const second = await makeRun(db, { createdById: dave.id });
+    const first = await makeRun(db, { createdById: await creatorId() });
+    const second = await makeRun(db, { createdById: await creatorId() });
     await dave.caller.betting.placeBet({ sandboxId: first.sandboxId, side: "yes", amount: 1_000 });
     await erin.caller.betting.placeBet({ sandboxId: first.sandboxId, side: "no", amount: 3_000 });
     await dave.caller.betting.placeBet({ sandboxId: second.sandboxId, side: "no", amount: 700 });

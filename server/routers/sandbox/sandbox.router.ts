@@ -7,7 +7,7 @@ import { db } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import { createRun } from "../../domain/sandbox/create";
 import { compareRuns, getRun, listRuns, modelStats } from "../../domain/sandbox/queries";
-import { listProfiles, setProfileRestricted } from "../../domain/sandbox/profiles";
+import { listProfiles, setProfileRestricted, setProfileVerifier } from "../../domain/sandbox/profiles";
 import { providersFor, type LaunchPolicy } from "../../domain/sandbox/launch-rules";
 import { listEvents } from "../../domain/sandbox/events";
 import { assertCanCancel } from "../../domain/sandbox/complete";
@@ -49,6 +49,7 @@ export const sandboxRouter = createTRPCRouter({
       availableProviders: availableProviders(),
       defaultIdleTimeoutMinutes: config.DEFAULT_IDLE_TIMEOUT_MINUTES,
       limits: { ...launchPolicy, role: ctx.user.role },
+      role: ctx.user.role,
     });
     // If Redis is briefly unavailable the run stays queued and the reaper launches it later.
     await enqueue(launchJob, { sandboxId: run.id }, { jobId: `launch-${run.id}` }).catch((err: unknown) =>
@@ -59,7 +60,7 @@ export const sandboxRouter = createTRPCRouter({
     return { id: run.id };
   }),
 
-  get: protectedProcedure.input(idInput).query(({ input }) => getRun(db, input.id)),
+  get: protectedProcedure.input(idInput).query(({ ctx, input }) => getRun(db, input.id, { viewerId: ctx.user.id })),
 
   list: protectedProcedure
     .input(
@@ -118,7 +119,7 @@ export const sandboxRouter = createTRPCRouter({
   submitPrompt: protectedProcedure
     .input(z.object({ id: z.string().min(1).max(64), text: z.string().trim().min(1, "must not be empty").max(4000, "must be at most 4000 characters") }))
     .mutation(async ({ ctx, input }) => {
-      const prompt = await submitPrompt(db, { userId: ctx.user.id, sandboxId: input.id, text: input.text });
+      const prompt = await submitPrompt(db, { userId: ctx.user.id, role: ctx.user.role, sandboxId: input.id, text: input.text });
       await signalPrompt(input.id);
       return prompt;
     }),
@@ -128,6 +129,10 @@ export const sandboxRouter = createTRPCRouter({
     .query(({ input }) => compareRuns(db, input)),
 
   modelStats: protectedProcedure.query(() => modelStats(db)),
+
+  setProfileVerifier: operatorProcedure
+    .input(z.object({ agentProfileId: z.string().min(1).max(64), verifier: createSandboxInput.shape.verifier.unwrap().nullable() }))
+    .mutation(({ input }) => setProfileVerifier(db, input)),
 
   reviewArtifact: operatorProcedure
     .input(z.object({ artifactId: z.string().min(1).max(64), state: z.enum(["approved", "rejected"]), note: z.string().max(2000).optional() }))

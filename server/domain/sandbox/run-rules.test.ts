@@ -1,0 +1,138 @@
+// Nobody both bets on a run and steers it (shared/run-rules.ts), enforced by the domain behind
+// the real tRPC procedures.
+import { describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { db } from "../../lib/db";
+import { AppError } from "../../lib/errors";
+import { makeUser } from "../../test/helpers";
+import { makeRun, moneySnapshot } from "../betting/fixtures";
+import { lockPool } from "../betting/pools";
+import { settlePool } from "../betting/settle-pool";
+import { balanceOf, checkLedger, userAccountKey } from "../ledger";
+
+async function refusal(p: Promise<unknown>) {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TRPCError);
+  const cause = (err as TRPCError).cause;
+  return { code: (err as TRPCError).code, message: (err as TRPCError).message, field: cause instanceof AppError ? cause.field : undefined };
+}
+
+describe("who may prompt a run", () => {
+  it("refuses a NO bettor's prompt into someone else's run, and writes nothing", async () => {
+    const owner = await makeUser();
+    const bettor = await makeUser();
+    const run = await makeRun(db, { createdById: owner.id });
+    await bettor.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 500 });
+    expect(await refusal(bettor.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "stop" }))).toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/creator or an operator/),
+    });
+    expect(await db.promptInjection.count({ where: { sandboxId: run.sandboxId } })).toBe(0);
+  });
+
+  it("refuses an operator's prompt once the operator has a bet on the run", async () => {
+    const owner = await makeUser();
+    const operator = await makeUser({ role: "operator" });
+    const run = await makeRun(db, { createdById: owner.id });
+    await operator.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 500 });
+    expect(await refusal(operator.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "stop" }))).toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/you have a bet on this run/),
+    });
+    expect(await db.promptInjection.count({ where: { sandboxId: run.sandboxId } })).toBe(0);
+  });
+
+  it("lets the creator and an operator without a bet prompt", async () => {
+    const owner = await makeUser();
+    const operator = await makeUser({ role: "operator" });
+    const run = await makeRun(db, { createdById: owner.id });
+    await owner.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "faster" });
+    await operator.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "slower" });
+    expect(await db.promptInjection.count({ where: { sandboxId: run.sandboxId } })).toBe(2);
+  });
+});
+
+describe("who may bet on a run", () => {
+  it("refuses the creator's bet on their own run, moving no money", async () => {
+    const owner = await makeUser();
+    const run = await makeRun(db, { createdById: owner.id });
+    const before = await moneySnapshot(db);
+    expect(await refusal(owner.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 500 }))).toMatchObject({
+      code: "FORBIDDEN",
+      field: "sandboxId",
+      message: expect.stringMatching(/your own run/),
+    });
+    expect(await moneySnapshot(db)).toEqual(before);
+  });
+
+  it("refuses a bet from an operator who has prompted the run", async () => {
+    const owner = await makeUser();
+    const operator = await makeUser({ role: "operator" });
+    const run = await makeRun(db, { createdById: owner.id });
+    await operator.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "slower" });
+    expect(await refusal(operator.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 500 }))).toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/you have prompted/),
+    });
+  });
+
+  it("a concurrent prompt and bet by the same operator never both succeed", async () => {
+    const owner = await makeUser();
+    for (let i = 0; i < 8; i++) {
+      const operator = await makeUser({ role: "operator" });
+      const run = await makeRun(db, { createdById: owner.id });
+      const outcomes = await Promise.allSettled([
+        operator.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "stop" }),
+        operator.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 100 }),
+      ]);
+      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+      const prompts = await db.promptInjection.count({ where: { sandboxId: run.sandboxId } });
+      const bets = await db.bet.count({ where: { poolId: run.poolId } });
+      expect(prompts + bets).toBe(1);
+    }
+  });
+});
+
+describe("who may cancel a run", () => {
+  it("refuses a bettor's cancel, operators included", async () => {
+    const owner = await makeUser();
+    const bettor = await makeUser();
+    const operator = await makeUser({ role: "operator" });
+    const run = await makeRun(db, { createdById: owner.id });
+    await bettor.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 500 });
+    await operator.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 500 });
+    for (const who of [bettor, operator]) {
+      expect(await refusal(who.caller.sandbox.cancel({ id: run.sandboxId }))).toMatchObject({ code: "FORBIDDEN", field: "id" });
+    }
+    expect((await db.sandbox.findUniqueOrThrow({ where: { id: run.sandboxId } })).status).toBe("running");
+  });
+
+  it("after the pool locks only an operator cancels, and the cancel refunds every bet", async () => {
+    const owner = await makeUser();
+    const bettor = await makeUser({ grant: 10_000 });
+    const operator = await makeUser({ role: "operator" });
+    const run = await makeRun(db, { createdById: owner.id });
+    await bettor.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 700 });
+    await lockPool(db, { sandboxId: run.sandboxId, reason: "progress" });
+
+    expect(await refusal(owner.caller.sandbox.cancel({ id: run.sandboxId }))).toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/only an operator can cancel/),
+    });
+    expect((await db.sandbox.findUniqueOrThrow({ where: { id: run.sandboxId } })).status).toBe("running");
+
+    expect(await operator.caller.sandbox.cancel({ id: run.sandboxId })).toMatchObject({ status: "canceled" });
+    expect(await settlePool(run.poolId)).toMatchObject({ state: "refunded" });
+    expect(await balanceOf(db, userAccountKey(bettor.id))).toBe(10_000);
+    expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("before the lock the creator may cancel", async () => {
+    const owner = await makeUser();
+    const run = await makeRun(db, { createdById: owner.id });
+    expect(await owner.caller.sandbox.cancel({ id: run.sandboxId })).toMatchObject({ status: "canceled" });
+  });
+});
