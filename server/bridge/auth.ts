@@ -8,7 +8,7 @@ import { bearerToken } from "../auth/resolve-user";
 import { sendError } from "../lib/http-errors";
 import { pgPool } from "../lib/pg";
 import { markRunning } from "../domain/sandbox/start";
-import { afterRunStarted } from "../jobs/sandbox/after-change";
+import { afterRunStarted } from "../jobs/sandbox/run-started";
 
 export interface BridgeRun {
   id: string;

@@ -99,7 +99,7 @@ export function createBridgeRouter(): Router {
     const stored = await appendEvents(
       pgPool(),
       runId(req),
-      body.events.map((e): EventInput => ({ kind: e.kind, payload: e.payload as Record<string, unknown>, ...(e.at ? { at: new Date(e.at) } : {}) })),
+      body.events.map((e): EventInput => ({ kind: e.kind, payload: e.payload, ...(e.at ? { at: new Date(e.at) } : {}) })),
       { requireActive: true },
     );
     publishEvents(stored);

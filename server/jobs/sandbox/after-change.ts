@@ -6,13 +6,12 @@ import type { StoredEvent } from "../../domain/sandbox/events";
 import type { ProgressResult } from "../../domain/sandbox/progress";
 import type { TransitionResult } from "../../domain/sandbox/lifecycle";
 import { isTerminal } from "../../domain/sandbox/lifecycle";
-import { afterRunTerminal, publishPoolUpdate, scheduleTimeLock } from "../../domain/betting";
+import { afterRunTerminal, publishPoolUpdate } from "../../domain/betting";
 import { balanceOf, userAccountKey } from "../../domain/ledger";
 import { db } from "../../lib/db";
 import { logger } from "../../lib/logger";
 import { enqueue } from "../queues";
 import { finalizeJob } from "./finalize";
-import { expireJob } from "./expire";
 
 export function publishEvents(events: StoredEvent[]): void {
   const first = events[0];
@@ -61,18 +60,4 @@ export async function afterTransition(result: TransitionResult): Promise<void> {
       logger.warn({ err, sandboxId: result.id }, "could not hand the run to settlement; the sweep will do it"),
     ),
   ]);
-}
-
-/** A run just started running: publish it, and schedule its expiry and its pool's time lock. */
-export async function afterRunStarted(result: TransitionResult & { startedAt: Date; expiresAt: Date }): Promise<void> {
-  await afterTransition(result);
-  const duration = result.expiresAt.getTime() - result.startedAt.getTime();
-  // Neither may fail the caller (often an agent's first bridge call) while Redis is down: the
-  // lifecycle sweep expires overdue runs and the settle sweep locks pools past their locksAt.
-  await enqueue(expireJob, { sandboxId: result.id }, { jobId: `expire-${result.id}`, delay: Math.max(0, result.expiresAt.getTime() - Date.now()) }).catch(
-    (err: unknown) => logger.warn({ err, sandboxId: result.id }, "could not schedule the run's expiry; the lifecycle sweep will expire it"),
-  );
-  await scheduleTimeLock(result.id, new Date(result.startedAt.getTime() + duration * 0.8)).catch((err: unknown) =>
-    logger.warn({ err, sandboxId: result.id }, "could not schedule the pool's time lock; the settle sweep will lock it"),
-  );
 }

@@ -17,7 +17,8 @@ import { AGENT_ENV } from "@shared/bridge";
 import { AGENT_START_COMMAND, buildAgentBundle } from "../../../agent/bundle";
 import { PADDOCK_LABEL, RUN_LABEL } from "../../providers/types";
 import { providerFor } from "./provider-for";
-import { afterTransition, afterRunStarted, publishEvents } from "./after-change";
+import { afterTransition, publishEvents } from "./after-change";
+import { afterRunStarted } from "./run-started";
 import { bridgeUrlFor } from "./bridge-url";
 import { endRunIfAgentExited } from "./process-watch";
 

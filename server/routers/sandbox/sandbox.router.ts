@@ -19,7 +19,6 @@ import { enqueue } from "../../jobs/queues";
 import { launchJob } from "../../jobs/sandbox/launch";
 import { stopRun } from "../../jobs/sandbox/stop-run";
 import { availableProviders } from "../../jobs/sandbox/provider-for";
-import { publishBalance } from "../../jobs/sandbox/after-change";
 import { signalPrompt } from "../../bridge/prompt-signal";
 import { live } from "../../realtime/emit";
 import { logger } from "../../lib/logger";
