@@ -31,6 +31,8 @@ const patched = Symbol.for("paddock.pgCatalogTypesPatched");
 const clientProto = pg.Client.prototype as unknown as Record<string | symbol, unknown>;
 if (!clientProto[patched]) {
   clientProto[patched] = true;
+  // Detached on purpose: the wrapper below calls it with .apply(this, …).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const originalQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
     this: pg.Client,

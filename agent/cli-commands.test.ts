@@ -9,8 +9,9 @@ function io(answer: (url: string, body: unknown) => Response) {
   const requests: { url: string; body: unknown }[] = [];
   const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const body = typeof init?.body === "string" ? JSON.parse(init.body) : init?.body;
-    requests.push({ url: String(input), body });
-    return answer(String(input), body);
+    const url = input instanceof Request ? input.url : String(input);
+    requests.push({ url, body });
+    return answer(url, body);
   }) as typeof fetch;
   return { io: { env, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), fetch: fetchImpl }, out, err, requests };
 }

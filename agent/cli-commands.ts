@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { PROMPTS_MAX_WAIT_SECONDS, eventKinds, type ArtifactKind, type EventInput, type EventKind } from "../shared/bridge";
+import { PROMPTS_MAX_WAIT_SECONDS, eventKinds, type EventInput, type EventKind } from "../shared/bridge";
 import { BridgeError, PaddockAgentClient } from "./sdk";
 
 export interface CliIo {
@@ -102,7 +102,7 @@ const COMMANDS: Record<string, Command> = {
           filename: basename(path),
           content,
           contentType: str(values["content-type"]) ?? guessContentType(path),
-          ...(kind ? { kind: kind as ArtifactKind } : {}),
+          ...(kind ? { kind } : {}),
           ...(caption !== undefined ? { caption } : {}),
         }),
       );
@@ -225,7 +225,7 @@ export function buildEvent(kind: string | undefined, data: string | undefined): 
   const text = data ?? "";
   if (text.trimStart().startsWith("{")) {
     try {
-      return { kind, payload: JSON.parse(text) } as EventInput;
+      return { kind, payload: JSON.parse(text) as unknown } as EventInput;
     } catch (error) {
       throw new UsageError(`event payload is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
     }

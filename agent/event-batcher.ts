@@ -5,8 +5,12 @@
 // Batches are sent one after another, so the server assigns sequence numbers in call order.
 // Send failures never reject a caller's promise (fire-and-forget logging must not crash an
 // agent); they go to onError together with the events that were dropped.
-import type { EventInput, EventKind, EventPayload } from "../shared/bridge";
-import type { PaddockAgentClient } from "./sdk";
+import type { EventInput, EventKind, EventPayload, EventsResponse } from "../shared/bridge";
+
+/** What the batcher sends through; PaddockAgentClient is one (declared here so sdk.ts can re-export the batcher). */
+export interface EventSender {
+  events(batch: EventInput[]): Promise<EventsResponse>;
+}
 
 export interface EventBatcherOptions {
   /** Send as soon as this many events are queued. Keep it at or below the server's cap. */
@@ -26,7 +30,7 @@ export interface EventBatcher {
 }
 
 export function createEventBatcher(
-  client: Pick<PaddockAgentClient, "events">,
+  client: EventSender,
   options: EventBatcherOptions = {},
 ): EventBatcher {
   const maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 50));

@@ -17,7 +17,7 @@ function scriptedFetch(script: (call: Call, n: number) => Response | Error) {
   const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const body = init?.body;
     const call: Call = {
-      url: String(input),
+      url: input instanceof Request ? input.url : String(input),
       method: init?.method ?? "GET",
       headers: Object.fromEntries(new Headers(init?.headers).entries()),
       body: typeof body === "string" ? JSON.parse(body) : body,

@@ -19,7 +19,7 @@ import { promoteAdminEmail } from "./domain/users";
 export interface Paddock {
   server?: Server;
   url?: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export async function startPaddock(role = config.PADDOCK_ROLE, port = config.PORT): Promise<Paddock> {
@@ -63,9 +63,9 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
       if (server) {
         // Stop accepting; requests in flight finish, then their keep-alive connections close
         // (close() only ends the connections idle at the moment it is called).
-        const closeIdle = setInterval(() => server!.closeIdleConnections(), 100);
+        const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
         server.closeIdleConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
+        await new Promise<void>((resolve) => server.close(() => resolve()));
         clearInterval(closeIdle);
       }
       await workers?.close();

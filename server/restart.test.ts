@@ -220,7 +220,8 @@ describe("Paddock through an API crash and a Redis outage", () => {
       expect({ id: run.id, status: ended[i]!.status, reason: ended[i]!.statusReason }).toEqual({
         id: run.id,
         status: run.succeed ? "succeeded" : "failed",
-        reason: run.succeed ? "goal reached" : "reported by agent",
+        // The demo profiles carry a verifier: a success is what it measured, not the agent's claim.
+        reason: run.succeed ? expect.stringMatching(/^verified: /) : expect.stringMatching(/^verified .*, below the target/),
       });
     }
 

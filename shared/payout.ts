@@ -81,7 +81,9 @@ function byPlacement(a: PoolBet, b: PoolBet): number {
 
 /** Validates bets and returns a copy in canonical order (placedAt, id), plus the pool total. */
 function canonicalBets(bets: readonly PoolBet[]): { ordered: PoolBet[]; total: bigint } {
-  if (!Array.isArray(bets)) throw new RangeError("bets must be an array");
+  // Checked through an `unknown` copy: Array.isArray(bets) would narrow a readonly array to any[].
+  const input: unknown = bets;
+  if (!Array.isArray(input)) throw new RangeError("bets must be an array");
   const seen = new Set<string>();
   let total = 0n;
   for (const [index, bet] of bets.entries()) {

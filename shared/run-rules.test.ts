@@ -1,9 +1,9 @@
 // The who-may-do-what matrix of shared/run-rules.ts, generated from one table.
 import { describe, expect, it } from "vitest";
-import { betRefusal, cancelRefusal, launchVerifierRefusal, promptRefusal, type RunActorRole } from "./run-rules";
+import { betRefusal, cancelRefusal, launchVerifierRefusal, promptRefusal } from "./run-rules";
 
 type Who = "creator" | "member" | "operator" | "admin";
-const actor = (who: Who) => ({ userId: who === "creator" ? "u-creator" : `u-${who}`, role: (who === "creator" ? "member" : who) as RunActorRole });
+const actor = (who: Who) => ({ userId: who === "creator" ? "u-creator" : `u-${who}`, role: who === "creator" ? "member" : who });
 
 // [who, hasBet, hasPrompted, poolLocked] → may bet, may prompt, may cancel.
 // (The creator never has a bet: the rule refuses it. Only steerers (creator, operators) can have prompted.)

@@ -22,7 +22,7 @@ export interface RunStanding {
   poolLocked: boolean;
 }
 
-export const isOperatorRole = (role: RunActorRole | string): boolean => role === "operator" || role === "admin";
+export const isOperatorRole = (role: string): boolean => role === "operator" || role === "admin";
 
 /** Why the actor may not bet on the run, or null. Also written in placeBet's SQL verdict. */
 export const BET_REFUSALS = {

@@ -2,7 +2,6 @@
 // its event loop with the server it measures.
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
-import path from "node:path";
 import { projectRoot } from "../services";
 
 export async function freePort(): Promise<number> {

@@ -25,7 +25,7 @@ class AccountLocked extends CredentialsSignin {
 /** The Prisma adapter, with user creation routed through registerUser (ledger account + grant). */
 function paddockAdapter(db: Db, cfg: Config): Adapter {
   // The adapter's types target the classic generated client; the runtime API is the same.
-  const base = PrismaAdapter(db as unknown as Parameters<typeof PrismaAdapter>[0]);
+  const base = PrismaAdapter(db);
   return {
     ...base,
     async createUser(user: AdapterUser) {

@@ -37,7 +37,7 @@ async function lookUpUser(db: Db, authConfig: ExpressAuthConfig, req: Request): 
   if (token) return userForToken(pgPool(), token);
   if (!req.headers.cookie?.includes("authjs.session-token")) return null;
   const session = await getSession(req, authConfig).catch(() => null);
-  const id = (session?.user as { id?: string } | undefined)?.id;
+  const id = session?.user?.id;
   if (!id) return null;
   return db.user.findUnique({ where: { id }, select: { id: true, role: true } });
 }

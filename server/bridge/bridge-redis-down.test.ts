@@ -24,7 +24,7 @@ beforeAll(async () => {
   profileId = (await ensureBuiltinProfiles(db))[0]!.id;
 });
 
-async function bootingRun() {
+async function bootingRun(opts: { verifier?: string } = {}) {
   const user = await makeUser();
   const { id } = await createRun(
     db,
@@ -33,7 +33,9 @@ async function bootingRun() {
     { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
   );
   const token = newToken("pdkrun");
-  await db.sandbox.update({ where: { id }, data: { status: "booting", tokenHash: hashToken(token) } });
+  // Decided by the agent's own report here: a verifier runs in a worker job, which needs Redis
+  // (the second test covers a run with one).
+  await db.sandbox.update({ where: { id }, data: { status: "booting", tokenHash: hashToken(token), verifier: opts.verifier ?? null } });
   return { id, user, base: `/api/agent/v1/runs/${id}`, auth: { authorization: `Bearer ${token}` } };
 }
 
@@ -61,5 +63,16 @@ describe("the bridge while Redis is down", () => {
     const row = await db.sandbox.findUniqueOrThrow({ where: { id: r.id } });
     expect(row).toMatchObject({ status: "failed", creditsSpent: 10, currentProgress: 4 });
     expect(await checkLedger(db)).toEqual([]);
+  });
+
+  it("takes a completion that needs its verifier, recording it for the reaper to enqueue", async () => {
+    const r = await bootingRun({ verifier: "echo 10" });
+    await request(app).get(`${r.base}/run`).set(r.auth).expect(200);
+    const done = await request(app).post(`${r.base}/complete`).set(r.auth).send({ outcome: "succeeded" }).expect(200);
+    // The verifier, not the agent, decides: the run stays live until the verify job has run.
+    expect(done.body.status).toBe("running");
+    const row = await db.sandbox.findUniqueOrThrow({ where: { id: r.id } });
+    expect(row.status).toBe("running");
+    expect(row.verifyRequestedAt).toBeInstanceOf(Date);
   });
 });

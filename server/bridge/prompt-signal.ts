@@ -69,8 +69,8 @@ export async function listenForPrompt(sandboxId: string, timeoutMs: number, sign
   const done = async () => {
     clearTimeout(timer);
     signal.removeEventListener("abort", onAbort);
-    set!.delete(wake);
-    if (set!.size === 0 && waiters.get(ch) === set) {
+    set.delete(wake);
+    if (set.size === 0 && waiters.get(ch) === set) {
       waiters.delete(ch);
       // Not awaited: while Redis is down it would wait for the reconnect.
       void sub().unsubscribe(ch).catch(() => {});

@@ -17,6 +17,7 @@ import {
 import type { z } from "zod";
 import { config } from "../config";
 import { db } from "../lib/db";
+import { logger } from "../lib/logger";
 import { pgPool } from "../lib/pg";
 import { AppError } from "../lib/errors";
 import { jsonErrorHandler, sendError } from "../lib/http-errors";
@@ -98,7 +99,7 @@ export function createBridgeRouter(): Router {
     const stored = await appendEvents(
       pgPool(),
       runId(req),
-      body.events.map((e): EventInput => ({ kind: e.kind, payload: e.payload as Record<string, unknown>, ...(e.at ? { at: new Date(e.at) } : {}) })),
+      body.events.map((e): EventInput => ({ kind: e.kind, payload: e.payload, ...(e.at ? { at: new Date(e.at) } : {}) })),
       { requireActive: true },
     );
     publishEvents(stored);
@@ -194,8 +195,11 @@ export function createBridgeRouter(): Router {
     const body = parse(completeRequestSchema, req.body);
     const result = await completeRun(db, { sandboxId: runId(req), outcome: body.outcome, summary: body.summary });
     if (result.verifying) {
-      // The lifecycle sweep fails the run if this job is lost; the agent may simply exit now.
-      await enqueueVerify(runId(req), "completed");
+      // Recorded in verifyRequestedAt: with Redis down the reaper enqueues the job later, and the
+      // lifecycle sweep fails a verification that never finishes. The agent may simply exit now.
+      await enqueueVerify(runId(req), "completed").catch((err: unknown) =>
+        logger.warn({ err, sandboxId: runId(req) }, "verification not enqueued; the reaper will retry"),
+      );
       return void res.json({ status: result.status });
     }
     await afterTransition(result.transition);

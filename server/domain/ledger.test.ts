@@ -124,7 +124,7 @@ describe("transfer", () => {
       let violations: Awaited<ReturnType<typeof checkLedger>> = [];
       await db
         .$transaction(async (tx) => {
-          const id = `multi-leg-${users[0]!.id}`;
+          const id = `multi-leg-${users[0].id}`;
           await tx.$executeRaw`INSERT INTO ledger_transfers (id, kind) VALUES (${id}, 'adjustment')`;
           for (const [u, amount] of legs) {
             const key = userAccountKey(users[u]!.id);

@@ -22,7 +22,7 @@ export function securityHeaders(options: HelmetOptions): RequestHandler {
   };
   let done = false;
   helmet(options)({} as never, recorder as never, (err?: unknown) => {
-    if (err) throw err;
+    if (err) throw new Error("security headers: helmet failed", { cause: err });
     done = true;
   });
   if (!done || headers.length === 0) throw new Error("security headers: helmet did not produce a fixed set of headers");

@@ -82,7 +82,7 @@ describe.each(["Asia/Tokyo", "America/New_York"])("on a database and a host in %
     const booting = await p.makeRun(p.db, { createdById: owner.id, status: "queued" });
     await p.transitionRun(p.db, { sandboxId: booting.sandboxId, to: "booting", reason: "launching" });
 
-    const swept = await p.idleKillJob.handle({} as never, {} as never);
+    const swept = await p.idleKillJob.handle({}, {} as never);
     expect(swept).toMatchObject({ idle: 0, expired: 0, stalled: 0 });
 
     const run = await p.db.sandbox.findUniqueOrThrow({
@@ -107,7 +107,7 @@ describe.each(["Asia/Tokyo", "America/New_York"])("on a database and a host in %
       where: { id: sandboxId },
       data: { idleTimeoutMinutes: 15, startedAt: twentyMinutesAgo, lastActivityAt: twentyMinutesAgo, expiresAt: new Date(Date.now() + 40 * MINUTE) },
     });
-    await p.idleKillJob.handle({} as never, {} as never);
+    await p.idleKillJob.handle({}, {} as never);
     const run = await p.db.sandbox.findUniqueOrThrow({ where: { id: sandboxId }, select: { status: true, statusReason: true } });
     expect(run).toEqual({ status: "canceled", statusReason: "idle" });
   });

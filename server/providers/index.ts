@@ -57,7 +57,7 @@ function memoize(key: string, make: () => ClosableProvider): SandboxProvider {
 export async function closeProviders(): Promise<void> {
   const all = [...instances.values()];
   instances.clear();
-  await Promise.all(all.map((p) => p.close?.()));
+  await Promise.all(all.map(async (p) => { await p.close?.(); }));
 }
 
 export type { ProviderName, SandboxProvider } from "./types";

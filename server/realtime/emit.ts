@@ -29,7 +29,7 @@ function get(): Emitter<ServerToClientEvents> {
     // The emitter does not handle its publishes' promises: during a long Redis outage ioredis
     // rejects the queued ones, and an unhandled rejection would end the process.
     const publisher = { publish: (channel: string, message: string | Buffer) => conn.publish(channel, message).catch(() => 0) };
-    emitter = new Emitter<ServerToClientEvents>(publisher as unknown as Redis, { key: socketChannelPrefix() });
+    emitter = new Emitter<ServerToClientEvents>(publisher, { key: socketChannelPrefix() });
   }
   return emitter;
 }

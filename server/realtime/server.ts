@@ -121,7 +121,7 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
   server.close = ((callback?: (err?: Error) => void) => {
     shutdownSockets();
     return closeHttp(callback);
-  }) as typeof server.close;
+  });
 
   return {
     io,

@@ -19,7 +19,7 @@ export interface TrpcExpressOptions<TRouter extends AnyTRPCRouter> {
   /** Most calls one batch may hold; a longer batch is answered 400 and none of its calls runs. */
   maxBatchCalls: number;
   createContext(req: ExpressRequest, res: ExpressResponse): Promise<inferRouterContext<TRouter>>;
-  onError?(opts: { error: TRPCError; path: string | undefined; ctx?: inferRouterContext<TRouter> | undefined }): void;
+  onError?: (opts: { error: TRPCError; path: string | undefined; ctx?: inferRouterContext<TRouter> | undefined }) => void;
 }
 
 type Body = { ok: true; bytes: Buffer | undefined } | { ok: false; error: TRPCError };

@@ -50,7 +50,12 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
   const refusal = actor ? betRefusal(actor, runStanding(run, now)) : null;
   const closed = bettingClosedReason(run, now);
   const amount = centsFromInput(amountText);
-  const quote = useMemo(() => ("cents" in amount ? quoteBet(totals, side, amount.cents) : null), [totals.yesTotal, totals.noTotal, side, amountText]); // eslint-disable-line react-hooks/exhaustive-deps
+  const quote = useMemo(
+    () => ("cents" in amount ? quoteBet(totals, side, amount.cents) : null),
+    // `amount` follows `amountText`, and only the two totals matter, not the object that carries them.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [totals.yesTotal, totals.noTotal, side, amountText],
+  );
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();

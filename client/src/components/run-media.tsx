@@ -57,8 +57,9 @@ export function Screenshots({ run, feed }: { run: RunDetail; feed: FeedSnapshot 
         </ul>
       )}
       {open && (
-        <div className="lightbox" role="dialog" aria-modal="true" aria-label={open.caption} onClick={() => setOpen(null)}>
-          <figure onClick={(e) => e.stopPropagation()}>
+        // A click on the backdrop (not the figure) closes; keyboard users have the Close button.
+        <div className="lightbox" role="presentation" onClick={(e) => e.target === e.currentTarget && setOpen(null)}>
+          <figure role="dialog" aria-modal="true" aria-label={open.caption}>
             <img src={`/api/artifacts/${encodeURIComponent(open.id)}`} alt={open.caption} />
             <figcaption>
               {open.caption} · {formatDateTime(open.at)}

@@ -42,7 +42,7 @@ export function Shell() {
       clearFeedStores();
       queryClient.clear();
       setSigningOut(false);
-      navigate("/signin", { replace: true });
+      void navigate("/signin", { replace: true });
     }
   };
 

@@ -23,7 +23,8 @@ export function errorMessage(error: unknown): string {
     return error.message;
   }
   if (error instanceof Error) return error.message;
-  return String(error);
+  // Anything else thrown would read "[object Object]"; only a thrown string says something.
+  return typeof error === "string" ? error : "Something went wrong.";
 }
 
 export function errorCode(error: unknown): string | undefined {

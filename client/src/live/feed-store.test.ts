@@ -31,6 +31,17 @@ describe("FeedStore", () => {
     expect(calls).toBe(2);
   });
 
+  it("seed keeps a feed it can extend and starts over after a gap", () => {
+    const store = new FeedStore();
+    store.seed([ev(4), ev(5)]);
+    expect(store.get()).toMatchObject({ lastSeq: 5, hasOlder: true });
+    store.seed([ev(5), ev(6)]); // a refetch overlapping what is held: kept
+    expect(store.get().events.map((e) => e.seq)).toEqual([4, 5, 6]);
+    store.seed([ev(9), ev(10)]); // 7 and 8 missing: the old feed cannot be trusted
+    expect(store.get().events.map((e) => e.seq)).toEqual([9, 10]);
+    expect(store.get().hasOlder).toBe(true);
+  });
+
   it("reset forgets everything (a gap too large to replay)", () => {
     const store = new FeedStore();
     store.seeded = true;

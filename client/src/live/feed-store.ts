@@ -50,6 +50,16 @@ export class FeedStore {
 
   get = () => this.snapshot;
 
+  /** Seeds (or re-seeds after a refetch) from the newest page of events the run's read returned. */
+  seed(raw: RawEvent[]) {
+    const oldest = raw.reduce((min, e) => Math.min(min, e.seq), Number.POSITIVE_INFINITY);
+    // A feed left behind by an earlier visit with a gap before these events cannot be trusted.
+    if (this.seeded && raw.length > 0 && this.snapshot.lastSeq < oldest - 1) this.reset();
+    const first = !this.seeded;
+    this.seeded = true;
+    this.merge(raw, first ? { hasOlder: raw.length > 0 && oldest > 1 } : {});
+  }
+
   /** Adds events now (initial load, catch-up, older pages). */
   merge(raw: RawEvent[], opts: { hasOlder?: boolean } = {}) {
     this.apply(raw.map(toFeed), opts.hasOlder);

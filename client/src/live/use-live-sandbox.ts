@@ -1,7 +1,7 @@
 // Watches one run: joins its room, seeds the feed from sandbox.get, merges live events, patches
 // progress / status / pool into the sandbox.get cache, and catches up with `afterSeq` after
 // every reconnect (the server replays what was stored while we were away).
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import type { BetPlacedMessage } from "@shared/realtime";
 import { isTerminalRun } from "@shared/run-status";
 import { trpc, type RouterOutputs } from "../trpc";
@@ -33,18 +33,8 @@ export function useLiveSandbox(sandboxId: string, run: RunDetail | undefined): L
   // Seed (and re-seed after refetches) the feed from the newest events sandbox.get returned.
   const events = run?.events;
   useEffect(() => {
-    if (!events) return;
-    const oldest = events.reduce((min, e) => Math.min(min, e.seq), Number.POSITIVE_INFINITY);
-    const snapshot = store.get();
-    // A feed left behind by an earlier visit with a gap before these events cannot be trusted.
-    if (store.seeded && events.length > 0 && snapshot.lastSeq < oldest - 1) store.reset();
-    const first = !store.seeded;
-    store.seeded = true;
-    store.merge(events, first ? { hasOlder: events.length > 0 && oldest > 1 } : {});
+    if (events) store.seed(events);
   }, [events, store]);
-
-  const runRef = useRef(run);
-  runRef.current = run;
 
   useEffect(() => {
     if (!ready) return;

@@ -1,6 +1,6 @@
 // Launch a run: the same schema as the server validates the form first, and the server's own
 // field errors (zod or domain) land under the field they name.
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { createSandboxInput } from "@shared/sandbox";
 import { trpc } from "../trpc";
@@ -63,12 +63,9 @@ export function LaunchPage() {
   // until an admin opens them); the form offers only those.
   const usableProfiles = useMemo(() => profiles.data?.filter((p) => p.usable) ?? [], [profiles.data]);
 
-  useEffect(() => {
-    const first = usableProfiles[0];
-    if (first && !form.agentProfileId) setForm((f) => ({ ...f, agentProfileId: first.id }));
-  }, [usableProfiles, form.agentProfileId]);
-
-  const selectedProfile = useMemo(() => usableProfiles.find((p) => p.id === form.agentProfileId), [usableProfiles, form.agentProfileId]);
+  // Until the user picks one, the first profile they may launch is the choice.
+  const agentProfileId = form.agentProfileId || (usableProfiles[0]?.id ?? "");
+  const selectedProfile = useMemo(() => usableProfiles.find((p) => p.id === agentProfileId), [usableProfiles, agentProfileId]);
 
   const set = (key: keyof FormState) => (e: { target: { value: string } }) => {
     setForm((f) => ({ ...f, [key]: e.target.value }));
@@ -95,7 +92,7 @@ export function LaunchPage() {
       goal: form.goal,
       metric: form.metric,
       targetValue: toNumber(form.targetValue),
-      agentProfileId: form.agentProfileId,
+      agentProfileId,
       durationMinutes: toNumber(form.durationMinutes),
       idleTimeoutMinutes: toNumber(form.idleTimeoutMinutes),
       credits: "cents" in credits ? credits.cents : 0,
@@ -116,7 +113,7 @@ export function LaunchPage() {
     try {
       const { id } = await create.mutateAsync(parsed.data);
       void utils.sandbox.list.invalidate();
-      navigate(`/runs/${id}`);
+      void navigate(`/runs/${id}`);
     } catch (err) {
       setErrors(fieldErrors(err));
       setTopError(formError(err));
@@ -152,7 +149,7 @@ export function LaunchPage() {
         </div>
         <Field label="Agent" error={errors.agentProfileId} hint={selectedProfile ? `${selectedProfile.model} · ${selectedProfile.specialization} · ${selectedProfile.policy} policy` : undefined}>
           {(p) => (
-            <select {...p} name="agentProfileId" value={form.agentProfileId} onChange={set("agentProfileId")}>
+            <select {...p} name="agentProfileId" value={agentProfileId} onChange={set("agentProfileId")}>
               {usableProfiles.map((profile) => (
                 <option key={profile.id} value={profile.id}>
                   {profile.name} — {profile.model}

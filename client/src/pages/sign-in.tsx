@@ -45,7 +45,7 @@ export function SignInPage() {
       await signIn(email.trim(), password);
       await utils.user.me.reset();
       await utils.user.me.fetch();
-      navigate(next, { replace: true });
+      void navigate(next, { replace: true });
     } catch (err) {
       setError(err instanceof Error ? err.message : "sign-in failed");
     } finally {

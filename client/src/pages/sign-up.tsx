@@ -58,7 +58,7 @@ export function SignUpPage() {
       await signIn(parsed.data.email, form.password);
       await utils.user.me.reset();
       await utils.user.me.fetch();
-      navigate(next, { replace: true });
+      void navigate(next, { replace: true });
     } catch (err) {
       setTopError(`Your account is ready, but signing in failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {

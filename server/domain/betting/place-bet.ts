@@ -202,14 +202,10 @@ const lanes = new Map<string, { queue: Pending[] }>();
 /** How many statements and bets this process has sent (benchmarks print bets per statement). */
 export const betBatchStats = { statements: 0, bets: 0 };
 
-export function placeBet(input: PlaceBetInput): Promise<PlacedBet> {
+export async function placeBet(input: PlaceBetInput): Promise<PlacedBet> {
   const { side, amount } = input;
-  if (side !== "yes" && side !== "no") return Promise.reject(new AppError("BAD_REQUEST", `side must be "yes" or "no"`, { field: "side" }));
-  try {
-    assertBetAmount(amount);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  if (side !== "yes" && side !== "no") throw new AppError("BAD_REQUEST", `side must be "yes" or "no"`, { field: "side" });
+  assertBetAmount(amount);
   return new Promise<PlacedBet>((resolve, reject) => {
     const pending: Pending = { input, betId: cuidLike(), resolve, reject };
     const lane = lanes.get(input.sandboxId);

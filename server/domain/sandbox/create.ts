@@ -1,7 +1,7 @@
 // Creating a run: validate, move the credit budget into the run's ledger account, open its
 // betting pool — one transaction. The caller enqueues the launch after it commits.
 import { AppError } from "../../lib/errors";
-import type { Db } from "../../lib/db";
+import type { Db, Prisma } from "../../lib/db";
 import type { CreateSandboxInput } from "@shared/sandbox";
 import { formatCents } from "@shared/money";
 import type { Role } from "../../generated/prisma/enums";
@@ -77,7 +77,8 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
         durationMinutes: input.durationMinutes,
         idleTimeoutMinutes: idle,
         creditBudget: input.credits,
-        agentConfig: (input.agentConfig ?? {}) as object,
+        // Parsed from JSON by the input schema, so it is JSON.
+        agentConfig: (input.agentConfig ?? {}) as Prisma.InputJsonObject,
         verifier: input.verifier ?? profile.verifier,
         createdById: userId,
       },

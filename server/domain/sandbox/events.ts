@@ -79,7 +79,7 @@ export async function appendEvents(
   opts: { requireActive?: boolean } = {},
 ): Promise<StoredEvent[]> {
   return append(
-    async (sql, params) => (await pool.query(sql, params)).rows,
+    async (sql, params) => (await pool.query<Awaited<ReturnType<Exec>>[number]>(sql, params)).rows,
     async () => (await pool.query<{ status: string }>(`SELECT status FROM sandboxes WHERE id = $1`, [sandboxId])).rows[0]?.status ?? null,
     sandboxId,
     events,

@@ -34,7 +34,7 @@ const { makeUser } = await import("../../test/helpers");
 const { useTestPaddock, waitUntil, waitForRun } = await import("../../test/paddock-harness");
 const { REFERENCE_RUNTIME } = await import("./launch");
 
-const ctx = useTestPaddock();
+useTestPaddock();
 
 /** What the agent may find in its environment: the run's variables and shell/sandbox basics. */
 const ALLOWED = new Set(["PADDOCK_BRIDGE_URL", "PADDOCK_TOKEN", "PADDOCK_RUN_ID", "PADDOCK_POLICY", "PADDOCK_MODEL", "PADDOCK_AGENT_CONFIG", "PATH", "HOME", "TMPDIR", "PWD", "OLDPWD", "SHLVL", "_"]);

@@ -1,6 +1,7 @@
 // Housekeeping (every REAPER_EVERY_MS):
 // - removes provider sandboxes whose run is over or unknown (missed cleanups, crashed workers);
-// - re-enqueues the launch of runs stuck in `queued` (e.g. Redis was briefly down at create).
+// - re-enqueues the launch of runs stuck in `queued` (e.g. Redis was briefly down at create), and
+//   the verification of runs whose agent completed while Redis was down.
 import { z } from "zod";
 import { defineJob } from "../define";
 import { config } from "../../config";
@@ -11,6 +12,7 @@ import { enqueue } from "../queues";
 import { PADDOCK_LABEL, RUN_LABEL } from "../../providers/types";
 import { availableProviders, providerFor } from "./provider-for";
 import { launchJob } from "./launch";
+import { enqueueVerify } from "./verify";
 
 export const reaperJob = defineJob({
   name: "sandbox-reaper",
@@ -44,6 +46,13 @@ export const reaperJob = defineJob({
       take: 100,
     });
     for (const { id } of stuck) await enqueue(launchJob, { sandboxId: id }, { jobId: `launch-${id}` });
-    return { removed, requeued: stuck.length };
+    // Verifications asked for while Redis was down (the job id makes a repeat harmless).
+    const unverified = await db.sandbox.findMany({
+      where: { status: "running", verifyRequestedAt: { lt: new Date(Date.now() - 30_000) } },
+      select: { id: true, expiresAt: true },
+      take: 100,
+    });
+    for (const r of unverified) await enqueueVerify(r.id, r.expiresAt && r.expiresAt < new Date() ? "deadline" : "completed");
+    return { removed, requeued: stuck.length + unverified.length };
   },
 });
