@@ -54,7 +54,10 @@ export async function cancelRun(input: RunActor & { sandboxId: string }) {
   await assertCanCancel(db, input);
   const run = await db.sandbox.findUniqueOrThrow({ where: { id: input.sandboxId }, select: { status: true } });
   if (isTerminalRun(run.status)) throw new AppError("CONFLICT", `the run already ended (${run.status})`, { field: "id" });
-  await stopRun(input.sandboxId, { to: "canceled", reason: input.role === "member" ? "canceled by its creator" : "canceled by an operator" });
+  await stopRun(input.sandboxId, {
+    to: "canceled",
+    reason: input.role === "member" ? "canceled by its creator" : "canceled by an operator",
+  });
   const after = await db.sandbox.findUniqueOrThrow({ where: { id: input.sandboxId }, select: { status: true } });
   return { id: input.sandboxId, status: after.status };
 }

@@ -12,12 +12,20 @@ const TRANSPORT_PACKAGES = ["express", "@trpc/server", "socket.io", "@socket.io/
 
 const sourceFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : [],
+    e.isDirectory()
+      ? sourceFiles(path.join(dir, e.name))
+      : /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name)
+        ? [path.join(dir, e.name)]
+        : [],
   );
 
 /** Every module a file imports or re-exports, static or dynamic. */
 function importsOf(source: string): string[] {
-  const found = [...source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g)];
+  const found = [
+    ...source.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^;'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s*["']([^"']+)["']/g,
+    ),
+  ];
   return found.map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
