@@ -67,7 +67,9 @@ function WorkspaceList({ selectedId }: { selectedId: string | undefined }) {
       {list.data.map((ws) => (
         <li key={ws.id}>
           <div>
-            <strong>{ws.id === selectedId ? ws.name : <Link to={`/workspaces/${ws.id}`}>{ws.name}</Link>}</strong>
+            <strong aria-current={ws.id === selectedId ? "page" : undefined}>
+              {ws.id === selectedId ? ws.name : <Link to={`/workspaces/${ws.id}`}>{ws.name}</Link>}
+            </strong>
             <div className="muted small">
               {ws.personal ? "personal · " : ""}
               {ws.role} · {ws.memberCount} {ws.memberCount === 1 ? "member" : "members"}
@@ -105,7 +107,7 @@ function InviteForm({ workspaceId, myRole }: { workspaceId: string; myRole: Work
     <>
       <form className="inline-form" onSubmit={(e) => void onSubmit(e)} noValidate>
         <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="Email to invite" aria-label="Email to invite" aria-invalid={Boolean(errors.email)} />
-        <select value={role} onChange={(e) => setRole(e.target.value as WorkspaceRole)} aria-label="Role">
+        <select value={role} onChange={(e) => setRole(e.target.value as WorkspaceRole)} aria-label="Role" style={{ flex: "0 0 auto", width: "auto" }}>
           {roles.map((r) => (
             <option key={r} value={r}>
               {r}
