@@ -29,7 +29,7 @@ export function can(role: WorkspaceRole, permission: WorkspacePermission): boole
 /** Why an action is refused: the error code the server answers with, the input field, and a message. */
 export interface WorkspaceRefusal {
   code: "FORBIDDEN" | "CONFLICT";
-  field?: "id" | "role" | "userId" | "email";
+  field?: "id" | "role" | "userId" | "email" | "invitationId";
   message: string;
 }
 
@@ -71,6 +71,10 @@ export function inviteRefusal(actorRole: WorkspaceRole, role: WorkspaceRole, ws:
   if (ws.personal) return { code: "CONFLICT", field: "id", message: PERSONAL_IS_SOLO };
   if (!assignableRoles(actorRole).includes(role)) return forbidden("only an owner can make someone an owner", "role");
   return null;
+}
+
+export function revokeInviteRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
+  return can(actorRole, "manageMembers") ? null : forbidden("only the workspace's owners and admins can revoke invitations");
 }
 
 /** Why the actor may not give `target` the role `role`, or null. */

@@ -9,6 +9,7 @@ import {
   leaveRefusal,
   removalRefusal,
   renameRefusal,
+  revokeInviteRefusal,
   roleChangeRefusal,
   type WorkspaceRole,
 } from "@shared/workspace-rules";
@@ -148,6 +149,7 @@ function WorkspaceDetail({ id }: { id: string }) {
   const rename = trpc.workspace.update.useMutation({ onSuccess: refresh });
   const setRole = trpc.workspace.setRole.useMutation({ onSuccess: refresh });
   const remove = trpc.workspace.removeMember.useMutation({ onSuccess: refresh });
+  const revoke = trpc.workspace.revokeInvite.useMutation({ onSuccess: refresh });
   const leave = trpc.workspace.leave.useMutation({ onSuccess: () => (refresh(), navigate("/workspaces")) });
   const del = trpc.workspace.delete.useMutation({ onSuccess: () => (refresh(), navigate("/workspaces")) });
   const [name, setName] = useState<string | null>(null);
@@ -160,7 +162,7 @@ function WorkspaceDetail({ id }: { id: string }) {
 
   const me = { userId: user.id, role: ws.data.role };
   const standing = { personal: ws.data.personal, ownerCount: members.data.members.filter((m) => m.role === "owner").length };
-  const mutationError = setRole.error ?? remove.error ?? leave.error ?? del.error;
+  const mutationError = setRole.error ?? remove.error ?? revoke.error ?? leave.error ?? del.error;
 
   return (
     <section className="card" data-testid="workspace-detail">
@@ -267,6 +269,11 @@ function WorkspaceDetail({ id }: { id: string }) {
                       invited by {inv.invitedBy.name} · expires {formatDateTime(inv.expiresAt)}
                     </div>
                   </div>
+                  {revokeInviteRefusal(me.role) === null && (
+                    <button type="button" className="btn btn-ghost btn-danger-text btn-sm" disabled={revoke.isPending} onClick={() => revoke.mutate({ id, invitationId: inv.id })}>
+                      Revoke
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>

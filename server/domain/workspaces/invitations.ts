@@ -3,7 +3,7 @@
 import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
 import { hashToken, newToken } from "../../lib/passwords";
-import { inviteRefusal, type WorkspaceRole } from "@shared/workspace-rules";
+import { inviteRefusal, revokeInviteRefusal, type WorkspaceRole } from "@shared/workspace-rules";
 import { enforce, lockedMembershipOf } from "./access";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -55,6 +55,17 @@ export async function inviteToWorkspace(db: Db, args: InviteArgs): Promise<Invit
       select: { id: true, email: true, role: true, expiresAt: true },
     });
     return { status: "invited", invitation, link: `${args.publicUrl.replace(/\/+$/, "")}/invite/${encodeURIComponent(token)}` };
+  });
+}
+
+/** Withdraws a pending invitation: its link stops working. */
+export async function revokeInvitation(db: Db, args: { actorId: string; workspaceId: string; invitationId: string }) {
+  return db.$transaction(async (tx) => {
+    const actor = await lockedMembershipOf(tx, args.workspaceId, args.actorId);
+    enforce(revokeInviteRefusal(actor.role));
+    const { count } = await tx.workspaceInvitation.deleteMany({ where: { id: args.invitationId, workspaceId: args.workspaceId, acceptedAt: null } });
+    if (count === 0) throw new AppError("NOT_FOUND", "no pending invitation with that id in this workspace", { field: "invitationId" });
+    return { invitationId: args.invitationId, revoked: true as const };
   });
 }
 

@@ -32,6 +32,7 @@ const MATRIX: Record<Procedure, Record<Actor, Outcome>> = {
   invite:       row(U, F,         F,         "ok",      "ok",       N,          N,          N),
   setRole:      row(U, F,         F,         "ok",      "ok",       N,          N,          N),
   removeMember: row(U, F,         F,         "ok",      "ok",       N,          N,          N),
+  revokeInvite: row(U, F,         F,         "ok",      "ok",       N,          N,          N),
   // The owner is the only one: the last owner cannot leave.
   leave:        row(U, "ok",      "ok",      "ok",      "CONFLICT", N,          N,          N),
   // The link was sent to another address: holding it lets nobody else in.
@@ -44,6 +45,7 @@ interface World {
   targetId: string;
   /** An invitation link's token addressed to an email no actor has. */
   token: string;
+  invitationId: string;
 }
 
 type Caller = ReturnType<typeof anonymousCaller>;
@@ -57,6 +59,7 @@ const CALLS: Record<Procedure, (caller: Caller, w: World) => Promise<Outcome | u
   invite: (c, w) => c.workspace.invite({ id: w.workspaceId, email: `new-${w.workspaceId}@example.test`, role: "member" }),
   setRole: (c, w) => c.workspace.setRole({ id: w.workspaceId, userId: w.targetId, role: "viewer" }),
   removeMember: (c, w) => c.workspace.removeMember({ id: w.workspaceId, userId: w.targetId }),
+  revokeInvite: (c, w) => c.workspace.revokeInvite({ id: w.workspaceId, invitationId: w.invitationId }),
   leave: (c, w) => c.workspace.leave({ id: w.workspaceId }),
   acceptInvite: (c, w) => c.workspace.acceptInvite({ token: w.token }),
 };
@@ -104,7 +107,7 @@ async function makeWorld(): Promise<World> {
     ttlDays: 7,
   });
   if (invited.status !== "invited") throw new Error("expected a pending invitation");
-  return { workspaceId: ws.id, targetId: users.target.id, token: decodeURIComponent(invited.link.split("/invite/")[1]!) };
+  return { workspaceId: ws.id, targetId: users.target.id, token: decodeURIComponent(invited.link.split("/invite/")[1]!), invitationId: invited.invitation.id };
 }
 
 async function snapshot(workspaceId: string) {

@@ -224,6 +224,25 @@ describe("invitations", () => {
   });
 });
 
+describe("workspace.revokeInvite", () => {
+  it("withdraws a pending invitation so its link stops working, only within its own workspace", async () => {
+    const owner = await makeUser();
+    const ws = await team(owner);
+    const other = await team(owner);
+    const invited = await owner.caller.workspace.invite({ id: ws.id, email: "oops@example.test", role: "member" });
+    if (invited.status !== "invited") throw new Error("expected an invitation");
+    const before = await everything();
+    expect(await rejection(owner.caller.workspace.revokeInvite({ id: other.id, invitationId: invited.invitation.id }))).toMatchObject({ code: "NOT_FOUND", field: "invitationId" });
+    expect(await everything()).toEqual(before);
+    expect(await owner.caller.workspace.revokeInvite({ id: ws.id, invitationId: invited.invitation.id })).toEqual({ invitationId: invited.invitation.id, revoked: true });
+    expect((await owner.caller.workspace.members({ id: ws.id })).invitations).toEqual([]);
+    const oops = await makeUser({ email: "oops@example.test" });
+    expect(await rejection(oops.caller.workspace.acceptInvite({ token: tokenOf(invited.link) }))).toMatchObject({ code: "NOT_FOUND", field: "token" });
+    expect(await roleOf(ws.id, oops.id)).toBeNull();
+    expect(await rejection(owner.caller.workspace.revokeInvite({ id: ws.id, invitationId: invited.invitation.id }))).toMatchObject({ code: "NOT_FOUND", field: "invitationId" });
+  });
+});
+
 describe("bad input", () => {
   it.each([
     ["create", "name", (u: TestUser) => u.caller.workspace.create({ name: "   " })],
@@ -234,6 +253,7 @@ describe("bad input", () => {
     ["invite", "role", (u: TestUser, id: string) => u.caller.workspace.invite({ id, email: "ok@example.test", role: "client" as "member" })],
     ["setRole", "role", (u: TestUser, id: string) => u.caller.workspace.setRole({ id, userId: u.id, role: "superuser" as "member" })],
     ["removeMember", "userId", (u: TestUser, id: string) => u.caller.workspace.removeMember({ id, userId: "" })],
+    ["revokeInvite", "invitationId", (u: TestUser, id: string) => u.caller.workspace.revokeInvite({ id, invitationId: "" })],
     ["acceptInvite", "token", (u: TestUser) => u.caller.workspace.acceptInvite({ token: "" })],
   ] as const)("%s: a bad %s is refused with a 400 naming it, and nothing is written", async (_name, field, call) => {
     const owner = await makeUser();

@@ -3,12 +3,13 @@ import { config } from "../../config";
 import { db } from "../../lib/db";
 import { createWorkspace, deleteWorkspace, getWorkspace, listWorkspaces, renameWorkspace } from "../../domain/workspaces/workspaces";
 import { leaveWorkspace, listMembers, removeMember, setMemberRole } from "../../domain/workspaces/members";
-import { acceptInvitation, inviteToWorkspace } from "../../domain/workspaces/invitations";
+import { acceptInvitation, inviteToWorkspace, revokeInvitation } from "../../domain/workspaces/invitations";
 import {
   acceptInviteInput,
   createWorkspaceInput,
   inviteInput,
   removeMemberInput,
+  revokeInviteInput,
   setRoleInput,
   updateWorkspaceInput,
   workspaceIdInput,
@@ -39,6 +40,10 @@ export const workspaceRouter = createTRPCRouter({
       ttlDays: config.WORKSPACE_INVITE_TTL_DAYS,
     }),
   ),
+
+  revokeInvite: protectedProcedure
+    .input(revokeInviteInput)
+    .mutation(({ ctx, input }) => revokeInvitation(db, { actorId: ctx.user.id, workspaceId: input.id, invitationId: input.invitationId })),
 
   acceptInvite: protectedProcedure.input(acceptInviteInput).mutation(({ ctx, input }) => acceptInvitation(db, { userId: ctx.user.id, token: input.token })),
 

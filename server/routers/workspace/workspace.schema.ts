@@ -15,3 +15,4 @@ export const inviteInput = z.object({ id, email: emailSchema, role });
 export const acceptInviteInput = z.object({ token: z.string().min(1, "must not be empty").max(200, "must be at most 200 characters") });
 export const setRoleInput = z.object({ id, userId, role });
 export const removeMemberInput = z.object({ id, userId });
+export const revokeInviteInput = z.object({ id, invitationId: id });
