@@ -68,7 +68,7 @@ describe("local provider", () => {
     });
     let stderr = "";
     worker.stderr.on("data", (chunk) => (stderr += chunk));
-    const [, signal] = (await new Promise((resolve) => worker.on("exit", (...args) => resolve(args)))) as [number | null, string | null];
+    const [, signal] = await new Promise<[number | null, string | null]>((resolve) => worker.on("exit", (...args) => resolve(args)));
     expect(signal, stderr).toBe("SIGKILL");
 
     expect(await provider.status(runId)).toEqual({ state: "running" });
