@@ -41,7 +41,7 @@ function CreateWorkspace() {
       const ws = await create.mutateAsync({ name });
       setName("");
       await utils.workspace.list.invalidate();
-      navigate(`/workspaces/${ws.id}`);
+      void navigate(`/workspaces/${ws.id}`);
     } catch (err) {
       setError(fieldErrors(err).name ?? errorMessage(err));
     }
@@ -336,7 +336,7 @@ export function AcceptInvitePage() {
   const accept = trpc.workspace.acceptInvite.useMutation({
     onSuccess: (joined) => {
       void utils.workspace.invalidate();
-      navigate(`/workspaces/${joined.workspace.id}`, { replace: true });
+      void navigate(`/workspaces/${joined.workspace.id}`, { replace: true });
     },
   });
   return (

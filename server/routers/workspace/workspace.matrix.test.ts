@@ -49,7 +49,7 @@ interface World {
 }
 
 type Caller = ReturnType<typeof anonymousCaller>;
-const CALLS: Record<Procedure, (caller: Caller, w: World) => Promise<Outcome | unknown>> = {
+const CALLS: Record<Procedure, (caller: Caller, w: World) => Promise<unknown>> = {
   create: (c) => c.workspace.create({ name: "Side project" }),
   list: async (c, w) => ((await c.workspace.list()).some((ws) => ws.id === w.workspaceId) ? "listed" : "unlisted"),
   get: (c, w) => c.workspace.get({ id: w.workspaceId }),
@@ -78,7 +78,7 @@ beforeAll(async () => {
     makeUser({ role: "admin" }),
     makeUser(),
   ]);
-  users = { viewer: viewer!, member: member!, admin: admin!, owner: owner!, otherWorkspace: otherWorkspace!, siteOperator: siteOperator!, siteAdmin: siteAdmin!, target: target! };
+  users = { viewer: viewer, member: member, admin: admin, owner: owner, otherWorkspace: otherWorkspace, siteOperator: siteOperator, siteAdmin: siteAdmin, target: target };
   await users.otherWorkspace.caller.workspace.create({ name: "Elsewhere" });
 });
 
