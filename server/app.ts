@@ -7,7 +7,7 @@ import { config } from "./config";
 import { db } from "./lib/db";
 import { logger } from "./lib/logger";
 import { accessLog } from "./lib/access-log";
-import { securityHeaders } from "./lib/security-headers";
+import helmet from "helmet";
 import { redis } from "./lib/redis";
 import { jsonErrorHandler, sendError } from "./lib/http-errors";
 import { addressKey, rateLimiter, redisRateLimit } from "./lib/rate-limit";
@@ -30,7 +30,7 @@ export function createApp(): Express {
 
   app.use(accessLog(logger, { ignore: (req) => req.url === "/api/health" }));
   app.use(
-    securityHeaders({
+    helmet({
       contentSecurityPolicy: {
         directives: {
           "default-src": ["'self'"],

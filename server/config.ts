@@ -50,6 +50,8 @@ export const configSchema = z
     AUTH_GOOGLE_SECRET: z.string().optional(),
 
     SIGNUP_GRANT_CENTS: int(100_000),
+    // Days a workspace invitation link stays valid.
+    WORKSPACE_INVITE_TTL_DAYS: int(7, 1),
     RATE_LIMIT_AUTH_PER_MINUTE: int(30, 1),
     RATE_LIMIT_WRITE_PER_MINUTE: int(600, 1),
     // tRPC queries per client; the aggregate queries count several each (server/trpc/call-limits.ts).

@@ -16,6 +16,8 @@ const LaunchPage = page(() => import("./pages/launch"), "LaunchPage");
 const RunPage = page(() => import("./pages/run"), "RunPage");
 const ComparePage = page(() => import("./pages/compare"), "ComparePage");
 const AccountPage = page(() => import("./pages/account"), "AccountPage");
+const WorkspacesPage = page(() => import("./pages/workspaces"), "WorkspacesPage");
+const AcceptInvitePage = page(() => import("./pages/workspaces"), "AcceptInvitePage");
 const NotFoundPage = page(() => import("./pages/not-found"), "NotFoundPage");
 
 export function App() {
@@ -30,6 +32,9 @@ export function App() {
           <Route path="runs/:id" element={<RunPage />} />
           <Route path="compare" element={<ComparePage />} />
           <Route path="account" element={<AccountPage />} />
+          <Route path="workspaces" element={<WorkspacesPage />} />
+          <Route path="workspaces/:id" element={<WorkspacesPage />} />
+          <Route path="invite/:token" element={<AcceptInvitePage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
         <Route path="*" element={<Navigate to="/" replace />} />

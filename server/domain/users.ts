@@ -4,6 +4,7 @@ import type pg from "pg";
 import { Prisma, type Db } from "../lib/db";
 import { hashPassword, hashToken, newToken, verifyPassword } from "../lib/passwords";
 import { MINT_SIGNUP, transfer, userAccountKey } from "./ledger";
+import { createPersonalWorkspace } from "./workspaces/personal";
 import type { Role } from "../generated/prisma/enums";
 
 export const userSelect = {
@@ -33,7 +34,7 @@ export interface RegisterUserInput {
   role?: Role;
 }
 
-/** Creates a user, their ledger account and the signup grant in one transaction. */
+/** Creates a user, their ledger account, the signup grant and their personal workspace in one transaction. */
 export async function registerUser(db: Db, input: RegisterUserInput): Promise<PublicUser> {
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   const role: Role = input.adminEmail !== undefined && input.email === input.adminEmail ? "admin" : (input.role ?? "member");
@@ -53,6 +54,7 @@ export async function registerUser(db: Db, input: RegisterUserInput): Promise<Pu
         select: userSelect,
       });
       await tx.ledgerAccount.create({ data: { key: userAccountKey(user.id), kind: "user", userId: user.id } });
+      await createPersonalWorkspace(tx, user.id);
       if (input.signupGrantCents > 0) {
         await transfer(tx, {
           from: MINT_SIGNUP,

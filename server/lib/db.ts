@@ -1,3 +1,12 @@
+// Prisma: how Paddock reads and writes PostgreSQL unless a benchmark says otherwise (then the
+// `pg` pool in pg.ts, or a `$queryRaw` statement in a file named for it, e.g. payout-sql.ts), or
+// the SQL is one Prisma cannot say (a row lock, `SET LOCAL`, an update guarded by a condition in
+// one statement). Domain functions take the client as their first argument (`DbClient`, so a
+// caller's transaction can be passed in); the rule and the connection budget are in the README's
+// "Database" section.
+//
+// The client's driver adapter holds a `pg` pool of up to DB_POOL_MAX connections per process,
+// opened as queries need them; pg.ts may hold as many again.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, Prisma } from "../generated/prisma/client";
 import { config } from "../config";

@@ -1,7 +1,12 @@
-// A plain `pg` pool for the hot paths where Prisma's per-query overhead dominates, each one SQL
-// statement: the bridge (token check, activity stamp, event ingestion, including the agent's
-// log lines the launch job forwards), API-token sign-in and bet placement. It holds up to
-// DB_POOL_MAX connections of its own, besides Prisma's.
+// The plain `pg` pool: the one place raw SQL goes around Prisma, for single statements on hot
+// paths where a benchmark showed Prisma's per-query overhead dominating — the bridge's token check,
+// activity stamp and event ingestion (bench:bridge; the launch job forwards agents' log lines the
+// same way), API-token sign-in, and bet placement (bench:bets). Everything else uses Prisma (db.ts);
+// the rule and the connection budget are in the README's "Database" section.
+//
+// Created on first use, so a process that never takes these paths opens no connection here. Up to
+// DB_POOL_MAX connections of its own, besides Prisma's DB_POOL_MAX: a process may hold 2 ×
+// DB_POOL_MAX connections to PostgreSQL.
 import pg from "pg";
 import { config } from "../config";
 import { pgConnectionOptions } from "./pg-options";

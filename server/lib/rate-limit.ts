@@ -6,10 +6,16 @@
 // process claims, per client, about a quarter of a second of that client's observed rate
 // (never more than an eighth of what is left in the window), then spends the lease locally. A
 // client calling now and then claims one permit at a time, so low limits are exact across
-// processes; a busy client costs one Redis call per lease instead of one per request — on the
-// hot betting path that call was the single largest cost of a request (bench:bets). Every
+// processes; a busy client costs one Redis call per lease instead of one per request. Every
 // permit is counted in Redis before it is used, so the processes together never exceed a limit;
 // the most a lease can cost a client is the unspent part of it when the window ends.
+//
+// The figure: with a Redis round trip per request (what a store-backed library limiter such as
+// express-rate-limit with rate-limit-redis does), that call was ~0.15 ms of the ~0.65 ms of API
+// process CPU per bet — the single largest cost of a request — measured by `npm run bench:bets`
+// ("CPU per bet … API process", 50 clients, one API process, after the warm-up; commit 22fe22c).
+// Leases took it off the per-request path. Re-measure by claiming one permit per request
+// (LEASE_HORIZON_MS = 0) and running the benchmark again.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { isIPv6 } from "node:net";
 import { redis, redisKey } from "./redis";

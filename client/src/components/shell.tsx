@@ -63,6 +63,7 @@ export function Shell() {
           </NavLink>
           <NavLink to="/launch">Launch</NavLink>
           <NavLink to="/compare">Compare</NavLink>
+          <NavLink to="/workspaces">Workspaces</NavLink>
           <NavLink to="/account">Account</NavLink>
         </nav>
         <div className="topbar-end">

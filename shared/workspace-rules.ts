@@ -1,0 +1,106 @@
+// Who may do what in a workspace: the one rule the server's domain enforces and the client uses to
+// show only the actions a member may take. Site roles (operator, admin) are about runs and users
+// (shared/run-rules.ts, user.setRole) and grant nothing here: a site admin who is not a member of a
+// workspace cannot see it, like anyone else.
+
+export const WORKSPACE_ROLES = ["owner", "admin", "member", "viewer"] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+
+/** Each permission and the roles that hold it. */
+export const WORKSPACE_PERMISSIONS = {
+  /** See the workspace, its members and (with runs in workspaces) its runs. */
+  view: ["owner", "admin", "member", "viewer"],
+  rename: ["owner", "admin"],
+  delete: ["owner"],
+  /** Invite, change roles, remove members and see pending invitations (within the owner limits below). */
+  manageMembers: ["owner", "admin"],
+  /** Launch runs in the workspace. */
+  launchRuns: ["owner", "admin", "member"],
+  /** Prompt, inject credits into and cancel the workspace's runs, within shared/run-rules.ts's fairness rule. */
+  steerRuns: ["owner", "admin", "member"],
+} as const satisfies Record<string, readonly WorkspaceRole[]>;
+
+export type WorkspacePermission = keyof typeof WORKSPACE_PERMISSIONS;
+
+export function can(role: WorkspaceRole, permission: WorkspacePermission): boolean {
+  return (WORKSPACE_PERMISSIONS[permission] as readonly WorkspaceRole[]).includes(role);
+}
+
+/** Why an action is refused: the error code the server answers with, the input field, and a message. */
+export interface WorkspaceRefusal {
+  code: "FORBIDDEN" | "CONFLICT";
+  field?: "id" | "role" | "userId" | "email" | "invitationId";
+  message: string;
+}
+
+export interface WorkspaceActor {
+  userId: string;
+  role: WorkspaceRole;
+}
+
+export interface WorkspaceStanding {
+  personal: boolean;
+  /** How many owners the workspace has now. */
+  ownerCount: number;
+}
+
+const forbidden = (message: string, field?: WorkspaceRefusal["field"]): WorkspaceRefusal =>
+  field ? { code: "FORBIDDEN", field, message } : { code: "FORBIDDEN", message };
+
+export const PERSONAL_IS_SOLO = "a personal workspace has only its owner: create a workspace to work with others";
+
+/** The roles this actor may give (at invitation or by a role change): only owners make owners. */
+export function assignableRoles(actorRole: WorkspaceRole): WorkspaceRole[] {
+  if (actorRole === "owner") return [...WORKSPACE_ROLES];
+  if (actorRole === "admin") return ["admin", "member", "viewer"];
+  return [];
+}
+
+export function renameRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
+  return can(actorRole, "rename") ? null : forbidden("only the workspace's owners and admins can rename it");
+}
+
+export function deleteRefusal(actorRole: WorkspaceRole, ws: Pick<WorkspaceStanding, "personal">): WorkspaceRefusal | null {
+  if (!can(actorRole, "delete")) return forbidden("only an owner can delete the workspace");
+  if (ws.personal) return { code: "CONFLICT", field: "id", message: "a personal workspace cannot be deleted" };
+  return null;
+}
+
+export function inviteRefusal(actorRole: WorkspaceRole, role: WorkspaceRole, ws: Pick<WorkspaceStanding, "personal">): WorkspaceRefusal | null {
+  if (!can(actorRole, "manageMembers")) return forbidden("only the workspace's owners and admins can invite");
+  if (ws.personal) return { code: "CONFLICT", field: "id", message: PERSONAL_IS_SOLO };
+  if (!assignableRoles(actorRole).includes(role)) return forbidden("only an owner can make someone an owner", "role");
+  return null;
+}
+
+export function revokeInviteRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
+  return can(actorRole, "manageMembers") ? null : forbidden("only the workspace's owners and admins can revoke invitations");
+}
+
+/** Why the actor may not give `target` the role `role`, or null. */
+export function roleChangeRefusal(actor: WorkspaceActor, target: WorkspaceActor, role: WorkspaceRole, ws: WorkspaceStanding): WorkspaceRefusal | null {
+  if (!can(actor.role, "manageMembers")) return forbidden("only the workspace's owners and admins can change roles");
+  if (target.role === "owner" && actor.role !== "owner") return forbidden("only an owner can change an owner's role", "userId");
+  if (!assignableRoles(actor.role).includes(role)) return forbidden("only an owner can make someone an owner", "role");
+  if (target.role === "owner" && role !== "owner" && ws.ownerCount <= 1) {
+    return { code: "CONFLICT", field: "role", message: "the last owner cannot be demoted: make another member owner first" };
+  }
+  return null;
+}
+
+/** Why the actor may not leave the workspace, or null. */
+export function leaveRefusal(actor: Pick<WorkspaceActor, "role">, ws: WorkspaceStanding): WorkspaceRefusal | null {
+  if (ws.personal) return { code: "CONFLICT", field: "id", message: "you cannot leave your personal workspace" };
+  if (actor.role === "owner" && ws.ownerCount <= 1) {
+    return { code: "CONFLICT", field: "id", message: "the last owner cannot leave: make another member owner first, or delete the workspace" };
+  }
+  return null;
+}
+
+/** Why the actor may not remove `target` from the workspace, or null. Removing oneself is leaving. */
+export function removalRefusal(actor: WorkspaceActor, target: WorkspaceActor, ws: WorkspaceStanding): WorkspaceRefusal | null {
+  if (actor.userId === target.userId) return leaveRefusal(actor, ws);
+  if (!can(actor.role, "manageMembers")) return forbidden("only the workspace's owners and admins can remove members");
+  if (target.role === "owner" && actor.role !== "owner") return forbidden("only an owner can remove an owner", "userId");
+  return null;
+}
