@@ -6,6 +6,7 @@
 // Exit codes: 0 the run was handled (whatever its outcome), 1 the agent crashed, 2 the
 // environment is invalid, 143 stopped by SIGTERM/SIGINT.
 import { BRIDGE_LIMITS, BRIDGE_LLM_PATH, parseAgentEnv, type AgentEnv, type AgentPolicy, type RunInfo } from "../shared/bridge";
+import { isTerminalRun } from "../shared/run-status";
 import { PaddockAgentClient, isBridgeError } from "./sdk";
 import { errorMessage, type PolicyContext, type PolicyResult } from "./policies/context";
 import { runDemoPolicy } from "./policies/demo";
@@ -19,7 +20,6 @@ const EXIT_BAD_ENV = 2;
 const EXIT_SIGNALED = 143;
 /** After SIGTERM the agent gets this long to finish its current request before it is cut off. */
 const SHUTDOWN_GRACE_MS = 3_000;
-const ENDED_STATUSES: ReadonlySet<RunInfo["status"]> = new Set(["succeeded", "failed", "canceled", "expired"]);
 
 const log = (line: string) => process.stdout.write(`[paddock-agent] ${line}\n`);
 
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   const client = new PaddockAgentClient({ baseUrl: env.PADDOCK_BRIDGE_URL, token: env.PADDOCK_TOKEN, signal: shutdown.signal });
   try {
     const run = await client.run();
-    if (ENDED_STATUSES.has(run.status)) {
+    if (isTerminalRun(run.status)) {
       log(`run ${run.id} has already ended (${run.status}); nothing to do`);
       return 0;
     }

@@ -20,7 +20,7 @@
 // Namespace import, not `{ z }`: it lets esbuild drop the zod locales nobody uses, which
 // shrinks the agent bundle (agent/bundle.ts) from ~800 KB to ~250 KB.
 import * as z from "zod";
-import type { sandboxStatuses } from "./sandbox";
+import { RUN_STATUSES, type RunStatus } from "./run-status";
 
 export const BRIDGE_BASE_PATH = "/api/agent/v1";
 
@@ -358,7 +358,7 @@ export const paymentRequestSchema = z.object({
 });
 export type PaymentRequest = z.input<typeof paymentRequestSchema>;
 
-export const completionOutcomes = ["succeeded", "failed"] as const;
+export const completionOutcomes = ["succeeded", "failed"] as const satisfies readonly RunStatus[];
 export const completeRequestSchema = z.object({
   outcome: z.enum(completionOutcomes, { error: "must be \"succeeded\" or \"failed\"" }),
   summary: text(BRIDGE_LIMITS.summary).optional(),
@@ -370,14 +370,8 @@ export const heartbeatRequestSchema = z.object({});
 
 // ───────────────────────────── responses ─────────────────────────────
 
-// The same list as sandboxStatuses in shared/sandbox.ts, not imported from there: that module's
-// `{ z }` import would pull every zod locale into the agent bundle. The type check below fails
-// compilation if the two lists ever drift apart.
-export const runStatuses = ["queued", "booting", "running", "succeeded", "failed", "canceled", "expired"] as const;
-type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-true satisfies SameMembers<(typeof runStatuses)[number], (typeof sandboxStatuses)[number]>;
-export const runStatusSchema = z.enum(runStatuses);
-export type RunStatus = z.infer<typeof runStatusSchema>;
+export const runStatusSchema = z.enum(RUN_STATUSES);
+export type { RunStatus };
 
 export const runInfoSchema = z.object({
   id: z.string(),

@@ -2,8 +2,9 @@
 // and the React client. Rooms: `sandbox:<id>` (one run), `user:<id>` (one user's private
 // updates), `arena` (every run's summary changes).
 import type { BetSide } from "./odds";
+import type { RunStatus } from "./run-status";
 
-export type SandboxStatusName = "queued" | "booting" | "running" | "succeeded" | "failed" | "canceled" | "expired";
+export type SandboxStatusName = RunStatus;
 export type PoolStatusName = "open" | "locked" | "settled" | "refunded";
 
 export interface SandboxEventMessage {

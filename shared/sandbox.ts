@@ -1,7 +1,6 @@
 // Sandbox inputs shared by the launch form and the server.
 import { z } from "zod";
 
-export const sandboxStatuses = ["queued", "booting", "running", "succeeded", "failed", "canceled", "expired"] as const;
 export const providerNames = ["local", "daytona"] as const;
 
 export const createSandboxInput = z.object({

@@ -7,8 +7,9 @@ import { hashToken } from "../lib/passwords";
 import { bearerToken } from "../auth/resolve-user";
 import { sendError } from "../lib/http-errors";
 import { pgPool } from "../lib/pg";
+import { isStartedRun } from "@shared/run-status";
 import { markRunning } from "../domain/sandbox/start";
-import { afterRunStarted } from "../jobs/sandbox/run-started";
+import { afterRunStarted } from "../commands/run-started";
 
 export interface BridgeRun {
   id: string;
@@ -29,7 +30,7 @@ export function bridgeAuth(db: Db) {
     const run = rows[0];
     if (!run) return sendError(res, 401, "UNAUTHORIZED", "invalid or expired bridge token");
     if (run.id !== req.params.runId) return sendError(res, 403, "FORBIDDEN", "this token belongs to another run");
-    if (run.status !== "booting" && run.status !== "running") {
+    if (!isStartedRun(run.status)) {
       return sendError(res, 403, "FORBIDDEN", `the run is ${run.status}; its token is no longer valid`);
     }
     if (run.status === "booting") {

@@ -32,7 +32,7 @@ import { storeArtifact } from "../domain/sandbox/artifacts";
 import { completeRun } from "../domain/sandbox/complete";
 import { listenForPrompt } from "./prompt-signal";
 import { forwardChatCompletion } from "./llm-proxy";
-import { afterProgress, afterTransition, publishEvents } from "../jobs/sandbox/after-change";
+import { afterProgress, afterTransition, publishEvents } from "../commands/run-effects";
 import { enqueueVerify } from "../jobs/sandbox/verify";
 import path from "node:path";
 import { mkdirSync } from "node:fs";

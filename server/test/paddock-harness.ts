@@ -1,6 +1,7 @@
 // Starts a whole Paddock (API, Socket.IO, workers) in the test process on a free port.
 import { afterAll, beforeAll, vi } from "vitest";
 import type { Paddock } from "../main";
+import { TERMINAL_RUN_STATUSES } from "@shared/run-status";
 
 export async function startTestPaddock(env: Record<string, string> = {}, role: "all" | "api" = "all"): Promise<Paddock & { url: string }> {
   Object.assign(process.env, env);
@@ -74,4 +75,4 @@ export async function waitForRun(id: string, statuses: string[], timeoutMs = 40_
   }, `run ${id} to reach ${statuses.join("/")}`, timeoutMs);
 }
 
-export const ENDED = ["succeeded", "failed", "canceled", "expired"];
+export const ENDED: string[] = [...TERMINAL_RUN_STATUSES];

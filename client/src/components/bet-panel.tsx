@@ -4,21 +4,16 @@ import { useMemo, useState, type FormEvent } from "react";
 import { computeOdds, quoteBet, type BetSide } from "@shared/odds";
 import type { BetPlacedMessage } from "@shared/realtime";
 import { betRefusal } from "@shared/run-rules";
+import { describeLock, isLiveRun, LOCK_REASONS, reachedProgressLock } from "@shared/run-status";
 import { useMe } from "../hooks/use-me";
 import { runActor, runStanding } from "../lib/run-standing";
 import { trpc } from "../trpc";
 import { centsFromInput, formatAgo, formatCents, formatMultiplier, formatPercent } from "../lib/format";
 import { errorMessage, fieldErrors } from "../lib/errors";
 import { useNow } from "../hooks/use-now";
-import { OddsBar, isLive } from "./run-bits";
+import { OddsBar } from "./run-bits";
 import { Spinner } from "./states";
 import type { RunDetail } from "../live/use-live-sandbox";
-
-const LOCK_REASON: Record<string, string> = {
-  time: "80% of the run's time has elapsed",
-  progress: "progress passed 90% of the target",
-  ended: "the run has ended",
-};
 
 const QUICK = ["1", "5", "10", "25"];
 
@@ -31,10 +26,10 @@ export function bettingClosedReason(run: RunDetail, now: number): string | null 
   if (!pool) return "This run has no betting pool.";
   if (pool.status === "settled") return pool.outcome ? `Settled: ${pool.outcome.toUpperCase()} won.` : "Settled.";
   if (pool.status === "refunded") return "Refunded: every bet was returned.";
-  if (pool.status === "locked") return `Betting is locked: ${LOCK_REASON[pool.lockReason ?? ""] ?? pool.lockReason ?? "the pool is closed"}.`;
-  if (!isLive(run.status)) return "Betting is closed: the run has ended.";
-  if (pool.locksAt && new Date(pool.locksAt).getTime() <= now) return `Betting is locked: ${LOCK_REASON.time}.`;
-  if (run.targetValue > 0 && run.currentProgress >= run.targetValue * 0.9) return `Betting is locked: ${LOCK_REASON.progress}.`;
+  if (pool.status === "locked") return `Betting is locked: ${pool.lockReason ? describeLock(pool.lockReason) : "the pool is closed"}.`;
+  if (!isLiveRun(run.status)) return "Betting is closed: the run has ended.";
+  if (pool.locksAt && new Date(pool.locksAt).getTime() <= now) return `Betting is locked: ${LOCK_REASONS.time}.`;
+  if (run.targetValue > 0 && reachedProgressLock(run.currentProgress, run.targetValue)) return `Betting is locked: ${LOCK_REASONS.progress}.`;
   return null;
 }
 

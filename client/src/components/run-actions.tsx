@@ -4,7 +4,7 @@ import { trpc } from "../trpc";
 import { centsFromInput, formatAgo, formatCents } from "../lib/format";
 import { errorMessage, fieldErrors } from "../lib/errors";
 import { useNow } from "../hooks/use-now";
-import { isLive } from "./run-bits";
+import { isLiveRun } from "@shared/run-status";
 import { Spinner } from "./states";
 import type { RunDetail } from "../live/use-live-sandbox";
 import { cancelRefusal, promptRefusal } from "@shared/run-rules";
@@ -44,7 +44,7 @@ export function CreditsPanel({ run }: { run: RunDetail }) {
       <div className="card-head">
         <h2 id="credits-title">Credits</h2>
         <span className="muted" data-testid="credits-left">
-          {isLive(run.status) ? `${formatCents(left)} left` : `${formatCents(left)} returned`}
+          {isLiveRun(run.status) ? `${formatCents(left)} left` : `${formatCents(left)} returned`}
         </span>
       </div>
       <div className="meter" aria-hidden>
@@ -53,7 +53,7 @@ export function CreditsPanel({ run }: { run: RunDetail }) {
       <p className="muted small">
         {formatCents(run.creditsSpent)} spent of a {formatCents(run.creditBudget)} budget
       </p>
-      {isLive(run.status) && (
+      {isLiveRun(run.status) && (
         <form className="inline-form" onSubmit={(e) => void onSubmit(e)} noValidate>
           <span className="amount-input">
             <span aria-hidden>$</span>
@@ -64,12 +64,12 @@ export function CreditsPanel({ run }: { run: RunDetail }) {
           </button>
         </form>
       )}
-      {isLive(run.status) && error && (
+      {isLiveRun(run.status) && error && (
         <p className="field-error" role="alert">
           {error}
         </p>
       )}
-      {isLive(run.status) && done && <p className="success">{done}</p>}
+      {isLiveRun(run.status) && done && <p className="success">{done}</p>}
     </section>
   );
 }
@@ -111,11 +111,11 @@ export function PromptPanel({ run }: { run: RunDetail }) {
       <div className="card-head">
         <h2 id="prompt-title">Prompts</h2>
       </div>
-      {isLive(run.status) && refusal ? (
+      {isLiveRun(run.status) && refusal ? (
         <p className="muted small" data-testid="prompt-refusal">
           {sentence(refusal)}
         </p>
-      ) : isLive(run.status) ? (
+      ) : isLiveRun(run.status) ? (
         <form className="form" onSubmit={(e) => void onSubmit(e)} noValidate>
           <textarea
             rows={2}

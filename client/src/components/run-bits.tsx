@@ -1,5 +1,6 @@
 // Small pieces every run view uses: status badge, progress bar, odds bar, countdown.
 import { computeOdds } from "@shared/odds";
+import { isLiveRun } from "@shared/run-status";
 import { formatDuration, formatNumber, formatPercent, progressPercent, formatMultiplier, toDate } from "../lib/format";
 import { useNow } from "../hooks/use-now";
 
@@ -13,12 +14,10 @@ const STATUS_LABEL: Record<string, string> = {
   expired: "Expired",
 };
 
-export const isLive = (status: string) => status === "queued" || status === "booting" || status === "running";
-
 export function StatusBadge({ status }: { status: string }) {
   return (
     <span className={`badge badge-${status}`} data-testid="run-status" data-status={status}>
-      {isLive(status) && <span className="pulse" aria-hidden />}
+      {isLiveRun(status) && <span className="pulse" aria-hidden />}
       {STATUS_LABEL[status] ?? status}
     </span>
   );
@@ -81,7 +80,7 @@ export function OddsBar({
 
 export function TimeLeft({ expiresAt, status, finishedAt }: { expiresAt: Date | string | null; status: string; finishedAt?: Date | string | null }) {
   const now = useNow();
-  if (!isLive(status)) {
+  if (!isLiveRun(status)) {
     const f = toDate(finishedAt ?? null);
     return <span className="muted">{f ? "ended" : "—"}</span>;
   }
@@ -119,7 +118,7 @@ export function VerifiedBadge({
       </span>
     );
   }
-  if (!isLive(run.status)) return null;
+  if (!isLiveRun(run.status)) return null;
   return (
     <span className="chip chip-verifier" data-testid="verifier" title={`Success will be measured by its verifier: ${run.verifier}`}>
       {run.verifyRequestedAt ? "verifying…" : "verifier"}

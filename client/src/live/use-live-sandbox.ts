@@ -3,6 +3,7 @@
 // every reconnect (the server replays what was stored while we were away).
 import { useEffect, useState } from "react";
 import type { BetPlacedMessage } from "@shared/realtime";
+import { isTerminalRun } from "@shared/run-status";
 import { trpc, type RouterOutputs } from "../trpc";
 import { getSocket } from "./socket";
 import { feedStoreFor, type FeedStore } from "./feed-store";
@@ -11,7 +12,6 @@ import { applyPatch, mergePatches, patchFromPool, patchFromProgress, patchFromSt
 
 export type RunDetail = RouterOutputs["sandbox"]["get"];
 
-const TERMINAL = new Set(["succeeded", "failed", "canceled", "expired"]);
 /** How many of the bets placed since the page opened are kept. */
 const RECENT_BETS = 20;
 
@@ -93,7 +93,7 @@ export function useLiveSandbox(sandboxId: string, run: RunDetail | undefined): L
     const onStatus: Parameters<typeof socket.on<"sandbox:status">>[1] = (msg) => {
       if (msg.sandboxId !== sandboxId) return;
       patches.add(sandboxId, patchFromStatus(msg));
-      if (TERMINAL.has(msg.status)) {
+      if (isTerminalRun(msg.status)) {
         // finishedAt, the settled pool and payouts come with the final read.
         setTimeout(() => {
           void utils.sandbox.get.invalidate({ id: sandboxId });

@@ -7,10 +7,11 @@ import { RunCard, RunCardSkeleton } from "../components/run-card";
 import { Empty, ErrorState, Spinner } from "../components/states";
 import { formatCents } from "../lib/format";
 import { useDocumentTitle } from "../hooks/use-document-title";
+import { isLiveRun, LIVE_RUN_STATUSES, TERMINAL_RUN_STATUSES } from "@shared/run-status";
 
 const STATUS_FILTERS = {
-  live: ["queued", "booting", "running"],
-  finished: ["succeeded", "failed", "canceled", "expired"],
+  live: LIVE_RUN_STATUSES,
+  finished: TERMINAL_RUN_STATUSES,
   all: undefined,
 } as const;
 type StatusFilter = keyof typeof STATUS_FILTERS;
@@ -41,7 +42,7 @@ export function ArenaPage() {
   const models = useMemo(() => [...new Set((profiles.data ?? []).map((p) => p.model))].sort(), [profiles.data]);
 
   const runs = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-  const liveCount = runs.filter((r) => r.status === "queued" || r.status === "booting" || r.status === "running").length;
+  const liveCount = runs.filter((r) => isLiveRun(r.status)).length;
   const pooled = runs.reduce((sum, r) => sum + (r.pool && r.pool.status === "open" ? r.pool.yesTotal + r.pool.noTotal : 0), 0);
 
   return (

@@ -9,7 +9,9 @@ import { useNow } from "../hooks/use-now";
 import { useDocumentTitle } from "../hooks/use-document-title";
 import { errorCode } from "../lib/errors";
 import { formatCents, formatDateTime, formatDuration, toDate } from "../lib/format";
-import { ProgressBar, StatusBadge, TimeLeft, VerifiedBadge, isLive } from "../components/run-bits";
+import { ProgressBar, StatusBadge, TimeLeft, VerifiedBadge } from "../components/run-bits";
+import { isLiveRun } from "@shared/run-status";
+import { isOperatorRole } from "@shared/run-rules";
 import { ProgressChart, type ProgressPoint } from "../components/progress-chart";
 import { EventFeed } from "../components/event-feed";
 import { BetPanel } from "../components/bet-panel";
@@ -30,7 +32,7 @@ export function RunPage() {
       enabled: id.length > 0,
       // Prompt delivery has no live message; while one is in flight on a live run, look again now and then.
       refetchInterval: (q) =>
-        q.state.data && isLive(q.state.data.status) && q.state.data.prompts.some((p) => p.status !== "acknowledged") ? 5000 : false,
+        q.state.data && isLiveRun(q.state.data.status) && q.state.data.prompts.some((p) => p.status !== "acknowledged") ? 5000 : false,
     },
   );
   const run = get.data;
@@ -81,7 +83,8 @@ export function RunPage() {
   const chartEnd = finished ? finished.getTime() : Math.max(now, started.getTime() + 1000);
   // Progress reports arrive as events; before the first one, chart the current value.
   const chartPoints = points.length > 0 ? points : run.currentProgress > 0 ? [{ t: chartEnd, v: run.currentProgress }] : [];
-  const canCancel = isLive(run.status) && user && (user.id === run.createdBy.id || user.role === "operator" || user.role === "admin");
+  // Shown to those who steer the run; CancelRun explains a refusal (shared/run-rules.ts) there.
+  const canCancel = isLiveRun(run.status) && user && (user.id === run.createdBy.id || isOperatorRole(user.role));
 
   return (
     <div className="run-page" data-testid="run-page" data-run-id={run.id}>

@@ -2,6 +2,8 @@
 // finished runs. Canceled runs are left out of a model's record: a person stopped them, so they
 // say nothing about the model.
 import type { DbClient } from "../../lib/db";
+import { JUDGED_RUN_STATUSES } from "@shared/run-status";
+import { statusList } from "../../lib/run-status-sql";
 
 export interface BettorRow {
   userId: string;
@@ -40,7 +42,7 @@ export async function leaderboard(client: DbClient, opts: { limit: number }): Pr
            count(*) FILTER (WHERE s.status = 'succeeded')::int AS succeeded,
            (count(*) FILTER (WHERE s.status = 'succeeded'))::float8 / count(*) AS "successRate"
       FROM sandboxes s JOIN agent_profiles a ON a.id = s."agentProfileId"
-     WHERE s.status IN ('succeeded', 'failed', 'expired')
+     WHERE s.status IN ${statusList(JUDGED_RUN_STATUSES)}
      GROUP BY a.model
      ORDER BY "successRate" DESC, runs DESC, a.model
      LIMIT ${opts.limit}`;

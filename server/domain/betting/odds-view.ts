@@ -5,7 +5,7 @@ import type { DbClient, Prisma } from "../../lib/db";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
 import { computeOdds, quoteBet, type BetQuote } from "@shared/odds";
-import { isLiveRun } from "./rules";
+import { isLiveRun } from "@shared/run-status";
 import { assertBetAmount } from "./place-bet";
 
 export interface PoolOddsView {

@@ -40,8 +40,8 @@ import { config } from "../../config";
 import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
 import { cuidLike, userAccountKey } from "../ledger";
 import { pgPool } from "../../lib/pg";
-import { LIVE_RUN_STATUSES } from "./rules";
-import { describeLock } from "./pools";
+import { statusListText } from "../../lib/run-status-sql";
+import { describeLock, LIVE_RUN_STATUSES } from "@shared/run-status";
 
 export interface PlaceBetInput {
   userId: string;
@@ -76,7 +76,7 @@ const RETRIES = 3;
 // Rows are timestamp(3) in UTC; clock_timestamp() rather than now() so a bet's createdAt is taken
 // while the pool row lock is held (see lockPool), not when the statement started waiting for it.
 const NOW = `(clock_timestamp() AT TIME ZONE 'UTC')`;
-const LIVE_STATUSES = `(${LIVE_RUN_STATUSES.map((s) => `'${s}'`).join(", ")})`;
+const LIVE_STATUSES = statusListText(LIVE_RUN_STATUSES);
 
 type Refusal = "ok" | "pool_closed" | "run_not_live" | "time_locked" | keyof typeof BET_REFUSALS | "no_account" | "same_user_in_batch" | "insufficient_funds";
 

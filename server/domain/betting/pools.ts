@@ -6,7 +6,7 @@ import { AppError } from "../../lib/errors";
 import { Prisma, type DbClient } from "../../lib/db";
 import type { PoolUpdateMessage } from "@shared/realtime";
 import { cuidLike, poolAccountKey } from "../ledger";
-import { reachedProgressLock, type LockReason } from "./rules";
+import { reachedProgressLock, type LockReason } from "@shared/run-status";
 
 
 // UTC wall clock at the moment of the write (columns are timestamp(3) holding UTC).
@@ -43,7 +43,7 @@ export async function lockPool(client: DbClient, input: { sandboxId: string; rea
   return pool ? { locked: false, poolId: pool.id } : { locked: false };
 }
 
-/** Called in the transaction that writes a run's progress: locks once progress reaches 90% of the target. */
+/** Called in the transaction that writes a run's progress: locks once progress reaches the progress lock. */
 export async function lockPoolForProgress(
   tx: Prisma.TransactionClient,
   input: { sandboxId: string; currentProgress: number; targetValue: number },
@@ -62,19 +62,6 @@ export async function setPoolLocksAt(client: DbClient, input: { sandboxId: strin
   return rows[0]?.id ?? null;
 }
 
-export function describeLock(reason: string): string {
-  switch (reason) {
-    case "time":
-      return "80% of the run's time has elapsed";
-    case "progress":
-      return "progress reached 90% of the target";
-    case "ended":
-      return "the run has ended";
-    default:
-      return reason;
-  }
-}
-
 /** The pool:update message for a pool as stored now (callers emit it after their commit). */
 export async function poolUpdateMessage(client: DbClient, poolId: string): Promise<PoolUpdateMessage> {
   const pool = await client.pool.findUnique({
@@ -82,6 +69,20 @@ export async function poolUpdateMessage(client: DbClient, poolId: string): Promi
     select: { id: true, sandboxId: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, lockReason: true },
   });
   if (!pool) throw new AppError("NOT_FOUND", `pool ${poolId} does not exist`);
+  return toPoolUpdateMessage(pool);
+}
+
+/** The pool:update message for a pool's state as the caller already knows it (a bet's totals, say). */
+export function toPoolUpdateMessage(pool: {
+  id: string;
+  sandboxId: string;
+  yesTotal: number | bigint;
+  noTotal: number | bigint;
+  betCount: number;
+  status: PoolUpdateMessage["status"];
+  outcome: PoolUpdateMessage["outcome"];
+  lockReason: string | null;
+}): PoolUpdateMessage {
   return {
     sandboxId: pool.sandboxId,
     poolId: pool.id,

@@ -12,7 +12,8 @@ import { db as defaultDb, type Db, type Prisma } from "../../lib/db";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
 import { rakeCents } from "@shared/odds";
-import { isTerminalRun, outcomeForRun } from "./rules";
+import { isTerminalRun } from "@shared/run-status";
+import { outcomeForRun } from "./rules";
 import { creditBettors, lockSettlementAccounts, writePayouts, writeRake } from "./payout-sql";
 
 export interface SettleResult {

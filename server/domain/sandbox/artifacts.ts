@@ -5,6 +5,8 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
+import { STARTED_RUN_STATUSES } from "@shared/run-status";
+import { statusList } from "../../lib/run-status-sql";
 import type { ArtifactKind, ReviewState } from "../../generated/prisma/enums";
 
 export const SCREENSHOT_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
@@ -50,7 +52,7 @@ export async function storeArtifact(db: Db, input: StoreArtifactInput) {
     return await db.$transaction(async (tx) => {
       // The row lock taken here also serializes a run's concurrent uploads for the quota check.
       const run = await tx.$queryRaw<{ status: string }[]>`
-        UPDATE sandboxes SET "lastActivityAt" = now() WHERE id = ${input.sandboxId} AND status IN ('booting', 'running') RETURNING status`;
+        UPDATE sandboxes SET "lastActivityAt" = now() WHERE id = ${input.sandboxId} AND status IN ${statusList(STARTED_RUN_STATUSES)} RETURNING status`;
       if (!run[0]) throw new AppError("CONFLICT", "the run is not active; it cannot upload artifacts");
       const [used] = await tx.$queryRaw<{ count: number; bytes: bigint }[]>`
         SELECT count(*)::int AS count, coalesce(sum(size), 0)::bigint AS bytes FROM artifacts WHERE "sandboxId" = ${input.sandboxId}`;

@@ -1,7 +1,8 @@
 // How runs end: the agent reports completion, a user cancels, the idle or expiry job stops it.
 import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
-import { assertTransition, isTerminal, transitionRun, type TransitionResult } from "./lifecycle";
+import { isTerminalRun } from "@shared/run-status";
+import { assertTransition, transitionRun, type TransitionResult } from "./lifecycle";
 import type { SandboxStatus } from "../../generated/prisma/enums";
 import { cancelRefusal, isOperatorRole, type RunActor } from "@shared/run-rules";
 import { readRunStanding } from "./standing";
@@ -53,7 +54,7 @@ export async function assertCanCancel(db: Db, input: RunActor & { sandboxId: str
   const run = await readRunStanding(db, { sandboxId: input.sandboxId, userId: input.userId });
   const refusal = cancelRefusal(input, run);
   // An ended run's pool is locked too; "it already ended" is the answer that helps, for anyone.
-  if (refusal && isTerminal(run.status) && (run.createdById === input.userId || isOperatorRole(input.role))) {
+  if (refusal && isTerminalRun(run.status) && (run.createdById === input.userId || isOperatorRole(input.role))) {
     throw new AppError("CONFLICT", `the run already ended (${run.status})`, { field: "id" });
   }
   if (refusal) throw new AppError("FORBIDDEN", refusal, { field: "id" });

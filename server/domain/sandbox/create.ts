@@ -9,7 +9,7 @@ import { launchVerifierRefusal, type RunActorRole } from "@shared/run-rules";
 import { runAccountKey, transfer, userAccountKey } from "../ledger";
 import { createPoolForRun } from "../betting";
 import type { ProviderName } from "../../providers/types";
-import { LIVE } from "./lifecycle";
+import { LIVE_RUN_STATUSES } from "@shared/run-status";
 import { mayUseProfile, mayUseProvider, type LaunchPolicy } from "./launch-rules";
 
 export interface CreateRunOptions {
@@ -58,7 +58,7 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
       // One user's launches take turns on their user row, so ten concurrent creates cannot all
       // count the same live runs and pass together.
       await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${userId} FOR NO KEY UPDATE`;
-      const live = await tx.sandbox.count({ where: { createdById: userId, status: { in: [...LIVE] } } });
+      const live = await tx.sandbox.count({ where: { createdById: userId, status: { in: [...LIVE_RUN_STATUSES] } } });
       if (live >= limits.maxLiveRuns) {
         throw new AppError(
           "CONFLICT",

@@ -4,6 +4,8 @@ import { AppError } from "../../lib/errors";
 import { inTransaction, type DbClient, Prisma } from "../../lib/db";
 import { HOUSE_CREDITS_SPENT, runAccountKey, transfer, userAccountKey } from "../ledger";
 import { largestRemainderSplit } from "@shared/allocate";
+import { isStartedRun, LIVE_RUN_STATUSES, STARTED_RUN_STATUSES } from "@shared/run-status";
+import { statusList } from "../../lib/run-status-sql";
 
 /**
  * With `upToRemaining`, a cost already incurred (tokens an LLM has used) is charged as far as the
@@ -23,7 +25,7 @@ export async function spendCredits(client: DbClient, input: { sandboxId: string;
       UPDATE sandboxes
          SET "creditsSpent" = "creditsSpent" + ${input.amount}, "costCents" = "costCents" + ${input.amount},
              "lastActivityAt" = now()
-       WHERE id = ${input.sandboxId} AND status IN ('booting', 'running')
+       WHERE id = ${input.sandboxId} AND status IN ${statusList(STARTED_RUN_STATUSES)}
          AND "creditsSpent" + ${input.amount} <= "creditBudget"
       RETURNING "creditsSpent", "creditBudget"`;
     const row = rows[0];
@@ -33,7 +35,7 @@ export async function spendCredits(client: DbClient, input: { sandboxId: string;
         select: { status: true, creditsSpent: true, creditBudget: true },
       });
       if (!run) throw new AppError("NOT_FOUND", "no run with that id");
-      if (run.status !== "running" && run.status !== "booting") {
+      if (!isStartedRun(run.status)) {
         throw new AppError("CONFLICT", `the run is ${run.status}; it cannot spend credits`);
       }
       throw new AppError(
@@ -57,7 +59,7 @@ export async function injectCredits(client: DbClient, input: { userId: string; s
   return inTransaction(client, async (tx) => {
     const rows = await tx.$queryRaw<{ creditBudget: number }[]>`
       UPDATE sandboxes SET "creditBudget" = "creditBudget" + ${input.amount}
-       WHERE id = ${input.sandboxId} AND status IN ('queued', 'booting', 'running')
+       WHERE id = ${input.sandboxId} AND status IN ${statusList(LIVE_RUN_STATUSES)}
       RETURNING "creditBudget"`;
     if (!rows[0]) {
       const run = await tx.sandbox.findUnique({ where: { id: input.sandboxId }, select: { status: true } });

@@ -3,6 +3,8 @@ import { AppError } from "../../lib/errors";
 import type pg from "pg";
 import type { DbClient, Prisma } from "../../lib/db";
 import type { EventKind } from "../../generated/prisma/enums";
+import { STARTED_RUN_STATUSES } from "@shared/run-status";
+import { statusListText } from "../../lib/run-status-sql";
 
 export interface EventInput {
   kind: EventKind;
@@ -23,7 +25,7 @@ export interface StoredEvent {
 const APPEND_SQL = `
   WITH run AS (
     UPDATE sandboxes SET "eventSeq" = "eventSeq" + $2, "lastActivityAt" = now()
-     WHERE id = $1 AND ($6::boolean = false OR status IN ('booting', 'running'))
+     WHERE id = $1 AND ($6::boolean = false OR status IN ${statusListText(STARTED_RUN_STATUSES)})
     RETURNING "eventSeq" - $2 AS base
   )
   INSERT INTO sandbox_events ("sandboxId", seq, kind, payload, "createdAt")

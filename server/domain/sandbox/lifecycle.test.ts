@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { assertTransition, canTransition, TERMINAL } from "./lifecycle";
+import { canTransition, TERMINAL_RUN_STATUSES as TERMINAL } from "@shared/run-status";
+import { assertTransition } from "./lifecycle";
 import { AppError } from "../../lib/errors";
 
 describe("the run state machine", () => {

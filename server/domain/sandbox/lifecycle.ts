@@ -1,31 +1,14 @@
-// The run state machine: the one place that decides which status changes are allowed.
-//   queued → booting → running → succeeded | failed | canceled | expired
-// (queued and booting may also end early: a launch can fail, a user can cancel.)
+// The run state machine is shared/run-status.ts; this module applies it to a run's row.
 import { AppError } from "../../lib/errors";
 import { inTransaction, type DbClient, Prisma } from "../../lib/db";
 import type { SandboxStatus } from "../../generated/prisma/enums";
+import { canTransition, isTerminalRun, type RunStatus } from "@shared/run-status";
 import { returnUnspentCredits } from "./credits";
 import { appendEventsTx, type StoredEvent } from "./events";
 
-export const TERMINAL: readonly SandboxStatus[] = ["succeeded", "failed", "canceled", "expired"];
-export const ACTIVE: readonly SandboxStatus[] = ["booting", "running"];
-export const LIVE: readonly SandboxStatus[] = ["queued", "booting", "running"];
-
-const allowed: Record<SandboxStatus, readonly SandboxStatus[]> = {
-  queued: ["booting", "failed", "canceled"],
-  booting: ["running", "failed", "canceled", "expired"],
-  running: ["succeeded", "failed", "canceled", "expired"],
-  succeeded: [],
-  failed: [],
-  canceled: [],
-  expired: [],
-};
-
-export const isTerminal = (s: SandboxStatus) => TERMINAL.includes(s);
-
-export function canTransition(from: SandboxStatus, to: SandboxStatus): boolean {
-  return allowed[from].includes(to);
-}
+// Fails compilation if the database enum and the shared list of statuses ever drift apart.
+type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies SameMembers<SandboxStatus, RunStatus>;
 
 export function assertTransition(from: SandboxStatus, to: SandboxStatus): void {
   if (!canTransition(from, to)) {
@@ -76,7 +59,7 @@ export async function transitionRun(client: DbClient, input: TransitionInput): P
     input = timeRanOut(current, input);
     assertTransition(current.status, input.to);
     const now = new Date();
-    const terminal = isTerminal(input.to);
+    const terminal = isTerminalRun(input.to);
     const updated = await tx.sandbox.update({
       where: { id: input.sandboxId },
       data: {

@@ -2,6 +2,8 @@
 // in one transaction.
 import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
+import { STARTED_RUN_STATUSES } from "@shared/run-status";
+import { statusList } from "../../lib/run-status-sql";
 import { appendEventsTx, type StoredEvent } from "./events";
 import { lockPoolForProgress } from "../betting";
 
@@ -22,7 +24,7 @@ export async function recordProgress(db: Db, input: { sandboxId: string; value: 
       UPDATE sandboxes
          SET "currentProgress" = ${input.value}, "lastActivityAt" = now(),
              "reachedTargetAt" = CASE WHEN ${input.value} >= "targetValue" THEN coalesce("reachedTargetAt", now()) ELSE "reachedTargetAt" END
-       WHERE id = ${input.sandboxId} AND status IN ('booting', 'running')
+       WHERE id = ${input.sandboxId} AND status IN ${statusList(STARTED_RUN_STATUSES)}
       RETURNING "targetValue", status`;
     const row = rows[0];
     if (!row) {

@@ -3,7 +3,7 @@
 import { AppError } from "../../lib/errors";
 import { inTransaction, type Db } from "../../lib/db";
 import { promptRefusal, type RunActor } from "@shared/run-rules";
-import { isLiveRun } from "../betting/rules";
+import { isLiveRun } from "@shared/run-status";
 import { readRunStanding } from "./standing";
 
 export async function submitPrompt(db: Db, input: RunActor & { sandboxId: string; text: string }) {

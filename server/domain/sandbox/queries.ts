@@ -2,6 +2,8 @@
 import { AppError } from "../../lib/errors";
 import { Prisma, type Db } from "../../lib/db";
 import type { SandboxStatus } from "../../generated/prisma/enums";
+import { JUDGED_RUN_STATUSES } from "@shared/run-status";
+import { statusList } from "../../lib/run-status-sql";
 import { eventSelect } from "./events";
 import { artifactSelect } from "./artifacts";
 import { readRunStanding } from "./standing";
@@ -130,7 +132,7 @@ export async function modelStats(db: Db): Promise<ModelStat[]> {
   >`
     SELECT p.model,
            count(*) AS runs,
-           count(*) FILTER (WHERE s.status IN ('succeeded', 'failed', 'expired')) AS finished,
+           count(*) FILTER (WHERE s.status IN ${statusList(JUDGED_RUN_STATUSES)}) AS finished,
            count(*) FILTER (WHERE s.status = 'succeeded') AS succeeded,
            avg(EXTRACT(EPOCH FROM (s."reachedTargetAt" - s."startedAt")))
              FILTER (WHERE s.status = 'succeeded' AND s."reachedTargetAt" IS NOT NULL)::float8 AS avg_secs,

@@ -7,13 +7,13 @@ import { checkLedger } from "../../domain/ledger";
 import { makeUser } from "../../test/helpers";
 import { waitUntil } from "../../test/paddock-harness";
 import { makeRun, seedUsers } from "../../domain/betting/fixtures";
-import { afterRunTerminal, lockPoolForProgress, placeBet, scheduleTimeLock } from "../../domain/betting";
+import { lockPoolForProgress, placeBet } from "../../domain/betting";
 import { closeQueues, enqueue, getQueue } from "../queues";
 import { startWorkers, type RunningWorkers } from "../worker";
 import { lockPoolJob } from "./lock-pool.job";
 import { settlePoolJob } from "./settle-pool.job";
 import { sweepPools } from "./settle-sweep.job";
-import { settleJobId } from "./run-hooks";
+import { afterRunTerminal, scheduleTimeLock, settleJobId } from "./run-hooks";
 
 let workers: RunningWorkers;
 let bettors: string[];

@@ -1,9 +1,9 @@
-// The time lock: a delayed job (jobId lock-<poolId>) due at 80% of the run's time.
+// The time lock: a delayed job (jobId lock-<poolId>) due at timeLockAt (shared/run-status.ts).
 import { z } from "zod";
 import { defineJob } from "../define";
 import { db } from "../../lib/db";
 import { lockPool } from "../../domain/betting/pools";
-import { publishPoolUpdateById } from "./notify";
+import { publishPoolUpdateById } from "../../commands/pool-effects";
 
 export const lockPoolJob = defineJob({
   name: "betting-lock-pool",

@@ -1,12 +1,12 @@
-// What the sandbox domain calls around a run's lifecycle, after its own transaction commits:
-// schedule the time lock when the run starts, lock and settle when it ends. They enqueue jobs and
-// publish live updates, so they live in the job layer; server/domain/betting re-exports them.
+// The betting jobs a run's lifecycle schedules, called by the run's post-commit effects
+// (server/commands/run-effects.ts, run-started.ts): the time lock when the run starts, the lock
+// and settlement when it ends.
 import { db } from "../../lib/db";
 import { enqueue } from "../queues";
 import { lockPool, setPoolLocksAt } from "../../domain/betting/pools";
 import { lockPoolJob } from "./lock-pool.job";
 import { settlePoolJob } from "./settle-pool.job";
-import { publishPoolUpdateById } from "./notify";
+import { publishPoolUpdateById } from "../../commands/pool-effects";
 
 // BullMQ refuses custom job ids containing ":" (it is its key separator), so the business keys
 // settle:<poolId> / lock:<poolId> are spelled with "-".
@@ -21,7 +21,7 @@ export async function afterRunTerminal(sandboxId: string): Promise<void> {
   await enqueue(settlePoolJob, { poolId: result.poolId }, { jobId: settleJobId(result.poolId) });
 }
 
-/** When a run starts running: record when its pool locks (80% of its time) and schedule that lock. */
+/** When a run starts running: record when its pool locks (timeLockAt) and schedule that lock. */
 export async function scheduleTimeLock(sandboxId: string, locksAt: Date): Promise<void> {
   const poolId = await setPoolLocksAt(db, { sandboxId, locksAt });
   if (!poolId) return;

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { defineJob } from "../define";
 import { settlePool } from "../../domain/betting/settle-pool";
-import { publishSettlement } from "./notify";
+import { publishSettlement } from "../../commands/pool-effects";
 
 export const settlePoolJob = defineJob({
   name: "betting-settle-pool",

@@ -6,10 +6,12 @@ import { z } from "zod";
 import { defineJob } from "../define";
 import { config } from "../../config";
 import { db } from "../../lib/db";
+import { statusList } from "../../lib/run-status-sql";
+import { TERMINAL_RUN_STATUSES } from "@shared/run-status";
 import { logger } from "../../lib/logger";
 import { settlePool } from "../../domain/betting/settle-pool";
 import { lockPool } from "../../domain/betting/pools";
-import { publishPoolUpdateById, publishSettlement } from "./notify";
+import { publishPoolUpdateById, publishSettlement } from "../../commands/pool-effects";
 
 export const settleSweepJob = defineJob({
   name: "betting-settle-sweep",
@@ -35,7 +37,7 @@ export async function sweepPools(): Promise<{ settled: number; timeLocked: numbe
   }
   const finished = await db.$queryRaw<{ id: string }[]>`
     SELECT p.id FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
-     WHERE p.status IN ('open', 'locked') AND s.status IN ('succeeded', 'failed', 'canceled', 'expired')
+     WHERE p.status IN ('open', 'locked') AND s.status IN ${statusList(TERMINAL_RUN_STATUSES)}
      ORDER BY p."createdAt" LIMIT 100`;
   let settled = 0;
   let failed = 0;

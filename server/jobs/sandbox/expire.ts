@@ -4,7 +4,8 @@
 import { z } from "zod";
 import { defineJob } from "../define";
 import { db } from "../../lib/db";
-import { stopRun } from "./stop-run";
+import { isStartedRun } from "@shared/run-status";
+import { stopRun } from "../../commands/stop-run";
 import { enqueueVerify } from "./verify";
 
 export const expireJob = defineJob({
@@ -19,7 +20,7 @@ export const expireJob = defineJob({
 
 export async function expireRun(sandboxId: string) {
   const run = await db.sandbox.findUnique({ where: { id: sandboxId }, select: { status: true, verifier: true } });
-  if (!run || (run.status !== "running" && run.status !== "booting")) return { skipped: true };
+  if (!run || !isStartedRun(run.status)) return { skipped: true };
   // Deduplicated by id with a verification the agent's completion already asked for.
   if (run.verifier && run.status === "running") {
     // Marked verifying (so the sweep's backstop applies if the job is lost), then measured.

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { defineJob } from "../define";
 import { db } from "../../lib/db";
-import { isTerminal } from "../../domain/sandbox/lifecycle";
+import { isTerminalRun } from "@shared/run-status";
 import { destroySandbox } from "./provider-for";
 
 export const finalizeJob = defineJob({
@@ -11,7 +11,7 @@ export const finalizeJob = defineJob({
   jobOptions: { attempts: 5, backoff: { type: "exponential", delay: 2000 } },
   async handle({ sandboxId }) {
     const run = await db.sandbox.findUnique({ where: { id: sandboxId }, select: { status: true, provider: true, providerId: true } });
-    if (!run || !isTerminal(run.status)) return { skipped: true };
+    if (!run || !isTerminalRun(run.status)) return { skipped: true };
     await destroySandbox(run.provider, run.providerId);
     return { removed: run.providerId };
   },

@@ -9,7 +9,8 @@ import { config } from "../../config";
 import { db } from "../../lib/db";
 import { logger } from "../../lib/logger";
 import { hashToken, newToken } from "../../lib/passwords";
-import { isTerminal, transitionRunIfAllowed } from "../../domain/sandbox/lifecycle";
+import { isTerminalRun, STARTED_RUN_STATUSES } from "@shared/run-status";
+import { transitionRunIfAllowed } from "../../domain/sandbox/lifecycle";
 import { appendEvents } from "../../domain/sandbox/events";
 import { pgPool } from "../../lib/pg";
 import { markRunning } from "../../domain/sandbox/start";
@@ -17,8 +18,8 @@ import { AGENT_ENV } from "@shared/bridge";
 import { AGENT_START_COMMAND, buildAgentBundle } from "../../../agent/bundle";
 import { PADDOCK_LABEL, RUN_LABEL } from "../../providers/types";
 import { providerFor } from "./provider-for";
-import { afterTransition, publishEvents } from "./after-change";
-import { afterRunStarted } from "./run-started";
+import { afterTransition, publishEvents } from "../../commands/run-effects";
+import { afterRunStarted } from "../../commands/run-started";
 import { bridgeUrlFor } from "./bridge-url";
 import { endRunIfAgentExited } from "./process-watch";
 
@@ -51,7 +52,7 @@ async function launch(sandboxId: string) {
       agentProfile: { select: { model: true, policy: true, runtime: true } },
     },
   });
-  if (!run || isTerminal(run.status) || run.status === "running") return { skipped: run?.status ?? "missing" };
+  if (!run || isTerminalRun(run.status) || run.status === "running") return { skipped: run?.status ?? "missing" };
   if (run.status === "queued") {
     const booted = await transitionRunIfAllowed(db, { sandboxId, to: "booting", reason: "launching" });
     if (booted) await afterTransition(booted);
@@ -74,7 +75,7 @@ async function launch(sandboxId: string) {
   if (state.state !== "running") {
     const token = newToken("pdkrun");
     const fresh = await db.sandbox.updateMany({
-      where: { id: sandboxId, status: { in: ["booting", "running"] } },
+      where: { id: sandboxId, status: { in: [...STARTED_RUN_STATUSES] } },
       data: { tokenHash: hashToken(token) },
     });
     if (fresh.count === 0) return { skipped: "ended while launching" };

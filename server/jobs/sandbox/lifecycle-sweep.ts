@@ -6,7 +6,9 @@ import { z } from "zod";
 import { defineJob } from "../define";
 import { config } from "../../config";
 import { db } from "../../lib/db";
-import { stopRun } from "./stop-run";
+import { statusList } from "../../lib/run-status-sql";
+import { STARTED_RUN_STATUSES } from "@shared/run-status";
+import { stopRun } from "../../commands/stop-run";
 import { expireRun } from "./expire";
 
 export const idleKillJob = defineJob({
@@ -23,7 +25,7 @@ export const idleKillJob = defineJob({
          AND coalesce("lastActivityAt", "startedAt", "createdAt") < now() - make_interval(secs => "idleTimeoutMinutes" * ${scale})
        LIMIT 500`;
     const expired = await db.$queryRaw<{ id: string }[]>`
-      SELECT id FROM sandboxes WHERE status IN ('running', 'booting') AND "expiresAt" < now() LIMIT 500`;
+      SELECT id FROM sandboxes WHERE status IN ${statusList(STARTED_RUN_STATUSES)} AND "expiresAt" < now() LIMIT 500`;
     // Booting since its latest status event (the change to booting, written with it).
     const stalled = await db.$queryRaw<{ id: string }[]>`
       SELECT s.id FROM sandboxes s

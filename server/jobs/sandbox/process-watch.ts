@@ -13,7 +13,7 @@ import { config } from "../../config";
 import { db } from "../../lib/db";
 import { logger } from "../../lib/logger";
 import { providerFor } from "./provider-for";
-import { stopRun } from "./stop-run";
+import { stopRun } from "../../commands/stop-run";
 
 /** Ends a running run whose agent process is gone; true if this call ended it. */
 export async function endRunIfAgentExited(sandboxId: string): Promise<boolean> {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { defineJob } from "../define";
 import { config } from "../../config";
 import { db } from "../../lib/db";
+import { LIVE_RUN_STATUSES } from "@shared/run-status";
 import { logger } from "../../lib/logger";
 import { enqueue } from "../queues";
 import { PADDOCK_LABEL, RUN_LABEL } from "../../providers/types";
@@ -28,7 +29,7 @@ export const reaperJob = defineJob({
       });
       const runIds = sandboxes.map((s) => s.labels[RUN_LABEL]).filter((id): id is string => Boolean(id));
       const live = new Set(
-        (await db.sandbox.findMany({ where: { id: { in: runIds }, status: { in: ["queued", "booting", "running"] } }, select: { id: true } })).map((r) => r.id),
+        (await db.sandbox.findMany({ where: { id: { in: runIds }, status: { in: [...LIVE_RUN_STATUSES] } }, select: { id: true } })).map((r) => r.id),
       );
       for (const s of sandboxes) {
         const runId = s.labels[RUN_LABEL];

@@ -8,11 +8,11 @@ import { defineJob } from "../define";
 import { config } from "../../config";
 import { db } from "../../lib/db";
 import { logger } from "../../lib/logger";
-import { isLiveRun } from "../../domain/betting/rules";
+import { isLiveRun } from "@shared/run-status";
 import { lastNumberPrinted, verifiedEnd, type VerifyTrigger } from "../../domain/sandbox/verification";
 import { enqueue } from "../queues";
 import { providerFor } from "./provider-for";
-import { stopRun } from "./stop-run";
+import { stopRun } from "../../commands/stop-run";
 
 export const verifyJob = defineJob({
   name: "sandbox-verify",

@@ -1,40 +1,12 @@
-// The betting procedures: parse, call the domain, and publish live updates after commit.
+// The betting procedures: parse, then call one command (a change) or one domain read.
 import { createTRPCRouter, protectedProcedure } from "../../trpc/init";
 import { db } from "../../lib/db";
-import { live } from "../../realtime/emit";
-import { getOdds, leaderboard, myBets, placeBet, poolWithRecentBets, quote } from "../../domain/betting";
+import { getOdds, leaderboard, myBets, poolWithRecentBets, quote } from "../../domain/betting";
+import { placeBet } from "../../commands/betting";
 import { leaderboardInput, myBetsInput, placeBetInput, poolInput, quoteInput, sandboxInput } from "./betting.schema";
 
 export const bettingRouter = createTRPCRouter({
-  placeBet: protectedProcedure.input(placeBetInput).mutation(async ({ ctx, input }) => {
-    const bet = await placeBet({ userId: ctx.user.id, ...input });
-    live.latest(`pool:${bet.sandboxId}`, () =>
-      live.sandboxAndArena(bet.sandboxId, "pool:update", {
-        sandboxId: bet.sandboxId,
-        poolId: bet.poolId,
-        ...bet.pool,
-        status: "open",
-        outcome: null,
-        lockReason: null,
-      }),
-    );
-    live.gather(
-      `bets:${bet.sandboxId}`,
-      {
-        sandboxId: bet.sandboxId,
-        poolId: bet.poolId,
-        betId: bet.betId,
-        side: bet.side,
-        amount: bet.amount,
-        userId: bet.userId,
-        userName: bet.userName,
-        createdAt: bet.createdAt.toISOString(),
-      },
-      (bets) => live.sandbox(bet.sandboxId, "bets:placed", { sandboxId: bet.sandboxId, bets }),
-    );
-    live.user(bet.userId, "balance:update", { balance: bet.balance, reason: "bet" });
-    return bet;
-  }),
+  placeBet: protectedProcedure.input(placeBetInput).mutation(({ ctx, input }) => placeBet({ userId: ctx.user.id, ...input })),
 
   getOdds: protectedProcedure.input(sandboxInput).query(({ input }) => getOdds(db, input.sandboxId)),
 

@@ -1,10 +1,10 @@
 // Stops a live run's process and records how it ended. Used by cancel, idle-kill, expiry and verification.
-import { db, type Prisma } from "../../lib/db";
-import { logger } from "../../lib/logger";
-import { transitionRunIfAllowed } from "../../domain/sandbox/lifecycle";
-import type { SandboxStatus } from "../../generated/prisma/enums";
-import { providerFor } from "./provider-for";
-import { afterTransition } from "./after-change";
+import { db, type Prisma } from "../lib/db";
+import { logger } from "../lib/logger";
+import { transitionRunIfAllowed } from "../domain/sandbox/lifecycle";
+import type { SandboxStatus } from "../generated/prisma/enums";
+import { providerFor } from "../jobs/sandbox/provider-for";
+import { afterTransition } from "./run-effects";
 
 export async function stopRun(
   sandboxId: string,

@@ -1,17 +1,18 @@
 // What happens after a run's state changed and committed: live updates go out, and a run that
-// ended is handed to cleanup and settlement. Every path that changes a run (bridge, routers,
+// ended is handed to cleanup and settlement. Every path that changes a run (commands, the bridge,
 // jobs) calls these, so the follow-ups are the same whoever caused the change.
-import { live } from "../../realtime/emit";
-import type { StoredEvent } from "../../domain/sandbox/events";
-import type { ProgressResult } from "../../domain/sandbox/progress";
-import type { TransitionResult } from "../../domain/sandbox/lifecycle";
-import { isTerminal } from "../../domain/sandbox/lifecycle";
-import { afterRunTerminal, publishPoolUpdate } from "../../domain/betting";
-import { balanceOf, userAccountKey } from "../../domain/ledger";
-import { db } from "../../lib/db";
-import { logger } from "../../lib/logger";
-import { enqueue } from "../queues";
-import { finalizeJob } from "./finalize";
+import { live } from "../realtime/emit";
+import type { StoredEvent } from "../domain/sandbox/events";
+import type { ProgressResult } from "../domain/sandbox/progress";
+import type { TransitionResult } from "../domain/sandbox/lifecycle";
+import { isTerminalRun } from "@shared/run-status";
+import { balanceOf, userAccountKey } from "../domain/ledger";
+import { db } from "../lib/db";
+import { logger } from "../lib/logger";
+import { enqueue } from "../jobs/queues";
+import { finalizeJob } from "../jobs/sandbox/finalize";
+import { afterRunTerminal } from "../jobs/betting/run-hooks";
+import { publishPoolUpdate } from "./pool-effects";
 
 export function publishEvents(events: StoredEvent[]): void {
   const first = events[0];
@@ -49,7 +50,7 @@ export async function afterTransition(result: TransitionResult): Promise<void> {
     finishedAt: result.finishedAt?.toISOString() ?? null,
     at: result.event.createdAt.toISOString(),
   });
-  if (!isTerminal(result.status)) return;
+  if (!isTerminalRun(result.status)) return;
   for (const r of result.returned) await publishBalance(r.userId, "credits returned").catch(() => {});
   // Both are idempotent and also swept periodically, so a crash right here loses nothing.
   await Promise.all([

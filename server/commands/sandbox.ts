@@ -1,0 +1,75 @@
+// The commands that change a run on a user's behalf. Each runs the domain's transaction, then,
+// once it has committed, its effects: live messages, jobs to enqueue, agents to wake. Routers
+// call one of these and return what it returns.
+import type { CreateSandboxInput } from "@shared/sandbox";
+import type { RunActor } from "@shared/run-rules";
+import { isTerminalRun } from "@shared/run-status";
+import { config } from "../config";
+import { db } from "../lib/db";
+import { AppError } from "../lib/errors";
+import { logger } from "../lib/logger";
+import type { Role } from "../generated/prisma/enums";
+import * as create from "../domain/sandbox/create";
+import * as credits from "../domain/sandbox/credits";
+import * as prompts from "../domain/sandbox/prompts";
+import { assertCanCancel } from "../domain/sandbox/complete";
+import { providersFor, type LaunchPolicy } from "../domain/sandbox/launch-rules";
+import { enqueue } from "../jobs/queues";
+import { launchJob } from "../jobs/sandbox/launch";
+import { availableProviders } from "../jobs/sandbox/provider-for";
+import { signalPrompt } from "../bridge/prompt-signal";
+import { live } from "../realtime/emit";
+import { stopRun } from "./stop-run";
+
+export const launchPolicy: LaunchPolicy = {
+  maxLiveRuns: config.MAX_LIVE_RUNS_PER_USER,
+  minCredits: config.MIN_RUN_CREDITS_CENTS,
+  daytonaForMembers: config.DAYTONA_FOR_MEMBERS,
+};
+const configuredProviders = () => ({ available: availableProviders(), default: config.SANDBOX_PROVIDER });
+
+/** The providers a user of this role may launch on, and the default one. */
+export const launchProvidersFor = (role: Role) => providersFor(role, configuredProviders(), launchPolicy);
+
+export async function createRun(input: { userId: string; role: Role; run: CreateSandboxInput }): Promise<{ id: string }> {
+  const providers = launchProvidersFor(input.role);
+  const run = await create.createRun(db, input.userId, input.run, {
+    // A member on a Paddock whose default is Daytona launches on what they may use.
+    defaultProvider: providers.default ?? config.SANDBOX_PROVIDER,
+    availableProviders: availableProviders(),
+    defaultIdleTimeoutMinutes: config.DEFAULT_IDLE_TIMEOUT_MINUTES,
+    limits: { ...launchPolicy, role: input.role },
+    role: input.role,
+  });
+  // If Redis is briefly unavailable the run stays queued and the reaper launches it later.
+  await enqueue(launchJob, { sandboxId: run.id }, { jobId: `launch-${run.id}` }).catch((err: unknown) =>
+    logger.warn({ err, sandboxId: run.id }, "launch not enqueued; the reaper will retry"),
+  );
+  live.sandboxAndArena(run.id, "sandbox:created", { sandboxId: run.id });
+  live.user(input.userId, "balance:update", { balance: run.balance, reason: "credits for a run" });
+  return { id: run.id };
+}
+
+export async function cancelRun(input: RunActor & { sandboxId: string }) {
+  await assertCanCancel(db, input);
+  const run = await db.sandbox.findUniqueOrThrow({ where: { id: input.sandboxId }, select: { status: true } });
+  if (isTerminalRun(run.status)) throw new AppError("CONFLICT", `the run already ended (${run.status})`, { field: "id" });
+  await stopRun(input.sandboxId, {
+    to: "canceled",
+    reason: input.role === "member" ? "canceled by its creator" : "canceled by an operator",
+  });
+  const after = await db.sandbox.findUniqueOrThrow({ where: { id: input.sandboxId }, select: { status: true } });
+  return { id: input.sandboxId, status: after.status };
+}
+
+export async function injectCredits(input: { userId: string; sandboxId: string; amount: number }) {
+  const result = await credits.injectCredits(db, input);
+  live.user(input.userId, "balance:update", { balance: result.balance, reason: "credits injected" });
+  return { creditBudget: result.creditBudget };
+}
+
+export async function submitPrompt(input: RunActor & { sandboxId: string; text: string }) {
+  const prompt = await prompts.submitPrompt(db, input);
+  await signalPrompt(input.sandboxId);
+  return prompt;
+}
