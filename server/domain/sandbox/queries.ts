@@ -36,7 +36,20 @@ export const runSummarySelect = {
   verifyRequestedAt: true,
   agentProfile: { select: { id: true, name: true, model: true, policy: true, specialization: true } },
   createdBy: { select: { id: true, name: true } },
-  pool: { select: { id: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, locksAt: true, lockReason: true, lockedAt: true, settledAt: true } },
+  pool: {
+    select: {
+      id: true,
+      yesTotal: true,
+      noTotal: true,
+      betCount: true,
+      status: true,
+      outcome: true,
+      locksAt: true,
+      lockReason: true,
+      lockedAt: true,
+      settledAt: true,
+    },
+  },
 } satisfies Prisma.SandboxSelect;
 
 type RunSummaryRow = Prisma.SandboxGetPayload<{ select: typeof runSummarySelect }>;
@@ -52,24 +65,35 @@ export type RunSummary = ReturnType<typeof shapeSummary>;
 
 /** Everything the run page needs in one call. */
 export async function getRun(db: Db, id: string, opts: { eventLimit?: number; viewerId?: string } = {}) {
-  const row = await db.sandbox.findUnique({
-    where: { id },
-    select: {
-      ...runSummarySelect,
-      agentConfig: true,
-      eventSeq: true,
-      verifierOutput: true,
-      events: { orderBy: { seq: "desc" }, take: opts.eventLimit ?? 100, select: eventSelect },
-      payments: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, amountCents: true, currency: true, recipient: true, memo: true, createdAt: true } },
-      emails: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, to: true, subject: true, body: true, createdAt: true } },
-      artifacts: { orderBy: { createdAt: "desc" }, take: 100, select: artifactSelect },
-      prompts: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, text: true, status: true, response: true, createdAt: true, acknowledgedAt: true } },
-    },
-  });
+  // The viewer's part in the run (for the client to explain what shared/run-rules.ts allows them)
+  // is read alongside the run, not after it: sandbox.get is the run page's one round trip.
+  const [row, standing] = await Promise.all([
+    db.sandbox.findUnique({
+      where: { id },
+      select: {
+        ...runSummarySelect,
+        agentConfig: true,
+        eventSeq: true,
+        verifierOutput: true,
+        events: { orderBy: { seq: "desc" }, take: opts.eventLimit ?? 100, select: eventSelect },
+        payments: {
+          orderBy: { createdAt: "desc" },
+          take: 50,
+          select: { id: true, amountCents: true, currency: true, recipient: true, memo: true, createdAt: true },
+        },
+        emails: { orderBy: { createdAt: "desc" }, take: 50, select: { id: true, to: true, subject: true, body: true, createdAt: true } },
+        artifacts: { orderBy: { createdAt: "desc" }, take: 100, select: artifactSelect },
+        prompts: {
+          orderBy: { createdAt: "desc" },
+          take: 50,
+          select: { id: true, text: true, status: true, response: true, createdAt: true, acknowledgedAt: true },
+        },
+      },
+    }),
+    opts.viewerId ? readRunStanding(db, { sandboxId: id, userId: opts.viewerId }) : null,
+  ]);
   if (!row) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
   const { events, payments, emails, artifacts, prompts, agentConfig, eventSeq, verifierOutput, ...summary } = row;
-  // The viewer's part in the run, for the client to explain what shared/run-rules.ts allows them.
-  const standing = opts.viewerId ? await readRunStanding(db, { sandboxId: id, userId: opts.viewerId }) : null;
   const viewer = standing ? { hasBet: standing.hasBet, hasPrompted: standing.hasPrompted } : null;
   return { ...shapeSummary(summary), agentConfig, verifierOutput, lastSeq: eventSeq, events, payments, emails, artifacts, prompts, viewer };
 }
@@ -128,7 +152,15 @@ export interface ModelStat {
 /** Per model: runs, success rate over finished runs, average time to goal, cost and spend. */
 export async function modelStats(db: Db): Promise<ModelStat[]> {
   const rows = await db.$queryRaw<
-    { model: string; runs: bigint; finished: bigint; succeeded: bigint; avg_secs: number | null; avg_cost: number | null; avg_spent: number | null }[]
+    {
+      model: string;
+      runs: bigint;
+      finished: bigint;
+      succeeded: bigint;
+      avg_secs: number | null;
+      avg_cost: number | null;
+      avg_spent: number | null;
+    }[]
   >`
     SELECT p.model,
            count(*) AS runs,
@@ -156,4 +188,3 @@ export async function modelStats(db: Db): Promise<ModelStat[]> {
     };
   });
 }
-
