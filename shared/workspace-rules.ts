@@ -60,9 +60,13 @@ export function renameRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null
   return can(actorRole, "rename") ? null : forbidden("only the workspace's owners and admins can rename it");
 }
 
-export function deleteRefusal(actorRole: WorkspaceRole, ws: Pick<WorkspaceStanding, "personal">): WorkspaceRefusal | null {
+/** `liveRuns`: the workspace's queued, booting and running runs, when the caller knows them. */
+export function deleteRefusal(actorRole: WorkspaceRole, ws: Pick<WorkspaceStanding, "personal"> & { liveRuns?: number }): WorkspaceRefusal | null {
   if (!can(actorRole, "delete")) return forbidden("only an owner can delete the workspace");
   if (ws.personal) return { code: "CONFLICT", field: "id", message: "a personal workspace cannot be deleted" };
+  if (ws.liveRuns) {
+    return { code: "CONFLICT", field: "id", message: `the workspace has ${ws.liveRuns} live run(s) (queued, booting or running): wait for them to end or cancel them first` };
+  }
   return null;
 }
 

@@ -19,6 +19,7 @@ import { socketChannelPrefix } from "./emit";
 import { authenticateHandshake } from "./handshake-auth";
 import { canViewSandbox } from "./access";
 import { eventsAfter, latestSeq } from "./catch-up";
+import { watchMembershipChanges } from "./membership";
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 interface InterServerEvents {}
@@ -109,6 +110,8 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
     socket.on("arena:unsubscribe", () => void socket.leave(rooms.arena));
   });
 
+  const membership = await watchMembershipChanges(io, db);
+
   // Drops the transports without a Socket.IO "disconnect" packet: clients see "transport close"
   // and reconnect on their own (to this process after a restart, or to a sibling), whereas a
   // server-side disconnect would tell them to stay away. It also releases the upgraded
@@ -128,7 +131,7 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
     close: async () => {
       shutdownSockets();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      await Promise.allSettled([pub.quit(), sub.quit(), membership.close()]);
     },
   };
 }
