@@ -1,7 +1,8 @@
 // Who may do what in a workspace: the one rule the server's domain enforces and the client uses to
 // show only the actions a member may take. Site roles (operator, admin) are about runs and users
 // (shared/run-rules.ts, user.setRole) and grant nothing here: a site admin who is not a member of a
-// workspace cannot see it, like anyone else.
+// workspace cannot see it, like anyone else. (They do see every run, to steer and cancel any:
+// server/domain/workspaces/visibility.ts.)
 
 export const WORKSPACE_ROLES = ["owner", "admin", "member", "viewer"] as const;
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
@@ -54,6 +55,10 @@ export function assignableRoles(actorRole: WorkspaceRole): WorkspaceRole[] {
   if (actorRole === "owner") return [...WORKSPACE_ROLES];
   if (actorRole === "admin") return ["admin", "member", "viewer"];
   return [];
+}
+
+export function launchRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
+  return can(actorRole, "launchRuns") ? null : forbidden("viewers cannot launch runs in this workspace: ask an owner or admin for the member role");
 }
 
 export function renameRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {

@@ -11,7 +11,7 @@ import { createPoolForRun } from "../betting";
 import type { ProviderName } from "../../providers/types";
 import { LIVE } from "./lifecycle";
 import { mayUseProfile, mayUseProvider, type LaunchPolicy } from "./launch-rules";
-import { can } from "@shared/workspace-rules";
+import { launchRefusal } from "@shared/workspace-rules";
 import { membershipOf } from "../workspaces/access";
 import { personalWorkspaceId } from "../workspaces/personal";
 
@@ -115,7 +115,6 @@ async function launchableWorkspace(tx: Prisma.TransactionClient, workspaceId: st
     if (e instanceof AppError && e.code === "NOT_FOUND") throw new AppError("NOT_FOUND", e.message, { field: "workspaceId" });
     throw e;
   });
-  if (!can(membership.role, "launchRuns")) {
-    throw new AppError("FORBIDDEN", "viewers cannot launch runs in this workspace: ask an owner or admin for the member role", { field: "workspaceId" });
-  }
+  const refusal = launchRefusal(membership.role);
+  if (refusal) throw new AppError(refusal.code, refusal.message, { field: "workspaceId" });
 }
