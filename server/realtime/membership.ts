@@ -9,6 +9,7 @@ import { createRedis, redis } from "../lib/redis";
 import { logger } from "../lib/logger";
 import { rooms } from "@shared/realtime";
 import { canViewSandbox } from "./access";
+import { isOperatorRole } from "@shared/run-rules";
 import type { PaddockIo } from "./server";
 
 export const membershipChannel = () => `${config.REDIS_PREFIX}:workspace-membership`;
@@ -22,13 +23,39 @@ export async function announceMembershipChange(userIds: string[]): Promise<void>
 }
 
 const SANDBOX_ROOM = rooms.sandbox("");
+const WORKSPACE_ARENA = rooms.workspaceArena("");
 
-/** Makes this user's sockets on this process leave the run rooms they may no longer see. */
+export const isArenaRoom = (room: string) => room === rooms.arena || room.startsWith(WORKSPACE_ARENA);
+
+/**
+ * The arena rooms a user's socket joins: public runs, the private runs of each workspace they
+ * belong to, and every private run for site operators and admins (the visibility rule, by room).
+ */
+export async function arenaRoomsFor(db: DbClient, userId: string): Promise<string[]> {
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: { role: true, workspaceMemberships: { select: { workspaceId: true } } },
+  });
+  if (!user) return [];
+  if (isOperatorRole(user.role)) return [rooms.arena, rooms.privateArena];
+  return [rooms.arena, ...user.workspaceMemberships.map((m) => rooms.workspaceArena(m.workspaceId))];
+}
+
+/** Makes this user's sockets on this process leave the run and arena rooms they may no longer see. */
 export async function recheckRunRooms(io: PaddockIo, db: DbClient, userId: string): Promise<number> {
   const sockets = await io.local.in(rooms.user(userId)).fetchSockets();
   const runIds = new Set<string>();
   for (const s of sockets) for (const room of s.rooms) if (room.startsWith(SANDBOX_ROOM)) runIds.add(room.slice(SANDBOX_ROOM.length));
   let left = 0;
+  const allowedArenas = new Set(await arenaRoomsFor(db, userId));
+  for (const s of sockets) {
+    for (const room of s.rooms) {
+      if (room.startsWith(WORKSPACE_ARENA) && !allowedArenas.has(room)) {
+        s.leave(room);
+        left += 1;
+      }
+    }
+  }
   for (const runId of runIds) {
     if (await canViewSandbox(db, userId, runId)) continue;
     for (const s of sockets) {

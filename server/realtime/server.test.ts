@@ -406,6 +406,39 @@ describe("workspace runs", () => {
     expect((await subscribe(onOne, privateRun)).ok).toBe(false);
   });
 
+  it("sends a workspace run's arena updates to its members and site operators only, and stops when a member leaves", async () => {
+    const r = await startServer();
+    const { owner, ws, m, privateRun, publicRun } = await team();
+    const outsider = await tokenFor();
+    const operator = await makeUser({ role: "operator" });
+    const operatorToken = (await createApiToken(db, operator.id, "realtime test")).token;
+    const [member, stranger, op] = [client(r.url, { token: m.token }), client(r.url, { token: outsider.token }), client(r.url, { token: operatorToken })];
+    await Promise.all([connected(member), connected(stranger), connected(op)]);
+    for (const s of [member, stranger, op]) expect(await s.timeout(5000).emitWithAck("arena:subscribe")).toEqual({ ok: true });
+
+    const progress = (sandboxId: string, currentProgress: number) => ({ sandboxId, currentProgress, targetValue: 100, at: new Date().toISOString() });
+    const toMember = next(member, "sandbox:progress");
+    const toOperator = next(op, "sandbox:progress");
+    const toStranger = arrives(stranger, "sandbox:progress", 500);
+    live.sandboxAndArena(privateRun, "sandbox:progress", progress(privateRun, 1));
+    expect((await toMember).sandboxId).toBe(privateRun);
+    expect((await toOperator).sandboxId).toBe(privateRun);
+    expect(await toStranger).toBe(false);
+    // A public run's updates reach everyone in the arena.
+    const publicToStranger = next(stranger, "sandbox:progress");
+    live.sandboxAndArena(publicRun, "sandbox:progress", progress(publicRun, 2));
+    expect((await publicToStranger).sandboxId).toBe(publicRun);
+
+    await removeMember(db, { actorId: owner.id, workspaceId: ws.id, userId: m.user.id });
+    for (let deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 25))) {
+      if ((await r.realtime.io.local.in(rooms.workspaceArena(ws.id)).fetchSockets()).length === 0) break;
+    }
+    expect(await r.realtime.io.local.in(rooms.workspaceArena(ws.id)).fetchSockets()).toEqual([]);
+    const late = arrives(member, "sandbox:progress", 500);
+    live.sandboxAndArena(privateRun, "sandbox:progress", progress(privateRun, 3));
+    expect(await late).toBe(false);
+  });
+
   it("keeps a member whose role changes but who still belongs", async () => {
     const r = await startServer();
     const { owner, ws, m, privateRun } = await team();

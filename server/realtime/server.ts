@@ -19,7 +19,7 @@ import { socketChannelPrefix } from "./emit";
 import { authenticateHandshake } from "./handshake-auth";
 import { canViewSandbox } from "./access";
 import { eventsAfter, latestSeq } from "./catch-up";
-import { watchMembershipChanges } from "./membership";
+import { arenaRoomsFor, isArenaRoom, watchMembershipChanges } from "./membership";
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 interface InterServerEvents {}
@@ -103,11 +103,18 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
     });
 
     socket.on("arena:subscribe", async (ack) => {
-      await socket.join(rooms.arena);
-      if (typeof ack === "function") ack({ ok: true });
+      try {
+        await socket.join(await arenaRoomsFor(db, user.id));
+        if (typeof ack === "function") ack({ ok: true });
+      } catch (err) {
+        logger.warn({ err }, "arena:subscribe failed");
+        if (typeof ack === "function") ack({ ok: false });
+      }
     });
 
-    socket.on("arena:unsubscribe", () => void socket.leave(rooms.arena));
+    socket.on("arena:unsubscribe", () => {
+      for (const room of [...socket.rooms]) if (isArenaRoom(room)) void socket.leave(room);
+    });
   });
 
   const membership = await watchMembershipChanges(io, db);
