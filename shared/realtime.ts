@@ -102,5 +102,10 @@ export interface ClientToServerEvents {
 export const rooms = {
   sandbox: (id: string) => `sandbox:${id}`,
   user: (id: string) => `user:${id}`,
+  /** Public runs' summary changes. */
   arena: "arena",
+  /** A workspace's private runs' summary changes: its members' arena sockets. */
+  workspaceArena: (workspaceId: string) => `arena:${workspaceId}`,
+  /** Every private run's summary changes: site operators' and admins' arena sockets. */
+  privateArena: "arena:private",
 } as const;

@@ -2,6 +2,9 @@
 import { z } from "zod";
 
 export const providerNames = ["local", "daytona"] as const;
+/** public: in the arena for every signed-in user; workspace: its members only (and site operators). */
+export const runVisibilities = ["public", "workspace"] as const;
+export type RunVisibilityName = (typeof runVisibilities)[number];
 
 export const createSandboxInput = z.object({
   goal: z.string().trim().min(3, "must be at least 3 characters").max(2000, "must be at most 2000 characters"),
@@ -14,6 +17,10 @@ export const createSandboxInput = z.object({
   provider: z.enum(providerNames).optional(),
   // Operators only (shared/run-rules.ts); otherwise the agent profile's verifier applies.
   verifier: z.string().trim().min(1, "must not be empty").max(2000, "must be at most 2000 characters").optional(),
+  /** Default: the creator's personal workspace. */
+  workspaceId: z.string().min(1, "choose a workspace").max(64).optional(),
+  /** Default: public, as every run was before workspaces. */
+  visibility: z.enum(runVisibilities).optional(),
   agentConfig: z.record(z.string().max(64), z.unknown()).optional().refine((v) => v === undefined || JSON.stringify(v).length <= 8192, "must be at most 8 KB of JSON"),
 });
 export type CreateSandboxInput = z.infer<typeof createSandboxInput>;

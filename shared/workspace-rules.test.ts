@@ -5,6 +5,7 @@ import {
   assignableRoles,
   can,
   deleteRefusal,
+  launchRefusal,
   inviteRefusal,
   leaveRefusal,
   removalRefusal,
@@ -25,6 +26,10 @@ describe("workspace rules", () => {
     expect(WORKSPACE_ROLES.filter((r) => can(r, "manageMembers"))).toEqual(["owner", "admin"]);
     expect(WORKSPACE_ROLES.filter((r) => deleteRefusal(r, { personal: false }) === null)).toEqual(["owner"]);
     expect(deleteRefusal("owner", { personal: true })).toMatchObject({ code: "CONFLICT", field: "id" });
+    expect(deleteRefusal("owner", { personal: false, liveRuns: 2 })).toMatchObject({ code: "CONFLICT", field: "id", message: expect.stringMatching(/2 live run/) });
+    expect(deleteRefusal("owner", { personal: false, liveRuns: 0 })).toBeNull();
+    expect(WORKSPACE_ROLES.filter((r) => launchRefusal(r) === null)).toEqual(["owner", "admin", "member"]);
+    expect(launchRefusal("viewer")).toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/viewers/) });
   });
 
   it("only an owner makes, changes or removes an owner", () => {

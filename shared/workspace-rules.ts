@@ -1,7 +1,8 @@
 // Who may do what in a workspace: the one rule the server's domain enforces and the client uses to
 // show only the actions a member may take. Site roles (operator, admin) are about runs and users
 // (shared/run-rules.ts, user.setRole) and grant nothing here: a site admin who is not a member of a
-// workspace cannot see it, like anyone else.
+// workspace cannot see it, like anyone else. (They do see every run, to steer and cancel any:
+// server/domain/workspaces/visibility.ts.)
 
 export const WORKSPACE_ROLES = ["owner", "admin", "member", "viewer"] as const;
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
@@ -56,13 +57,21 @@ export function assignableRoles(actorRole: WorkspaceRole): WorkspaceRole[] {
   return [];
 }
 
+export function launchRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
+  return can(actorRole, "launchRuns") ? null : forbidden("viewers cannot launch runs in this workspace: ask an owner or admin for the member role");
+}
+
 export function renameRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
   return can(actorRole, "rename") ? null : forbidden("only the workspace's owners and admins can rename it");
 }
 
-export function deleteRefusal(actorRole: WorkspaceRole, ws: Pick<WorkspaceStanding, "personal">): WorkspaceRefusal | null {
+/** `liveRuns`: the workspace's queued, booting and running runs, when the caller knows them. */
+export function deleteRefusal(actorRole: WorkspaceRole, ws: Pick<WorkspaceStanding, "personal"> & { liveRuns?: number }): WorkspaceRefusal | null {
   if (!can(actorRole, "delete")) return forbidden("only an owner can delete the workspace");
   if (ws.personal) return { code: "CONFLICT", field: "id", message: "a personal workspace cannot be deleted" };
+  if (ws.liveRuns) {
+    return { code: "CONFLICT", field: "id", message: `the workspace has ${ws.liveRuns} live run(s) (queued, booting or running): wait for them to end or cancel them first` };
+  }
   return null;
 }
 

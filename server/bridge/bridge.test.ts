@@ -80,6 +80,10 @@ describe("bridge auth", () => {
     const r = await liveRun({ status: "booting" });
     const res = await request(app).get(`${r.base}/run`).set(r.auth).expect(200);
     expect(res.body).toMatchObject({ id: r.id, status: "running", goal: "Bridge test", model: expect.any(String), policy: "demo" });
+    // Its workspace (the creator's personal one, by default) and visibility.
+    const placed = await db.sandbox.findUniqueOrThrow({ where: { id: r.id }, select: { workspace: { select: { id: true, name: true } } } });
+    expect(res.body).toMatchObject({ visibility: "public", workspace: placed.workspace });
+    expect(placed.workspace.name).toBe("Personal");
     const run = await db.sandbox.findUniqueOrThrow({ where: { id: r.id } });
     expect(run.status).toBe("running");
     expect(run.expiresAt).not.toBeNull();

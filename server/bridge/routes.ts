@@ -82,10 +82,12 @@ export function createBridgeRouter(): Router {
       select: {
         id: true, goal: true, metric: true, targetValue: true, currentProgress: true, status: true,
         creditBudget: true, creditsSpent: true, agentConfig: true, agentProfile: { select: { model: true, policy: true } },
+        visibility: true, workspace: { select: { id: true, name: true } },
       },
     });
     await touch(run.id);
     const { agentProfile, ...rest } = run;
+    // The agent learns who will read what it reports: a workspace run is seen by its members only.
     res.json({ ...rest, agentConfig: rest.agentConfig ?? {}, model: agentProfile.model, policy: agentProfile.policy });
   });
 

@@ -1,16 +1,14 @@
-// Who may watch what over Socket.IO. The rule lives here and nowhere else, so a stricter
-// install (private runs, per-team visibility) changes one function.
+// Who may watch what over Socket.IO: the run visibility rule (server/domain/workspaces/visibility.ts),
+// the same one every other read of a run uses, applied to the user as they are now.
 import type { DbClient } from "../lib/db";
+import { canSeeRun } from "../domain/workspaces/visibility";
 
 /**
- * A signed-in user may watch any run of the install (Paddock is a team tool: every member sees
- * the arena), but only runs that exist — subscribing to a made-up id is refused rather than
- * joining an empty room that would silently never receive anything.
+ * Reads the user's current site role rather than the handshake's, so a demoted operator or a
+ * deleted account loses private runs at the next check. A made-up id is refused like a run the
+ * user may not see, rather than joining an empty room that would silently never receive anything.
  */
 export async function canViewSandbox(db: DbClient, userId: string, sandboxId: string): Promise<boolean> {
-  const [user, run] = await Promise.all([
-    db.user.findUnique({ where: { id: userId }, select: { id: true } }),
-    db.sandbox.findUnique({ where: { id: sandboxId }, select: { id: true } }),
-  ]);
-  return Boolean(user && run);
+  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
+  return canSeeRun(db, user, sandboxId);
 }

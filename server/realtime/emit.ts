@@ -8,6 +8,8 @@ import { config } from "../config";
 import { createRedis } from "../lib/redis";
 import type { ServerToClientEvents } from "@shared/realtime";
 import { rooms } from "@shared/realtime";
+import { db } from "../lib/db";
+import type { RunPlacement } from "../domain/workspaces/visibility";
 
 let emitter: Emitter<ServerToClientEvents> | undefined;
 let connection: Redis | undefined;
@@ -45,6 +47,32 @@ export function emitToRooms<E extends keyof ServerToClientEvents>(roomNames: str
   }
 }
 
+/**
+ * Where each run is shown, looked up once per process: a run's workspace and visibility are set
+ * at launch (a workspace's deletion moves only ended runs, which send no more updates).
+ */
+const placements = new Map<string, Promise<RunPlacement | null>>();
+const PLACEMENTS_KEPT = 10_000;
+
+function placementOf(sandboxId: string): Promise<RunPlacement | null> {
+  const known = placements.get(sandboxId);
+  if (known) return known;
+  const lookup = db.sandbox.findUnique({ where: { id: sandboxId }, select: { workspaceId: true, visibility: true } });
+  if (placements.size >= PLACEMENTS_KEPT) placements.delete(placements.keys().next().value!);
+  placements.set(sandboxId, lookup);
+  // A failed lookup, or a run not there yet, is asked again next time.
+  lookup.then(
+    (p) => p ?? placements.delete(sandboxId),
+    () => placements.delete(sandboxId),
+  );
+  return lookup;
+}
+
+function arenaRooms(p: RunPlacement | null): string[] {
+  if (!p || p.visibility === "public") return [rooms.arena];
+  return [rooms.workspaceArena(p.workspaceId), rooms.privateArena];
+}
+
 /** Items given per key during the current turn of the event loop, and how to send them. */
 const gathering = new Map<string, unknown[]>();
 
@@ -80,9 +108,16 @@ export const live = {
   sandbox<E extends keyof ServerToClientEvents>(sandboxId: string, event: E, ...args: Args<E>) {
     emitToRooms([rooms.sandbox(sandboxId)], event, ...args);
   },
-  /** To the run's watchers and the arena (progress, status, odds changes). */
+  /**
+   * To the run's watchers and the arena (progress, status, odds changes): the public arena for a
+   * public run; for a workspace run, its members' and the site operators' arena rooms only.
+   */
   sandboxAndArena<E extends keyof ServerToClientEvents>(sandboxId: string, event: E, ...args: Args<E>) {
-    emitToRooms([rooms.sandbox(sandboxId), rooms.arena], event, ...args);
+    // Every send for a run waits on the same lookup, so they still go out in the order given.
+    placementOf(sandboxId).then(
+      (p) => emitToRooms([rooms.sandbox(sandboxId), ...arenaRooms(p)], event, ...args),
+      () => emitToRooms([rooms.sandbox(sandboxId)], event, ...args),
+    );
   },
   user<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: Args<E>) {
     emitToRooms([rooms.user(userId)], event, ...args);

@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createServer, type Server as HttpServer } from "node:http";
 import { io as connect, type Socket } from "socket.io-client";
 import request from "supertest";
-import type { BetsPlacedMessage, ClientToServerEvents, PoolUpdateMessage, ServerToClientEvents, SubscribeAck } from "@shared/realtime";
+import { rooms, type BetsPlacedMessage, type ClientToServerEvents, type PoolUpdateMessage, type ServerToClientEvents, type SubscribeAck } from "@shared/realtime";
 import { db } from "../lib/db";
 import { makeUser } from "../test/helpers";
 import { createApiToken } from "../domain/users";
@@ -12,6 +12,9 @@ import { live } from "./emit";
 import { canViewSandbox } from "./access";
 import { makeRun } from "../domain/betting/fixtures";
 import { appendEventsTx } from "../domain/sandbox/events";
+import { createWorkspace } from "../domain/workspaces/workspaces";
+import { removeMember, setMemberRole } from "../domain/workspaces/members";
+import { recheckRunRooms } from "./membership";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -337,5 +340,117 @@ describe("several API processes", () => {
     expect(Date.now() - started).toBeLessThan(3000);
     // "transport close", not "io server disconnect": clients must reconnect by themselves.
     expect(await disconnected).toBe("transport close");
+  });
+});
+
+describe("workspace runs", () => {
+  /** A team workspace with `owner`, a member `m` (with a token for sockets) and one public and one workspace run. */
+  async function team() {
+    const owner = await makeUser();
+    const ws = await createWorkspace(db, { userId: owner.id, name: "Socket team" });
+    const m = await tokenFor();
+    await db.workspaceMember.create({ data: { workspaceId: ws.id, userId: m.user.id, role: "viewer" } });
+    const privateRun = (await makeRun(db, { createdById: owner.id, workspaceId: ws.id, visibility: "workspace" })).sandboxId;
+    const publicRun = (await makeRun(db, { createdById: owner.id, workspaceId: ws.id, visibility: "public" })).sandboxId;
+    return { owner, ws, m, privateRun, publicRun };
+  }
+
+  /** Waits (up to 5 s) until no socket of any server is in the run's room. */
+  async function roomEmptied(servers: Running[], runId: string) {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
+      const left = await Promise.all(servers.map((s) => s.realtime.io.local.in(rooms.sandbox(runId)).fetchSockets()));
+      if (left.every((l) => l.length === 0)) return true;
+    }
+    return false;
+  }
+
+  it("lets members and site operators watch a workspace run, and refuses anyone else as if it did not exist", async () => {
+    const { url } = await startServer();
+    const { m, privateRun, publicRun } = await team();
+    const outsider = await tokenFor();
+    const operator = await makeUser({ role: "operator" });
+    const operatorToken = (await createApiToken(db, operator.id, "realtime test")).token;
+    const [member, stranger, op] = [client(url, { token: m.token }), client(url, { token: outsider.token }), client(url, { token: operatorToken })];
+    await Promise.all([connected(member), connected(stranger), connected(op)]);
+
+    expect((await subscribe(member, privateRun)).ok).toBe(true);
+    expect(await subscribe(stranger, privateRun)).toEqual({ ok: false, error: expect.stringMatching(/no such run/) });
+    expect((await subscribe(op, privateRun)).ok).toBe(true);
+    expect((await subscribe(stranger, publicRun)).ok).toBe(true);
+  });
+
+  it("makes a removed member's sockets, on every server, leave the workspace's private runs but not its public ones", async () => {
+    const one = await startServer();
+    const two = await startServer();
+    const { owner, ws, m, privateRun, publicRun } = await team();
+    const onOne = client(one.url, { token: m.token });
+    const onTwo = client(two.url, { token: m.token });
+    await Promise.all([connected(onOne), connected(onTwo)]);
+    for (const s of [onOne, onTwo]) {
+      expect((await subscribe(s, privateRun)).ok).toBe(true);
+      expect((await subscribe(s, publicRun)).ok).toBe(true);
+    }
+
+    await removeMember(db, { actorId: owner.id, workspaceId: ws.id, userId: m.user.id });
+    expect(await roomEmptied([one, two], privateRun)).toBe(true);
+
+    const event = { sandboxId: privateRun, seq: 1, kind: "log", payload: { message: "private" }, createdAt: new Date().toISOString() };
+    const strayed = Promise.all([arrives(onOne, "sandbox:events", 500), arrives(onTwo, "sandbox:events", 500)]);
+    live.sandbox(privateRun, "sandbox:events", { sandboxId: privateRun, events: [event] });
+    expect(await strayed).toEqual([false, false]);
+    // The public run of the same workspace still reaches them.
+    const stillPublic = Promise.all([next(onOne, "sandbox:events"), next(onTwo, "sandbox:events")]);
+    live.sandbox(publicRun, "sandbox:events", { sandboxId: publicRun, events: [{ ...event, sandboxId: publicRun }] });
+    expect((await stillPublic).map((msg) => msg.sandboxId)).toEqual([publicRun, publicRun]);
+    // And subscribing again is refused.
+    expect((await subscribe(onOne, privateRun)).ok).toBe(false);
+  });
+
+  it("sends a workspace run's arena updates to its members and site operators only, and stops when a member leaves", async () => {
+    const r = await startServer();
+    const { owner, ws, m, privateRun, publicRun } = await team();
+    const outsider = await tokenFor();
+    const operator = await makeUser({ role: "operator" });
+    const operatorToken = (await createApiToken(db, operator.id, "realtime test")).token;
+    const [member, stranger, op] = [client(r.url, { token: m.token }), client(r.url, { token: outsider.token }), client(r.url, { token: operatorToken })];
+    await Promise.all([connected(member), connected(stranger), connected(op)]);
+    for (const s of [member, stranger, op]) expect(await s.timeout(5000).emitWithAck("arena:subscribe")).toEqual({ ok: true });
+
+    const progress = (sandboxId: string, currentProgress: number) => ({ sandboxId, currentProgress, targetValue: 100, at: new Date().toISOString() });
+    const toMember = next(member, "sandbox:progress");
+    const toOperator = next(op, "sandbox:progress");
+    const toStranger = arrives(stranger, "sandbox:progress", 500);
+    live.sandboxAndArena(privateRun, "sandbox:progress", progress(privateRun, 1));
+    expect((await toMember).sandboxId).toBe(privateRun);
+    expect((await toOperator).sandboxId).toBe(privateRun);
+    expect(await toStranger).toBe(false);
+    // A public run's updates reach everyone in the arena.
+    const publicToStranger = next(stranger, "sandbox:progress");
+    live.sandboxAndArena(publicRun, "sandbox:progress", progress(publicRun, 2));
+    expect((await publicToStranger).sandboxId).toBe(publicRun);
+
+    await removeMember(db, { actorId: owner.id, workspaceId: ws.id, userId: m.user.id });
+    for (let deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 25))) {
+      if ((await r.realtime.io.local.in(rooms.workspaceArena(ws.id)).fetchSockets()).length === 0) break;
+    }
+    expect(await r.realtime.io.local.in(rooms.workspaceArena(ws.id)).fetchSockets()).toEqual([]);
+    const late = arrives(member, "sandbox:progress", 500);
+    live.sandboxAndArena(privateRun, "sandbox:progress", progress(privateRun, 3));
+    expect(await late).toBe(false);
+  });
+
+  it("keeps a member whose role changes but who still belongs", async () => {
+    const r = await startServer();
+    const { owner, ws, m, privateRun } = await team();
+    const socket = client(r.url, { token: m.token });
+    await connected(socket);
+    expect((await subscribe(socket, privateRun)).ok).toBe(true);
+    await setMemberRole(db, { actorId: owner.id, workspaceId: ws.id, userId: m.user.id, role: "member" });
+    // The re-check is announced and done; the socket is still in the room.
+    expect(await recheckRunRooms(r.realtime.io, db, m.user.id)).toBe(0);
+    const got = next(socket, "sandbox:progress");
+    const msg = { sandboxId: privateRun, currentProgress: 3, targetValue: 100, at: new Date().toISOString() };
+    live.sandbox(privateRun, "sandbox:progress", msg);
+    expect(await got).toEqual(msg);
   });
 });

@@ -19,6 +19,7 @@ import { socketChannelPrefix } from "./emit";
 import { authenticateHandshake } from "./handshake-auth";
 import { canViewSandbox } from "./access";
 import { eventsAfter, latestSeq } from "./catch-up";
+import { arenaRoomsFor, isArenaRoom, watchMembershipChanges } from "./membership";
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 interface InterServerEvents {}
@@ -102,12 +103,21 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
     });
 
     socket.on("arena:subscribe", async (ack) => {
-      await socket.join(rooms.arena);
-      if (typeof ack === "function") ack({ ok: true });
+      try {
+        await socket.join(await arenaRoomsFor(db, user.id));
+        if (typeof ack === "function") ack({ ok: true });
+      } catch (err) {
+        logger.warn({ err }, "arena:subscribe failed");
+        if (typeof ack === "function") ack({ ok: false });
+      }
     });
 
-    socket.on("arena:unsubscribe", () => void socket.leave(rooms.arena));
+    socket.on("arena:unsubscribe", () => {
+      for (const room of [...socket.rooms]) if (isArenaRoom(room)) void socket.leave(room);
+    });
   });
+
+  const membership = await watchMembershipChanges(io, db);
 
   // Drops the transports without a Socket.IO "disconnect" packet: clients see "transport close"
   // and reconnect on their own (to this process after a restart, or to a sibling), whereas a
@@ -128,7 +138,7 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
     close: async () => {
       shutdownSockets();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      await Promise.allSettled([pub.quit(), sub.quit(), membership.close()]);
     },
   };
 }

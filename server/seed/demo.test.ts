@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../lib/db";
 import { makeUser } from "../test/helpers";
-import { DEMO_RUNNER, seedDemoWorld } from "./demo";
+import { DEMO_RUNNER, DEMO_TEAM, DEMO_TEAMMATE, seedDemoWorld } from "./demo";
+import { canSeeRun } from "../domain/workspaces/visibility";
 import { DEMO_VERIFIER } from "../domain/agent-profiles";
 
 describe("seedDemoWorld", () => {
@@ -19,5 +20,29 @@ describe("seedDemoWorld", () => {
     // Seeding again changes nothing.
     await seedDemoWorld(db);
     expect(await db.sandbox.count()).toBe(runs.length);
+    expect(await db.workspace.count({ where: { name: DEMO_TEAM } })).toBe(1);
+  });
+
+  it("seeds a team workspace of three roles with public and private runs: a newcomer sees the public ones, a member both", async () => {
+    const demo = (await db.user.findUnique({ where: { email: "demo@paddock.local" } })) ?? (await makeUser({ email: "demo@paddock.local", role: "admin" }));
+    await seedDemoWorld(db);
+    const team = await db.workspace.findFirstOrThrow({
+      where: { name: DEMO_TEAM },
+      select: { personal: true, members: { select: { role: true, user: { select: { email: true } } } }, sandboxes: { select: { id: true, visibility: true } } },
+    });
+    expect(team.personal).toBe(false);
+    expect(Object.fromEntries(team.members.map((m) => [m.user.email, m.role]))).toEqual({ [DEMO_RUNNER.email]: "owner", [demo.email]: "admin", [DEMO_TEAMMATE.email]: "viewer" });
+    const privateRuns = team.sandboxes.filter((r) => r.visibility === "workspace");
+    const publicRuns = (await db.sandbox.findMany({ where: { visibility: "public" }, select: { id: true } })).map((r) => r.id);
+    expect(privateRuns.length).toBeGreaterThan(0);
+    expect(publicRuns.length).toBeGreaterThan(1);
+
+    const newcomer = await makeUser();
+    const viewer = await db.user.findUniqueOrThrow({ where: { email: DEMO_TEAMMATE.email }, select: { id: true, role: true } });
+    for (const id of publicRuns) expect(await canSeeRun(db, newcomer, id)).toBe(true);
+    for (const { id } of privateRuns) {
+      expect(await canSeeRun(db, newcomer, id)).toBe(false);
+      expect(await canSeeRun(db, viewer, id)).toBe(true);
+    }
   });
 });

@@ -1,6 +1,8 @@
 // The demo world for `npm start` and `npm run db:seed`: finished runs with history on the
 // built-in agent profiles, and one live run that the workers launch on boot. The runs belong to
 // a second demo account, so the demo user can bet on them (nobody bets on a run they steer).
+// A team workspace holds the runner (owner), the demo user (admin) and a third account (viewer),
+// with public runs (the arena) and private ones (its members only), so a newcomer sees both kinds.
 import type { Db } from "../lib/db";
 import { createRun } from "../domain/sandbox/create";
 import { transitionRun } from "../domain/sandbox/lifecycle";
@@ -13,14 +15,25 @@ import { launchJob } from "../jobs/sandbox/launch";
 import { ensureBuiltinProfiles } from "../domain/agent-profiles";
 import { registerUser } from "../domain/users";
 import { config } from "../config";
+import { createWorkspace } from "../domain/workspaces/workspaces";
+import type { RunVisibilityName } from "@shared/sandbox";
 
 /** The demo runs' creator: not the demo user, who could not bet on runs they created. */
 export const DEMO_RUNNER = { email: "runner@paddock.local", name: "Rae Runner (demo)", password: "paddock-demo" };
 
+/** The team workspace's viewer: reads its private runs, launches nothing. */
+export const DEMO_TEAMMATE = { email: "viewer@paddock.local", name: "Vic Viewer (demo)", password: "paddock-demo" };
+export const DEMO_TEAM = "Paddock Demo Team";
+
 const OPTS = { defaultProvider: "local" as const, availableProviders: ["local" as const], defaultIdleTimeoutMinutes: 15 };
 
-async function finishedRun(db: Db, userId: string, profileId: string, goal: string, reach: number, outcome: "succeeded" | "failed", minutesAgo: number) {
-  const { id } = await createRun(db, userId, { goal, metric: "qualified leads", targetValue: 20, agentProfileId: profileId, durationMinutes: 30, credits: 400 }, OPTS);
+interface Placement {
+  workspaceId: string;
+  visibility: RunVisibilityName;
+}
+
+async function finishedRun(db: Db, userId: string, profileId: string, goal: string, reach: number, outcome: "succeeded" | "failed", minutesAgo: number, placement: Placement) {
+  const { id } = await createRun(db, userId, { goal, metric: "qualified leads", targetValue: 20, agentProfileId: profileId, durationMinutes: 30, credits: 400, ...placement }, OPTS);
   const startedAt = new Date(Date.now() - minutesAgo * 60_000);
   await transitionRun(db, { sandboxId: id, to: "booting", reason: "launching" });
   await transitionRun(db, { sandboxId: id, to: "running", reason: "agent started", set: { startedAt, expiresAt: new Date(startedAt.getTime() + 30 * 60_000), providerId: null } });
@@ -46,15 +59,26 @@ async function finishedRun(db: Db, userId: string, profileId: string, goal: stri
 export async function seedDemoWorld(db: Db): Promise<void> {
   const profiles = await ensureBuiltinProfiles(db);
   if ((await db.sandbox.count()) > 0) return;
-  if (!(await db.user.findUnique({ where: { email: "demo@paddock.local" }, select: { id: true } }))) return;
+  const demo = await db.user.findUnique({ where: { email: "demo@paddock.local" }, select: { id: true } });
+  if (!demo) return;
   const runner =
     (await db.user.findUnique({ where: { email: DEMO_RUNNER.email }, select: { id: true } })) ??
     (await registerUser(db, { ...DEMO_RUNNER, signupGrantCents: config.SIGNUP_GRANT_CENTS }));
+  const teammate =
+    (await db.user.findUnique({ where: { email: DEMO_TEAMMATE.email }, select: { id: true } })) ??
+    (await registerUser(db, { ...DEMO_TEAMMATE, signupGrantCents: config.SIGNUP_GRANT_CENTS }));
+  const team = await createWorkspace(db, { userId: runner.id, name: DEMO_TEAM });
+  await db.workspaceMember.createMany({
+    data: [
+      { workspaceId: team.id, userId: demo.id, role: "admin" },
+      { workspaceId: team.id, userId: teammate.id, role: "viewer" },
+    ],
+  });
   const bySlug = new Map(profiles.map((p) => [p.slug, p.id]));
   const goal = "Find 20 qualified leads for a developer-tools startup";
-  await finishedRun(db, runner.id, bySlug.get("demo-sonnet")!, goal, 20, "succeeded", 90);
-  await finishedRun(db, runner.id, bySlug.get("demo-gpt")!, goal, 12, "failed", 80);
-  await finishedRun(db, runner.id, bySlug.get("demo-llama")!, goal, 20, "succeeded", 70);
+  await finishedRun(db, runner.id, bySlug.get("demo-sonnet")!, goal, 20, "succeeded", 90, { workspaceId: team.id, visibility: "public" });
+  await finishedRun(db, runner.id, bySlug.get("demo-gpt")!, goal, 12, "failed", 80, { workspaceId: team.id, visibility: "workspace" });
+  await finishedRun(db, runner.id, bySlug.get("demo-llama")!, goal, 20, "succeeded", 70, { workspaceId: team.id, visibility: "workspace" });
 
   const live = await createRun(
     db,
@@ -67,6 +91,9 @@ export async function seedDemoWorld(db: Db): Promise<void> {
       durationMinutes: 60,
       idleTimeoutMinutes: 15,
       credits: 2_000,
+      // In the runner's personal workspace, public: the arena's live run, which every newcomer
+      // (and the demo user, who does not steer it) may watch and bet on.
+      visibility: "public",
       agentConfig: { stepMs: 12_000, progressPerStep: 1, succeed: true, creditsPerStep: 5, screenshotEvery: 5 },
     },
     OPTS,

@@ -11,6 +11,11 @@ export function RunCard({ run }: { run: RunSummary }) {
       <div className="run-card-head">
         <StatusBadge status={run.status} />
         <VerifiedBadge run={run} />
+        {run.visibility === "workspace" && (
+          <span className="chip chip-private" data-testid="run-private" title={`Only members of ${run.workspace.name} can see this run`}>
+            private
+          </span>
+        )}
         <span className="chip" title={run.agentProfile.name}>
           {run.agentProfile.model}
         </span>

@@ -8,6 +8,7 @@ import { signOut } from "../lib/auth";
 import { disconnectSocket, useConnectionState } from "../live/socket";
 import { clearFeedStores } from "../live/feed-store";
 import { Loading } from "./states";
+import { useCurrentWorkspace } from "../hooks/use-workspace";
 
 const CONNECTION_LABEL = {
   idle: "Offline",
@@ -24,6 +25,20 @@ function ConnectionPill() {
       <span className="conn-dot" aria-hidden />
       <span className="conn-label">{CONNECTION_LABEL[state]}</span>
     </span>
+  );
+}
+
+function WorkspaceSwitcher() {
+  const { workspaces, current, select } = useCurrentWorkspace();
+  if (!current) return null;
+  return (
+    <select className="workspace-switcher" aria-label="Current workspace" data-testid="workspace-switcher" value={current.id} onChange={(e) => select(e.target.value)}>
+      {workspaces.map((w) => (
+        <option key={w.id} value={w.id}>
+          {w.personal ? "Personal" : w.name}
+        </option>
+      ))}
+    </select>
   );
 }
 
@@ -67,6 +82,7 @@ export function Shell() {
           <NavLink to="/account">Account</NavLink>
         </nav>
         <div className="topbar-end">
+          {user && <WorkspaceSwitcher />}
           <ConnectionPill />
           {user && (
             <NavLink to="/account" className="balance" data-testid="balance" data-cents={user.balance} title="Your play-money balance">

@@ -2,7 +2,8 @@
 // field errors (zod or domain) land under the field they name.
 import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { createSandboxInput } from "@shared/sandbox";
+import { createSandboxInput, type RunVisibilityName } from "@shared/sandbox";
+import { can } from "@shared/workspace-rules";
 import { trpc } from "../trpc";
 import { Field, FormError } from "../components/field";
 import { Empty, ErrorState, Loading, Spinner } from "../components/states";
@@ -10,6 +11,7 @@ import { centsFromInput, formatCents } from "../lib/format";
 import { fieldErrors, formError } from "../lib/errors";
 import { useMe } from "../hooks/use-me";
 import { useDocumentTitle } from "../hooks/use-document-title";
+import { useCurrentWorkspace } from "../hooks/use-workspace";
 
 interface FormState {
   agentProfileId: string;
@@ -21,6 +23,8 @@ interface FormState {
   credits: string;
   provider: string;
   agentConfig: string;
+  workspaceId: string;
+  visibility: RunVisibilityName;
 }
 
 const initial: FormState = {
@@ -33,6 +37,9 @@ const initial: FormState = {
   credits: "10.00",
   provider: "",
   agentConfig: "",
+  workspaceId: "",
+  // Public, as the server's default: the run is in the arena for everyone to watch and bet on.
+  visibility: "public",
 };
 
 const PRESETS = [
@@ -61,6 +68,12 @@ export function LaunchPage() {
   const [topError, setTopError] = useState<string>();
   // The server says which profiles this user may launch (restricted ones are for operators
   // until an admin opens them); the form offers only those.
+  const { workspaces, current } = useCurrentWorkspace();
+  // Viewers read only: the form offers the workspaces the user may launch in.
+  const launchable = useMemo(() => workspaces.filter((w) => can(w.role, "launchRuns")), [workspaces]);
+  // Until the user picks one: the header's current workspace, or their personal one if they only view it.
+  const workspaceId = form.workspaceId || (launchable.find((w) => w.id === current?.id) ?? launchable.find((w) => w.personal) ?? launchable[0])?.id || "";
+  const selectedWorkspace = launchable.find((w) => w.id === workspaceId);
   const usableProfiles = useMemo(() => profiles.data?.filter((p) => p.usable) ?? [], [profiles.data]);
 
   // Until the user picks one, the first profile they may launch is the choice.
@@ -98,6 +111,8 @@ export function LaunchPage() {
       credits: "cents" in credits ? credits.cents : 0,
       ...(form.provider ? { provider: form.provider } : {}),
       ...(agentConfig ? { agentConfig } : {}),
+      ...(workspaceId ? { workspaceId } : {}),
+      visibility: form.visibility,
     };
     const parsed = createSandboxInput.safeParse(candidate);
     if (!parsed.success) {
@@ -158,6 +173,31 @@ export function LaunchPage() {
             </select>
           )}
         </Field>
+        <div className="row-2">
+          <Field label="Workspace" error={errors.workspaceId} hint={selectedWorkspace?.personal ? "Your personal workspace." : undefined}>
+            {(p) => (
+              <select {...p} name="workspaceId" value={workspaceId} onChange={set("workspaceId")}>
+                {launchable.map((w) => (
+                  <option key={w.id} value={w.id}>
+                    {w.personal ? "Personal" : w.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field
+            label="Visibility"
+            error={errors.visibility}
+            hint={form.visibility === "public" ? "In the arena: every signed-in user can watch and bet." : `Private: only ${selectedWorkspace?.personal ? "you" : `members of ${selectedWorkspace?.name ?? "the workspace"}`} (and site operators) can see it.`}
+          >
+            {(p) => (
+              <select {...p} name="visibility" value={form.visibility} onChange={set("visibility")}>
+                <option value="public">Public</option>
+                <option value="workspace">Workspace only</option>
+              </select>
+            )}
+          </Field>
+        </div>
         <Field label="Goal" error={errors.goal}>
           {(p) => <textarea {...p} name="goal" rows={3} value={form.goal} onChange={set("goal")} placeholder="What should the agent achieve?" />}
         </Field>

@@ -2,9 +2,10 @@
 // SQL (thousands per statement) while keeping the ledger balanced, so checkLedger stays clean.
 // Not used by the application.
 import type { Db } from "../../lib/db";
-import type { BetSide, SandboxStatus } from "../../generated/prisma/enums";
+import type { BetSide, RunVisibility, SandboxStatus } from "../../generated/prisma/enums";
 import { cuidLike, MINT_SIGNUP } from "../ledger";
 import { createPoolForRun } from "./pools";
+import { createPersonalWorkspace, personalWorkspaceId } from "../workspaces/personal";
 
 export interface FixtureRun {
   sandboxId: string;
@@ -14,7 +15,17 @@ export interface FixtureRun {
 
 export async function makeRun(
   db: Db,
-  opts: { createdById: string; status?: SandboxStatus; targetValue?: number; currentProgress?: number; locksAt?: Date | null; model?: string },
+  opts: {
+    createdById: string;
+    status?: SandboxStatus;
+    targetValue?: number;
+    currentProgress?: number;
+    locksAt?: Date | null;
+    model?: string;
+    /** Default: the creator's personal workspace (made here for users seedUsers created). */
+    workspaceId?: string;
+    visibility?: RunVisibility;
+  },
 ): Promise<FixtureRun> {
   const model = opts.model ?? "test-model";
   return db.$transaction(async (tx) => {
@@ -24,6 +35,8 @@ export async function makeRun(
       update: {},
       select: { id: true },
     });
+    const workspaceId =
+      opts.workspaceId ?? (await personalWorkspaceId(tx, opts.createdById)) ?? (await createPersonalWorkspace(tx, opts.createdById)).id;
     const sandbox = await tx.sandbox.create({
       data: {
         goal: "fixture goal",
@@ -35,6 +48,8 @@ export async function makeRun(
         durationMinutes: 10,
         idleTimeoutMinutes: 15,
         createdById: opts.createdById,
+        workspaceId,
+        visibility: opts.visibility ?? "public",
         startedAt: new Date(),
       },
       select: { id: true },

@@ -11,6 +11,9 @@ import { createPoolForRun } from "../betting";
 import type { ProviderName } from "../../providers/types";
 import { LIVE_RUN_STATUSES } from "@shared/run-status";
 import { mayUseProfile, mayUseProvider, type LaunchPolicy } from "./launch-rules";
+import { launchRefusal } from "@shared/workspace-rules";
+import { membershipOf } from "../workspaces/access";
+import { personalWorkspaceId } from "../workspaces/personal";
 
 export interface CreateRunOptions {
   defaultProvider: ProviderName;
@@ -44,6 +47,9 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
   if (verifierRefusal) throw new AppError("FORBIDDEN", verifierRefusal, { field: "verifier" });
   const idle = input.idleTimeoutMinutes ?? opts.defaultIdleTimeoutMinutes;
   return db.$transaction(async (tx) => {
+    const workspaceId = input.workspaceId ?? (await personalWorkspaceId(tx, userId));
+    if (!workspaceId) throw new AppError("NOT_FOUND", "you have no personal workspace: name a workspaceId", { field: "workspaceId" });
+    await launchableWorkspace(tx, workspaceId, userId);
     const profile = await tx.agentProfile.findUnique({
       where: { id: input.agentProfileId },
       select: { id: true, name: true, active: true, restricted: true, policy: true, verifier: true },
@@ -81,6 +87,8 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
         agentConfig: (input.agentConfig ?? {}) as Prisma.InputJsonObject,
         verifier: input.verifier ?? profile.verifier,
         createdById: userId,
+        workspaceId,
+        visibility: input.visibility ?? "public",
       },
       select: { id: true },
     });
@@ -96,4 +104,17 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
     await createPoolForRun(tx, { sandboxId: run.id, locksAt: null });
     return { id: run.id, balance: moved.fromBalance ?? 0 };
   }, { timeout: 30_000 });
+}
+
+/**
+ * Members and up launch in a workspace; a viewer is refused (FORBIDDEN), and someone outside it
+ * is told it does not exist (NOT_FOUND), so workspace ids reveal nothing.
+ */
+async function launchableWorkspace(tx: Prisma.TransactionClient, workspaceId: string, userId: string): Promise<void> {
+  const membership = await membershipOf(tx, workspaceId, userId).catch((e: unknown) => {
+    if (e instanceof AppError && e.code === "NOT_FOUND") throw new AppError("NOT_FOUND", e.message, { field: "workspaceId" });
+    throw e;
+  });
+  const refusal = launchRefusal(membership.role);
+  if (refusal) throw new AppError(refusal.code, refusal.message, { field: "workspaceId" });
 }

@@ -36,20 +36,9 @@ export const runSummarySelect = {
   verifyRequestedAt: true,
   agentProfile: { select: { id: true, name: true, model: true, policy: true, specialization: true } },
   createdBy: { select: { id: true, name: true } },
-  pool: {
-    select: {
-      id: true,
-      yesTotal: true,
-      noTotal: true,
-      betCount: true,
-      status: true,
-      outcome: true,
-      locksAt: true,
-      lockReason: true,
-      lockedAt: true,
-      settledAt: true,
-    },
-  },
+  visibility: true,
+  workspace: { select: { id: true, name: true } },
+  pool: { select: { id: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, locksAt: true, lockReason: true, lockedAt: true, settledAt: true } },
 } satisfies Prisma.SandboxSelect;
 
 type RunSummaryRow = Prisma.SandboxGetPayload<{ select: typeof runSummarySelect }>;

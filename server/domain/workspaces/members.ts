@@ -3,6 +3,7 @@ import { AppError } from "../../lib/errors";
 import type { Db, DbClient, Prisma } from "../../lib/db";
 import { can, leaveRefusal, removalRefusal, roleChangeRefusal, type WorkspaceRole } from "@shared/workspace-rules";
 import { enforce, lockedMembershipOf, membershipOf, ownerCount } from "./access";
+import { announceMembershipChange } from "../../realtime/membership";
 
 const memberSelect = {
   userId: true,
@@ -50,8 +51,12 @@ async function targetMember(tx: Prisma.TransactionClient, workspaceId: string, u
   return row;
 }
 
+// The membership changes below announce themselves once committed (realtime/membership.ts) rather
+// than leaving it to each caller: a caller that forgot would leave a removed member's open
+// sockets watching the workspace's private runs.
+
 export async function setMemberRole(db: Db, args: { actorId: string; workspaceId: string; userId: string; role: WorkspaceRole }): Promise<MemberView> {
-  return db.$transaction(async (tx) => {
+  const view = await db.$transaction(async (tx) => {
     const actor = await lockedMembershipOf(tx, args.workspaceId, args.actorId);
     const target = await targetMember(tx, args.workspaceId, args.userId);
     const standing = { personal: actor.workspace.personal, ownerCount: await ownerCount(tx, args.workspaceId) };
@@ -63,10 +68,12 @@ export async function setMemberRole(db: Db, args: { actorId: string; workspaceId
     });
     return memberView(row);
   });
+  await announceMembershipChange([args.userId]);
+  return view;
 }
 
 export async function removeMember(db: Db, args: { actorId: string; workspaceId: string; userId: string }): Promise<{ userId: string; removed: true }> {
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const actor = await lockedMembershipOf(tx, args.workspaceId, args.actorId);
     const target = await targetMember(tx, args.workspaceId, args.userId);
     const standing = { personal: actor.workspace.personal, ownerCount: await ownerCount(tx, args.workspaceId) };
@@ -74,13 +81,17 @@ export async function removeMember(db: Db, args: { actorId: string; workspaceId:
     await tx.workspaceMember.delete({ where: { workspaceId_userId: { workspaceId: args.workspaceId, userId: args.userId } } });
     return { userId: args.userId, removed: true as const };
   });
+  await announceMembershipChange([args.userId]);
+  return result;
 }
 
 export async function leaveWorkspace(db: Db, args: { userId: string; workspaceId: string }): Promise<{ id: string; left: true }> {
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const actor = await lockedMembershipOf(tx, args.workspaceId, args.userId);
     enforce(leaveRefusal(actor, { personal: actor.workspace.personal, ownerCount: await ownerCount(tx, args.workspaceId) }));
     await tx.workspaceMember.delete({ where: { workspaceId_userId: { workspaceId: args.workspaceId, userId: args.userId } } });
     return { id: args.workspaceId, left: true as const };
   });
+  await announceMembershipChange([args.userId]);
+  return result;
 }

@@ -1,6 +1,6 @@
 // Every user's personal workspace, made with the account (registerUser). Migration
 // 20261202180000_workspaces gave existing users the same shape.
-import type { Prisma } from "../../lib/db";
+import type { DbClient, Prisma } from "../../lib/db";
 
 export const PERSONAL_WORKSPACE_NAME = "Personal";
 
@@ -18,4 +18,10 @@ export async function createPersonalWorkspace(tx: Prisma.TransactionClient, user
     },
     select: { id: true },
   });
+}
+
+/** The user's personal workspace, or null for a user made outside registerUser (set-based fixtures). */
+export async function personalWorkspaceId(db: DbClient, userId: string): Promise<string | null> {
+  const row = await db.workspace.findFirst({ where: { createdById: userId, personal: true }, select: { id: true } });
+  return row?.id ?? null;
 }

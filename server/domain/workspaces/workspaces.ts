@@ -3,6 +3,10 @@ import { Prisma, type Db, type DbClient } from "../../lib/db";
 import { deleteRefusal, renameRefusal, type WorkspaceRole } from "@shared/workspace-rules";
 import { enforce, lockedMembershipOf, membershipOf, workspaceSelect } from "./access";
 import { teamSlug } from "./slug";
+import { personalWorkspaceId } from "./personal";
+import { isLiveRun } from "@shared/run-status";
+import { AppError } from "../../lib/errors";
+import { announceMembershipChange } from "../../realtime/membership";
 
 export interface WorkspaceView {
   id: string;
@@ -56,14 +60,30 @@ export async function renameWorkspace(db: Db, args: { userId: string; workspaceI
 }
 
 /**
- * Deletes a team workspace with its members and invitations. Runs do not belong to workspaces
- * yet, so there is nothing else to refuse on or to take with it.
+ * Deletes a team workspace with its members and invitations; refused while it has live runs.
+ * Its ended runs hold bets and ledger history, so they are kept: they move to the deleting
+ * owner's personal workspace with their visibility (public ones stay in the arena).
  */
 export async function deleteWorkspace(db: Db, args: { userId: string; workspaceId: string }): Promise<{ id: string; deleted: true }> {
-  return db.$transaction(async (tx) => {
+  let memberIds: string[] = [];
+  const result = await db.$transaction(async (tx) => {
     const { role, workspace } = await lockedMembershipOf(tx, args.workspaceId, args.userId);
     enforce(deleteRefusal(role, workspace));
+    // A launch's foreign key check holds a key-share lock on the workspace row until it commits,
+    // so with the row lock taken above every run created before now is counted here and any
+    // later one fails its foreign key.
+    const runs = await tx.sandbox.findMany({ where: { workspaceId: workspace.id }, select: { status: true } });
+    enforce(deleteRefusal(role, { ...workspace, liveRuns: runs.filter((r) => isLiveRun(r.status)).length }));
+    if (runs.length > 0) {
+      const personal = await personalWorkspaceId(tx, args.userId);
+      if (!personal) throw new AppError("CONFLICT", "you have no personal workspace to keep the workspace's ended runs in", { field: "id" });
+      await tx.sandbox.updateMany({ where: { workspaceId: workspace.id }, data: { workspaceId: personal } });
+    }
+    memberIds = (await tx.workspaceMember.findMany({ where: { workspaceId: workspace.id }, select: { userId: true } })).map((m) => m.userId);
     await tx.workspace.delete({ where: { id: workspace.id } });
     return { id: workspace.id, deleted: true as const };
   });
+  // The moved runs' watchers: members other than the deleting owner lose its private ones.
+  await announceMembershipChange(memberIds);
+  return result;
 }
