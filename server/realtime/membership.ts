@@ -1,7 +1,8 @@
 // When someone's workspace membership changes (removed, left, role changed, workspace deleted),
-// the sockets they have open may be watching runs they can no longer see. The domain announces the
-// user ids on one Redis channel after its change commits; every API process listens and re-checks
-// those users' run rooms on its own sockets with the visibility rule, leaving the ones now refused.
+// the sockets they have open may be watching runs they can no longer see. The workspace commands
+// (server/commands/workspace.ts) announce the user ids on one Redis channel after the change
+// commits; every API process listens and re-checks those users' run rooms on its own sockets with
+// the visibility rule, leaving the ones now refused.
 import type { Redis } from "ioredis";
 import { config } from "../config";
 import type { DbClient } from "../lib/db";

@@ -13,7 +13,7 @@ import { canViewSandbox } from "./access";
 import { makeRun } from "../domain/betting/fixtures";
 import { appendEventsTx } from "../domain/sandbox/events";
 import { createWorkspace } from "../domain/workspaces/workspaces";
-import { removeMember, setMemberRole } from "../domain/workspaces/members";
+import { removeMember, setMemberRole } from "../commands/workspace";
 import { recheckRunRooms } from "./membership";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -391,7 +391,7 @@ describe("workspace runs", () => {
       expect((await subscribe(s, publicRun)).ok).toBe(true);
     }
 
-    await removeMember(db, { actorId: owner.id, workspaceId: ws.id, userId: m.user.id });
+    await removeMember({ actorId: owner.id, workspaceId: ws.id, userId: m.user.id });
     expect(await roomEmptied([one, two], privateRun)).toBe(true);
 
     const event = { sandboxId: privateRun, seq: 1, kind: "log", payload: { message: "private" }, createdAt: new Date().toISOString() };
@@ -429,7 +429,7 @@ describe("workspace runs", () => {
     live.sandboxAndArena(publicRun, "sandbox:progress", progress(publicRun, 2));
     expect((await publicToStranger).sandboxId).toBe(publicRun);
 
-    await removeMember(db, { actorId: owner.id, workspaceId: ws.id, userId: m.user.id });
+    await removeMember({ actorId: owner.id, workspaceId: ws.id, userId: m.user.id });
     for (let deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 25))) {
       if ((await r.realtime.io.local.in(rooms.workspaceArena(ws.id)).fetchSockets()).length === 0) break;
     }
@@ -445,7 +445,7 @@ describe("workspace runs", () => {
     const socket = client(r.url, { token: m.token });
     await connected(socket);
     expect((await subscribe(socket, privateRun)).ok).toBe(true);
-    await setMemberRole(db, { actorId: owner.id, workspaceId: ws.id, userId: m.user.id, role: "member" });
+    await setMemberRole({ actorId: owner.id, workspaceId: ws.id, userId: m.user.id, role: "member" });
     // The re-check is announced and done; the socket is still in the room.
     expect(await recheckRunRooms(r.realtime.io, db, m.user.id)).toBe(0);
     const got = next(socket, "sandbox:progress");

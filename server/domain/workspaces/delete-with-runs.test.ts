@@ -21,7 +21,7 @@ describe("deleteWorkspace with runs", () => {
     expect(await db.workspace.count({ where: { id: ws.id } })).toBe(1);
 
     await db.sandbox.update({ where: { id: live.sandboxId }, data: { status: "canceled" } });
-    expect(await deleteWorkspace(db, { userId: owner.id, workspaceId: ws.id })).toEqual({ id: ws.id, deleted: true });
+    expect(await deleteWorkspace(db, { userId: owner.id, workspaceId: ws.id })).toMatchObject({ id: ws.id, deleted: true });
     const personal = await personalWorkspaceId(db, owner.id);
     const runs = await db.sandbox.findMany({
       where: { id: { in: [live.sandboxId, ended.sandboxId] } },

@@ -3,7 +3,6 @@ import { AppError } from "../../lib/errors";
 import type { Db, DbClient, Prisma } from "../../lib/db";
 import { can, leaveRefusal, removalRefusal, roleChangeRefusal, type WorkspaceRole } from "@shared/workspace-rules";
 import { enforce, lockedMembershipOf, membershipOf, ownerCount } from "./access";
-import { announceMembershipChange } from "../../realtime/membership";
 
 const memberSelect = {
   userId: true,
@@ -68,7 +67,6 @@ export async function setMemberRole(db: Db, args: { actorId: string; workspaceId
     });
     return memberView(row);
   });
-  await announceMembershipChange([args.userId]);
   return view;
 }
 
@@ -81,7 +79,6 @@ export async function removeMember(db: Db, args: { actorId: string; workspaceId:
     await tx.workspaceMember.delete({ where: { workspaceId_userId: { workspaceId: args.workspaceId, userId: args.userId } } });
     return { userId: args.userId, removed: true as const };
   });
-  await announceMembershipChange([args.userId]);
   return result;
 }
 
@@ -92,6 +89,5 @@ export async function leaveWorkspace(db: Db, args: { userId: string; workspaceId
     await tx.workspaceMember.delete({ where: { workspaceId_userId: { workspaceId: args.workspaceId, userId: args.userId } } });
     return { id: args.workspaceId, left: true as const };
   });
-  await announceMembershipChange([args.userId]);
   return result;
 }

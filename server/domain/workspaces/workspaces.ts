@@ -6,7 +6,6 @@ import { teamSlug } from "./slug";
 import { personalWorkspaceId } from "./personal";
 import { isLiveRun } from "@shared/run-status";
 import { AppError } from "../../lib/errors";
-import { announceMembershipChange } from "../../realtime/membership";
 
 export interface WorkspaceView {
   id: string;
@@ -64,9 +63,12 @@ export async function renameWorkspace(db: Db, args: { userId: string; workspaceI
  * Its ended runs hold bets and ledger history, so they are kept: they move to the deleting
  * owner's personal workspace with their visibility (public ones stay in the arena).
  */
-export async function deleteWorkspace(db: Db, args: { userId: string; workspaceId: string }): Promise<{ id: string; deleted: true }> {
-  let memberIds: string[] = [];
-  const result = await db.$transaction(async (tx) => {
+/** `memberIds`: who was a member, for the caller's live effect (their sockets re-check their rooms). */
+export async function deleteWorkspace(
+  db: Db,
+  args: { userId: string; workspaceId: string },
+): Promise<{ id: string; deleted: true; memberIds: string[] }> {
+  return db.$transaction(async (tx) => {
     const { role, workspace } = await lockedMembershipOf(tx, args.workspaceId, args.userId);
     enforce(deleteRefusal(role, workspace));
     // A launch's foreign key check holds a key-share lock on the workspace row until it commits,
@@ -79,11 +81,8 @@ export async function deleteWorkspace(db: Db, args: { userId: string; workspaceI
       if (!personal) throw new AppError("CONFLICT", "you have no personal workspace to keep the workspace's ended runs in", { field: "id" });
       await tx.sandbox.updateMany({ where: { workspaceId: workspace.id }, data: { workspaceId: personal } });
     }
-    memberIds = (await tx.workspaceMember.findMany({ where: { workspaceId: workspace.id }, select: { userId: true } })).map((m) => m.userId);
+    const memberIds = (await tx.workspaceMember.findMany({ where: { workspaceId: workspace.id }, select: { userId: true } })).map((m) => m.userId);
     await tx.workspace.delete({ where: { id: workspace.id } });
-    return { id: workspace.id, deleted: true as const };
+    return { id: workspace.id, deleted: true as const, memberIds };
   });
-  // The moved runs' watchers: members other than the deleting owner lose its private ones.
-  await announceMembershipChange(memberIds);
-  return result;
 }

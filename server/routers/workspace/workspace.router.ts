@@ -1,8 +1,9 @@
 import { createTRPCRouter, protectedProcedure } from "../../trpc/init";
 import { config } from "../../config";
 import { db } from "../../lib/db";
-import { createWorkspace, deleteWorkspace, getWorkspace, listWorkspaces, renameWorkspace } from "../../domain/workspaces/workspaces";
-import { leaveWorkspace, listMembers, removeMember, setMemberRole } from "../../domain/workspaces/members";
+import { createWorkspace, getWorkspace, listWorkspaces, renameWorkspace } from "../../domain/workspaces/workspaces";
+import { listMembers } from "../../domain/workspaces/members";
+import { deleteWorkspace, leaveWorkspace, removeMember, setMemberRole } from "../../commands/workspace";
 import { acceptInvitation, inviteToWorkspace, revokeInvitation } from "../../domain/workspaces/invitations";
 import {
   acceptInviteInput,
@@ -26,7 +27,7 @@ export const workspaceRouter = createTRPCRouter({
     .input(updateWorkspaceInput)
     .mutation(({ ctx, input }) => renameWorkspace(db, { userId: ctx.user.id, workspaceId: input.id, name: input.name })),
 
-  delete: protectedProcedure.input(workspaceIdInput).mutation(({ ctx, input }) => deleteWorkspace(db, { userId: ctx.user.id, workspaceId: input.id })),
+  delete: protectedProcedure.input(workspaceIdInput).mutation(({ ctx, input }) => deleteWorkspace({ userId: ctx.user.id, workspaceId: input.id })),
 
   members: protectedProcedure.input(workspaceIdInput).query(({ ctx, input }) => listMembers(db, { userId: ctx.user.id, workspaceId: input.id })),
 
@@ -49,11 +50,11 @@ export const workspaceRouter = createTRPCRouter({
 
   setRole: protectedProcedure
     .input(setRoleInput)
-    .mutation(({ ctx, input }) => setMemberRole(db, { actorId: ctx.user.id, workspaceId: input.id, userId: input.userId, role: input.role })),
+    .mutation(({ ctx, input }) => setMemberRole({ actorId: ctx.user.id, workspaceId: input.id, userId: input.userId, role: input.role })),
 
   removeMember: protectedProcedure
     .input(removeMemberInput)
-    .mutation(({ ctx, input }) => removeMember(db, { actorId: ctx.user.id, workspaceId: input.id, userId: input.userId })),
+    .mutation(({ ctx, input }) => removeMember({ actorId: ctx.user.id, workspaceId: input.id, userId: input.userId })),
 
-  leave: protectedProcedure.input(workspaceIdInput).mutation(({ ctx, input }) => leaveWorkspace(db, { userId: ctx.user.id, workspaceId: input.id })),
+  leave: protectedProcedure.input(workspaceIdInput).mutation(({ ctx, input }) => leaveWorkspace({ userId: ctx.user.id, workspaceId: input.id })),
 });
