@@ -131,7 +131,6 @@ export async function startDaytonaStandin(options: { apiKey?: string } = {}): Pr
         const name = input.name ?? id;
         if (findSandbox(name)) throw new HttpError(409, `Sandbox with name ${name} already exists`);
         const dir = path.join(rootDir, id);
-        await mkdir(dir, { recursive: true });
         const now = new Date().toISOString();
         const sandbox: StandinSandbox = {
           id,
@@ -145,7 +144,10 @@ export async function startDaytonaStandin(options: { apiKey?: string } = {}): Pr
           updatedAt: now,
           sessions: new Map(),
         };
+        // Registered before the first await, so the name is taken at once, as Daytona's unique
+        // name is: a concurrent create of the same name gets its 409.
         state.sandboxes.set(id, sandbox);
+        await mkdir(dir, { recursive: true });
         io.emit("sandbox.created", toDto(sandbox));
         return toDto(sandbox);
       },
