@@ -1,40 +1,15 @@
 // The run-workspaces migration puts every existing run in its creator's personal workspace, public
 // (every run was visible to everyone before), and then requires a workspace of every run: run on a
 // database migrated up to the migration before the workspaces one, holding runs Paddock wrote then.
-import { afterAll, describe, expect, inject, it } from "vitest";
-import pg from "pg";
-import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
-import { pgConnectionOptions } from "../../lib/pg-options";
-import { databaseUrl } from "../../test/global-setup";
+import { describe, expect, it } from "vitest";
+import { migrationNames, migrationSql, scratchDatabase, withClient } from "../../test/migration-scratch";
 
 const MIGRATION = "20261202190000_run_workspaces";
-const migrationsDir = path.resolve(import.meta.dirname, "../../../prisma/migrations");
-const adminUrl = inject("adminDatabaseUrl");
-const scratch = `paddock_test_${process.pid}_runwsmig_${randomBytes(4).toString("hex")}`;
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(pgConnectionOptions(url));
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const migrationSql = async (name: string) => readFile(path.join(migrationsDir, name, "migration.sql"), "utf8");
-
-afterAll(async () => {
-  await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`));
-});
 
 describe(`migration ${MIGRATION}`, () => {
   it("puts every existing run, public, in its creator's personal workspace and then requires a workspace", async () => {
-    await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${scratch}"`));
-    const url = databaseUrl(adminUrl, scratch);
-    const all = (await readdir(migrationsDir)).filter((d) => /^\d{14}_/.test(d)).sort();
+    const url = await scratchDatabase("runwsmig");
+    const all = await migrationNames();
     const before = all.filter((d) => d < "20261202180000_workspaces");
     const upTo = all.filter((d) => d >= "20261202180000_workspaces" && d <= MIGRATION);
     expect(upTo.at(-1)).toBe(MIGRATION);

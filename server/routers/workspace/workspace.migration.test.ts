@@ -1,43 +1,18 @@
 // The workspaces migration gives every existing user the personal workspace registerUser gives a
 // new one: run on a database migrated up to the migration before it, holding users inserted the
 // way Paddock wrote them then.
-import { afterAll, describe, expect, inject, it } from "vitest";
-import pg from "pg";
-import { randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
-import { pgConnectionOptions } from "../../lib/pg-options";
-import { databaseUrl } from "../../test/global-setup";
+import { describe, expect, it } from "vitest";
+import { migrationNames, migrationSql, scratchDatabase, withClient } from "../../test/migration-scratch";
 import { db } from "../../lib/db";
 import { makeUser } from "../../test/helpers";
 import { PERSONAL_WORKSPACE_NAME, personalSlug } from "../../domain/workspaces/personal";
 
 const MIGRATION = "20261202180000_workspaces";
-const migrationsDir = path.resolve(import.meta.dirname, "../../../prisma/migrations");
-const adminUrl = inject("adminDatabaseUrl");
-const scratch = `paddock_test_${process.pid}_wsmig_${randomBytes(4).toString("hex")}`;
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client(pgConnectionOptions(url));
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const migrationSql = async (name: string) => readFile(path.join(migrationsDir, name, "migration.sql"), "utf8");
-
-afterAll(async () => {
-  await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`));
-});
 
 describe(`migration ${MIGRATION}`, () => {
   it("gives every existing user exactly one personal workspace they own, shaped as registerUser's", async () => {
-    await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${scratch}"`));
-    const url = databaseUrl(adminUrl, scratch);
-    const earlier = (await readdir(migrationsDir)).filter((d) => /^\d{14}_/.test(d) && d < MIGRATION).sort();
+    const url = await scratchDatabase("wsmig");
+    const earlier = (await migrationNames()).filter((d) => d < MIGRATION);
     expect(earlier.length).toBeGreaterThan(0);
     const ids = ["cm0lduser00000000000000001", "cm0lduser00000000000000002", "cm0lduser00000000000000003"];
     await withClient(url, async (c) => {
