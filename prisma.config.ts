@@ -34,10 +34,7 @@ if (!clientProto[patched]) {
   // Detached on purpose: the wrapper below calls it with .apply(this, …).
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const originalQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-  (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
-    this: pg.Client,
-    ...args: unknown[]
-  ) {
+  (pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
     const last = args.length - 1;
     if (typeof args[last] === "function") {
       const callback = args[last] as (err: unknown, res: unknown) => void;

@@ -16,7 +16,8 @@ function io(answer: (url: string, body: unknown) => Response) {
   return { io: { env, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), fetch: fetchImpl }, out, err, requests };
 }
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 
 describe("buildEvent", () => {
   it("puts plain text into the kind's main field", () => {

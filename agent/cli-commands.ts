@@ -252,7 +252,8 @@ function required(values: Values, name: string): string {
 
 function parseNumber(text: string | undefined, what: string): number {
   const value = Number(text);
-  if (text === undefined || text.trim() === "" || !Number.isFinite(value)) throw new UsageError(`${what} must be a number, got "${text ?? ""}"`);
+  if (text === undefined || text.trim() === "" || !Number.isFinite(value))
+    throw new UsageError(`${what} must be a number, got "${text ?? ""}"`);
   return value;
 }
 

@@ -29,10 +29,7 @@ export interface EventBatcher {
   readonly pending: number;
 }
 
-export function createEventBatcher(
-  client: EventSender,
-  options: EventBatcherOptions = {},
-): EventBatcher {
+export function createEventBatcher(client: EventSender, options: EventBatcherOptions = {}): EventBatcher {
   const maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 50));
   const flushMs = Math.max(0, options.flushMs ?? 250);
   const onError =

@@ -38,12 +38,7 @@ export function encodePng(image: RgbImage): Buffer {
   header[11] = 0; // filter method: adaptive
   header[12] = 0; // interlace: none
 
-  return Buffer.concat([
-    PNG_SIGNATURE,
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
+  return Buffer.concat([PNG_SIGNATURE, chunk("IHDR", header), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
 
 function chunk(type: string, data: Buffer): Buffer {

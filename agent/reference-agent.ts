@@ -56,7 +56,11 @@ async function main(): Promise<number> {
       policy === "llm"
         ? await runLlmPolicy({
             ...ctx,
-            llm: { baseUrl: `${env.PADDOCK_BRIDGE_URL}${BRIDGE_LLM_PATH}`, apiKey: env.PADDOCK_TOKEN, model: env.PADDOCK_MODEL ?? run.model },
+            llm: {
+              baseUrl: `${env.PADDOCK_BRIDGE_URL}${BRIDGE_LLM_PATH}`,
+              apiKey: env.PADDOCK_TOKEN,
+              model: env.PADDOCK_MODEL ?? run.model,
+            },
           })
         : await runDemoPolicy(ctx);
     return result.outcome === "aborted" ? EXIT_SIGNALED : 0;

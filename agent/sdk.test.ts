@@ -68,7 +68,9 @@ describe("PaddockAgentClient", () => {
     const { fetchImpl, calls } = scriptedFetch(() =>
       json(409, { error: { code: "INSUFFICIENT_FUNDS", message: "only 3 credits left", field: "amount" } }),
     );
-    const error = await client(fetchImpl).spendCredits(5, "step").catch((e: unknown) => e);
+    const error = await client(fetchImpl)
+      .spendCredits(5, "step")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BridgeError);
     expect(error).toMatchObject({ status: 409, code: "INSUFFICIENT_FUNDS", message: "only 3 credits left", field: "amount" });
     expect(calls).toHaveLength(1);

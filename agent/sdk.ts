@@ -323,7 +323,11 @@ async function toBridgeError(response: Response, spec: RequestSpec<unknown>): Pr
     return new BridgeError(response.status, code, message, field === undefined ? {} : { field });
   }
   const detail = raw.trim().slice(0, 200) || response.statusText;
-  return new BridgeError(response.status, `HTTP_${response.status}`, `${spec.method} ${spec.path} failed with HTTP ${response.status}: ${detail}`);
+  return new BridgeError(
+    response.status,
+    `HTTP_${response.status}`,
+    `${spec.method} ${spec.path} failed with HTTP ${response.status}: ${detail}`,
+  );
 }
 
 function describe(error: unknown): string {

@@ -3,7 +3,17 @@
 // older events page in when scrolled to the top.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { SKIP_MESSAGE, dataNumber, hasChromium, launchBrowser, requireBrowser, screenshot, signIn, waitForValue, watchErrors } from "./support/browser";
+import {
+  SKIP_MESSAGE,
+  dataNumber,
+  hasChromium,
+  launchBrowser,
+  requireBrowser,
+  screenshot,
+  signIn,
+  waitForValue,
+  watchErrors,
+} from "./support/browser";
 import { ensureClientBuilt } from "../scripts/client-build";
 
 process.env.SERVE_CLIENT = "true";
@@ -44,19 +54,32 @@ describe.skipIf(!hasChromium && !requireBrowser)("event feed at volume", () => {
     const { sandboxId: runId } = await makeRun(db, { createdById: user.id });
     // Stores log lines the way the bridge does: the run hands out the next seq numbers.
     const store = (from: number, count: number, prefix: string) =>
-      db.$transaction((tx) => appendEventsTx(tx, runId, Array.from({ length: count }, (_, i) => ({ kind: "log" as const, payload: { message: `${prefix} line ${from + i}` } }))));
+      db.$transaction((tx) =>
+        appendEventsTx(
+          tx,
+          runId,
+          Array.from({ length: count }, (_, i) => ({ kind: "log" as const, payload: { message: `${prefix} line ${from + i}` } })),
+        ),
+      );
     await store(1, STORED, "stored");
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     const errors = watchErrors(page);
     await signIn(page, baseUrl, { email: user.email, password: "correct horse battery" }, `/runs/${runId}`);
     await page.getByTestId("run-page").waitFor();
-    await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n >= 100, "the newest stored events");
+    await waitForValue(
+      () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),
+      (n) => n >= 100,
+      "the newest stored events",
+    );
 
     // 10,000 live events in batches, as fast as they can be stored and published.
     for (let sent = 0; sent < LIVE; sent += LIVE_BATCH) {
       const rows = await store(STORED + sent + 1, LIVE_BATCH, "live");
-      live.sandbox(runId, "sandbox:events", { sandboxId: runId, events: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) });
+      live.sandbox(runId, "sandbox:events", {
+        sandboxId: runId,
+        events: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+      });
     }
     const total = await waitForValue(
       () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),
@@ -90,7 +113,12 @@ describe.skipIf(!hasChromium && !requireBrowser)("event feed at volume", () => {
     await page.evaluate(() => {
       document.querySelector<HTMLElement>(".feed-scroll")!.scrollTop = 0;
     });
-    await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n > total, "older events after scrolling to the top", 15_000);
+    await waitForValue(
+      () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),
+      (n) => n > total,
+      "older events after scrolling to the top",
+      15_000,
+    );
     await screenshot(page, "e2e-feed-20k");
     expect(errors).toEqual([]);
   }, 120_000);

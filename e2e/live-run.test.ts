@@ -92,13 +92,19 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     await page.getByLabel("Email").fill(who.email);
     await page.getByLabel("Password").fill(who.password);
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByTestId("field-error").filter({ hasText: /already registered/ }).waitFor();
+    await page
+      .getByTestId("field-error")
+      .filter({ hasText: /already registered/ })
+      .waitFor();
 
     await page.goto(`${baseUrl}/signin`);
     await page.getByLabel("Email").fill(who.email);
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("alert").filter({ hasText: /wrong email or password/ }).waitFor();
+    await page
+      .getByRole("alert")
+      .filter({ hasText: /wrong email or password/ })
+      .waitFor();
 
     await signIn(page, baseUrl, who, "/account");
     expect(new URL(page.url()).pathname).toBe("/account");
@@ -115,7 +121,10 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     await a.page.getByRole("link", { name: "Launch a run" }).click();
     await a.page.getByTestId("launch-form").waitFor();
     await a.page.getByRole("button", { name: "Launch run" }).click();
-    await a.page.getByTestId("field-error").filter({ hasText: /at least 3 characters/ }).waitFor();
+    await a.page
+      .getByTestId("field-error")
+      .filter({ hasText: /at least 3 characters/ })
+      .waitFor();
 
     await a.page.getByLabel("Goal").fill("Reach 10 demo steps in the e2e test");
     await a.page.getByLabel("Metric").fill("steps");
@@ -126,7 +135,10 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     await a.page.getByLabel("Agent config (JSON)").fill('{"stepMs": 2000, "progressPerStep": 1, "screenshotEvery": 3}');
     await a.page.getByRole("button", { name: "Launch run" }).click();
     // More credits than the balance: refused by the server, shown under the credits field.
-    await a.page.getByTestId("field-error").filter({ hasText: /balance|insufficient|funds/i }).waitFor();
+    await a.page
+      .getByTestId("field-error")
+      .filter({ hasText: /balance|insufficient|funds/i })
+      .waitFor();
     await a.page.getByLabel("Credits ($)").fill("5");
     await a.page.getByRole("button", { name: "Launch run" }).click();
     await a.page.waitForURL((u) => u.pathname.startsWith("/runs/"), { timeout: 15_000 });
@@ -135,12 +147,28 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     await markDocument(a.page);
 
     // Status, events and progress arrive over the socket.
-    await waitForValue(() => a.page.getByTestId("run-status").first().getAttribute("data-status"), (s) => s === "running", "the run to start", 45_000);
-    await waitForValue(() => dataNumber(a.page, '[data-testid="event-feed"]', "data-count"), (n) => n >= 3, "events in the feed");
-    await waitForValue(() => dataNumber(a.page, '[data-testid="run-progress"]', "data-progress"), (n) => n >= 1, "progress");
+    await waitForValue(
+      () => a.page.getByTestId("run-status").first().getAttribute("data-status"),
+      (s) => s === "running",
+      "the run to start",
+      45_000,
+    );
+    await waitForValue(
+      () => dataNumber(a.page, '[data-testid="event-feed"]', "data-count"),
+      (n) => n >= 3,
+      "events in the feed",
+    );
+    await waitForValue(
+      () => dataNumber(a.page, '[data-testid="run-progress"]', "data-progress"),
+      (n) => n >= 1,
+      "progress",
+    );
 
     // Alice steers her run, so she may not bet on it: the bet panel says why.
-    await a.page.getByTestId("bet-refusal").filter({ hasText: /your own run/ }).waitFor();
+    await a.page
+      .getByTestId("bet-refusal")
+      .filter({ hasText: /your own run/ })
+      .waitFor();
 
     // Carol, in another browser, takes NO.
     const c = await newPage();
@@ -152,7 +180,12 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     await c.page.getByTestId("bet-amount").fill("20");
     expect(await c.page.getByTestId("bet-payout").textContent()).toBe("$20.00");
     await c.page.getByTestId("place-bet").click();
-    await waitForValue(() => dataNumber(a.page, '[data-testid="odds"]', "data-no"), (n) => n === 2000, "Carol's bet in the pool", 10_000);
+    await waitForValue(
+      () => dataNumber(a.page, '[data-testid="odds"]', "data-no"),
+      (n) => n === 2000,
+      "Carol's bet in the pool",
+      10_000,
+    );
     await c.page.getByTestId("my-bets").getByText("$20.00", { exact: true }).waitFor();
 
     // Bob, in a third browser, takes YES; the quote reflects Carol's stake.
@@ -168,20 +201,46 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     await b.page.getByTestId("bet-amount").fill("10");
     expect(await b.page.getByTestId("bet-payout").textContent()).toBe("$30.00");
     await b.page.getByTestId("place-bet").click();
-    await waitForValue(() => dataNumber(b.page, '[data-testid="balance"]', "data-cents"), (n) => n === 99_000, "Bob's stake to leave his balance", 10_000);
+    await waitForValue(
+      () => dataNumber(b.page, '[data-testid="balance"]', "data-cents"),
+      (n) => n === 99_000,
+      "Bob's stake to leave his balance",
+      10_000,
+    );
     await markDocument(b.page);
 
     // Alice sees the odds move without reloading.
-    await waitForValue(() => dataNumber(a.page, '[data-testid="odds"]', "data-yes"), (n) => n === 1000, "Bob's bet on Alice's screen", 10_000);
+    await waitForValue(
+      () => dataNumber(a.page, '[data-testid="odds"]', "data-yes"),
+      (n) => n === 1000,
+      "Bob's bet on Alice's screen",
+      10_000,
+    );
     expect(await a.page.getByTestId("odds-yes").textContent()).toContain("3.00×");
     // ...and Bob's bet at the top of the run's recent bets, pushed live.
-    await a.page.getByTestId("recent-bets").locator("li").first().filter({ hasText: "Bob" }).filter({ hasText: "$10.00" }).waitFor({ timeout: 10_000 });
+    await a.page
+      .getByTestId("recent-bets")
+      .locator("li")
+      .first()
+      .filter({ hasText: "Bob" })
+      .filter({ hasText: "$10.00" })
+      .waitFor({ timeout: 10_000 });
 
     await screenshot(a.page, "e2e-run-detail-live");
 
     // The agent reaches its target: the run succeeds and YES wins the whole pool.
-    await waitForValue(() => a.page.getByTestId("run-status").first().getAttribute("data-status"), (s) => s === "succeeded", "the run to succeed", 60_000);
-    await waitForValue(() => dataNumber(b.page, '[data-testid="balance"]', "data-cents"), (n) => n === 102_000, "Bob's payout on his screen", 30_000);
+    await waitForValue(
+      () => a.page.getByTestId("run-status").first().getAttribute("data-status"),
+      (s) => s === "succeeded",
+      "the run to succeed",
+      60_000,
+    );
+    await waitForValue(
+      () => dataNumber(b.page, '[data-testid="balance"]', "data-cents"),
+      (n) => n === 102_000,
+      "Bob's payout on his screen",
+      30_000,
+    );
     await b.page.getByTestId("bet-result").filter({ hasText: /won/ }).waitFor({ timeout: 15_000 });
     expect(await documentStillMarked(a.page)).toBe(true);
     expect(await documentStillMarked(b.page)).toBe(true);

@@ -57,7 +57,13 @@ function kill(child: ChildProcess): Promise<void> {
 
 /** Stores log events the way the bridge does (next seq numbers on the run) and optionally publishes them. */
 async function addEvents(sandboxId: string, messages: string[], publish: boolean) {
-  const stored = await db.$transaction((tx) => appendEventsTx(tx, sandboxId, messages.map((message) => ({ kind: "log" as const, payload: { message } }))));
+  const stored = await db.$transaction((tx) =>
+    appendEventsTx(
+      tx,
+      sandboxId,
+      messages.map((message) => ({ kind: "log" as const, payload: { message } })),
+    ),
+  );
   if (publish) {
     live.sandbox(sandboxId, "sandbox:events", { sandboxId, events: stored.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })) });
   }
@@ -93,12 +99,20 @@ describe.skipIf(!hasChromium && !requireBrowser)("reconnecting after an API rest
     const errors = watchErrors(page);
     await signIn(page, base, { email: user.email, password: "correct horse battery" }, `/runs/${runId}`);
     await page.getByTestId("run-page").waitFor();
-    await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n === 5, "the stored events");
+    await waitForValue(
+      () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),
+      (n) => n === 5,
+      "the stored events",
+    );
     await markDocument(page);
 
     // Live while connected: published from this process through Redis to the API's socket.
     await addEvents(runId, ["six", "seven"], true);
-    await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n === 7, "live events");
+    await waitForValue(
+      () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),
+      (n) => n === 7,
+      "live events",
+    );
 
     // Crash the API. The page notices and keeps trying.
     await kill(api!);
@@ -112,15 +126,29 @@ describe.skipIf(!hasChromium && !requireBrowser)("reconnecting after an API rest
 
     api = await startApi(port);
     await waitForLive(page, 30_000);
-    await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n === 11, "the missed events", 15_000);
-    await waitForValue(() => dataNumber(page, '[data-testid="run-progress"]', "data-progress"), (n) => n === 42, "the missed progress", 15_000);
+    await waitForValue(
+      () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),
+      (n) => n === 11,
+      "the missed events",
+      15_000,
+    );
+    await waitForValue(
+      () => dataNumber(page, '[data-testid="run-progress"]', "data-progress"),
+      (n) => n === 42,
+      "the missed progress",
+      15_000,
+    );
     expect(await dataNumber(page, '[data-testid="event-feed"]', "data-last-seq")).toBe(11);
     const seqs = await page.locator(".feed-row").evaluateAll((rows) => rows.map((r) => Number(r.getAttribute("data-seq"))));
     expect(new Set(seqs).size).toBe(seqs.length); // no duplicates after the replay
 
     // And live delivery works again after the restart.
     await addEvents(runId, ["twelve"], true);
-    await waitForValue(() => dataNumber(page, '[data-testid="event-feed"]', "data-count"), (n) => n === 12, "live events after the restart");
+    await waitForValue(
+      () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),
+      (n) => n === 12,
+      "live events after the restart",
+    );
     expect(await documentStillMarked(page)).toBe(true);
     expect(errors).toEqual([]);
     await context.close();

@@ -30,7 +30,10 @@ export function clientIsStale(): boolean {
 
 function viteBuild(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, "node_modules", ".bin", "vite"), ["build", "--logLevel", "error"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(path.join(ROOT, "node_modules", ".bin", "vite"), ["build", "--logLevel", "error"], {
+      cwd: ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code})`))));
     child.on("error", reject);
   });

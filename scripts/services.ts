@@ -138,8 +138,20 @@ async function spawnEmbeddedPostgres(databaseDir: string): Promise<ChildProcess>
     postgresBin,
     // initdb wrote the host's zone into postgresql.conf; Paddock's sessions pin UTC anyway
     // (server/lib/pg-options.ts), and so does the server, for anyone connecting with psql.
-    ["-D", databaseDir, "-p", String(EMBEDDED_PG_PORT), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300",
-      "-c", "unix_socket_directories=", "-c", "timezone=UTC"],
+    [
+      "-D",
+      databaseDir,
+      "-p",
+      String(EMBEDDED_PG_PORT),
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "max_connections=300",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "timezone=UTC",
+    ],
     { ...ids, detached: true, stdio: ["ignore", log, log] },
   );
   child.unref();
@@ -191,8 +203,22 @@ async function ensureRedis(): Promise<{ url: string; stop: () => Promise<void> }
   mkdirSync(dir, { recursive: true });
   const child: ChildProcess = spawn(
     bin,
-    ["--port", String(EMBEDDED_REDIS_PORT), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", "",
-      "--maxmemory-policy", "noeviction", "--loglevel", "warning"],
+    [
+      "--port",
+      String(EMBEDDED_REDIS_PORT),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--save",
+      "",
+      "--maxmemory-policy",
+      "noeviction",
+      "--loglevel",
+      "warning",
+    ],
     { stdio: "ignore", detached: true },
   );
   child.unref();

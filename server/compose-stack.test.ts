@@ -40,7 +40,11 @@ function interpolate(value: string, vars: Record<string, string>): string {
 const paddockServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 /** Services the others wait for with service_completed_successfully: run once, before them. */
 const oneShots = new Set(
-  paddockServices.flatMap(([, s]) => Object.entries(s.depends_on ?? {}).filter(([, d]) => d.condition === "service_completed_successfully").map(([n]) => n)),
+  paddockServices.flatMap(([, s]) =>
+    Object.entries(s.depends_on ?? {})
+      .filter(([, d]) => d.condition === "service_completed_successfully")
+      .map(([n]) => n),
+  ),
 );
 const roleOf = (s: ComposeService) => String(s.environment?.PADDOCK_ROLE ?? "all");
 const [apiName, apiService] = paddockServices.find(([, s]) => roleOf(s) === "api")!;
@@ -78,7 +82,11 @@ function envFor(service: ComposeService, apiPort: number): NodeJS.ProcessEnv {
 
 function start(service: ComposeService, env: NodeJS.ProcessEnv): ChildProcess {
   const [command, ...args] = service.command!;
-  const child = spawn(command === "node" ? process.execPath : command!, args, { cwd: projectRoot, env, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(command === "node" ? process.execPath : command!, args, {
+    cwd: projectRoot,
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   children.push(child);
   return child;
 }
@@ -186,7 +194,10 @@ describe("docker-compose.yml's services, run as processes", () => {
     try {
       const pool = await vi.waitFor(
         async () => {
-          const { rows } = await db.query<{ status: string; outcome: string }>(`SELECT status::text, outcome::text FROM pools WHERE "sandboxId" = $1`, [id]);
+          const { rows } = await db.query<{ status: string; outcome: string }>(
+            `SELECT status::text, outcome::text FROM pools WHERE "sandboxId" = $1`,
+            [id],
+          );
           if (rows[0]?.status !== "settled") throw new Error(`pool is ${rows[0]?.status}`);
           return rows[0];
         },
@@ -198,7 +209,10 @@ describe("docker-compose.yml's services, run as processes", () => {
         `SELECT u.email, a.balance::text FROM users u JOIN ledger_accounts a ON a."userId" = u.id WHERE u.email = ANY($1)`,
         [["yes@example.test", "no@example.test"]],
       );
-      expect(Object.fromEntries(balances.map((b) => [b.email, Number(b.balance)]))).toEqual({ "yes@example.test": 101_000, "no@example.test": 99_000 });
+      expect(Object.fromEntries(balances.map((b) => [b.email, Number(b.balance)]))).toEqual({
+        "yes@example.test": 101_000,
+        "no@example.test": 99_000,
+      });
       const { rows: sum } = await db.query<{ total: string }>(`SELECT coalesce(sum(amount), 0)::text AS total FROM ledger_entries`);
       expect(sum[0]!.total).toBe("0");
     } finally {

@@ -4,9 +4,7 @@ import { isIP } from "node:net";
 import { emailSchema, INT4_MAX } from "@shared/schemas";
 import { localAuthSecret } from "./lib/local-secret";
 
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 
 export const configSchema = z
@@ -24,7 +22,10 @@ export const configSchema = z
         if (v === "true" || v === "false") return v === "true";
         if (/^\d+$/.test(v)) return Number(v);
         const named = ["loopback", "linklocal", "uniquelocal"];
-        const bad = v.split(",").map((s) => s.trim()).find((s) => !named.includes(s) && !isIP(s.split("/")[0]!));
+        const bad = v
+          .split(",")
+          .map((s) => s.trim())
+          .find((s) => !named.includes(s) && !isIP(s.split("/")[0]!));
         if (bad !== undefined) {
           ctx.addIssue({ code: "custom", message: `must be true, false, a hop count or a list of addresses/subnets ("${bad}" is none)` });
           return z.NEVER;
@@ -39,7 +40,10 @@ export const configSchema = z
     DB_POOL_MAX: int(20, 1),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL"),
     // Prefix of every Redis key Paddock writes (queues, rate limits, pub/sub channels).
-    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/, "letters, digits, ':', '_' and '-' only").default("paddock"),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]+$/, "letters, digits, ':', '_' and '-' only")
+      .default("paddock"),
 
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     // The account with this email is admin: when it signs up, or at boot if it exists.
@@ -131,9 +135,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = configSchema.safeParse(cleaned);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
-    );
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`));
   }
   const c = result.data;
   return {

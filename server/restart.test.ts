@@ -40,24 +40,46 @@ const children = new Set<ChildProcess>();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
 async function startRedis(): Promise<ChildProcess> {
   // Persistent like a production Redis under BullMQ: a restart keeps queued and delayed jobs.
   const child = spawn(
     "redis-server",
-    ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", redisDir, "--maxmemory-policy", "noeviction"],
+    [
+      "--port",
+      String(redisPort),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "always",
+      "--dir",
+      redisDir,
+      "--maxmemory-policy",
+      "noeviction",
+    ],
     { stdio: "ignore" },
   );
   children.add(child);
   const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on("error", () => {});
   try {
-    await waitUntil(async () => {
-      if (probe.status !== "ready") await probe.connect().catch(() => probe.disconnect());
-      return (await probe.ping()) === "PONG";
-    }, "redis-server to answer", 15_000, 50);
+    await waitUntil(
+      async () => {
+        if (probe.status !== "ready") await probe.connect().catch(() => probe.disconnect());
+        return (await probe.ping()) === "PONG";
+      },
+      "redis-server to answer",
+      15_000,
+      50,
+    );
   } finally {
     probe.disconnect();
   }
@@ -73,7 +95,12 @@ async function startPaddockProcess(role: "api" | "worker"): Promise<ChildProcess
   children.add(child);
   if (role === "api") {
     await waitUntil(
-      async () => child.exitCode === null && (await fetch(`http://127.0.0.1:${apiPort}/api/health`).then((r) => r.ok, () => false)),
+      async () =>
+        child.exitCode === null &&
+        (await fetch(`http://127.0.0.1:${apiPort}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        )),
       "the API to answer",
       60_000,
       100,
@@ -142,7 +169,10 @@ describe("SIGTERM on the API", () => {
       const poll = fetch(`http://127.0.0.1:${apiPort}/api/agent/v1/runs/${id}/prompts?wait=25`, {
         headers: { authorization: `Bearer ${bridgeToken}` },
       });
-      await waitUntil(async () => (await db.sandbox.findUniqueOrThrow({ where: { id } })).lastActivityAt !== null, "the long-poll to arrive");
+      await waitUntil(
+        async () => (await db.sandbox.findUniqueOrThrow({ where: { id } })).lastActivityAt !== null,
+        "the long-poll to arrive",
+      );
 
       const exit = new Promise<number | null>((resolve) => api.once("exit", (code) => resolve(code)));
       api.kill("SIGTERM");
@@ -165,7 +195,6 @@ describe("SIGTERM on the API", () => {
 
 describe("Paddock through an API crash and a Redis outage", () => {
   it("every run reaches its configured outcome, every pool settles once, the ledger balances", async () => {
-
     const profileId = (await ensureBuiltinProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
     const owner = await makeUser({ grant: 100_000 });
     const bettors = await Promise.all([0, 1, 2, 3].map(() => makeUser({ grant: 100_000 })));
@@ -226,10 +255,14 @@ describe("Paddock through an API crash and a Redis outage", () => {
     }
 
     for (const run of runs) {
-      const pool = await waitUntil(async () => {
-        const p = await db.pool.findUniqueOrThrow({ where: { sandboxId: run.id }, include: { bets: true } });
-        return p.status === "settled" || p.status === "refunded" ? p : null;
-      }, `the pool of ${run.id} to settle`, 60_000);
+      const pool = await waitUntil(
+        async () => {
+          const p = await db.pool.findUniqueOrThrow({ where: { sandboxId: run.id }, include: { bets: true } });
+          return p.status === "settled" || p.status === "refunded" ? p : null;
+        },
+        `the pool of ${run.id} to settle`,
+        60_000,
+      );
       expect(pool.status).toBe("settled");
       expect(pool.outcome).toBe(run.succeed ? "yes" : "no");
       // Paid exactly once: every stake went out of escrow, and the payouts add up to the pool.

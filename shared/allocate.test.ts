@@ -3,14 +3,23 @@ import fc from "fast-check";
 import { largestRemainderSplit } from "./allocate";
 
 const cents = fc.bigInt({ min: 0n, max: 2n ** 53n - 1n });
-const weights = fc.array(fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 10n }), fc.bigInt({ min: 1n, max: 2n ** 53n - 1n })), { minLength: 1, maxLength: 30 });
+const weights = fc.array(fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 10n }), fc.bigInt({ min: 1n, max: 2n ** 53n - 1n })), {
+  minLength: 1,
+  maxLength: 30,
+});
 /** A random split with what it was computed from: each weight's floor quota and remainder. */
 const splits = fc
   .tuple(cents, weights)
   .filter(([, ws]) => ws.some((w) => w > 0n))
   .map(([total, ws]) => {
     const sum = ws.reduce((s, w) => s + w, 0n);
-    return { total, ws, shares: largestRemainderSplit(total, ws), floor: ws.map((w) => (total * w) / sum), rem: ws.map((w) => (total * w) % sum) };
+    return {
+      total,
+      ws,
+      shares: largestRemainderSplit(total, ws),
+      floor: ws.map((w) => (total * w) / sum),
+      rem: ws.map((w) => (total * w) % sum),
+    };
   });
 
 describe("largestRemainderSplit", () => {

@@ -105,7 +105,7 @@ const jsonObjectText = z.string().transform((text, ctx) => {
   } catch {
     // Reported below with the same message as a non-object value.
   }
-  ctx.addIssue({ code: "custom", message: "must be a JSON object, e.g. {\"stepMs\":500}" });
+  ctx.addIssue({ code: "custom", message: 'must be a JSON object, e.g. {"stepMs":500}' });
   return z.NEVER;
 });
 
@@ -192,11 +192,7 @@ export type EventKind = z.infer<typeof eventKindSchema>;
 const text = (max: number) => z.string().max(max, { error: `must be at most ${max} characters` });
 const requiredText = (max: number) => text(max).min(1, { error: "must not be empty" });
 const cents = () =>
-  z
-    .number()
-    .int({ error: "must be a whole number of cents" })
-    .positive({ error: "must be greater than 0" })
-    .max(Number.MAX_SAFE_INTEGER);
+  z.number().int({ error: "must be a whole number of cents" }).positive({ error: "must be greater than 0" }).max(Number.MAX_SAFE_INTEGER);
 const progressValue = () => z.number({ error: "must be a finite number" }).min(0, { error: "must be >= 0" });
 
 /** Any JSON value whose serialized form fits in `max` characters. */
@@ -360,7 +356,7 @@ export type PaymentRequest = z.input<typeof paymentRequestSchema>;
 
 export const completionOutcomes = ["succeeded", "failed"] as const satisfies readonly RunStatus[];
 export const completeRequestSchema = z.object({
-  outcome: z.enum(completionOutcomes, { error: "must be \"succeeded\" or \"failed\"" }),
+  outcome: z.enum(completionOutcomes, { error: 'must be "succeeded" or "failed"' }),
   summary: text(BRIDGE_LIMITS.summary).optional(),
 });
 export type CompleteRequest = z.infer<typeof completeRequestSchema>;

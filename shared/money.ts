@@ -59,9 +59,7 @@ export function parseDollarsToCents(input: string): number {
   }
   const match = DOLLARS_PATTERN.exec(input.trim());
   if (!match) {
-    throw new Error(
-      `"${input}" is not a dollar amount: use digits with an optional decimal point, like 12.34`,
-    );
+    throw new Error(`"${input}" is not a dollar amount: use digits with an optional decimal point, like 12.34`);
   }
   const [, sign, whole = "", decimals = ""] = match;
   if (decimals.length > 2) {

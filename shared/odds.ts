@@ -100,12 +100,7 @@ export function rakeCents(total: bigint, rakeBps: number): bigint {
  * then settled as it stands (computed on the pool including the bet). On an
  * empty side or empty pool the quote is exact: multiplier = (total + amount) / amount.
  */
-export function quoteBet(
-  { yesTotal, noTotal }: PoolTotals,
-  side: BetSide,
-  amount: number,
-  { rakeBps = 0 }: QuoteOptions = {},
-): BetQuote {
+export function quoteBet({ yesTotal, noTotal }: PoolTotals, side: BetSide, amount: number, { rakeBps = 0 }: QuoteOptions = {}): BetQuote {
   assertTotals({ yesTotal, noTotal });
   assertSide("side", side);
   assertCents("amount", amount, { positive: true });

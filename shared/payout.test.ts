@@ -239,11 +239,7 @@ const betsArb = (maxAmount: number, maxLength = 25) =>
     fc.record({
       id: fc.string({ minLength: 1, maxLength: 3 }),
       side: fc.constantFrom<BetSide>("yes", "no"),
-      amount: fc.oneof(
-        fc.integer({ min: 1, max: 10 }),
-        fc.integer({ min: 1, max: 10_000 }),
-        fc.integer({ min: 1, max: maxAmount }),
-      ),
+      amount: fc.oneof(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: maxAmount })),
       placedAt: fc.integer({ min: 0, max: 5 }),
     }),
     { selector: (bet) => bet.id, maxLength },
@@ -315,11 +311,17 @@ function checkInvariants({ bets, outcome, rakeBps }: { bets: PoolBet[]; outcome:
 
 describe("splitPool properties", () => {
   it("conserves money exactly, pays integers, respects the quota and the remainder ranking", () => {
-    fc.assert(fc.property(poolArb, (pool) => void checkInvariants(pool)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(poolArb, (pool) => void checkInvariants(pool)),
+      { numRuns: RUNS },
+    );
   });
 
   it("holds the same invariants for totals up to 2^53 - 1", () => {
-    fc.assert(fc.property(hugePoolArb, (pool) => void checkInvariants(pool)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(hugePoolArb, (pool) => void checkInvariants(pool)),
+      { numRuns: RUNS },
+    );
   });
 
   it("with rake 0 no winner gets less than their stake", () => {
@@ -334,10 +336,7 @@ describe("splitPool properties", () => {
 
   it("is deterministic and independent of input order", () => {
     const arb = poolArb.chain((pool) =>
-      fc.tuple(
-        fc.constant(pool),
-        fc.shuffledSubarray(pool.bets, { minLength: pool.bets.length, maxLength: pool.bets.length }),
-      ),
+      fc.tuple(fc.constant(pool), fc.shuffledSubarray(pool.bets, { minLength: pool.bets.length, maxLength: pool.bets.length })),
     );
     fc.assert(
       fc.property(arb, ([pool, shuffled]) => {

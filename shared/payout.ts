@@ -129,7 +129,10 @@ export function splitPool({ bets, outcome, rakeBps }: SplitPoolInput): PoolSplit
   const distributable = total - rake;
 
   // `winners` is in (placedAt, id) order, so equal remainders go to the earliest bet.
-  const shares = largestRemainderSplit(distributable, winners.map((bet) => BigInt(bet.amount)));
+  const shares = largestRemainderSplit(
+    distributable,
+    winners.map((bet) => BigInt(bet.amount)),
+  );
   const paid = new Map(winners.map((bet, i) => [bet.id, shares[i]!]));
 
   return {

@@ -88,8 +88,7 @@ export interface ServerToClientEvents {
 
 export type SubscribeAck =
   /** `more`: over the replay cap were missed; `missed` holds the oldest, page the rest with sandbox.events. */
-  | { ok: true; missed: SandboxEventMessage[]; lastSeq: number; more?: boolean }
-  | { ok: false; error: string };
+  { ok: true; missed: SandboxEventMessage[]; lastSeq: number; more?: boolean } | { ok: false; error: string };
 
 export interface ClientToServerEvents {
   /** Join a run's room; `afterSeq` replays the events stored after that sequence number. */

@@ -24,12 +24,15 @@ const table: [Who, boolean, boolean, boolean, boolean, boolean, boolean][] = [
 ];
 
 describe("who may bet on, prompt and cancel a run", () => {
-  it.each(table)("%s (bet %s, prompted %s, locked %s): bet %s, prompt %s, cancel %s", (who, hasBet, hasPrompted, poolLocked, bet, prompt, cancel) => {
-    const run = { createdById: "u-creator", hasBet, hasPrompted, poolLocked };
-    expect(betRefusal(actor(who), run) === null).toBe(bet);
-    expect(promptRefusal(actor(who), run) === null).toBe(prompt);
-    expect(cancelRefusal(actor(who), run) === null).toBe(cancel);
-  });
+  it.each(table)(
+    "%s (bet %s, prompted %s, locked %s): bet %s, prompt %s, cancel %s",
+    (who, hasBet, hasPrompted, poolLocked, bet, prompt, cancel) => {
+      const run = { createdById: "u-creator", hasBet, hasPrompted, poolLocked };
+      expect(betRefusal(actor(who), run) === null).toBe(bet);
+      expect(promptRefusal(actor(who), run) === null).toBe(prompt);
+      expect(cancelRefusal(actor(who), run) === null).toBe(cancel);
+    },
+  );
 
   it("says why", () => {
     const run = { createdById: "u-creator", hasBet: true, hasPrompted: false, poolLocked: true };

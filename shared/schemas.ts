@@ -2,10 +2,7 @@
 import { z } from "zod";
 
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email("must be a valid email address").max(254));
-export const passwordSchema = z
-  .string()
-  .min(8, "must be at least 8 characters")
-  .max(200, "must be at most 200 characters");
+export const passwordSchema = z.string().min(8, "must be at least 8 characters").max(200, "must be at most 200 characters");
 export const displayNameSchema = z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters");
 
 export const signUpInput = z.object({ email: emailSchema, password: passwordSchema, name: displayNameSchema });

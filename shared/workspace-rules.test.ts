@@ -26,7 +26,11 @@ describe("workspace rules", () => {
     expect(WORKSPACE_ROLES.filter((r) => can(r, "manageMembers"))).toEqual(["owner", "admin"]);
     expect(WORKSPACE_ROLES.filter((r) => deleteRefusal(r, { personal: false }) === null)).toEqual(["owner"]);
     expect(deleteRefusal("owner", { personal: true })).toMatchObject({ code: "CONFLICT", field: "id" });
-    expect(deleteRefusal("owner", { personal: false, liveRuns: 2 })).toMatchObject({ code: "CONFLICT", field: "id", message: expect.stringMatching(/2 live run/) });
+    expect(deleteRefusal("owner", { personal: false, liveRuns: 2 })).toMatchObject({
+      code: "CONFLICT",
+      field: "id",
+      message: expect.stringMatching(/2 live run/),
+    });
     expect(deleteRefusal("owner", { personal: false, liveRuns: 0 })).toBeNull();
     expect(WORKSPACE_ROLES.filter((r) => launchRefusal(r) === null)).toEqual(["owner", "admin", "member"]);
     expect(launchRefusal("viewer")).toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/viewers/) });
@@ -49,7 +53,10 @@ describe("workspace rules", () => {
 
   it("never leaves a workspace without an owner", () => {
     for (const r of WORKSPACE_ROLES.filter((x) => x !== "owner")) {
-      expect(roleChangeRefusal(actor("owner"), { userId: "actor", role: "owner" }, r, team(1))).toMatchObject({ code: "CONFLICT", field: "role" });
+      expect(roleChangeRefusal(actor("owner"), { userId: "actor", role: "owner" }, r, team(1))).toMatchObject({
+        code: "CONFLICT",
+        field: "role",
+      });
       expect(roleChangeRefusal(actor("owner"), { userId: "actor", role: "owner" }, r, team(2))).toBeNull();
     }
     expect(leaveRefusal({ role: "owner" }, team(1))).toMatchObject({ code: "CONFLICT" });

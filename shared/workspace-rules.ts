@@ -58,7 +58,9 @@ export function assignableRoles(actorRole: WorkspaceRole): WorkspaceRole[] {
 }
 
 export function launchRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
-  return can(actorRole, "launchRuns") ? null : forbidden("viewers cannot launch runs in this workspace: ask an owner or admin for the member role");
+  return can(actorRole, "launchRuns")
+    ? null
+    : forbidden("viewers cannot launch runs in this workspace: ask an owner or admin for the member role");
 }
 
 export function renameRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
@@ -66,16 +68,27 @@ export function renameRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null
 }
 
 /** `liveRuns`: the workspace's queued, booting and running runs, when the caller knows them. */
-export function deleteRefusal(actorRole: WorkspaceRole, ws: Pick<WorkspaceStanding, "personal"> & { liveRuns?: number }): WorkspaceRefusal | null {
+export function deleteRefusal(
+  actorRole: WorkspaceRole,
+  ws: Pick<WorkspaceStanding, "personal"> & { liveRuns?: number },
+): WorkspaceRefusal | null {
   if (!can(actorRole, "delete")) return forbidden("only an owner can delete the workspace");
   if (ws.personal) return { code: "CONFLICT", field: "id", message: "a personal workspace cannot be deleted" };
   if (ws.liveRuns) {
-    return { code: "CONFLICT", field: "id", message: `the workspace has ${ws.liveRuns} live run(s) (queued, booting or running): wait for them to end or cancel them first` };
+    return {
+      code: "CONFLICT",
+      field: "id",
+      message: `the workspace has ${ws.liveRuns} live run(s) (queued, booting or running): wait for them to end or cancel them first`,
+    };
   }
   return null;
 }
 
-export function inviteRefusal(actorRole: WorkspaceRole, role: WorkspaceRole, ws: Pick<WorkspaceStanding, "personal">): WorkspaceRefusal | null {
+export function inviteRefusal(
+  actorRole: WorkspaceRole,
+  role: WorkspaceRole,
+  ws: Pick<WorkspaceStanding, "personal">,
+): WorkspaceRefusal | null {
   if (!can(actorRole, "manageMembers")) return forbidden("only the workspace's owners and admins can invite");
   if (ws.personal) return { code: "CONFLICT", field: "id", message: PERSONAL_IS_SOLO };
   if (!assignableRoles(actorRole).includes(role)) return forbidden("only an owner can make someone an owner", "role");
@@ -87,7 +100,12 @@ export function revokeInviteRefusal(actorRole: WorkspaceRole): WorkspaceRefusal 
 }
 
 /** Why the actor may not give `target` the role `role`, or null. */
-export function roleChangeRefusal(actor: WorkspaceActor, target: WorkspaceActor, role: WorkspaceRole, ws: WorkspaceStanding): WorkspaceRefusal | null {
+export function roleChangeRefusal(
+  actor: WorkspaceActor,
+  target: WorkspaceActor,
+  role: WorkspaceRole,
+  ws: WorkspaceStanding,
+): WorkspaceRefusal | null {
   if (!can(actor.role, "manageMembers")) return forbidden("only the workspace's owners and admins can change roles");
   if (target.role === "owner" && actor.role !== "owner") return forbidden("only an owner can change an owner's role", "userId");
   if (!assignableRoles(actor.role).includes(role)) return forbidden("only an owner can make someone an owner", "role");
@@ -101,7 +119,11 @@ export function roleChangeRefusal(actor: WorkspaceActor, target: WorkspaceActor,
 export function leaveRefusal(actor: Pick<WorkspaceActor, "role">, ws: WorkspaceStanding): WorkspaceRefusal | null {
   if (ws.personal) return { code: "CONFLICT", field: "id", message: "you cannot leave your personal workspace" };
   if (actor.role === "owner" && ws.ownerCount <= 1) {
-    return { code: "CONFLICT", field: "id", message: "the last owner cannot leave: make another member owner first, or delete the workspace" };
+    return {
+      code: "CONFLICT",
+      field: "id",
+      message: "the last owner cannot leave: make another member owner first, or delete the workspace",
+    };
   }
   return null;
 }

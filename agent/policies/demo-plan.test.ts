@@ -66,7 +66,13 @@ describe("planDemoSteps", () => {
   it("rotates thought → action → tool_call → log and screenshots every N steps", () => {
     const settings = resolveDemoSettings({ screenshotEvery: 3 }, 100);
     const steps = [...planDemoSteps(settings, run, 0)];
-    expect(steps.slice(0, 5).map((s) => s.events.map((e) => e.kind))).toEqual([["thought"], ["action"], ["tool_call"], ["log"], ["thought"]]);
+    expect(steps.slice(0, 5).map((s) => s.events.map((e) => e.kind))).toEqual([
+      ["thought"],
+      ["action"],
+      ["tool_call"],
+      ["log"],
+      ["thought"],
+    ]);
     expect(steps.filter((s) => s.screenshot).map((s) => s.index + 1)).toEqual([3, 6, 9]);
     expect([...planDemoSteps(resolveDemoSettings({ screenshotEvery: 0 }, 100), run, 0)].some((s) => s.screenshot)).toBe(false);
   });

@@ -98,9 +98,19 @@ export function stepEvents(index: number, before: number, after: number, run: De
   const { metric, targetValue: target } = run;
   switch (index % 4) {
     case 0:
-      return [{ kind: "thought", payload: { text: `Step ${n}: ${metric} is at ${fmt(before)} of ${fmt(target)}; next I push it to ${fmt(after)}.` } }];
+      return [
+        {
+          kind: "thought",
+          payload: { text: `Step ${n}: ${metric} is at ${fmt(before)} of ${fmt(target)}; next I push it to ${fmt(after)}.` },
+        },
+      ];
     case 1:
-      return [{ kind: "action", payload: { name: "advance_metric", detail: `${metric}: ${fmt(before)} → ${fmt(after)} (goal: ${run.goal})`.slice(0, 4_096) } }];
+      return [
+        {
+          kind: "action",
+          payload: { name: "advance_metric", detail: `${metric}: ${fmt(before)} → ${fmt(after)} (goal: ${run.goal})`.slice(0, 4_096) },
+        },
+      ];
     case 2:
       return [
         {
@@ -109,7 +119,9 @@ export function stepEvents(index: number, before: number, after: number, run: De
         },
       ];
     default:
-      return [{ kind: "log", payload: { message: `step ${n} done: ${metric} = ${fmt(after)}/${fmt(target)}`, level: "info", stream: "stdout" } }];
+      return [
+        { kind: "log", payload: { message: `step ${n} done: ${metric} = ${fmt(after)}/${fmt(target)}`, level: "info", stream: "stdout" } },
+      ];
   }
 }
 

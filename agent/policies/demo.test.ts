@@ -32,7 +32,13 @@ function fakeBridge(options: { budget?: number; prompts?: Prompt[][] } = {}) {
     },
     async uploadArtifact(input) {
       uploads.push({ filename: input.filename, size: input.content.length });
-      return { id: `art_${uploads.length}`, kind: "screenshot", filename: input.filename, size: input.content.length, contentType: input.contentType };
+      return {
+        id: `art_${uploads.length}`,
+        kind: "screenshot",
+        filename: input.filename,
+        size: input.content.length,
+        contentType: input.contentType,
+      };
     },
     async prompts() {
       return promptQueue.shift() ?? [];

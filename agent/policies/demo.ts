@@ -27,7 +27,9 @@ export async function runDemoPolicy(ctx: PolicyContext): Promise<PolicyResult> {
     return completeRun(ctx, "failed", `invalid agentConfig: ${errorMessage(error)}`);
   }
 
-  ctx.log(`demo policy: target ${run.targetValue}, ${settings.progressPerStep}/step, every ${settings.stepMs} ms, succeed=${settings.succeed}`);
+  ctx.log(
+    `demo policy: target ${run.targetValue}, ${settings.progressPerStep}/step, every ${settings.stepMs} ms, succeed=${settings.succeed}`,
+  );
   let stepMs = settings.stepMs;
   let progress = run.currentProgress;
 

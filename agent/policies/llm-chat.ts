@@ -29,8 +29,7 @@ export const llmDecisionSchema = z.object({
 });
 export type LlmDecision = z.infer<typeof llmDecisionSchema>;
 
-export const DECISION_FORMAT =
-  '{"thought": string, "action": string, "progressDelta": number, "done": boolean, "success": boolean}';
+export const DECISION_FORMAT = '{"thought": string, "action": string, "progressDelta": number, "done": boolean, "success": boolean}';
 
 const chatCompletionSchema = z.object({
   choices: z
@@ -51,11 +50,7 @@ export class LlmCallError extends Error {
 }
 
 /** Returns the content of the first choice. Throws LlmCallError for transport/HTTP problems. */
-export async function requestChatCompletion(
-  endpoint: ChatEndpoint,
-  messages: ChatMessage[],
-  signal?: AbortSignal,
-): Promise<string> {
+export async function requestChatCompletion(endpoint: ChatEndpoint, messages: ChatMessage[], signal?: AbortSignal): Promise<string> {
   const url = `${endpoint.baseUrl.replace(/\/+$/, "")}/chat/completions`;
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
@@ -96,7 +91,9 @@ export async function requestChatCompletion(
   const parsed = chatCompletionSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new LlmCallError(`LLM endpoint answered an unexpected shape (${issue ? `${formatIssuePath(issue.path)}: ${issue.message}` : "?"})`);
+    throw new LlmCallError(
+      `LLM endpoint answered an unexpected shape (${issue ? `${formatIssuePath(issue.path)}: ${issue.message}` : "?"})`,
+    );
   }
   return parsed.data.choices[0]?.message.content ?? "";
 }

@@ -10,7 +10,15 @@ import { BRIDGE_LIMITS, formatIssuePath, llmAgentConfigSchema, type LlmAgentConf
 import { abortableSleep } from "../abortable-sleep";
 import { isBridgeError } from "../sdk";
 import { aborted, completeRun, errorMessage, type PolicyContext, type PolicyResult } from "./context";
-import { DECISION_FORMAT, LlmCallError, readDecision, requestChatCompletion, type ChatEndpoint, type ChatMessage, type LlmDecision } from "./llm-chat";
+import {
+  DECISION_FORMAT,
+  LlmCallError,
+  readDecision,
+  requestChatCompletion,
+  type ChatEndpoint,
+  type ChatMessage,
+  type LlmDecision,
+} from "./llm-chat";
 
 export interface LlmPolicyContext extends PolicyContext {
   /** The bridge's LLM endpoint (`${PADDOCK_BRIDGE_URL}/llm`) and the run token. */

@@ -41,7 +41,9 @@ const targets = servers.map((s) => new URL(`${s.url}/trpc/betting.placeBet`));
 
 function bet(token: string, client: number): Promise<{ ok: boolean; ms: number }> {
   const target = targets[client % targets.length]!;
-  const body = JSON.stringify({ json: { sandboxId: run.sandboxId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) } });
+  const body = JSON.stringify({
+    json: { sandboxId: run.sandboxId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) },
+  });
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -82,7 +84,11 @@ function cpuTimes(): { loadGenerator: number; api: number; postgres: number } {
     if (p?.name === "postgres") postgres += p.ms;
   }
   const self = process.cpuUsage();
-  return { loadGenerator: (self.user + self.system) / 1000, api: servers.reduce((sum, s) => sum + (ofPid(String(s.child.pid))?.ms ?? 0), 0), postgres };
+  return {
+    loadGenerator: (self.user + self.system) / 1000,
+    api: servers.reduce((sum, s) => sum + (ofPid(String(s.child.pid))?.ms ?? 0), 0),
+    postgres,
+  };
 }
 
 /** Updates of the pool row so far: one per statement that accepted bets. */
@@ -95,7 +101,12 @@ async function poolRowUpdates(): Promise<number> {
 // seconds of traffic to optimize the hot path; the figures are a running server's, not a cold one's.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const warmUntil = Date.now() + WARMUP_SECONDS * 1000;
-await Promise.all(tokens.map(async (t, i) => { do await bet(t, i); while (Date.now() < warmUntil); }));
+await Promise.all(
+  tokens.map(async (t, i) => {
+    do await bet(t, i);
+    while (Date.now() < warmUntil);
+  }),
+);
 
 console.log(`bench:bets — ${CLIENTS} clients, one hot pool, ${SECONDS} s, HTTP tRPC betting.placeBet`);
 const updatesBefore = await poolRowUpdates();
@@ -144,19 +155,25 @@ console.log(
   `CPU per bet:     load generator ${perBet(cpu.loadGenerator - cpuBefore.loadGenerator)}, API process ${perBet(cpu.api - cpuBefore.api)}, ` +
     `PostgreSQL ${perBet(cpu.postgres - cpuBefore.postgres)} (${os.cpus().length} cores)`,
 );
-console.log(`pool totals == sum of bets: ${totalsMatch ? "yes" : "NO"}; ledger check: ${violations.length === 0 ? "clean" : JSON.stringify(violations)}`);
+console.log(
+  `pool totals == sum of bets: ${totalsMatch ? "yes" : "NO"}; ledger check: ${violations.length === 0 ? "clean" : JSON.stringify(violations)}`,
+);
 await Promise.all(servers.map((s) => s.stop()));
 agent.destroy();
 // Table statistics reach pg_stat_user_tables when a backend exits or within a second.
 await new Promise((r) => setTimeout(r, 1_500));
 const statements = (await poolRowUpdates()) - updatesBefore;
-console.log(`bets per statement: ${fmt(accepted / Math.max(statements, 1))} (${statements} statements; each API process groups a pool's concurrent bets)`);
+console.log(
+  `bets per statement: ${fmt(accepted / Math.max(statements, 1))} (${statements} statements; each API process groups a pool's concurrent bets)`,
+);
 
 // One bet per transaction: the same stake transfers (pool totals, user debit, escrow credit,
 // transfer with its two entries, bet row) as one minimal statement per bet, from as many pg
 // connections.
 const raw = await rawTransfers(Math.max(accepted, 1000));
-console.log(`minimal pg:      ${raw.done} transfers in ${fmt(raw.seconds)} s = ${fmt(raw.done / raw.seconds, 0)} transfers/s on the same pool, one per transaction`);
+console.log(
+  `minimal pg:      ${raw.done} transfers in ${fmt(raw.seconds)} s = ${fmt(raw.done / raw.seconds, 0)} transfers/s on the same pool, one per transaction`,
+);
 console.log(`ratio:           HTTP bets/s = ${fmt((100 * httpRate) / (raw.done / raw.seconds), 0)}% of the minimal pg script`);
 const after = await checkLedger(db);
 console.log(`ledger check after both: ${after.length === 0 ? "clean" : JSON.stringify(after)}`);

@@ -18,11 +18,21 @@ const { closePgPool } = await import("../../server/lib/pg");
 
 const server = await spawnServer("api");
 
-const user = await registerUser(db, { email: "bench@example.com", name: "Bench", password: "benchmark-pass", signupGrantCents: 10_000_000 });
+const user = await registerUser(db, {
+  email: "bench@example.com",
+  name: "Bench",
+  password: "benchmark-pass",
+  signupGrantCents: 10_000_000,
+});
 const [profile] = await ensureBuiltinProfiles(db);
 const agents: { base: string; token: string }[] = [];
 for (let i = 0; i < AGENTS; i++) {
-  const { id } = await createRun(db, user.id, { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 }, { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 });
+  const { id } = await createRun(
+    db,
+    user.id,
+    { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 },
+    { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
+  );
   const token = newToken("pdkrun");
   await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
   agents.push({ base: `${server.url}/api/agent/v1/runs/${id}`, token });
@@ -33,7 +43,13 @@ function batch(n: number) {
   return Array.from({ length: BATCH }, (_, i) => {
     const kind = kinds[(n + i) % kinds.length]!;
     const payload =
-      kind === "log" ? { message: `line ${n}-${i}` } : kind === "thought" ? { text: `thinking ${n}-${i}` } : kind === "action" ? { name: "click", detail: `#${i}` } : { tool: "search", input: { q: `q${i}` } };
+      kind === "log"
+        ? { message: `line ${n}-${i}` }
+        : kind === "thought"
+          ? { text: `thinking ${n}-${i}` }
+          : kind === "action"
+            ? { name: "click", detail: `#${i}` }
+            : { tool: "search", input: { q: `q${i}` } };
     return { kind, payload };
   });
 }
@@ -66,7 +82,9 @@ latencies.sort((a, b) => a - b);
 const stored = await db.sandboxEvent.count();
 console.log(`events ingested: ${events} in ${fmt(elapsed)} s (stored: ${stored}, failed requests: ${errors})`);
 console.log(`throughput:      ${fmt(events / elapsed, 0)} events/s (target ≥ 5,000)`);
-console.log(`request latency: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms (${latencies.length} requests)`);
+console.log(
+  `request latency: p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms (${latencies.length} requests)`,
+);
 
 await server.stop();
 await db.$disconnect();

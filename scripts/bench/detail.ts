@@ -16,11 +16,21 @@ const { createCaller } = await import("../../server/trpc/root");
 const { closeAllRedis } = await import("../../server/lib/redis");
 const { closePgPool } = await import("../../server/lib/pg");
 
-const user = await registerUser(db, { email: "bench@example.com", name: "Bench", password: "benchmark-pass", signupGrantCents: 100_000_000 });
+const user = await registerUser(db, {
+  email: "bench@example.com",
+  name: "Bench",
+  password: "benchmark-pass",
+  signupGrantCents: 100_000_000,
+});
 const [profile] = await ensureBuiltinProfiles(db);
 const ids: string[] = [];
 for (let i = 0; i < RUNS; i++) {
-  const { id } = await createRun(db, user.id, { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 }, { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 });
+  const { id } = await createRun(
+    db,
+    user.id,
+    { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 },
+    { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
+  );
   ids.push(id);
 }
 const perRun = Math.ceil(EVENTS / RUNS);
@@ -59,8 +69,12 @@ for (let i = 0; i < CALLS; i++) {
   overHttp.push(performance.now() - s);
 }
 overHttp.sort((a, b) => a - b);
-console.log(`sandbox.get in-process: p50 ${fmt(percentile(inProcess, 50))} ms, p99 ${fmt(percentile(inProcess, 99))} ms (${CALLS} calls; target p99 ≤ 20 ms)`);
-console.log(`sandbox.get over HTTP:  p50 ${fmt(percentile(overHttp, 50))} ms, p99 ${fmt(percentile(overHttp, 99))} ms (${CALLS} calls, bearer auth, server in its own process)`);
+console.log(
+  `sandbox.get in-process: p50 ${fmt(percentile(inProcess, 50))} ms, p99 ${fmt(percentile(inProcess, 99))} ms (${CALLS} calls; target p99 ≤ 20 ms)`,
+);
+console.log(
+  `sandbox.get over HTTP:  p50 ${fmt(percentile(overHttp, 50))} ms, p99 ${fmt(percentile(overHttp, 99))} ms (${CALLS} calls, bearer auth, server in its own process)`,
+);
 
 await server.stop();
 await db.$disconnect();

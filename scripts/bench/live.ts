@@ -30,10 +30,7 @@ interface WatcherTask {
   watchers: { url: string; sandboxId: string }[];
 }
 
-type FromWatcher =
-  | { type: "ready" }
-  | { type: "failed"; error: string }
-  | { type: "samples"; latencies: Float64Array; received: number };
+type FromWatcher = { type: "ready" } | { type: "failed"; error: string } | { type: "samples"; latencies: Float64Array; received: number };
 
 // ───────────────────────── watcher threads ─────────────────────────
 
@@ -110,7 +107,12 @@ async function main() {
   };
 
   try {
-    const user = await registerUser(db, { email: "bench-live@example.com", name: "Bench", password: "benchmark-pass", signupGrantCents: 100_000_000 });
+    const user = await registerUser(db, {
+      email: "bench-live@example.com",
+      name: "Bench",
+      password: "benchmark-pass",
+      signupGrantCents: 100_000_000,
+    });
     const { token: apiToken } = await createApiToken(db, user.id, "bench:live");
     const [profile] = await ensureBuiltinProfiles(db);
     const runs: { id: string; token: string; url: string }[] = [];
@@ -140,7 +142,9 @@ async function main() {
       workers.map(
         (w) =>
           new Promise<void>((resolve, reject) => {
-            w.once("message", (m: FromWatcher) => (m.type === "ready" ? resolve() : reject(new Error(m.type === "failed" ? m.error : "unexpected message"))));
+            w.once("message", (m: FromWatcher) =>
+              m.type === "ready" ? resolve() : reject(new Error(m.type === "failed" ? m.error : "unexpected message")),
+            );
             w.once("error", reject);
           }),
       ),
@@ -165,7 +169,10 @@ async function main() {
     const post = (agent: number, count: number) => {
       const run = runs[agent]!;
       const sentAt = now();
-      const events = Array.from({ length: count }, (_, k) => ({ kind: "log" as const, payload: { message: `t=${sentAt} agent ${agent} #${k}` } }));
+      const events = Array.from({ length: count }, (_, k) => ({
+        kind: "log" as const,
+        payload: { message: `t=${sentAt} agent ${agent} #${k}` },
+      }));
       const wasMeasuring = measuring;
       inFlight += 1;
       const p = fetch(run.url, {
@@ -242,10 +249,16 @@ async function main() {
     const eventsPerSecond = acceptedWhileMeasuring / measuredSeconds;
     const p50 = percentile(sorted, 50);
     const p99 = percentile(sorted, 99);
-    console.log(`events accepted:   ${acceptedWhileMeasuring} in ${fmt(measuredSeconds)} s → ${fmt(eventsPerSecond, 0)} events/s (target ≥ ${fmt(RATE, 0)}); failed posts: ${failed}`);
+    console.log(
+      `events accepted:   ${acceptedWhileMeasuring} in ${fmt(measuredSeconds)} s → ${fmt(eventsPerSecond, 0)} events/s (target ≥ ${fmt(RATE, 0)}); failed posts: ${failed}`,
+    );
     console.log(`deliveries:        ${received} of ~${expected} expected → ${fmt(received / measuredSeconds, 0)} messages/s to watchers`);
-    console.log(`POST → receipt:    p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, max ${fmt(sorted.at(-1) ?? Number.NaN)} ms (target p99 ≤ ${P99_TARGET_MS} ms)`);
-    console.log(`bridge POST:       p50 ${fmt(percentile(postLatencies, 50))} ms, p99 ${fmt(percentile(postLatencies, 99))} ms (${postLatencies.length} requests, ${inFlight} still in flight)`);
+    console.log(
+      `POST → receipt:    p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms, max ${fmt(sorted.at(-1) ?? Number.NaN)} ms (target p99 ≤ ${P99_TARGET_MS} ms)`,
+    );
+    console.log(
+      `bridge POST:       p50 ${fmt(percentile(postLatencies, 50))} ms, p99 ${fmt(percentile(postLatencies, 99))} ms (${postLatencies.length} requests, ${inFlight} still in flight)`,
+    );
     const ok = eventsPerSecond >= RATE * 0.95 && p99 <= P99_TARGET_MS && failed === 0 && received >= expected * 0.99;
     console.log(ok ? "result:            PASS" : "result:            FAIL (see the targets above)");
     await Promise.all(workers.map((w) => w.terminate()));

@@ -15,13 +15,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function spawnServer(role: "api" | "all", env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function spawnServer(
+  role: "api" | "all",
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_SERVER_PROFILE] : []), "--import", "tsx", "server/main.ts"], {
-    cwd: projectRoot,
-    env: { ...process.env, PADDOCK_ROLE: role, PORT: String(port), HOST: "127.0.0.1", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_SERVER_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_SERVER_PROFILE] : []),
+      "--import",
+      "tsx",
+      "server/main.ts",
+    ],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, PADDOCK_ROLE: role, PORT: String(port), HOST: "127.0.0.1", ...env },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, child);
   return { url, child, stop: () => stopChild(child) };
@@ -32,7 +44,10 @@ export async function waitHealthy(url: string, child: ChildProcess, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`the server did not become healthy in ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));

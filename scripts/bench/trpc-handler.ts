@@ -24,7 +24,9 @@ const router = createTRPCRouter({
     .mutation(({ input }) => ({ id: "bet-1", ...input, poolYes: 1_234, poolNo: 5_678 })),
 });
 const createContext = async (req: express.Request, res: express.Response) => createContextInner({ user: null, req, res });
-const answer = JSON.stringify({ result: { data: { json: { id: "bet-1", sandboxId: "run-1", side: "yes", amount: 100, poolYes: 1_234, poolNo: 5_678 } } } });
+const answer = JSON.stringify({
+  result: { data: { json: { id: "bet-1", sandboxId: "run-1", side: "yes", amount: 100, poolYes: 1_234, poolNo: 5_678 } } },
+});
 
 const apps = {
   ours: express().use("/trpc", trpcExpressHandler({ router, maxBodySize: 1 << 20, maxBatchCalls: 20, createContext })),
@@ -43,7 +45,14 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 function call(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { port, host: "127.0.0.1", method: "POST", path: "/trpc/bet", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        port,
+        host: "127.0.0.1",
+        method: "POST",
+        path: "/trpc/bet",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
@@ -85,7 +94,9 @@ const floor = median(results.floor!);
 console.log(`trpc-handler: ${ROUNDS} rounds of ${CALLS} calls, ${CONCURRENCY} at a time; CPU ms per call (median, and over the floor)`);
 for (const s of servers) {
   const m = median(results[s.name]!);
-  console.log(`${s.name.padEnd(9)} ${m.toFixed(3)} ms${s.name === "floor" ? "" : `  (+${(m - floor).toFixed(3)} ms)`}   rounds: ${results[s.name]!.map((x) => x.toFixed(3)).join(" ")}`);
+  console.log(
+    `${s.name.padEnd(9)} ${m.toFixed(3)} ms${s.name === "floor" ? "" : `  (+${(m - floor).toFixed(3)} ms)`}   rounds: ${results[s.name]!.map((x) => x.toFixed(3)).join(" ")}`,
+  );
 }
 for (const s of servers) s.server.close();
 agent.destroy();

@@ -43,7 +43,10 @@ export async function recordSignInFailure(email: string): Promise<void> {
   try {
     const n = (await redis().eval(FAILURE_SCRIPT, 2, k.failures, k.lock, FAILURE_WINDOW_MS, MAX_FAILURES, LOCK_MS)) as number;
     if (n === -1) {
-      logger.warn({ email, failures: MAX_FAILURES, lockMinutes: LOCK_MS / 60_000 }, "sign-in: too many wrong passwords, account sign-ins refused for a while");
+      logger.warn(
+        { email, failures: MAX_FAILURES, lockMinutes: LOCK_MS / 60_000 },
+        "sign-in: too many wrong passwords, account sign-ins refused for a while",
+      );
     }
   } catch (err) {
     logger.warn({ err }, "sign-in backoff: Redis unavailable, failure not counted");

@@ -77,9 +77,11 @@ export async function tokenCacheListening(): Promise<void> {
 /** After a token was revoked or a role changed (committed): every API process forgets. */
 export async function forgetTokenUsers(): Promise<void> {
   forgetLocally();
-  await redis().publish(channel(), "1").catch(() => {
-    /* Redis down: the other processes' subscriptions dropped too, so they cleared themselves */
-  });
+  await redis()
+    .publish(channel(), "1")
+    .catch(() => {
+      /* Redis down: the other processes' subscriptions dropped too, so they cleared themselves */
+    });
 }
 
 export async function closeTokenCache(): Promise<void> {

@@ -26,7 +26,9 @@ export function bridgeAuth(db: Db) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req.headers.authorization);
     if (!token) return sendError(res, 401, "UNAUTHORIZED", "missing bearer token: send Authorization: Bearer $PADDOCK_TOKEN");
-    const { rows } = await pgPool().query<BridgeRun>(`SELECT id, status::text AS status FROM sandboxes WHERE "tokenHash" = $1`, [hashToken(token)]);
+    const { rows } = await pgPool().query<BridgeRun>(`SELECT id, status::text AS status FROM sandboxes WHERE "tokenHash" = $1`, [
+      hashToken(token),
+    ]);
     const run = rows[0];
     if (!run) return sendError(res, 401, "UNAUTHORIZED", "invalid or expired bridge token");
     if (run.id !== req.params.runId) return sendError(res, 403, "FORBIDDEN", "this token belongs to another run");

@@ -47,7 +47,12 @@ describe("the bridge while Redis is down", () => {
     expect(run.body.status).toBe("running");
 
     const key = { "Idempotency-Key": "spend-1" };
-    await request(app).post(`${r.base}/events`).set(r.auth).set("Idempotency-Key", "ev-1").send({ events: [{ kind: "log", payload: { message: "hi" } }] }).expect(200);
+    await request(app)
+      .post(`${r.base}/events`)
+      .set(r.auth)
+      .set("Idempotency-Key", "ev-1")
+      .send({ events: [{ kind: "log", payload: { message: "hi" } }] })
+      .expect(200);
     await request(app).post(`${r.base}/progress`).set(r.auth).send({ value: 4 }).expect(200);
     await request(app).post(`${r.base}/credits/spend`).set(r.auth).set(key).send({ amount: 10, reason: "call" }).expect(200);
 

@@ -30,12 +30,22 @@ async function liveRun(opts: { credits?: number; status?: "running" | "booting" 
   const { id } = await createRun(
     db,
     user.id,
-    { goal: "Bridge test", metric: "points", targetValue: opts.target ?? 10, agentProfileId: profileId, durationMinutes: 60, credits: opts.credits ?? 100 },
+    {
+      goal: "Bridge test",
+      metric: "points",
+      targetValue: opts.target ?? 10,
+      agentProfileId: profileId,
+      durationMinutes: 60,
+      credits: opts.credits ?? 100,
+    },
     { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
   );
   const token = newToken("pdkrun");
   // Without the profile's verifier unless a test sets one: the agent's own report ends the run.
-  await db.sandbox.update({ where: { id }, data: { status: opts.status ?? "running", startedAt: new Date(), tokenHash: hashToken(token), verifier: null } });
+  await db.sandbox.update({
+    where: { id },
+    data: { status: opts.status ?? "running", startedAt: new Date(), tokenHash: hashToken(token), verifier: null },
+  });
   const base = `/api/agent/v1/runs/${id}`;
   return { id, token, base, user, auth: { authorization: `Bearer ${token}` } };
 }
@@ -96,10 +106,18 @@ describe("bridge endpoints", () => {
     const res = await request(app)
       .post(`${r.base}/events`)
       .set(r.auth)
-      .send({ events: [{ kind: "log", payload: { message: "one" } }, { kind: "thought", payload: { text: "two" } }, { kind: "tool_call", payload: { tool: "grep", input: { q: "x" } } }] })
+      .send({
+        events: [
+          { kind: "log", payload: { message: "one" } },
+          { kind: "thought", payload: { text: "two" } },
+          { kind: "tool_call", payload: { tool: "grep", input: { q: "x" } } },
+        ],
+      })
       .expect(200);
     expect(res.body.accepted).toBe(3);
-    const seqs = (await db.sandboxEvent.findMany({ where: { sandboxId: r.id }, orderBy: { seq: "asc" }, select: { seq: true } })).map((e) => e.seq);
+    const seqs = (await db.sandboxEvent.findMany({ where: { sandboxId: r.id }, orderBy: { seq: "asc" }, select: { seq: true } })).map(
+      (e) => e.seq,
+    );
     expect(seqs).toEqual([1, 2, 3]);
     expect(res.body.lastSeq).toBe(3);
   });
@@ -173,16 +191,31 @@ describe("bridge endpoints", () => {
 
   it("uploads a screenshot as an artifact and refuses oversized or missing files", async () => {
     const r = await liveRun();
-    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d6d0a60000000049454e44ae426082", "hex");
-    const up = await request(app).post(`${r.base}/artifacts`).set(r.auth).field("kind", "screenshot").attach("file", png, { filename: "shot.png", contentType: "image/png" }).expect(201);
+    const png = Buffer.from(
+      "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d6d0a60000000049454e44ae426082",
+      "hex",
+    );
+    const up = await request(app)
+      .post(`${r.base}/artifacts`)
+      .set(r.auth)
+      .field("kind", "screenshot")
+      .attach("file", png, { filename: "shot.png", contentType: "image/png" })
+      .expect(201);
     expect(up.body).toMatchObject({ kind: "screenshot", contentType: "image/png", size: png.length, filename: "shot.png" });
     const before = await snapshot(r.id);
-    const big = await request(app).post(`${r.base}/artifacts`).set(r.auth).attach("file", Buffer.alloc(4096, 1), { filename: "big.bin", contentType: "application/octet-stream" });
+    const big = await request(app)
+      .post(`${r.base}/artifacts`)
+      .set(r.auth)
+      .attach("file", Buffer.alloc(4096, 1), { filename: "big.bin", contentType: "application/octet-stream" });
     expect(big.status).toBe(413);
     const none = await request(app).post(`${r.base}/artifacts`).set(r.auth).field("kind", "file");
     expect(none.status).toBe(400);
     expect(none.body.error.field).toBe("file");
-    const notImage = await request(app).post(`${r.base}/artifacts`).set(r.auth).field("kind", "screenshot").attach("file", Buffer.from("hello"), { filename: "x.txt", contentType: "text/plain" });
+    const notImage = await request(app)
+      .post(`${r.base}/artifacts`)
+      .set(r.auth)
+      .field("kind", "screenshot")
+      .attach("file", Buffer.from("hello"), { filename: "x.txt", contentType: "text/plain" });
     expect(notImage.status).toBe(400);
     expect(await snapshot(r.id)).toEqual(before);
     // A signed-in user can download it; an anonymous one cannot.
@@ -221,11 +254,19 @@ describe("bridge endpoints", () => {
 
   it("records emails and payments, with validation", async () => {
     const r = await liveRun();
-    await request(app).post(`${r.base}/emails`).set(r.auth).send({ to: "lead@example.com", subject: "Hello", body: "Hi there" }).expect(201);
+    await request(app)
+      .post(`${r.base}/emails`)
+      .set(r.auth)
+      .send({ to: "lead@example.com", subject: "Hello", body: "Hi there" })
+      .expect(201);
     await request(app).post(`${r.base}/payments`).set(r.auth).send({ amountCents: 1999, recipient: "ACME" }).expect(201);
     const before = await snapshot(r.id);
-    expect((await request(app).post(`${r.base}/emails`).set(r.auth).send({ to: "nope", subject: "x", body: "y" })).body.error.field).toBe("to");
-    expect((await request(app).post(`${r.base}/payments`).set(r.auth).send({ amountCents: -5, recipient: "x" })).body.error.field).toBe("amountCents");
+    expect((await request(app).post(`${r.base}/emails`).set(r.auth).send({ to: "nope", subject: "x", body: "y" })).body.error.field).toBe(
+      "to",
+    );
+    expect((await request(app).post(`${r.base}/payments`).set(r.auth).send({ amountCents: -5, recipient: "x" })).body.error.field).toBe(
+      "amountCents",
+    );
     expect(await snapshot(r.id)).toEqual(before);
     expect(before.emails).toBe(1);
     expect(before.payments).toBe(1);
@@ -266,7 +307,8 @@ describe("bridge /complete with a verifier", () => {
 describe("bridge idempotency", () => {
   it("answers a retried spend from the first response instead of spending twice", async () => {
     const r = await liveRun({ credits: 100 });
-    const send = () => request(app).post(`${r.base}/credits/spend`).set(r.auth).set("Idempotency-Key", "spend-1").send({ amount: 30, reason: "call" });
+    const send = () =>
+      request(app).post(`${r.base}/credits/spend`).set(r.auth).set("Idempotency-Key", "spend-1").send({ amount: 30, reason: "call" });
     const first = await send().expect(200);
     const again = await send().expect(200);
     expect(again.body).toEqual(first.body);
@@ -285,7 +327,11 @@ describe("bridge idempotency keys are bound to their request", () => {
     const otherBody = await request(app).post(`${r.base}/events`).set(r.auth).set("Idempotency-Key", "k-1").send(log("second"));
     expect(otherBody.status).toBe(422);
     expect(otherBody.body.error).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", field: "Idempotency-Key" });
-    const otherEndpoint = await request(app).post(`${r.base}/credits/spend`).set(r.auth).set("Idempotency-Key", "k-1").send({ amount: 5, reason: "x" });
+    const otherEndpoint = await request(app)
+      .post(`${r.base}/credits/spend`)
+      .set(r.auth)
+      .set("Idempotency-Key", "k-1")
+      .send({ amount: 5, reason: "x" });
     expect(otherEndpoint.status).toBe(422);
     expect(await snapshot(r.id)).toEqual(before);
     // The same request again is still answered from the first response.
@@ -332,7 +378,10 @@ describe("bridge per-run quotas", () => {
     // A full second's worth, then single events until one is refused (a second may roll over
     // between two calls, which only resets the window).
     for (let i = 0; i < 60 && !refused; i++) {
-      const res = await request(app).post(`${r.base}/events`).set(r.auth).send(batch(i === 0 ? 20 : 1));
+      const res = await request(app)
+        .post(`${r.base}/events`)
+        .set(r.auth)
+        .send(batch(i === 0 ? 20 : 1));
       if (res.status === 200) accepted += res.body.accepted;
       else refused = res;
     }
@@ -347,7 +396,10 @@ describe("bridge per-run quotas", () => {
     const path = await import("node:path");
     const r = await liveRun();
     const upload = (bytes: number) =>
-      request(app).post(`${r.base}/artifacts`).set(r.auth).attach("file", Buffer.alloc(bytes, 7), { filename: "f.bin", contentType: "application/octet-stream" });
+      request(app)
+        .post(`${r.base}/artifacts`)
+        .set(r.auth)
+        .attach("file", Buffer.alloc(bytes, 7), { filename: "f.bin", contentType: "application/octet-stream" });
     await upload(1500).expect(201);
     await upload(1500).expect(201);
     const tooMuch = await upload(1500);
@@ -358,7 +410,11 @@ describe("bridge per-run quotas", () => {
     const tooMany = await upload(10);
     expect(tooMany.status).toBe(409);
     expect(tooMany.body.error.message).toMatch(/3 artifacts/);
-    const badKind = await request(app).post(`${r.base}/artifacts`).set(r.auth).field("kind", "poster").attach("file", Buffer.alloc(10), "f.bin");
+    const badKind = await request(app)
+      .post(`${r.base}/artifacts`)
+      .set(r.auth)
+      .field("kind", "poster")
+      .attach("file", Buffer.alloc(10), "f.bin");
     expect(badKind.status).toBe(400);
     expect(badKind.body.error.field).toBe("kind");
     const artifactDir = path.resolve(process.env.DATA_DIR!, "artifacts");

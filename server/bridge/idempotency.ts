@@ -37,7 +37,8 @@ export function bridgeIdempotency() {
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = req.get(BRIDGE_IDEMPOTENCY_HEADER);
     if (req.method !== "POST" || !key || !req.bridgeRun) return next();
-    if (key.length > 200) return sendError(res, 400, "BAD_REQUEST", `${BRIDGE_IDEMPOTENCY_HEADER} must be at most 200 characters`, BRIDGE_IDEMPOTENCY_HEADER);
+    if (key.length > 200)
+      return sendError(res, 400, "BAD_REQUEST", `${BRIDGE_IDEMPOTENCY_HEADER} must be at most 200 characters`, BRIDGE_IDEMPOTENCY_HEADER);
     const storeKey = idempotencyStoreKey(req.bridgeRun.id, key);
     const fp = requestFingerprint(req);
     const pending: Stored = { fp, state: "pending" };
@@ -67,7 +68,12 @@ export function bridgeIdempotency() {
       }
       // Pending, or expired just now: either way the caller should come back shortly.
       res.setHeader("Retry-After", String(Math.max(1, Math.min(ttl > 0 ? ttl : 1, 5))));
-      return sendError(res, 409, "REQUEST_IN_PROGRESS", `a request with this ${BRIDGE_IDEMPOTENCY_HEADER} is still being processed; retry shortly`);
+      return sendError(
+        res,
+        409,
+        "REQUEST_IN_PROGRESS",
+        `a request with this ${BRIDGE_IDEMPOTENCY_HEADER} is still being processed; retry shortly`,
+      );
     }
 
     // Every answer goes through res.json, the error handler's included; a request that never

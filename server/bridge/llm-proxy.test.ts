@@ -48,7 +48,9 @@ const { checkLedger, balanceOf, runAccountKey } = await import("../domain/ledger
 const app = createApp();
 let profileId: string;
 beforeAll(async () => {
-  const profile = await db.agentProfile.create({ data: { slug: `llm-proxy-${Date.now()}`, name: "LLM proxy", model: "gpt-profile", policy: "llm" } });
+  const profile = await db.agentProfile.create({
+    data: { slug: `llm-proxy-${Date.now()}`, name: "LLM proxy", model: "gpt-profile", policy: "llm" },
+  });
   profileId = profile.id;
 });
 
@@ -66,7 +68,11 @@ describe("POST /llm/chat/completions", () => {
     standin.requests.length = 0;
     standin.next.push({ body: completion("forty-two", 1234) });
 
-    const res = await request(app).post(run.url).set(run.auth).send({ ...chat, temperature: 0.2 }).expect(200);
+    const res = await request(app)
+      .post(run.url)
+      .set(run.auth)
+      .send({ ...chat, temperature: 0.2 })
+      .expect(200);
 
     expect(res.body.choices[0].message.content).toBe("forty-two");
     expect(standin.requests).toHaveLength(1);
@@ -108,14 +114,27 @@ describe("POST /llm/chat/completions", () => {
     const run = await liveRun(100);
     standin.requests.length = 0;
     expect((await request(app).post(run.url).send(chat)).status).toBe(401);
-    expect((await request(app).post(run.url).set({ authorization: `Bearer ${SERVER_KEY}` }).send(chat)).status).toBe(401);
-    const streamed = await request(app).post(run.url).set(run.auth).send({ ...chat, stream: true });
+    expect(
+      (
+        await request(app)
+          .post(run.url)
+          .set({ authorization: `Bearer ${SERVER_KEY}` })
+          .send(chat)
+      ).status,
+    ).toBe(401);
+    const streamed = await request(app)
+      .post(run.url)
+      .set(run.auth)
+      .send({ ...chat, stream: true });
     expect(streamed.status).toBe(400);
     expect(streamed.body.error).toMatchObject({ field: "stream", message: expect.stringMatching(/streaming is not supported/) });
     const empty = await request(app).post(run.url).set(run.auth).send({ messages: [] });
     expect(empty.status).toBe(400);
     expect(empty.body.error.field).toBe("messages");
-    const huge = await request(app).post(run.url).set(run.auth).send({ messages: [{ role: "user", content: "x".repeat(5000) }] });
+    const huge = await request(app)
+      .post(run.url)
+      .set(run.auth)
+      .send({ messages: [{ role: "user", content: "x".repeat(5000) }] });
     expect(huge.status).toBe(413);
     expect(standin.requests).toHaveLength(0);
     expect(await spentOf(run.id)).toBe(0);

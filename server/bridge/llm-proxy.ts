@@ -32,7 +32,12 @@ const usageSchema = z.object({
 export async function forwardChatCompletion(req: Request, res: Response): Promise<void> {
   const baseUrl = config.LLM_BASE_URL;
   if (!baseUrl) {
-    return sendError(res, 503, "LLM_NOT_CONFIGURED", "LLM is not configured on this Paddock: the operator sets LLM_BASE_URL (and LLM_API_KEY) on the server");
+    return sendError(
+      res,
+      503,
+      "LLM_NOT_CONFIGURED",
+      "LLM is not configured on this Paddock: the operator sets LLM_BASE_URL (and LLM_API_KEY) on the server",
+    );
   }
   const parsed = chatRequestSchema.safeParse(req.body);
   if (!parsed.success) throw zodToAppError(parsed.error);
@@ -54,7 +59,9 @@ export async function forwardChatCompletion(req: Request, res: Response): Promis
   const payload = JSON.stringify({ ...parsed.data, model: run.agentProfile.model });
   const payloadBytes = Buffer.byteLength(payload);
   if (payloadBytes > config.LLM_MAX_BODY_BYTES) {
-    throw new AppError("PAYLOAD_TOO_LARGE", `body: the chat request is ${payloadBytes} bytes; the limit is ${config.LLM_MAX_BODY_BYTES}`, { field: "body" });
+    throw new AppError("PAYLOAD_TOO_LARGE", `body: the chat request is ${payloadBytes} bytes; the limit is ${config.LLM_MAX_BODY_BYTES}`, {
+      field: "body",
+    });
   }
 
   const gone = new AbortController();

@@ -73,7 +73,9 @@ export async function listenForPrompt(sandboxId: string, timeoutMs: number, sign
     if (set.size === 0 && waiters.get(ch) === set) {
       waiters.delete(ch);
       // Not awaited: while Redis is down it would wait for the reconnect.
-      void sub().unsubscribe(ch).catch(() => {});
+      void sub()
+        .unsubscribe(ch)
+        .catch(() => {});
     }
   };
   return { woken, done };

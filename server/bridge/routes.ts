@@ -80,9 +80,18 @@ export function createBridgeRouter(): Router {
     const run = await db.sandbox.findUniqueOrThrow({
       where: { id: runId(req) },
       select: {
-        id: true, goal: true, metric: true, targetValue: true, currentProgress: true, status: true,
-        creditBudget: true, creditsSpent: true, agentConfig: true, agentProfile: { select: { model: true, policy: true } },
-        visibility: true, workspace: { select: { id: true, name: true } },
+        id: true,
+        goal: true,
+        metric: true,
+        targetValue: true,
+        currentProgress: true,
+        status: true,
+        creditBudget: true,
+        creditsSpent: true,
+        agentConfig: true,
+        agentProfile: { select: { model: true, policy: true } },
+        visibility: true,
+        workspace: { select: { id: true, name: true } },
       },
     });
     await touch(run.id);
@@ -96,7 +105,13 @@ export function createBridgeRouter(): Router {
     const admission = await admitEvents(runId(req), body.events.length, config.BRIDGE_EVENTS_PER_SECOND);
     if (!admission.admitted) {
       res.setHeader("Retry-After", String(admission.retryAfterSeconds));
-      return sendError(res, 429, "RATE_LIMITED", `events: at most ${config.BRIDGE_EVENTS_PER_SECOND} per second per run; retry after ${admission.retryAfterSeconds} s`, "events");
+      return sendError(
+        res,
+        429,
+        "RATE_LIMITED",
+        `events: at most ${config.BRIDGE_EVENTS_PER_SECOND} per second per run; retry after ${admission.retryAfterSeconds} s`,
+        "events",
+      );
     }
     const stored = await appendEvents(
       pgPool(),
@@ -116,7 +131,7 @@ export function createBridgeRouter(): Router {
   });
 
   router.post("/artifacts", upload.single("file"), async (req, res) => {
-    if (!req.file) throw new AppError("BAD_REQUEST", "file: a multipart file part named \"file\" is required", { field: "file" });
+    if (!req.file) throw new AppError("BAD_REQUEST", 'file: a multipart file part named "file" is required', { field: "file" });
     const file = req.file;
     try {
       const fields = parse(artifactUploadFieldsSchema, req.body ?? {});
@@ -129,7 +144,13 @@ export function createBridgeRouter(): Router {
         upload: { path: file.path, size: file.size },
         limits: { perRun: config.ARTIFACT_MAX_PER_RUN, bytesPerRun: config.ARTIFACT_MAX_BYTES_PER_RUN },
       });
-      res.status(201).json({ id: artifact.id, kind: artifact.kind, filename: artifact.filename, size: artifact.size, contentType: artifact.contentType });
+      res.status(201).json({
+        id: artifact.id,
+        kind: artifact.kind,
+        filename: artifact.filename,
+        size: artifact.size,
+        contentType: artifact.contentType,
+      });
     } finally {
       await rm(file.path, { force: true }); // gone already when it was stored
     }
@@ -163,7 +184,11 @@ export function createBridgeRouter(): Router {
 
   router.post("/prompts/:promptId/ack", async (req, res) => {
     const body = parse(ackRequestSchema, req.body ?? {});
-    const result = await acknowledgePrompt(db, { sandboxId: runId(req), promptId: String(req.params.promptId), ...(body.response ? { response: body.response } : {}) });
+    const result = await acknowledgePrompt(db, {
+      sandboxId: runId(req),
+      promptId: String(req.params.promptId),
+      ...(body.response ? { response: body.response } : {}),
+    });
     await touch(runId(req));
     res.json(result);
   });

@@ -19,7 +19,13 @@ export function publishEvents(events: StoredEvent[]): void {
   if (!first) return;
   live.sandbox(first.sandboxId, "sandbox:events", {
     sandboxId: first.sandboxId,
-    events: events.map((e) => ({ sandboxId: e.sandboxId, seq: e.seq, kind: e.kind, payload: e.payload, createdAt: e.createdAt.toISOString() })),
+    events: events.map((e) => ({
+      sandboxId: e.sandboxId,
+      seq: e.seq,
+      kind: e.kind,
+      payload: e.payload,
+      createdAt: e.createdAt.toISOString(),
+    })),
   });
 }
 

@@ -13,8 +13,12 @@ export async function afterRunStarted(result: TransitionResult & { startedAt: Da
   await afterTransition(result);
   // Neither may fail the caller (often an agent's first bridge call) while Redis is down: the
   // lifecycle sweep expires overdue runs and the settle sweep locks pools past their locksAt.
-  await enqueue(expireJob, { sandboxId: result.id }, { jobId: `expire-${result.id}`, delay: Math.max(0, result.expiresAt.getTime() - Date.now()) }).catch(
-    (err: unknown) => logger.warn({ err, sandboxId: result.id }, "could not schedule the run's expiry; the lifecycle sweep will expire it"),
+  await enqueue(
+    expireJob,
+    { sandboxId: result.id },
+    { jobId: `expire-${result.id}`, delay: Math.max(0, result.expiresAt.getTime() - Date.now()) },
+  ).catch((err: unknown) =>
+    logger.warn({ err, sandboxId: result.id }, "could not schedule the run's expiry; the lifecycle sweep will expire it"),
   );
   await scheduleTimeLock(result.id, timeLockAt(result.startedAt, result.expiresAt)).catch((err: unknown) =>
     logger.warn({ err, sandboxId: result.id }, "could not schedule the pool's time lock; the settle sweep will lock it"),

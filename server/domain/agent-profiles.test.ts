@@ -13,7 +13,10 @@ describe("ensureBuiltinProfiles", () => {
     await ensureBuiltinProfiles(db);
     await db.agentProfile.update({ where: { slug: "llm-agent" }, data: { model: "operator-choice", active: false } });
     await ensureBuiltinProfiles(db);
-    expect(await db.agentProfile.findUniqueOrThrow({ where: { slug: "llm-agent" } })).toMatchObject({ model: "operator-choice", active: false });
+    expect(await db.agentProfile.findUniqueOrThrow({ where: { slug: "llm-agent" } })).toMatchObject({
+      model: "operator-choice",
+      active: false,
+    });
     expect(await db.agentProfile.count()).toBe(BUILTIN_PROFILES.length);
   });
 });

@@ -7,10 +7,42 @@ import type { Db } from "../lib/db";
 export const DEMO_VERIFIER = "ls results 2>/dev/null | wc -l";
 
 export const BUILTIN_PROFILES = [
-  { slug: "demo-sonnet", name: "Scout (demo)", model: "claude-sonnet-demo", specialization: "research", capabilities: ["browse", "summarize"], policy: "demo", verifier: DEMO_VERIFIER },
-  { slug: "demo-gpt", name: "Forge (demo)", model: "gpt-demo", specialization: "coding", capabilities: ["code", "test"], policy: "demo", verifier: DEMO_VERIFIER },
-  { slug: "demo-llama", name: "Herald (demo)", model: "llama-demo", specialization: "outreach", capabilities: ["email", "write"], policy: "demo", verifier: DEMO_VERIFIER },
-  { slug: "llm-agent", name: "LLM agent", model: "gpt-4o-mini", specialization: "general", capabilities: ["reason"], policy: "llm", verifier: null },
+  {
+    slug: "demo-sonnet",
+    name: "Scout (demo)",
+    model: "claude-sonnet-demo",
+    specialization: "research",
+    capabilities: ["browse", "summarize"],
+    policy: "demo",
+    verifier: DEMO_VERIFIER,
+  },
+  {
+    slug: "demo-gpt",
+    name: "Forge (demo)",
+    model: "gpt-demo",
+    specialization: "coding",
+    capabilities: ["code", "test"],
+    policy: "demo",
+    verifier: DEMO_VERIFIER,
+  },
+  {
+    slug: "demo-llama",
+    name: "Herald (demo)",
+    model: "llama-demo",
+    specialization: "outreach",
+    capabilities: ["email", "write"],
+    policy: "demo",
+    verifier: DEMO_VERIFIER,
+  },
+  {
+    slug: "llm-agent",
+    name: "LLM agent",
+    model: "gpt-4o-mini",
+    specialization: "general",
+    capabilities: ["reason"],
+    policy: "llm",
+    verifier: null,
+  },
 ] as const;
 
 /**

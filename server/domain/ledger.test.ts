@@ -45,7 +45,13 @@ describe("transfer", () => {
     const a = await makeUser();
     const b = await makeUser();
     const before = await counts();
-    const err = await transfer(db, { from: userAccountKey(a.id), to: userAccountKey(b.id), amount, kind: "bet", amountField: "stake" }).catch((e) => e);
+    const err = await transfer(db, {
+      from: userAccountKey(a.id),
+      to: userAccountKey(b.id),
+      amount,
+      kind: "bet",
+      amountField: "stake",
+    }).catch((e) => e);
     expect(err).toMatchObject({ code: "BAD_REQUEST", field: "stake" });
     expect(err.message).toMatch(/stake must be a positive whole number of cents/);
     expect(await counts()).toEqual(before);
@@ -53,14 +59,20 @@ describe("transfer", () => {
 
   it("rejects a transfer to the same account", async () => {
     const a = await makeUser();
-    await expect(transfer(db, { from: userAccountKey(a.id), to: userAccountKey(a.id), amount: 1, kind: "bet" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(transfer(db, { from: userAccountKey(a.id), to: userAccountKey(a.id), amount: 1, kind: "bet" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 
   it("rejects unknown accounts and writes nothing", async () => {
     const a = await makeUser();
     const before = await counts();
-    await expect(transfer(db, { from: userAccountKey(a.id), to: "user:nobody", amount: 1, kind: "bet" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(transfer(db, { from: "user:nobody", to: userAccountKey(a.id), amount: 1, kind: "bet" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(transfer(db, { from: userAccountKey(a.id), to: "user:nobody", amount: 1, kind: "bet" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(transfer(db, { from: "user:nobody", to: userAccountKey(a.id), amount: 1, kind: "bet" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     expect(await counts()).toEqual(before);
     expect(await balanceOf(db, userAccountKey(a.id))).toBe(100_000);
   });
@@ -68,7 +80,13 @@ describe("transfer", () => {
   it("is idempotent by key: a repeat moves nothing", async () => {
     const a = await makeUser({ grant: 1_000 });
     const b = await makeUser({ grant: 0 });
-    const input = { from: userAccountKey(a.id), to: userAccountKey(b.id), amount: 300, kind: "payout" as const, idempotencyKey: `k-${a.id}` };
+    const input = {
+      from: userAccountKey(a.id),
+      to: userAccountKey(b.id),
+      amount: 300,
+      kind: "payout" as const,
+      idempotencyKey: `k-${a.id}`,
+    };
     const first = await transfer(db, input);
     const again = await Promise.all([transfer(db, input), transfer(db, input), transfer(db, input)]);
     expect(again.every((r) => r.duplicate && r.transferId === first.transferId)).toBe(true);
@@ -101,7 +119,9 @@ describe("transfer", () => {
     );
     await expect(db.$executeRaw`
       INSERT INTO ledger_entries ("transferId", "accountId", amount)
-      SELECT 'no-such-transfer', id, 1 FROM ledger_accounts WHERE key = ${key}`).rejects.toThrow(/ledger transfer no-such-transfer that does not exist/);
+      SELECT 'no-such-transfer', id, 1 FROM ledger_accounts WHERE key = ${key}`).rejects.toThrow(
+      /ledger transfer no-such-transfer that does not exist/,
+    );
     expect(await db.ledgerEntry.count()).toBe(before);
     await expect(db.$executeRaw`DELETE FROM ledger_accounts WHERE key = ${key}`).rejects.toThrow(/permanent/);
     await expect(db.$executeRaw`UPDATE ledger_accounts SET id = 'renamed' WHERE key = ${key}`).rejects.toThrow(/permanent/);
@@ -142,12 +162,22 @@ describe("transfer", () => {
     }
 
     it("accepts one debit and several credits that sum to zero", async () => {
-      expect(await checkWithTransfer([[0, -600], [1, 100], [2, 500]])).toEqual([]);
+      expect(
+        await checkWithTransfer([
+          [0, -600],
+          [1, 100],
+          [2, 500],
+        ]),
+      ).toEqual([]);
       expect(await checkLedger(db)).toEqual([]);
     });
 
     it("flags a multi-leg transfer that does not sum to zero", async () => {
-      const violations = await checkWithTransfer([[0, -600], [1, 100], [2, 501]]);
+      const violations = await checkWithTransfer([
+        [0, -600],
+        [1, 100],
+        [2, 501],
+      ]);
       expect(violations.map((v) => v.rule)).toContain("each transfer's entries sum to zero, and it has at least two");
       expect(violations.find((v) => v.rule.startsWith("each transfer"))?.detail).toMatch(/3 entries, sum 1$/);
     });
@@ -157,7 +187,7 @@ describe("transfer", () => {
     const users = await Promise.all(Array.from({ length: 5 }, () => makeUser({ grant: 2_000 })));
     const keys = users.map((u) => userAccountKey(u.id));
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const jobs = Array.from({ length: 200 }, () => {
       const from = Math.floor(rand() * keys.length);
       const to = (from + 1 + Math.floor(rand() * (keys.length - 1))) % keys.length;

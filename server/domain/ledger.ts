@@ -115,12 +115,7 @@ let counter = 0;
 /** Sortable unique id for rows inserted with raw SQL (Prisma's cuid() runs client-side only). */
 export function cuidLike(): string {
   counter = (counter + 1) % 1_679_616;
-  return (
-    "c" +
-    Date.now().toString(36) +
-    counter.toString(36).padStart(4, "0") +
-    Math.random().toString(36).slice(2, 10).padEnd(8, "0")
-  );
+  return "c" + Date.now().toString(36) + counter.toString(36).padStart(4, "0") + Math.random().toString(36).slice(2, 10).padEnd(8, "0");
 }
 
 export async function balanceOf(client: DbClient, key: string): Promise<number> {

@@ -196,7 +196,7 @@ export async function listUsers(db: Db, opts: { cursor?: string; limit: number }
     select: { ...userSelect, ledgerAccount: { select: { balance: true } } },
   });
   const page = rows.slice(0, opts.limit).map(({ ledgerAccount, ...u }) => ({ ...u, balance: Number(ledgerAccount?.balance ?? 0n) }));
-  return { items: page, nextCursor: rows.length > opts.limit ? page[page.length - 1]?.id ?? null : null };
+  return { items: page, nextCursor: rows.length > opts.limit ? (page[page.length - 1]?.id ?? null) : null };
 }
 
 export async function ledgerHistory(db: Db, userId: string, opts: { cursor?: string; limit: number }) {
@@ -224,4 +224,3 @@ export async function ledgerHistory(db: Db, userId: string, opts: { cursor?: str
   }));
   return { items, nextCursor: rows.length > opts.limit ? items[items.length - 1]!.id : null };
 }
-

@@ -29,11 +29,7 @@ export function getQueue(name: string): Queue {
   return q;
 }
 
-export async function enqueue<S extends z.ZodType>(
-  def: JobDefinition<S>,
-  data: z.infer<S>,
-  opts: JobsOptions & { jobId: string },
-) {
+export async function enqueue<S extends z.ZodType>(def: JobDefinition<S>, data: z.infer<S>, opts: JobsOptions & { jobId: string }) {
   const payload = def.schema.parse(data);
   const queue = getQueue(def.name);
   try {

@@ -9,4 +9,13 @@ import { processWatchJob } from "./sandbox/process-watch";
 import { verifyJob } from "./sandbox/verify";
 import { bettingJobs } from "./betting";
 
-export const jobDefinitions: JobDefinition[] = [launchJob, expireJob, idleKillJob, finalizeJob, reaperJob, processWatchJob, verifyJob, ...bettingJobs];
+export const jobDefinitions: JobDefinition[] = [
+  launchJob,
+  expireJob,
+  idleKillJob,
+  finalizeJob,
+  reaperJob,
+  processWatchJob,
+  verifyJob,
+  ...bettingJobs,
+];

@@ -24,7 +24,13 @@ describe("scripts/docker/serve.sh", () => {
     for (const environ of [seen.environ, seen.seenByAnother]) {
       expect(environ).not.toContain("secret-in-the-container-env");
       expect(environ).not.toContain("pw-9f2c");
-      expect(environ.split("\0").filter(Boolean).map((v) => v.split("=")[0]).sort()).toEqual(["HOME", "NODE_ENV", "PADDOCK_ENV_FD", "PATH"]);
+      expect(
+        environ
+          .split("\0")
+          .filter(Boolean)
+          .map((v) => v.split("=")[0])
+          .sort(),
+      ).toEqual(["HOME", "NODE_ENV", "PADDOCK_ENV_FD", "PATH"]);
     }
   });
 });

@@ -17,7 +17,9 @@ const TIMESTAMP_OID = 1114;
 const parseUtcTimestamp = (text: string) => new Date(`${text.replace(" ", "T")}Z`);
 const utcTypes = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === TIMESTAMP_OID && format !== "binary" ? parseUtcTimestamp : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as typeof pg.types.getTypeParser,
+    oid === TIMESTAMP_OID && format !== "binary"
+      ? parseUtcTimestamp
+      : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as typeof pg.types.getTypeParser,
 };
 // Date parameters are sent as UTC text, not in the Node process's zone (a `timestamp` column
 // would drop the offset).

@@ -32,7 +32,11 @@ describe("rate limits", () => {
     await insideOneRateLimitWindow();
     const app = createApp();
     const u = await tokenUser();
-    const cancel = (a = app) => request(a).post("/trpc/sandbox.cancel").set("authorization", `Bearer ${u.token}`).send({ json: { id: "no-such-run" } });
+    const cancel = (a = app) =>
+      request(a)
+        .post("/trpc/sandbox.cancel")
+        .set("authorization", `Bearer ${u.token}`)
+        .send({ json: { id: "no-such-run" } });
     for (let i = 0; i < 3; i++) expect((await cancel()).status).toBe(404);
     const limited = await cancel();
     expect(limited.status).toBe(429);
@@ -60,7 +64,10 @@ describe("rate limits", () => {
     expect((await get("user.me", 10)).status).toBe(200);
     expect((await get("user.me")).status).toBe(429);
     const board = await tokenUser();
-    const leaderboard = () => request(app).get(`/trpc/betting.leaderboard?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`).set("authorization", `Bearer ${board.token}`);
+    const leaderboard = () =>
+      request(app)
+        .get(`/trpc/betting.leaderboard?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`)
+        .set("authorization", `Bearer ${board.token}`);
     for (let i = 0; i < 3; i++) expect((await leaderboard()).status).toBe(200);
     expect((await leaderboard()).status).toBe(429);
   });
@@ -80,7 +87,9 @@ describe("rate limits", () => {
     let created = 0;
     for (let i = 300; i < 305; i++) if ((await request(app).post("/trpc/user.signUp").send(signUpBody(i))).status === 200) created += 1;
     expect(created).toBe(2);
-    expect((await request(app).post("/api/auth/callback/credentials").type("form").send({ email: "x@example.com", password: "wrong" })).status).toBe(429);
+    expect(
+      (await request(app).post("/api/auth/callback/credentials").type("form").send({ email: "x@example.com", password: "wrong" })).status,
+    ).toBe(429);
     expect(await db.user.count()).toBe(before + created);
     const grants = await db.ledgerTransfer.count({ where: { kind: "signup_grant" } });
     expect(grants).toBe(before + created);
@@ -123,9 +132,11 @@ describe("rate limit leases", () => {
     });
     const monitor = redis().duplicate();
     let claims = 0;
-    await monitor.monitor().then((m) => m.on("monitor", (_t: string, args: string[]) => {
-      if (args[0]?.toLowerCase() === "eval" && String(args[3]).includes(`:rl:${name}:`)) claims += 1;
-    }));
+    await monitor.monitor().then((m) =>
+      m.on("monitor", (_t: string, args: string[]) => {
+        if (args[0]?.toLowerCase() === "eval" && String(args[3]).includes(`:rl:${name}:`)) claims += 1;
+      }),
+    );
     const statuses: number[] = [];
     await Promise.all(
       [0, 1].map(async (i) => {

@@ -82,7 +82,17 @@ export function rateLimiter(name: string, perMinute: number): RateLimiter {
     }
     let lane = lanes.get(client);
     if (!lane || lane.window !== window) {
-      lane = { window, permits: 0, ratePerSecond: 0, bucketCount: 0, bucketStart: now, total: 0, exhausted: false, claiming: false, waiting: [] };
+      lane = {
+        window,
+        permits: 0,
+        ratePerSecond: 0,
+        bucketCount: 0,
+        bucketStart: now,
+        total: 0,
+        exhausted: false,
+        claiming: false,
+        waiting: [],
+      };
       lanes.set(client, lane);
     }
     return lane;
@@ -158,7 +168,9 @@ export function rateLimiter(name: string, perMinute: number): RateLimiter {
     res.setHeader("RateLimit", `"${name}";r=${remaining};t=${reset}`);
     if (allowed) return true;
     res.setHeader("Retry-After", String(reset));
-    res.status(429).json({ error: { code: "RATE_LIMITED", message: `too many requests; limit is ${perMinute} per minute, try again in ${reset} s` } });
+    res
+      .status(429)
+      .json({ error: { code: "RATE_LIMITED", message: `too many requests; limit is ${perMinute} per minute, try again in ${reset} s` } });
     return false;
   }
 
@@ -196,5 +208,8 @@ export function ipv6Prefix(ip: string): string {
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
   const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }

@@ -15,7 +15,11 @@ describe("TRUST_PROXY", () => {
     await insideOneRateLimitWindow();
     const app = createApp();
     const attempt = (address: string) =>
-      request(app).post("/api/auth/callback/credentials").set("x-forwarded-for", address).type("form").send({ email: "x@example.com", password: "wrong" });
+      request(app)
+        .post("/api/auth/callback/credentials")
+        .set("x-forwarded-for", address)
+        .type("form")
+        .send({ email: "x@example.com", password: "wrong" });
     expect((await attempt("198.51.100.7")).status).not.toBe(429);
     expect((await attempt("198.51.100.7")).status).not.toBe(429);
     expect((await attempt("198.51.100.7")).status).toBe(429);

@@ -105,7 +105,12 @@ describe.each(["Asia/Tokyo", "America/New_York"])("on a database and a host in %
     const twentyMinutesAgo = new Date(Date.now() - 20 * MINUTE);
     await p.db.sandbox.update({
       where: { id: sandboxId },
-      data: { idleTimeoutMinutes: 15, startedAt: twentyMinutesAgo, lastActivityAt: twentyMinutesAgo, expiresAt: new Date(Date.now() + 40 * MINUTE) },
+      data: {
+        idleTimeoutMinutes: 15,
+        startedAt: twentyMinutesAgo,
+        lastActivityAt: twentyMinutesAgo,
+        expiresAt: new Date(Date.now() + 40 * MINUTE),
+      },
     });
     await p.idleKillJob.handle({}, {} as never);
     const run = await p.db.sandbox.findUniqueOrThrow({ where: { id: sandboxId }, select: { status: true, statusReason: true } });
@@ -116,7 +121,9 @@ describe.each(["Asia/Tokyo", "America/New_York"])("on a database and a host in %
 describe("pgConnectionOptions", () => {
   it("keeps options already in DATABASE_URL and adds the UTC zone after them", async () => {
     const { pgConnectionOptions } = await import("./pg-options");
-    const { connectionString } = pgConnectionOptions("postgresql://u@db.example:5432/paddock?options=-c%20statement_timeout%3D5000&sslmode=require");
+    const { connectionString } = pgConnectionOptions(
+      "postgresql://u@db.example:5432/paddock?options=-c%20statement_timeout%3D5000&sslmode=require",
+    );
     const url = new URL(connectionString!);
     expect(url.searchParams.get("options")).toBe("-c statement_timeout=5000 -c TimeZone=UTC");
     expect(url.searchParams.get("sslmode")).toBe("require");

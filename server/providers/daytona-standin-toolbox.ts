@@ -190,7 +190,8 @@ export function createToolboxRoutes(faults: ToolboxFaults): Route[] {
     {
       method: "POST",
       pattern: /^\/process\/execute$/,
-      handle: ({ body, sandbox }) => executeCommand(sandbox, JSON.parse(body.toString("utf8")) as { command: string; cwd?: string; timeout?: number }),
+      handle: ({ body, sandbox }) =>
+        executeCommand(sandbox, JSON.parse(body.toString("utf8")) as { command: string; cwd?: string; timeout?: number }),
     },
     {
       method: "POST",

@@ -21,10 +21,11 @@ export function acceptWebSocket(req: IncomingMessage, socket: Duplex): ServerWeb
     socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     return null;
   }
-  const accept = createHash("sha1").update(key + HANDSHAKE_GUID).digest("base64");
+  const accept = createHash("sha1")
+    .update(key + HANDSHAKE_GUID)
+    .digest("base64");
   socket.write(
-    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-      `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" + `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
   );
   let closed = false;
   const listeners: Array<() => void> = [];

@@ -69,8 +69,7 @@ export async function startDaytonaStandin(options: { apiKey?: string } = {}): Pr
   let origin = "";
   const upgradedSockets = new Set<Duplex>();
 
-  const findSandbox = (idOrName: string) =>
-    state.sandboxes.get(idOrName) ?? [...state.sandboxes.values()].find((s) => s.name === idOrName);
+  const findSandbox = (idOrName: string) => state.sandboxes.get(idOrName) ?? [...state.sandboxes.values()].find((s) => s.name === idOrName);
   const requireSandbox = (idOrName: string) => {
     const sandbox = findSandbox(idOrName);
     if (!sandbox) throw new HttpError(404, `Sandbox with ID or name ${idOrName} not found`);
@@ -157,9 +156,7 @@ export async function startDaytonaStandin(options: { apiKey?: string } = {}): Pr
       pattern: /^\/sandbox$/,
       handle: ({ query }) => {
         const wanted = JSON.parse(query.get("labels") ?? "{}") as Record<string, string>;
-        const matching = [...state.sandboxes.values()].filter((s) =>
-          Object.entries(wanted).every(([k, v]) => s.labels[k] === v),
-        );
+        const matching = [...state.sandboxes.values()].filter((s) => Object.entries(wanted).every(([k, v]) => s.labels[k] === v));
         const offset = Number(query.get("cursor") ?? 0);
         const limit = Number(query.get("limit") ?? 100);
         const nextCursor = offset + limit < matching.length ? String(offset + limit) : null;

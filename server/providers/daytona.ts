@@ -6,13 +6,7 @@
 // - the command runs in a session with a fixed id (`paddock-agent`); its exit code comes
 //   from that session, and the command id is also stored as the label `paddock.command`, which
 //   still says "it was started" once the sandbox is stopped and its sessions are gone.
-import {
-  Daytona,
-  DaytonaConflictError,
-  DaytonaError,
-  DaytonaNotFoundError,
-  type Sandbox,
-} from "@daytonaio/sdk";
+import { Daytona, DaytonaConflictError, DaytonaError, DaytonaNotFoundError, type Sandbox } from "@daytonaio/sdk";
 import { normalizeBundlePath } from "./bundle-path";
 import { LineSplitter } from "./line-splitter";
 import {
@@ -179,15 +173,11 @@ export function createDaytonaProvider(options: DaytonaProviderOptions): DaytonaS
         { path: `${CONTROL_DIR}/env`, content: envLines.join(""), mode: 0o600 },
         { path: `${CONTROL_DIR}/command`, content: `${input.command}\n`, mode: 0o600 },
       ]);
-      const launcher =
-        `cd ${shellQuote(workDir)} && ` +
-        `sh -c '. ./${CONTROL_DIR}/env && exec sh ./${CONTROL_DIR}/command'`;
+      const launcher = `cd ${shellQuote(workDir)} && ` + `sh -c '. ./${CONTROL_DIR}/env && exec sh ./${CONTROL_DIR}/command'`;
       const { cmdId } = await step("run the command", () =>
         sandbox.process.executeSessionCommand(DAYTONA_SESSION_ID, { command: launcher, runAsync: true }),
       );
-      await step("label the sandbox with its command", () =>
-        sandbox.setLabels({ ...sandbox.labels, [DAYTONA_COMMAND_LABEL]: cmdId }),
-      );
+      await step("label the sandbox with its command", () => sandbox.setLabels({ ...sandbox.labels, [DAYTONA_COMMAND_LABEL]: cmdId }));
       if (input.onOutput) streamOutput(sandbox, cmdId, input.onOutput);
     },
 
@@ -299,7 +289,12 @@ function streamOutput(sandbox: Sandbox, cmdId: string, onOutput: NonNullable<Sta
     stderr.flush();
   };
   sandbox.process
-    .getSessionCommandLogs(DAYTONA_SESSION_ID, cmdId, (chunk) => stdout.push(chunk), (chunk) => stderr.push(chunk))
+    .getSessionCommandLogs(
+      DAYTONA_SESSION_ID,
+      cmdId,
+      (chunk) => stdout.push(chunk),
+      (chunk) => stderr.push(chunk),
+    )
     .then(flush, flush);
 }
 

@@ -33,9 +33,7 @@ export function getProvider(name: ProviderName, cfg: ProviderConfig): SandboxPro
         );
       }
       const key = JSON.stringify(["daytona", cfg.daytonaApiUrl ?? "", cfg.daytonaTarget ?? "", apiKey]);
-      return memoize(key, () =>
-        createDaytonaProvider({ apiKey, apiUrl: cfg.daytonaApiUrl, target: cfg.daytonaTarget }),
-      );
+      return memoize(key, () => createDaytonaProvider({ apiKey, apiUrl: cfg.daytonaApiUrl, target: cfg.daytonaTarget }));
     }
     default: {
       const unknown: never = name;
@@ -57,7 +55,11 @@ function memoize(key: string, make: () => ClosableProvider): SandboxProvider {
 export async function closeProviders(): Promise<void> {
   const all = [...instances.values()];
   instances.clear();
-  await Promise.all(all.map(async (p) => { await p.close?.(); }));
+  await Promise.all(
+    all.map(async (p) => {
+      await p.close?.();
+    }),
+  );
 }
 
 export type { ProviderName, SandboxProvider } from "./types";

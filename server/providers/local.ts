@@ -94,9 +94,11 @@ export function createLocalProvider(options: LocalProviderOptions): SandboxProvi
     const previous = locks.get(providerId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(fn);
     locks.set(providerId, next);
-    void next.finally(() => {
-      if (locks.get(providerId) === next) locks.delete(providerId);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (locks.get(providerId) === next) locks.delete(providerId);
+      })
+      .catch(() => undefined);
     return next;
   }
 

@@ -38,10 +38,7 @@ export interface StartInput {
 }
 
 export type SandboxProcessState =
-  | { state: "running" }
-  | { state: "exited"; exitCode: number | null }
-  | { state: "not_started" }
-  | { state: "missing" };
+  { state: "running" } | { state: "exited"; exitCode: number | null } | { state: "not_started" } | { state: "missing" };
 
 export interface ProviderSandbox {
   providerId: string;

@@ -14,12 +14,7 @@ export interface CatchUp {
   more: boolean;
 }
 
-export async function eventsAfter(
-  db: DbClient,
-  sandboxId: string,
-  afterSeq: number,
-  limit = CATCH_UP_LIMIT,
-): Promise<CatchUp> {
+export async function eventsAfter(db: DbClient, sandboxId: string, afterSeq: number, limit = CATCH_UP_LIMIT): Promise<CatchUp> {
   const [rows, run] = await Promise.all([
     db.sandboxEvent.findMany({
       where: { sandboxId, seq: { gt: afterSeq } },

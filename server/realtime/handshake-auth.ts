@@ -14,17 +14,15 @@ export interface HandshakeLike {
   request: IncomingMessage;
 }
 
-export async function authenticateHandshake(
-  db: Db,
-  authConfig: ExpressAuthConfig,
-  handshake: HandshakeLike,
-): Promise<AuthUser | null> {
+export async function authenticateHandshake(db: Db, authConfig: ExpressAuthConfig, handshake: HandshakeLike): Promise<AuthUser | null> {
   const headers = { ...handshake.request.headers };
   const token = handshake.auth.token;
   if (typeof token === "string" && token.length > 0 && token.length <= 512) headers.authorization = `Bearer ${token}`;
   // resolveUser (and Auth.js's getSession under it) read only the headers and the protocol of
   // an Express request; the raw upgrade/polling request carries both.
-  const forwarded = String(headers["x-forwarded-proto"] ?? "").split(",")[0]?.trim();
+  const forwarded = String(headers["x-forwarded-proto"] ?? "")
+    .split(",")[0]
+    ?.trim();
   const encrypted = Boolean((handshake.request.socket as TLSSocket | undefined)?.encrypted);
   const protocol = forwarded === "https" || forwarded === "http" ? forwarded : encrypted ? "https" : "http";
   const req = { headers, protocol } as unknown as Request;

@@ -2,7 +2,14 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createServer, type Server as HttpServer } from "node:http";
 import { io as connect, type Socket } from "socket.io-client";
 import request from "supertest";
-import { rooms, type BetsPlacedMessage, type ClientToServerEvents, type PoolUpdateMessage, type ServerToClientEvents, type SubscribeAck } from "@shared/realtime";
+import {
+  rooms,
+  type BetsPlacedMessage,
+  type ClientToServerEvents,
+  type PoolUpdateMessage,
+  type ServerToClientEvents,
+  type SubscribeAck,
+} from "@shared/realtime";
 import { db } from "../lib/db";
 import { makeUser } from "../test/helpers";
 import { createApiToken } from "../domain/users";
@@ -315,7 +322,16 @@ describe("several API processes", () => {
     await subscribe(onOne, runId);
     await subscribe(onTwo, runId);
 
-    const msg = { sandboxId: runId, status: "succeeded" as const, statusReason: "goal reached", error: null, startedAt: null, expiresAt: null, finishedAt: null, at: new Date().toISOString() };
+    const msg = {
+      sandboxId: runId,
+      status: "succeeded" as const,
+      statusReason: "goal reached",
+      error: null,
+      startedAt: null,
+      expiresAt: null,
+      finishedAt: null,
+      at: new Date().toISOString(),
+    };
     const both = Promise.all([next(onOne, "sandbox:status"), next(onTwo, "sandbox:status")]);
     live.sandbox(runId, "sandbox:status", msg);
     expect(await both).toEqual([msg, msg]);
@@ -370,7 +386,11 @@ describe("workspace runs", () => {
     const outsider = await tokenFor();
     const operator = await makeUser({ role: "operator" });
     const operatorToken = (await createApiToken(db, operator.id, "realtime test")).token;
-    const [member, stranger, op] = [client(url, { token: m.token }), client(url, { token: outsider.token }), client(url, { token: operatorToken })];
+    const [member, stranger, op] = [
+      client(url, { token: m.token }),
+      client(url, { token: outsider.token }),
+      client(url, { token: operatorToken }),
+    ];
     await Promise.all([connected(member), connected(stranger), connected(op)]);
 
     expect((await subscribe(member, privateRun)).ok).toBe(true);
@@ -412,11 +432,20 @@ describe("workspace runs", () => {
     const outsider = await tokenFor();
     const operator = await makeUser({ role: "operator" });
     const operatorToken = (await createApiToken(db, operator.id, "realtime test")).token;
-    const [member, stranger, op] = [client(r.url, { token: m.token }), client(r.url, { token: outsider.token }), client(r.url, { token: operatorToken })];
+    const [member, stranger, op] = [
+      client(r.url, { token: m.token }),
+      client(r.url, { token: outsider.token }),
+      client(r.url, { token: operatorToken }),
+    ];
     await Promise.all([connected(member), connected(stranger), connected(op)]);
     for (const s of [member, stranger, op]) expect(await s.timeout(5000).emitWithAck("arena:subscribe")).toEqual({ ok: true });
 
-    const progress = (sandboxId: string, currentProgress: number) => ({ sandboxId, currentProgress, targetValue: 100, at: new Date().toISOString() });
+    const progress = (sandboxId: string, currentProgress: number) => ({
+      sandboxId,
+      currentProgress,
+      targetValue: 100,
+      at: new Date().toISOString(),
+    });
     const toMember = next(member, "sandbox:progress");
     const toOperator = next(op, "sandbox:progress");
     const toStranger = arrives(stranger, "sandbox:progress", 500);

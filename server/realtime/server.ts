@@ -128,10 +128,10 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
   // startPaddock closes the HTTP server before calling close(): end live connections as soon as
   // the server starts closing, whichever of the two comes first.
   const closeHttp = server.close.bind(server);
-  server.close = ((callback?: (err?: Error) => void) => {
+  server.close = (callback?: (err?: Error) => void) => {
     shutdownSockets();
     return closeHttp(callback);
-  });
+  };
 
   return {
     io,

@@ -14,7 +14,10 @@ export function createArtifactRouter(authConfig: ExpressAuthConfig): Router {
   router.get("/:id", async (req, res) => {
     const user = await resolveUser(db, authConfig, req);
     if (!user) return sendError(res, 401, "UNAUTHORIZED", "sign in first");
-    const artifact = await db.artifact.findUnique({ where: { id: req.params.id }, select: { storageKey: true, contentType: true, filename: true } });
+    const artifact = await db.artifact.findUnique({
+      where: { id: req.params.id },
+      select: { storageKey: true, contentType: true, filename: true },
+    });
     if (!artifact) return sendError(res, 404, "NOT_FOUND", "no artifact with that id");
     const inline = SCREENSHOT_TYPES.includes(artifact.contentType);
     res.setHeader("Content-Type", inline ? artifact.contentType : "application/octet-stream");

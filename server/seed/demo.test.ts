@@ -10,7 +10,9 @@ describe("seedDemoWorld", () => {
   it("seeds the demo runs under the demo runner, verified, and the demo user can bet on the live one", async () => {
     const demo = await makeUser({ email: "demo@paddock.local", role: "admin" });
     await seedDemoWorld(db);
-    const runs = await db.sandbox.findMany({ select: { id: true, status: true, verifier: true, verifiedProgress: true, createdBy: { select: { email: true } } } });
+    const runs = await db.sandbox.findMany({
+      select: { id: true, status: true, verifier: true, verifiedProgress: true, createdBy: { select: { email: true } } },
+    });
     expect(runs.length).toBeGreaterThan(1);
     expect(new Set(runs.map((r) => r.createdBy.email))).toEqual(new Set([DEMO_RUNNER.email]));
     expect(runs.every((r) => r.verifier === DEMO_VERIFIER)).toBe(true);
@@ -24,14 +26,24 @@ describe("seedDemoWorld", () => {
   });
 
   it("seeds a team workspace of three roles with public and private runs: a newcomer sees the public ones, a member both", async () => {
-    const demo = (await db.user.findUnique({ where: { email: "demo@paddock.local" } })) ?? (await makeUser({ email: "demo@paddock.local", role: "admin" }));
+    const demo =
+      (await db.user.findUnique({ where: { email: "demo@paddock.local" } })) ??
+      (await makeUser({ email: "demo@paddock.local", role: "admin" }));
     await seedDemoWorld(db);
     const team = await db.workspace.findFirstOrThrow({
       where: { name: DEMO_TEAM },
-      select: { personal: true, members: { select: { role: true, user: { select: { email: true } } } }, sandboxes: { select: { id: true, visibility: true } } },
+      select: {
+        personal: true,
+        members: { select: { role: true, user: { select: { email: true } } } },
+        sandboxes: { select: { id: true, visibility: true } },
+      },
     });
     expect(team.personal).toBe(false);
-    expect(Object.fromEntries(team.members.map((m) => [m.user.email, m.role]))).toEqual({ [DEMO_RUNNER.email]: "owner", [demo.email]: "admin", [DEMO_TEAMMATE.email]: "viewer" });
+    expect(Object.fromEntries(team.members.map((m) => [m.user.email, m.role]))).toEqual({
+      [DEMO_RUNNER.email]: "owner",
+      [demo.email]: "admin",
+      [DEMO_TEAMMATE.email]: "viewer",
+    });
     const privateRuns = team.sandboxes.filter((r) => r.visibility === "workspace");
     const publicRuns = (await db.sandbox.findMany({ where: { visibility: "public" }, select: { id: true } })).map((r) => r.id);
     expect(privateRuns.length).toBeGreaterThan(0);

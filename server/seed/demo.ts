@@ -32,11 +32,30 @@ interface Placement {
   visibility: RunVisibilityName;
 }
 
-async function finishedRun(db: Db, userId: string, profileId: string, goal: string, reach: number, outcome: "succeeded" | "failed", minutesAgo: number, placement: Placement) {
-  const { id } = await createRun(db, userId, { goal, metric: "qualified leads", targetValue: 20, agentProfileId: profileId, durationMinutes: 30, credits: 400, ...placement }, OPTS);
+async function finishedRun(
+  db: Db,
+  userId: string,
+  profileId: string,
+  goal: string,
+  reach: number,
+  outcome: "succeeded" | "failed",
+  minutesAgo: number,
+  placement: Placement,
+) {
+  const { id } = await createRun(
+    db,
+    userId,
+    { goal, metric: "qualified leads", targetValue: 20, agentProfileId: profileId, durationMinutes: 30, credits: 400, ...placement },
+    OPTS,
+  );
   const startedAt = new Date(Date.now() - minutesAgo * 60_000);
   await transitionRun(db, { sandboxId: id, to: "booting", reason: "launching" });
-  await transitionRun(db, { sandboxId: id, to: "running", reason: "agent started", set: { startedAt, expiresAt: new Date(startedAt.getTime() + 30 * 60_000), providerId: null } });
+  await transitionRun(db, {
+    sandboxId: id,
+    to: "running",
+    reason: "agent started",
+    set: { startedAt, expiresAt: new Date(startedAt.getTime() + 30 * 60_000), providerId: null },
+  });
   const thoughts = ["Reading the brief", "Listing candidate sources", "Drafting outreach", "Checking replies"];
   for (let v = 4; v <= reach; v += 4) {
     await appendEvents(pgPool(), id, [

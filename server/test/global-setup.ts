@@ -37,9 +37,7 @@ export default async function setup(project: TestProject) {
   const admin = new pg.Client(pgConnectionOptions(services.databaseUrl));
   await admin.connect();
   // Leftovers of interrupted runs (their vitest process is gone); concurrent runs are left alone.
-  const stale = await admin.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE datname ~ '^paddock_(template|test)_[0-9]+'",
-  );
+  const stale = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname ~ '^paddock_(template|test)_[0-9]+'");
   for (const { datname } of stale.rows) {
     const pid = Number(/^paddock_(?:template|test)_(\d+)/.exec(datname)?.[1]);
     if (pid && !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});

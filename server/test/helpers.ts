@@ -37,7 +37,14 @@ export async function makeLiveRun(opts: { agentProfileId: string; credits?: numb
   const { id } = await createRun(
     db,
     user.id,
-    { goal: "Test run", metric: "points", targetValue: opts.targetValue ?? 10, agentProfileId: opts.agentProfileId, durationMinutes: 60, credits: opts.credits ?? 100 },
+    {
+      goal: "Test run",
+      metric: "points",
+      targetValue: opts.targetValue ?? 10,
+      agentProfileId: opts.agentProfileId,
+      durationMinutes: 60,
+      credits: opts.credits ?? 100,
+    },
     { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
   );
   const token = newToken("pdkrun");

@@ -15,7 +15,12 @@ export async function startTestPaddock(env: Record<string, string> = {}, role: "
  * vi.waitFor for a probe that answers rather than throws: resolves with the first truthy value
  * `fn` returns; on timeout, fails naming `what` (and the probe's last error, if it threw).
  */
-export function waitUntil<T>(fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export function waitUntil<T>(
+  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   return vi.waitFor(
     async () => {
       const v = await fn();
@@ -69,10 +74,14 @@ export function useTestPaddock(opts: { role?: "all" | "api" } = {}) {
 /** Waits until the run reaches one of the statuses; returns the run row. */
 export async function waitForRun(id: string, statuses: string[], timeoutMs = 40_000) {
   const { db } = await import("../lib/db");
-  return waitUntil(async () => {
-    const run = await db.sandbox.findUniqueOrThrow({ where: { id } });
-    return statuses.includes(run.status) ? run : null;
-  }, `run ${id} to reach ${statuses.join("/")}`, timeoutMs);
+  return waitUntil(
+    async () => {
+      const run = await db.sandbox.findUniqueOrThrow({ where: { id } });
+      return statuses.includes(run.status) ? run : null;
+    },
+    `run ${id} to reach ${statuses.join("/")}`,
+    timeoutMs,
+  );
 }
 
 export const ENDED: string[] = [...TERMINAL_RUN_STATUSES];

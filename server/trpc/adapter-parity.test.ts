@@ -40,7 +40,10 @@ function serve(mount: Mount): Express {
   const createContext = async (req: Request, res: Response) =>
     createContextInner({ user: await resolveUser(db, authConfig, req), req, res });
   const app = express().disable("x-powered-by");
-  for (const [prefix, router] of [["/trpc", appRouter], ["/extras", extras]] as const) {
+  for (const [prefix, router] of [
+    ["/trpc", appRouter],
+    ["/extras", extras],
+  ] as const) {
     app.use(
       prefix,
       mount === "ours"
@@ -85,7 +88,10 @@ beforeAll(async () => {
 });
 
 /** Sends the same request to both mounts; returns both answers with transport headers set apart. */
-async function both(send: (app: Express) => request.Test, varying = VARYING): Promise<Record<Mount, Answer & { transport: Record<string, string> }>> {
+async function both(
+  send: (app: Express) => request.Test,
+  varying = VARYING,
+): Promise<Record<Mount, Answer & { transport: Record<string, string> }>> {
   const answer = async (mount: Mount) => {
     const res = await send(apps[mount]);
     const headers = { ...(res.headers as Record<string, string>) };
@@ -125,7 +131,9 @@ describe("our tRPC handler answers as tRPC's express adapter does", () => {
 
   it("a query with input, and a GET batch of queries", async () => {
     await expectSame((app) =>
-      request(app).get(`/trpc/sandbox.list?input=${input({ limit: 5 })}`).set("authorization", bearer()),
+      request(app)
+        .get(`/trpc/sandbox.list?input=${input({ limit: 5 })}`)
+        .set("authorization", bearer()),
     );
     const batch = await expectSame((app) =>
       request(app)
@@ -163,10 +171,14 @@ describe("our tRPC handler answers as tRPC's express adapter does", () => {
 
   it("input that fails validation: 400 with the zod field data", async () => {
     const answer = await expectSame((app) =>
-      request(app).post("/trpc/user.signUp").send(superjson.serialize({ email: "not an email", password: "x", name: "P" })),
+      request(app)
+        .post("/trpc/user.signUp")
+        .send(superjson.serialize({ email: "not an email", password: "x", name: "P" })),
     );
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ error: { json: { data: { code: "BAD_REQUEST", field: "email", zodError: { fieldErrors: { email: expect.any(Array) } } } } } });
+    expect(answer.body).toMatchObject({
+      error: { json: { data: { code: "BAD_REQUEST", field: "email", zodError: { fieldErrors: { email: expect.any(Array) } } } } },
+    });
   });
 
   it("a caller who is not signed in, or signed in with a made-up token: 401", async () => {
@@ -182,7 +194,9 @@ describe("our tRPC handler answers as tRPC's express adapter does", () => {
   });
 
   it("malformed JSON, in a body and in the query string", async () => {
-    const body = await expectSame((app) => request(app).post("/trpc/user.signUp").set("content-type", "application/json").send("{not json"));
+    const body = await expectSame((app) =>
+      request(app).post("/trpc/user.signUp").set("content-type", "application/json").send("{not json"),
+    );
     expect(body.status).toBe(400);
     const query = await expectSame((app) => request(app).get("/trpc/sandbox.list?input=%7Bnot%20json").set("authorization", bearer()));
     expect(query.status).toBe(400);
@@ -199,7 +213,10 @@ describe("our tRPC handler answers as tRPC's express adapter does", () => {
     const body = Object.fromEntries(calls.map((_, i) => [i, superjson.serialize({ name: `over-${i}` })]));
     const before = await db.apiToken.count();
     const { ours, official } = await both((app) =>
-      request(app).post(`/trpc/${calls.join(",")}?batch=1`).set("authorization", bearer()).send(body),
+      request(app)
+        .post(`/trpc/${calls.join(",")}?batch=1`)
+        .set("authorization", bearer())
+        .send(body),
     );
     expect([ours.status, official.status]).toEqual([400, 400]);
     expect(await db.apiToken.count()).toBe(before);
@@ -214,6 +231,8 @@ describe("our tRPC handler answers as tRPC's express adapter does", () => {
     expect([ours.status, official.status]).toEqual([413, 413]);
     expect(await db.user.count({ where: { email } })).toBe(0);
     // DIFFERENCE: ours says how large a body may be; tRPC's message is its code.
-    expect(ours.body).toMatchObject({ error: { json: { message: `request body is larger than ${MAX_BODY} bytes`, data: { code: "PAYLOAD_TOO_LARGE" } } } });
+    expect(ours.body).toMatchObject({
+      error: { json: { message: `request body is larger than ${MAX_BODY} bytes`, data: { code: "PAYLOAD_TOO_LARGE" } } },
+    });
   });
 });

@@ -31,7 +31,9 @@ describe("tRPC over HTTP", () => {
   });
 
   it("reads a mutation's JSON body and refuses a malformed one with 400", async () => {
-    const ok = await request(app).post("/trpc/user.signUp").send({ json: { email: "http-handler@example.com", password: "long enough", name: "H" } });
+    const ok = await request(app)
+      .post("/trpc/user.signUp")
+      .send({ json: { email: "http-handler@example.com", password: "long enough", name: "H" } });
     expect(ok.status).toBe(200);
     const bad = await request(app).post("/trpc/user.signUp").set("content-type", "application/json").send("{not json");
     expect(bad.status).toBe(400);
@@ -49,7 +51,10 @@ describe("tRPC over HTTP", () => {
   });
 
   it("answers despite a Host header that makes no valid URL", async () => {
-    const res = await request(app).post("/trpc/user.signUp").set("host", "bad host:99999").send({ json: { email: "not an email" } });
+    const res = await request(app)
+      .post("/trpc/user.signUp")
+      .set("host", "bad host:99999")
+      .send({ json: { email: "not an email" } });
     expect(res.status).toBe(400);
     expect(res.body.error.json.data.field).toBe("email");
   });

@@ -54,7 +54,10 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
     const refusal = !body.ok
       ? body.error
       : calls > opts.maxBatchCalls
-        ? new TRPCError({ code: "BAD_REQUEST", message: `a batch may hold at most ${opts.maxBatchCalls} calls; this one has ${calls} — send them in several requests` })
+        ? new TRPCError({
+            code: "BAD_REQUEST",
+            message: `a batch may hold at most ${opts.maxBatchCalls} calls; this one has ${calls} — send them in several requests`,
+          })
         : null;
     const abort = new AbortController();
     res.once("close", () => {

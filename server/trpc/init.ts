@@ -29,7 +29,7 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         zodError,
         appCode: app?.code ?? null,
-        field: app?.field ?? (zodError ? Object.keys(zodError.fieldErrors)[0] ?? null : null),
+        field: app?.field ?? (zodError ? (Object.keys(zodError.fieldErrors)[0] ?? null) : null),
         stack: undefined,
       },
     };

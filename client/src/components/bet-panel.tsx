@@ -29,7 +29,8 @@ export function bettingClosedReason(run: RunDetail, now: number): string | null 
   if (pool.status === "locked") return `Betting is locked: ${pool.lockReason ? describeLock(pool.lockReason) : "the pool is closed"}.`;
   if (!isLiveRun(run.status)) return "Betting is closed: the run has ended.";
   if (pool.locksAt && new Date(pool.locksAt).getTime() <= now) return `Betting is locked: ${LOCK_REASONS.time}.`;
-  if (run.targetValue > 0 && reachedProgressLock(run.currentProgress, run.targetValue)) return `Betting is locked: ${LOCK_REASONS.progress}.`;
+  if (run.targetValue > 0 && reachedProgressLock(run.currentProgress, run.targetValue))
+    return `Betting is locked: ${LOCK_REASONS.progress}.`;
   return null;
 }
 
@@ -154,7 +155,8 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
             {quote ? (
               <>
                 <span>
-                  Pays <strong data-testid="bet-payout">{formatCents(quote.potentialPayout)}</strong> if {side.toUpperCase()} ({formatMultiplier(quote.multiplier)})
+                  Pays <strong data-testid="bet-payout">{formatCents(quote.potentialPayout)}</strong> if {side.toUpperCase()} (
+                  {formatMultiplier(quote.multiplier)})
                 </span>
                 <span className={quote.profit >= 0 ? "gain" : "loss"}>
                   {quote.profit >= 0 ? "+" : ""}
@@ -165,7 +167,9 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
               <span className="muted">Enter a stake to see the payout.</span>
             )}
             {quote && (side === "yes" ? totals.noTotal : totals.yesTotal) === 0 && (
-              <span className="muted small">Nobody is on {side === "yes" ? "NO" : "YES"} yet: winnings come only from stakes against you.</span>
+              <span className="muted small">
+                Nobody is on {side === "yes" ? "NO" : "YES"} yet: winnings come only from stakes against you.
+              </span>
             )}
           </div>
           {error && (
@@ -175,16 +179,18 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
           )}
           {placed && <p className="success">{placed}</p>}
           <button type="submit" className={`btn btn-block btn-${side}`} disabled={placeBet.isPending} data-testid="place-bet">
-            {placeBet.isPending ? <Spinner label="Placing bet" /> : `Bet ${"cents" in amount ? formatCents(amount.cents) : ""} on ${side.toUpperCase()}`}
+            {placeBet.isPending ? (
+              <Spinner label="Placing bet" />
+            ) : (
+              `Bet ${"cents" in amount ? formatCents(amount.cents) : ""} on ${side.toUpperCase()}`
+            )}
           </button>
           <p className="fine muted">Pool odds move until betting locks; winners split the whole pool pro rata.</p>
         </form>
       )}
 
       <div className="my-bets" data-testid="my-bets">
-        <h3>
-          Your bets {mine.length > 0 && <span className="muted">· {formatCents(staked)} staked</span>}
-        </h3>
+        <h3>Your bets {mine.length > 0 && <span className="muted">· {formatCents(staked)} staked</span>}</h3>
         {myBets.isPending ? (
           <Spinner />
         ) : myBets.isError ? (
@@ -204,7 +210,11 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
                   ) : b.state === "refunded" ? (
                     <span className="muted">refunded</span>
                   ) : (
-                    <span className={b.state === "won" ? "gain" : "loss"} data-testid="bet-result" title={b.payout !== null ? `paid ${formatCents(b.payout)}` : undefined}>
+                    <span
+                      className={b.state === "won" ? "gain" : "loss"}
+                      data-testid="bet-result"
+                      title={b.payout !== null ? `paid ${formatCents(b.payout)}` : undefined}
+                    >
                       {b.state} {b.profit !== null ? `${b.profit > 0 ? "+" : ""}${formatCents(b.profit)}` : ""}
                     </span>
                   )}
@@ -221,7 +231,8 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
           <ul>
             {recentBets.slice(0, 5).map((b) => (
               <li key={b.betId}>
-                <span>{b.userName}</span> bet {formatCents(b.amount)} on <span className={`side-tag ${b.side}`}>{b.side.toUpperCase()}</span>
+                <span>{b.userName}</span> bet {formatCents(b.amount)} on{" "}
+                <span className={`side-tag ${b.side}`}>{b.side.toUpperCase()}</span>
                 <span className="muted"> {formatAgo(b.createdAt, now)}</span>
               </li>
             ))}

@@ -44,15 +44,7 @@ export function summarizeEvent(e: FeedEvent): string {
   }
 }
 
-export function EventFeed({
-  feed,
-  loadOlder,
-  loadingOlder,
-}: {
-  feed: FeedSnapshot;
-  loadOlder?: () => void;
-  loadingOlder?: boolean;
-}) {
+export function EventFeed({ feed, loadOlder, loadingOlder }: { feed: FeedSnapshot; loadOlder?: () => void; loadingOlder?: boolean }) {
   const [kind, setKind] = useState<string>("all");
   const [selected, setSelected] = useState<number | null>(null);
   const [following, setFollowing] = useState(true);
@@ -129,7 +121,9 @@ export function EventFeed({
       {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
       <div className="feed-scroll" ref={scrollRef} onScroll={onScroll} tabIndex={0} aria-label="Event feed">
         {rows.length === 0 ? (
-          <div className="feed-empty muted">{kind === "all" ? "No events yet. They appear here as the agent works." : `No ${kind} events.`}</div>
+          <div className="feed-empty muted">
+            {kind === "all" ? "No events yet. They appear here as the agent works." : `No ${kind} events.`}
+          </div>
         ) : (
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
             {virtualizer.getVirtualItems().map((item) => {

@@ -57,7 +57,13 @@ export function CreditsPanel({ run }: { run: RunDetail }) {
         <form className="inline-form" onSubmit={(e) => void onSubmit(e)} noValidate>
           <span className="amount-input">
             <span aria-hidden>$</span>
-            <input value={text} onChange={(e) => setText(e.target.value)} inputMode="decimal" aria-label="Credits to add, in dollars" aria-invalid={Boolean(error)} />
+            <input
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              inputMode="decimal"
+              aria-label="Credits to add, in dollars"
+              aria-invalid={Boolean(error)}
+            />
           </span>
           <button type="submit" className="btn" disabled={inject.isPending}>
             {inject.isPending ? <Spinner /> : "Inject credits"}
@@ -96,7 +102,11 @@ export function PromptPanel({ run }: { run: RunDetail }) {
       const prompt = await submit.mutateAsync({ id: run.id, text });
       utils.sandbox.get.setData({ id: run.id }, (prev) =>
         prev
-          ? { ...prev, prompts: [{ ...prompt, response: null, acknowledgedAt: null }, ...prev.prompts], viewer: prev.viewer && { ...prev.viewer, hasPrompted: true } }
+          ? {
+              ...prev,
+              prompts: [{ ...prompt, response: null, acknowledgedAt: null }, ...prev.prompts],
+              viewer: prev.viewer && { ...prev.viewer, hasPrompted: true },
+            }
           : prev,
       );
       setText("");

@@ -23,7 +23,17 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-export function ProgressBar({ current, target, metric, size = "md" }: { current: number; target: number; metric?: string; size?: "sm" | "md" }) {
+export function ProgressBar({
+  current,
+  target,
+  metric,
+  size = "md",
+}: {
+  current: number;
+  target: number;
+  metric?: string;
+  size?: "sm" | "md";
+}) {
   const pct = progressPercent(current, target);
   return (
     <div className={`progress progress-${size}`} data-testid="run-progress" data-progress={current}>
@@ -55,7 +65,12 @@ export function OddsBar({
   const empty = odds.totalPool === 0;
   const yesPct = odds.yes.impliedProbability ?? 0.5;
   return (
-    <div className={`odds${compact ? " odds-compact" : ""}${empty ? " odds-empty" : ""}`} data-testid="odds" data-yes={yesTotal} data-no={noTotal}>
+    <div
+      className={`odds${compact ? " odds-compact" : ""}${empty ? " odds-empty" : ""}`}
+      data-testid="odds"
+      data-yes={yesTotal}
+      data-no={noTotal}
+    >
       <div className="odds-bar" aria-hidden>
         <span className="odds-yes" style={{ width: `${yesPct * 100}%` }} />
         <span className="odds-no" style={{ width: `${(1 - yesPct) * 100}%` }} />
@@ -78,7 +93,15 @@ export function OddsBar({
   );
 }
 
-export function TimeLeft({ expiresAt, status, finishedAt }: { expiresAt: Date | string | null; status: string; finishedAt?: Date | string | null }) {
+export function TimeLeft({
+  expiresAt,
+  status,
+  finishedAt,
+}: {
+  expiresAt: Date | string | null;
+  status: string;
+  finishedAt?: Date | string | null;
+}) {
   const now = useNow();
   if (!isLiveRun(status)) {
     const f = toDate(finishedAt ?? null);
@@ -102,7 +125,13 @@ export function VerifiedBadge({
   run,
   detail = false,
 }: {
-  run: { verifier: string | null; verifiedProgress: number | null; verifyRequestedAt: Date | string | null; status: string; targetValue: number };
+  run: {
+    verifier: string | null;
+    verifiedProgress: number | null;
+    verifyRequestedAt: Date | string | null;
+    status: string;
+    targetValue: number;
+  };
   detail?: boolean;
 }) {
   if (!run.verifier) return null;

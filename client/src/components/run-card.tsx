@@ -22,7 +22,14 @@ export function RunCard({ run }: { run: RunSummary }) {
       </div>
       <h3 className="run-goal">{run.goal}</h3>
       <ProgressBar current={run.currentProgress} target={run.targetValue} metric={run.metric} size="sm" />
-      {run.pool && <OddsBar yesTotal={run.pool.yesTotal} noTotal={run.pool.noTotal} compact emptyLabel={run.pool.status === "open" ? "No bets yet" : "No bets"} />}
+      {run.pool && (
+        <OddsBar
+          yesTotal={run.pool.yesTotal}
+          noTotal={run.pool.noTotal}
+          compact
+          emptyLabel={run.pool.status === "open" ? "No bets yet" : "No bets"}
+        />
+      )}
 
       <div className="run-card-foot">
         {run.pool?.outcome ? (

@@ -21,7 +21,8 @@ export function Screenshots({ run, feed }: { run: RunDetail; feed: FeedSnapshot 
     for (const e of feed.events) {
       if (e.kind !== "screenshot") continue;
       const p = e.payload as { artifactId?: string; caption?: string };
-      if (p.artifactId) byId.set(p.artifactId, { id: p.artifactId, caption: p.caption ?? byId.get(p.artifactId)?.caption ?? "screenshot", at: e.at });
+      if (p.artifactId)
+        byId.set(p.artifactId, { id: p.artifactId, caption: p.caption ?? byId.get(p.artifactId)?.caption ?? "screenshot", at: e.at });
     }
     return [...byId.values()].sort((a, b) => b.at - a.at);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -51,7 +52,10 @@ export function Screenshots({ run, feed }: { run: RunDetail; feed: FeedSnapshot 
           {files.map((f) => (
             <li key={f.id}>
               <a href={`/api/artifacts/${encodeURIComponent(f.id)}`}>{f.filename}</a>
-              <span className="muted small"> {(f.size / 1024).toFixed(1)} KB · {f.reviewState}</span>
+              <span className="muted small">
+                {" "}
+                {(f.size / 1024).toFixed(1)} KB · {f.reviewState}
+              </span>
             </li>
           ))}
         </ul>
@@ -80,10 +84,22 @@ export function Outbound({ run }: { run: RunDetail }) {
   return (
     <section className="card slot-outbound" aria-label="Outbound">
       <div className="card-head tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === "emails"} className={tab === "emails" ? "active" : ""} onClick={() => setTab("emails")}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === "emails"}
+          className={tab === "emails" ? "active" : ""}
+          onClick={() => setTab("emails")}
+        >
           Emails <span className="count">{run.emails.length}</span>
         </button>
-        <button type="button" role="tab" aria-selected={tab === "payments"} className={tab === "payments" ? "active" : ""} onClick={() => setTab("payments")}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === "payments"}
+          className={tab === "payments" ? "active" : ""}
+          onClick={() => setTab("payments")}
+        >
           Payments <span className="count">{run.payments.length}</span>
         </button>
       </div>

@@ -32,7 +32,13 @@ function WorkspaceSwitcher() {
   const { workspaces, current, select } = useCurrentWorkspace();
   if (!current) return null;
   return (
-    <select className="workspace-switcher" aria-label="Current workspace" data-testid="workspace-switcher" value={current.id} onChange={(e) => select(e.target.value)}>
+    <select
+      className="workspace-switcher"
+      aria-label="Current workspace"
+      data-testid="workspace-switcher"
+      value={current.id}
+      onChange={(e) => select(e.target.value)}
+    >
       {workspaces.map((w) => (
         <option key={w.id} value={w.id}>
           {w.personal ? "Personal" : w.name}
@@ -67,7 +73,14 @@ export function Shell() {
         <NavLink to="/" className="brand" aria-label="Paddock arena">
           <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden>
             <rect width="32" height="32" rx="8" fill="var(--surface-3)" />
-            <path d="M8 23V9h8a5 5 0 0 1 0 10h-4" fill="none" stroke="var(--accent)" strokeWidth="3" strokeLinecap="round" strokeLinejoin="round" />
+            <path
+              d="M8 23V9h8a5 5 0 0 1 0 10h-4"
+              fill="none"
+              stroke="var(--accent)"
+              strokeWidth="3"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+            />
             <circle cx="23" cy="23" r="2.5" fill="var(--gold)" />
           </svg>
           <span>Paddock</span>

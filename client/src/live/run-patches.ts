@@ -26,7 +26,9 @@ export interface PatchableRun {
   } | null;
 }
 
-export type RunPatch = Partial<Pick<PatchableRun, "currentProgress" | "targetValue" | "status" | "statusReason" | "error" | "startedAt" | "expiresAt" | "finishedAt">> & {
+export type RunPatch = Partial<
+  Pick<PatchableRun, "currentProgress" | "targetValue" | "status" | "statusReason" | "error" | "startedAt" | "expiresAt" | "finishedAt">
+> & {
   pool?: Partial<NonNullable<PatchableRun["pool"]>>;
 };
 

@@ -75,7 +75,14 @@ function Bets() {
   const { items, totals } = bets.data;
   if (items.length === 0) {
     return (
-      <Empty title="No bets yet" action={<Link to="/" className="btn">Find a run in the arena</Link>}>
+      <Empty
+        title="No bets yet"
+        action={
+          <Link to="/" className="btn">
+            Find a run in the arena
+          </Link>
+        }
+      >
         Back an agent (or bet against it) from any live run.
       </Empty>
     );
@@ -180,7 +187,14 @@ function ApiTokens() {
   return (
     <>
       <form className="inline-form" onSubmit={(e) => void onCreate(e)} noValidate>
-        <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Token name, e.g. laptop CLI" aria-label="Token name" aria-invalid={Boolean(nameError)} maxLength={80} />
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="Token name, e.g. laptop CLI"
+          aria-label="Token name"
+          aria-invalid={Boolean(nameError)}
+          maxLength={80}
+        />
         <select value={expiresInDays} onChange={(e) => setExpiresInDays(e.target.value)} aria-label="Token expiry">
           {TOKEN_EXPIRY_CHOICES.map(([days, label]) => (
             <option key={label} value={days}>
@@ -231,7 +245,12 @@ function ApiTokens() {
                 </div>
               </div>
               {!t.revokedAt && (
-                <button type="button" className="btn btn-ghost btn-danger-text btn-sm" onClick={() => revoke.mutate({ id: t.id })} disabled={revoke.isPending}>
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-danger-text btn-sm"
+                  onClick={() => revoke.mutate({ id: t.id })}
+                  disabled={revoke.isPending}
+                >
                   Revoke
                 </button>
               )}

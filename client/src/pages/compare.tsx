@@ -23,7 +23,8 @@ function GoalPicker() {
 
   if (recent.isPending) return <Loading label="Loading goals…" />;
   if (recent.isError) return <ErrorState error={recent.error} retry={() => void recent.refetch()} />;
-  if (goals.length === 0) return <Empty title="Nothing to compare yet">Launch the same goal with different models to compare them here.</Empty>;
+  if (goals.length === 0)
+    return <Empty title="Nothing to compare yet">Launch the same goal with different models to compare them here.</Empty>;
   return (
     <section className="card">
       <div className="card-head">

@@ -72,7 +72,8 @@ export function LaunchPage() {
   // Viewers read only: the form offers the workspaces the user may launch in.
   const launchable = useMemo(() => workspaces.filter((w) => can(w.role, "launchRuns")), [workspaces]);
   // Until the user picks one: the header's current workspace, or their personal one if they only view it.
-  const workspaceId = form.workspaceId || (launchable.find((w) => w.id === current?.id) ?? launchable.find((w) => w.personal) ?? launchable[0])?.id || "";
+  const workspaceId =
+    form.workspaceId || (launchable.find((w) => w.id === current?.id) ?? launchable.find((w) => w.personal) ?? launchable[0])?.id || "";
   const selectedWorkspace = launchable.find((w) => w.id === workspaceId);
   const usableProfiles = useMemo(() => profiles.data?.filter((p) => p.usable) ?? [], [profiles.data]);
 
@@ -138,10 +139,14 @@ export function LaunchPage() {
   if (profiles.isPending) return <Loading label="Loading agent profiles…" />;
   if (profiles.isError) return <ErrorState error={profiles.error} retry={() => void profiles.refetch()} />;
   if (profiles.data.length === 0) {
-    return <Empty title="No agent profiles yet">An admin needs to create an agent profile (or seed the demo data) before runs can launch.</Empty>;
+    return (
+      <Empty title="No agent profiles yet">An admin needs to create an agent profile (or seed the demo data) before runs can launch.</Empty>
+    );
   }
   if (usableProfiles.length === 0) {
-    return <Empty title="No agent profiles open to you">The agent profiles here are for operators; an admin can open one to members.</Empty>;
+    return (
+      <Empty title="No agent profiles open to you">The agent profiles here are for operators; an admin can open one to members.</Empty>
+    );
   }
 
   return (
@@ -157,12 +162,23 @@ export function LaunchPage() {
         <div className="presets">
           <span className="muted">Try:</span>
           {PRESETS.map((p) => (
-            <button key={p.label} type="button" className="chip chip-button" onClick={() => setForm((f) => ({ ...f, goal: p.goal, metric: p.metric, targetValue: p.targetValue }))}>
+            <button
+              key={p.label}
+              type="button"
+              className="chip chip-button"
+              onClick={() => setForm((f) => ({ ...f, goal: p.goal, metric: p.metric, targetValue: p.targetValue }))}
+            >
               {p.label}
             </button>
           ))}
         </div>
-        <Field label="Agent" error={errors.agentProfileId} hint={selectedProfile ? `${selectedProfile.model} · ${selectedProfile.specialization} · ${selectedProfile.policy} policy` : undefined}>
+        <Field
+          label="Agent"
+          error={errors.agentProfileId}
+          hint={
+            selectedProfile ? `${selectedProfile.model} · ${selectedProfile.specialization} · ${selectedProfile.policy} policy` : undefined
+          }
+        >
           {(p) => (
             <select {...p} name="agentProfileId" value={agentProfileId} onChange={set("agentProfileId")}>
               {usableProfiles.map((profile) => (
@@ -188,7 +204,11 @@ export function LaunchPage() {
           <Field
             label="Visibility"
             error={errors.visibility}
-            hint={form.visibility === "public" ? "In the arena: every signed-in user can watch and bet." : `Private: only ${selectedWorkspace?.personal ? "you" : `members of ${selectedWorkspace?.name ?? "the workspace"}`} (and site operators) can see it.`}
+            hint={
+              form.visibility === "public"
+                ? "In the arena: every signed-in user can watch and bet."
+                : `Private: only ${selectedWorkspace?.personal ? "you" : `members of ${selectedWorkspace?.name ?? "the workspace"}`} (and site operators) can see it.`
+            }
           >
             {(p) => (
               <select {...p} name="visibility" value={form.visibility} onChange={set("visibility")}>
@@ -199,7 +219,9 @@ export function LaunchPage() {
           </Field>
         </div>
         <Field label="Goal" error={errors.goal}>
-          {(p) => <textarea {...p} name="goal" rows={3} value={form.goal} onChange={set("goal")} placeholder="What should the agent achieve?" />}
+          {(p) => (
+            <textarea {...p} name="goal" rows={3} value={form.goal} onChange={set("goal")} placeholder="What should the agent achieve?" />
+          )}
         </Field>
         <div className="row-2">
           <Field label="Metric" error={errors.metric} hint="What progress is counted in.">
@@ -211,19 +233,42 @@ export function LaunchPage() {
         </div>
         <div className="row-3">
           <Field label="Duration (minutes)" error={errors.durationMinutes}>
-            {(p) => <input {...p} name="durationMinutes" inputMode="numeric" value={form.durationMinutes} onChange={set("durationMinutes")} />}
+            {(p) => (
+              <input {...p} name="durationMinutes" inputMode="numeric" value={form.durationMinutes} onChange={set("durationMinutes")} />
+            )}
           </Field>
           <Field label="Idle timeout (minutes)" error={errors.idleTimeoutMinutes} hint="Default 15.">
-            {(p) => <input {...p} name="idleTimeoutMinutes" inputMode="numeric" value={form.idleTimeoutMinutes} onChange={set("idleTimeoutMinutes")} placeholder="15" />}
+            {(p) => (
+              <input
+                {...p}
+                name="idleTimeoutMinutes"
+                inputMode="numeric"
+                value={form.idleTimeoutMinutes}
+                onChange={set("idleTimeoutMinutes")}
+                placeholder="15"
+              />
+            )}
           </Field>
-          <Field label="Credits ($)" error={errors.credits} hint={user ? `From your ${formatCents(user.balance)}${providers.data ? `; at least ${formatCents(providers.data.minCredits)}` : ""}; unspent credits come back.` : undefined}>
+          <Field
+            label="Credits ($)"
+            error={errors.credits}
+            hint={
+              user
+                ? `From your ${formatCents(user.balance)}${providers.data ? `; at least ${formatCents(providers.data.minCredits)}` : ""}; unspent credits come back.`
+                : undefined
+            }
+          >
             {(p) => <input {...p} name="credits" inputMode="decimal" value={form.credits} onChange={set("credits")} />}
           </Field>
         </div>
         <details className="advanced">
           <summary>Advanced</summary>
           <div className="row-2">
-            <Field label="Provider" error={errors.provider} hint={providers.data?.default ? `Default: ${providers.data.default}` : undefined}>
+            <Field
+              label="Provider"
+              error={errors.provider}
+              hint={providers.data?.default ? `Default: ${providers.data.default}` : undefined}
+            >
               {(p) => (
                 <select {...p} name="provider" value={form.provider} onChange={set("provider")}>
                   <option value="">Default</option>
@@ -236,7 +281,17 @@ export function LaunchPage() {
               )}
             </Field>
             <Field label="Agent config (JSON)" error={errors.agentConfig} hint='e.g. {"stepMs": 1000}'>
-              {(p) => <textarea {...p} name="agentConfig" rows={2} value={form.agentConfig} onChange={set("agentConfig")} spellCheck={false} className="mono" />}
+              {(p) => (
+                <textarea
+                  {...p}
+                  name="agentConfig"
+                  rows={2}
+                  value={form.agentConfig}
+                  onChange={set("agentConfig")}
+                  spellCheck={false}
+                  className="mono"
+                />
+              )}
             </Field>
           </div>
         </details>

@@ -69,7 +69,14 @@ export function RunPage() {
   if (get.isError) {
     if (errorCode(get.error) === "NOT_FOUND") {
       return (
-        <Empty title="No such run" action={<Link className="btn" to="/">Back to the arena</Link>}>
+        <Empty
+          title="No such run"
+          action={
+            <Link className="btn" to="/">
+              Back to the arena
+            </Link>
+          }
+        >
           It may have been removed, or the link is wrong.
         </Empty>
       );
@@ -147,8 +154,8 @@ export function RunPage() {
                 <VerifiedBadge run={run} detail />
               </div>
               <p className="muted small">
-                Success is measured by this command, run in the sandbox when the agent reports completion or time runs out; the last
-                number it prints must reach {run.targetValue}. <code>{run.verifier}</code>
+                Success is measured by this command, run in the sandbox when the agent reports completion or time runs out; the last number
+                it prints must reach {run.targetValue}. <code>{run.verifier}</code>
               </p>
               {run.verifierOutput !== null ? (
                 <pre className="verifier-output" data-testid="verifier-output">

@@ -62,7 +62,14 @@ export function SignInPage() {
         </Field>
         <Field label="Password">
           {(p) => (
-            <input {...p} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+            <input
+              {...p}
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+            />
           )}
         </Field>
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>

@@ -77,7 +77,9 @@ export function SignUpPage() {
           {(p) => <input {...p} name="email" type="email" autoComplete="email" value={form.email} onChange={set("email")} />}
         </Field>
         <Field label="Password" error={errors.password} hint="At least 8 characters.">
-          {(p) => <input {...p} name="password" type="password" autoComplete="new-password" value={form.password} onChange={set("password")} />}
+          {(p) => (
+            <input {...p} name="password" type="password" autoComplete="new-password" value={form.password} onChange={set("password")} />
+          )}
         </Field>
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? <Spinner label="Creating account" /> : "Create account"}

@@ -49,7 +49,14 @@ function CreateWorkspace() {
   return (
     <>
       <form className="inline-form" onSubmit={(e) => void onSubmit(e)} noValidate>
-        <input value={name} onChange={(e) => setName(e.target.value)} placeholder="New workspace name" aria-label="Workspace name" aria-invalid={Boolean(error)} maxLength={80} />
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="New workspace name"
+          aria-label="Workspace name"
+          aria-invalid={Boolean(error)}
+          maxLength={80}
+        />
         <button type="submit" className="btn" disabled={create.isPending}>
           {create.isPending ? <Spinner /> : "Create"}
         </button>
@@ -100,15 +107,30 @@ function InviteForm({ workspaceId, myRole }: { workspaceId: string; myRole: Work
     setResult(
       done.status === "added"
         ? { text: `${done.member.name} (${done.member.email}) has joined as ${done.member.role}.` }
-        : { text: `Send ${done.invitation.email} this link; it works once, until ${formatDateTime(done.invitation.expiresAt)}, and will not be shown again.`, link: done.link },
+        : {
+            text: `Send ${done.invitation.email} this link; it works once, until ${formatDateTime(done.invitation.expiresAt)}, and will not be shown again.`,
+            link: done.link,
+          },
     );
   };
   const errors = fieldErrors(invite.error);
   return (
     <>
       <form className="inline-form" onSubmit={(e) => void onSubmit(e)} noValidate>
-        <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="Email to invite" aria-label="Email to invite" aria-invalid={Boolean(errors.email)} />
-        <select value={role} onChange={(e) => setRole(e.target.value as WorkspaceRole)} aria-label="Role" style={{ flex: "0 0 auto", width: "auto" }}>
+        <input
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          placeholder="Email to invite"
+          aria-label="Email to invite"
+          aria-invalid={Boolean(errors.email)}
+        />
+        <select
+          value={role}
+          onChange={(e) => setRole(e.target.value as WorkspaceRole)}
+          aria-label="Role"
+          style={{ flex: "0 0 auto", width: "auto" }}
+        >
           {roles.map((r) => (
             <option key={r} value={r}>
               {r}
@@ -128,7 +150,11 @@ function InviteForm({ workspaceId, myRole }: { workspaceId: string; myRole: Work
           {result.link && (
             <div className="token-row">
               <code data-testid="invite-link">{result.link}</code>
-              <button type="button" className="btn btn-sm" onClick={() => void navigator.clipboard?.writeText(result.link!).then(() => setCopied(true))}>
+              <button
+                type="button"
+                className="btn btn-sm"
+                onClick={() => void navigator.clipboard?.writeText(result.link!).then(() => setCopied(true))}
+              >
                 {copied ? "Copied" : "Copy"}
               </button>
             </div>
@@ -233,12 +259,22 @@ function WorkspaceDetail({ id }: { id: string }) {
                   <td className="num">
                     {isMe
                       ? leaveRefusal(me, standing) === null && (
-                          <button type="button" className="btn btn-ghost btn-sm" disabled={leave.isPending} onClick={() => window.confirm(`Leave ${ws.data.name}?`) && leave.mutate({ id })}>
+                          <button
+                            type="button"
+                            className="btn btn-ghost btn-sm"
+                            disabled={leave.isPending}
+                            onClick={() => window.confirm(`Leave ${ws.data.name}?`) && leave.mutate({ id })}
+                          >
                             Leave
                           </button>
                         )
                       : removalRefusal(me, target, standing) === null && (
-                          <button type="button" className="btn btn-ghost btn-danger-text btn-sm" disabled={remove.isPending} onClick={() => remove.mutate({ id, userId: m.userId })}>
+                          <button
+                            type="button"
+                            className="btn btn-ghost btn-danger-text btn-sm"
+                            disabled={remove.isPending}
+                            onClick={() => remove.mutate({ id, userId: m.userId })}
+                          >
                             Remove
                           </button>
                         )}
@@ -270,7 +306,12 @@ function WorkspaceDetail({ id }: { id: string }) {
                     </div>
                   </div>
                   {revokeInviteRefusal(me.role) === null && (
-                    <button type="button" className="btn btn-ghost btn-danger-text btn-sm" disabled={revoke.isPending} onClick={() => revoke.mutate({ id, invitationId: inv.id })}>
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-danger-text btn-sm"
+                      disabled={revoke.isPending}
+                      onClick={() => revoke.mutate({ id, invitationId: inv.id })}
+                    >
                       Revoke
                     </button>
                   )}

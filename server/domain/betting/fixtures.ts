@@ -201,7 +201,11 @@ export async function settlementLedger(
       FROM bets b JOIN ledger_accounts a ON a."userId" = b."userId" JOIN pools p ON p.id = b."poolId"
      WHERE b."poolId" = ${poolId} AND b.payout > 0
      ORDER BY b.id COLLATE "C"`;
-  const credit = (r: { betId: string; accountId: string; amount: bigint }) => ({ betId: r.betId, accountId: r.accountId, amount: Number(r.amount) });
+  const credit = (r: { betId: string; accountId: string; amount: bigint }) => ({
+    betId: r.betId,
+    accountId: r.accountId,
+    amount: Number(r.amount),
+  });
   const total = paid.reduce((sum, r) => sum + Number(r.amount), 0);
   return {
     stored: {

@@ -57,8 +57,7 @@ export async function myBets(
   });
   const items = rows.slice(0, opts.limit).map(({ pool, payout, ...bet }): MyBet => {
     const paid = payout === null ? null : Number(payout);
-    const state: BetState =
-      paid === null ? "open" : pool.status === "refunded" ? "refunded" : bet.side === pool.outcome ? "won" : "lost";
+    const state: BetState = paid === null ? "open" : pool.status === "refunded" ? "refunded" : bet.side === pool.outcome ? "won" : "lost";
     return {
       ...bet,
       sandboxId: pool.sandboxId,
@@ -70,7 +69,9 @@ export async function myBets(
       profit: paid === null ? null : paid - bet.amount,
     };
   });
-  const [t] = await client.$queryRaw<{ openCount: number; settledCount: number; openExposure: bigint; realizedPnl: bigint; wagered: bigint }[]>`
+  const [t] = await client.$queryRaw<
+    { openCount: number; settledCount: number; openExposure: bigint; realizedPnl: bigint; wagered: bigint }[]
+  >`
     SELECT count(*) FILTER (WHERE payout IS NULL)::int AS "openCount",
            count(*) FILTER (WHERE payout IS NOT NULL)::int AS "settledCount",
            coalesce(sum(amount) FILTER (WHERE payout IS NULL), 0)::bigint AS "openExposure",

@@ -25,7 +25,10 @@ async function settleAndCompare(bets: SeedBet[], status: SandboxStatus, rakeBps:
   await db.sandbox.update({ where: { id: run.sandboxId }, data: { status } });
   const result = await settlePool(run.poolId, { rakeBps });
 
-  const stored = await db.bet.findMany({ where: { poolId: run.poolId }, select: { id: true, side: true, amount: true, createdAt: true, payout: true } });
+  const stored = await db.bet.findMany({
+    where: { poolId: run.poolId },
+    select: { id: true, side: true, amount: true, createdAt: true, payout: true },
+  });
   const reference: PoolBet[] = stored.map((b) => ({ id: b.id, side: b.side, amount: b.amount, placedAt: b.createdAt.getTime() }));
   const outcome = outcomeForRun(status, new Date()); // makeRun's runs have started
   const split = outcome === null ? refundAll(reference) : splitPool({ bets: reference, outcome, rakeBps });
@@ -73,7 +76,10 @@ describe("SQL settlement == splitPool", () => {
   });
 
   it("on a 5,000-bet pool full of millisecond ties", async () => {
-    for (const [status, rakeBps] of [["succeeded", 250], ["failed", 0]] as const) {
+    for (const [status, rakeBps] of [
+      ["succeeded", 250],
+      ["failed", 0],
+    ] as const) {
       await settleAndCompare(randomBets(users, 5_000, { yesShare: 0.3 }), status, rakeBps);
     }
     expect(await checkLedger(db)).toEqual([]);

@@ -139,7 +139,10 @@ export async function lockSettlementAccounts(
 }
 
 /** Adds each bettor's payouts from this settlement to their cached balance, in one UPDATE. */
-export async function creditBettors(tx: Prisma.TransactionClient, credits: AccountCredit[]): Promise<{ userId: string; balance: number }[]> {
+export async function creditBettors(
+  tx: Prisma.TransactionClient,
+  credits: AccountCredit[],
+): Promise<{ userId: string; balance: number }[]> {
   if (credits.length === 0) return [];
   const rows = await tx.$queryRaw<{ userId: string; balance: bigint }[]>`
     UPDATE ledger_accounts a SET balance = a.balance + c.cents

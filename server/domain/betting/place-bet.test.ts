@@ -106,7 +106,9 @@ describe("placeBet", () => {
     it.each(["queued", "booting", "running"] as const)("accepts bets while the run is %s", async (status) => {
       const user = await makeUser();
       const run = await makeRun(db, { createdById: await creatorId(), status });
-      await expect(placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "yes", amount: 500 })).resolves.toMatchObject({ amount: 500 });
+      await expect(placeBet({ userId: user.id, sandboxId: run.sandboxId, side: "yes", amount: 500 })).resolves.toMatchObject({
+        amount: 500,
+      });
     });
 
     it("time lock due even though its job has not run yet", async () => {
@@ -223,7 +225,11 @@ describe("placeBet", () => {
       expect(refusedMine.reason.message).toMatch(/amount 400 exceeds your balance of 200/);
       expect(outcomes.slice(3).every((o) => o.status === "fulfilled")).toBe(true);
       expect(await balanceOf(db, userAccountKey(short!))).toBe(200);
-      expect(await db.pool.findUniqueOrThrow({ where: { id: run.poolId } })).toMatchObject({ betCount: 7, yesTotal: 800n, noTotal: 1_500n });
+      expect(await db.pool.findUniqueOrThrow({ where: { id: run.poolId } })).toMatchObject({
+        betCount: 7,
+        yesTotal: 800n,
+        noTotal: 1_500n,
+      });
       expect(await checkLedger(db)).toEqual([]);
     });
 
@@ -240,7 +246,11 @@ describe("placeBet", () => {
       expect(outcomes[4]).toMatchObject({ status: "rejected", reason: { code: "NOT_FOUND" } });
       expect(await db.pool.findUniqueOrThrow({ where: { id: run.poolId } })).toMatchObject({ betCount: 4, yesTotal: 2_000n, noTotal: 0n });
       const after = await moneySnapshot(db);
-      expect(after.counts).toEqual({ bets: before.counts!.bets + 4, transfers: before.counts!.transfers + 4, entries: before.counts!.entries + 8 });
+      expect(after.counts).toEqual({
+        bets: before.counts!.bets + 4,
+        transfers: before.counts!.transfers + 4,
+        entries: before.counts!.entries + 8,
+      });
       expect(await checkLedger(db)).toEqual([]);
     });
   });

@@ -78,7 +78,15 @@ const RETRIES = 3;
 const NOW = `(clock_timestamp() AT TIME ZONE 'UTC')`;
 const LIVE_STATUSES = statusListText(LIVE_RUN_STATUSES);
 
-type Refusal = "ok" | "pool_closed" | "run_not_live" | "time_locked" | keyof typeof BET_REFUSALS | "no_account" | "same_user_in_batch" | "insufficient_funds";
+type Refusal =
+  | "ok"
+  | "pool_closed"
+  | "run_not_live"
+  | "time_locked"
+  | keyof typeof BET_REFUSALS
+  | "no_account"
+  | "same_user_in_batch"
+  | "insufficient_funds";
 
 interface Row {
   poolId: string | null;

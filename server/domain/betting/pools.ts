@@ -8,7 +8,6 @@ import type { PoolUpdateMessage } from "@shared/realtime";
 import { cuidLike, poolAccountKey } from "../ledger";
 import { reachedProgressLock, type LockReason } from "@shared/run-status";
 
-
 // UTC wall clock at the moment of the write (columns are timestamp(3) holding UTC).
 const NOW_UTC = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')`;
 

@@ -45,7 +45,8 @@ describe("a settlement killed mid-way", () => {
     await exited;
     // Postgres aborts the dead client's transaction once its backend notices the closed socket.
     await waitUntil(
-      async () => (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${backend.pid}`)[0]!.n === 0,
+      async () =>
+        (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${backend.pid}`)[0]!.n === 0,
       "the killed backend to end",
       120_000,
     );
@@ -58,7 +59,9 @@ describe("a settlement killed mid-way", () => {
     const result = await settlePool(run.poolId);
     expect(result.state).toBe("settled");
     expect(await settlePool(run.poolId)).toMatchObject({ state: "already" });
-    const [paid] = await db.$queryRaw<{ bets: number; unpaid: number; transfers: number; credits: number; winners: number; total: bigint; pool: bigint }[]>`
+    const [paid] = await db.$queryRaw<
+      { bets: number; unpaid: number; transfers: number; credits: number; winners: number; total: bigint; pool: bigint }[]
+    >`
       SELECT count(*)::int AS bets,
              count(*) FILTER (WHERE b.payout IS NULL)::int AS unpaid,
              (SELECT count(*)::int FROM ledger_transfers t WHERE t."idempotencyKey" = 'payout:' || ${run.poolId}) AS transfers,

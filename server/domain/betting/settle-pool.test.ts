@@ -42,7 +42,14 @@ async function expectSettlementLedger(poolId: string, kind: "payout" | "refund")
 
 describe("settlePool", () => {
   it("YES wins: winners split the whole pool pro rata, losers get nothing", async () => {
-    const p = await pool([[0, "yes", 100], [1, "yes", 300], [2, "no", 400]], "succeeded");
+    const p = await pool(
+      [
+        [0, "yes", 100],
+        [1, "yes", 300],
+        [2, "no", 400],
+      ],
+      "succeeded",
+    );
     const result = await settlePool(p.run.poolId);
     expect(result).toMatchObject({ state: "settled", outcome: "yes", rake: 0, betCount: 3, paidOut: 800 });
     expect(await p.payouts()).toEqual([200, 600, 0]);
@@ -67,7 +74,14 @@ describe("settlePool", () => {
   });
 
   it.each(["failed", "expired"] as const)("NO wins when the run %s", async (status) => {
-    const p = await pool([[0, "yes", 500], [1, "no", 200], [2, "no", 300]], status);
+    const p = await pool(
+      [
+        [0, "yes", 500],
+        [1, "no", 200],
+        [2, "no", 300],
+      ],
+      status,
+    );
     expect(await settlePool(p.run.poolId)).toMatchObject({ state: "settled", outcome: "no", paidOut: 1000 });
     expect(await p.payouts()).toEqual([0, 400, 600]);
     expect((await expectSettlementLedger(p.run.poolId, "payout")).credits.map((c) => c.amount).sort((a, b) => a - b)).toEqual([400, 600]);
@@ -84,7 +98,13 @@ describe("settlePool", () => {
   });
 
   it("only YES bets and YES wins: everyone refunded in full, no rake", async () => {
-    const p = await pool([[0, "yes", 100], [1, "yes", 350]], "succeeded");
+    const p = await pool(
+      [
+        [0, "yes", 100],
+        [1, "yes", 350],
+      ],
+      "succeeded",
+    );
     expect(await settlePool(p.run.poolId, { rakeBps: 500 })).toMatchObject({ state: "refunded", outcome: "yes", rake: 0 });
     expect(await p.payouts()).toEqual([100, 350]);
     expect([await p.balance(0), await p.balance(1)]).toEqual([GRANT, GRANT]);
@@ -95,7 +115,13 @@ describe("settlePool", () => {
   });
 
   it("no stake on the winning side: everyone refunded", async () => {
-    const p = await pool([[0, "no", 100], [1, "no", 250]], "succeeded");
+    const p = await pool(
+      [
+        [0, "no", 100],
+        [1, "no", 250],
+      ],
+      "succeeded",
+    );
     expect(await settlePool(p.run.poolId, { rakeBps: 1000 })).toMatchObject({ state: "refunded", outcome: "yes", rake: 0 });
     expect(await p.payouts()).toEqual([100, 250]);
     expect(await db.pool.findUniqueOrThrow({ where: { id: p.run.poolId }, select: { status: true } })).toEqual({ status: "refunded" });
@@ -103,7 +129,14 @@ describe("settlePool", () => {
   });
 
   it("a canceled run (idle-killed included) refunds everyone, whatever the bets", async () => {
-    const p = await pool([[0, "yes", 100], [1, "no", 900], [2, "yes", 150]], "canceled");
+    const p = await pool(
+      [
+        [0, "yes", 100],
+        [1, "no", 900],
+        [2, "yes", 150],
+      ],
+      "canceled",
+    );
     expect(await settlePool(p.run.poolId, { rakeBps: 1000 })).toMatchObject({ state: "refunded", outcome: null, rake: 0, paidOut: 1150 });
     expect(await p.payouts()).toEqual([100, 900, 150]);
     expect([await p.balance(0), await p.balance(1), await p.balance(2)]).toEqual([GRANT, GRANT, GRANT]);
@@ -121,7 +154,14 @@ describe("settlePool", () => {
 
   it("takes the house rake (floor of total × bps) before the split", async () => {
     // T 1000, rake 5% = 50, D 950, W 600: 316 r400, 633 r200; 1 leftover cent → the first bet
-    const p = await pool([[0, "yes", 200], [1, "yes", 400], [2, "no", 400]], "succeeded");
+    const p = await pool(
+      [
+        [0, "yes", 200],
+        [1, "yes", 400],
+        [2, "no", 400],
+      ],
+      "succeeded",
+    );
     const rakeBefore = await balanceOf(db, HOUSE_RAKE);
     expect(await settlePool(p.run.poolId, { rakeBps: 500 })).toMatchObject({ state: "settled", rake: 50, paidOut: 950 });
     expect(await p.payouts()).toEqual([317, 633, 0]);
@@ -160,7 +200,13 @@ describe("settlePool", () => {
 
   describe("exactly once", () => {
     it("a second call does nothing", async () => {
-      const p = await pool([[0, "yes", 100], [1, "no", 300]], "succeeded");
+      const p = await pool(
+        [
+          [0, "yes", 100],
+          [1, "no", 300],
+        ],
+        "succeeded",
+      );
       await settlePool(p.run.poolId);
       const again = await settlePool(p.run.poolId);
       expect(again).toMatchObject({ state: "already", status: "settled", outcome: "yes", paidOut: 0 });
@@ -171,7 +217,13 @@ describe("settlePool", () => {
     });
 
     it("the ledger itself refuses a second payout transfer for the pool, or a second credit for a bet", async () => {
-      const p = await pool([[0, "yes", 100], [1, "no", 300]], "succeeded");
+      const p = await pool(
+        [
+          [0, "yes", 100],
+          [1, "no", 300],
+        ],
+        "succeeded",
+      );
       await settlePool(p.run.poolId);
       await expect(
         db.$executeRaw`INSERT INTO ledger_transfers (id, kind, "idempotencyKey") VALUES ('second-payout', 'payout', ${`payout:${p.run.poolId}`})`,
@@ -213,7 +265,11 @@ describe("settlePool", () => {
     const ended = [];
     for (let i = 0; i < 4; i++) {
       const run = await makeRun(db, { createdById: owner.id });
-      await seedBets(db, run, Array.from({ length: 500 }, (_, j) => ({ userId: users[(i + j) % 10]!, side: j % 2 ? "yes" : "no", amount: 100 + j })));
+      await seedBets(
+        db,
+        run,
+        Array.from({ length: 500 }, (_, j) => ({ userId: users[(i + j) % 10]!, side: j % 2 ? "yes" : "no", amount: 100 + j })),
+      );
       await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: i % 2 ? "succeeded" : "failed" } });
       ended.push(run);
     }

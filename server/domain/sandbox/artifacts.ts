@@ -41,9 +41,15 @@ export interface StoreArtifactInput {
 
 export async function storeArtifact(db: Db, input: StoreArtifactInput) {
   if (input.kind === "screenshot" && !SCREENSHOT_TYPES.includes(input.contentType)) {
-    throw new AppError("BAD_REQUEST", `a screenshot must be an image (${SCREENSHOT_TYPES.join(", ")}), not ${input.contentType}`, { field: "file" });
+    throw new AppError("BAD_REQUEST", `a screenshot must be an image (${SCREENSHOT_TYPES.join(", ")}), not ${input.contentType}`, {
+      field: "file",
+    });
   }
-  const filename = path.basename(input.filename).replace(/[^\w.\- ]+/g, "_").slice(0, 200) || "file";
+  const filename =
+    path
+      .basename(input.filename)
+      .replace(/[^\w.\- ]+/g, "_")
+      .slice(0, 200) || "file";
   const storageKey = `${input.sandboxId}/${randomUUID()}`;
   const file = artifactPath(input.artifactDir, storageKey);
   await mkdir(path.dirname(file), { recursive: true });
@@ -67,7 +73,14 @@ export async function storeArtifact(db: Db, input: StoreArtifactInput) {
         );
       }
       return tx.artifact.create({
-        data: { sandboxId: input.sandboxId, kind: input.kind, filename, contentType: input.contentType, size: input.upload.size, storageKey },
+        data: {
+          sandboxId: input.sandboxId,
+          kind: input.kind,
+          filename,
+          contentType: input.contentType,
+          size: input.upload.size,
+          storageKey,
+        },
         select: artifactSelect,
       });
     });
@@ -77,7 +90,10 @@ export async function storeArtifact(db: Db, input: StoreArtifactInput) {
   }
 }
 
-export async function reviewArtifact(db: Db, input: { reviewerId: string; artifactId: string; state: Exclude<ReviewState, "pending">; note?: string }) {
+export async function reviewArtifact(
+  db: Db,
+  input: { reviewerId: string; artifactId: string; state: Exclude<ReviewState, "pending">; note?: string },
+) {
   const existing = await db.artifact.findUnique({ where: { id: input.artifactId }, select: { id: true } });
   if (!existing) throw new AppError("NOT_FOUND", "no artifact with that id", { field: "artifactId" });
   return db.artifact.update({

@@ -35,7 +35,11 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
   }
   const limits = opts.limits;
   if (limits && !mayUseProvider(limits.role, provider, limits)) {
-    throw new AppError("FORBIDDEN", `the ${provider} provider is open to operators and admins only on this Paddock; choose another provider`, { field: "provider" });
+    throw new AppError(
+      "FORBIDDEN",
+      `the ${provider} provider is open to operators and admins only on this Paddock; choose another provider`,
+      { field: "provider" },
+    );
   }
   if (limits && input.credits < limits.minCredits) {
     throw new AppError("BAD_REQUEST", `credits must be at least ${formatCents(limits.minCredits)} (${limits.minCredits} cents) for a run`, {
@@ -46,64 +50,69 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
   const verifierRefusal = input.verifier !== undefined ? launchVerifierRefusal({ role: opts.role ?? "member" }) : null;
   if (verifierRefusal) throw new AppError("FORBIDDEN", verifierRefusal, { field: "verifier" });
   const idle = input.idleTimeoutMinutes ?? opts.defaultIdleTimeoutMinutes;
-  return db.$transaction(async (tx) => {
-    const workspaceId = input.workspaceId ?? (await personalWorkspaceId(tx, userId));
-    if (!workspaceId) throw new AppError("NOT_FOUND", "you have no personal workspace: name a workspaceId", { field: "workspaceId" });
-    await launchableWorkspace(tx, workspaceId, userId);
-    const profile = await tx.agentProfile.findUnique({
-      where: { id: input.agentProfileId },
-      select: { id: true, name: true, active: true, restricted: true, policy: true, verifier: true },
-    });
-    if (!profile || !profile.active) {
-      throw new AppError("BAD_REQUEST", "agentProfileId does not name an available agent profile", { field: "agentProfileId" });
-    }
-    if (limits && !mayUseProfile(limits.role, profile)) {
-      throw new AppError("FORBIDDEN", `the agent profile ${profile.name} is open to operators and admins only until an admin opens it`, { field: "agentProfileId" });
-    }
-    if (limits) {
-      // One user's launches take turns on their user row, so ten concurrent creates cannot all
-      // count the same live runs and pass together.
-      await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${userId} FOR NO KEY UPDATE`;
-      const live = await tx.sandbox.count({ where: { createdById: userId, status: { in: [...LIVE_RUN_STATUSES] } } });
-      if (live >= limits.maxLiveRuns) {
-        throw new AppError(
-          "CONFLICT",
-          `you already have ${live} live runs (queued, booting or running); the limit is ${limits.maxLiveRuns} at once — wait for one to end or cancel one`,
-          { details: { limit: limits.maxLiveRuns, live } },
-        );
+  return db.$transaction(
+    async (tx) => {
+      const workspaceId = input.workspaceId ?? (await personalWorkspaceId(tx, userId));
+      if (!workspaceId) throw new AppError("NOT_FOUND", "you have no personal workspace: name a workspaceId", { field: "workspaceId" });
+      await launchableWorkspace(tx, workspaceId, userId);
+      const profile = await tx.agentProfile.findUnique({
+        where: { id: input.agentProfileId },
+        select: { id: true, name: true, active: true, restricted: true, policy: true, verifier: true },
+      });
+      if (!profile || !profile.active) {
+        throw new AppError("BAD_REQUEST", "agentProfileId does not name an available agent profile", { field: "agentProfileId" });
       }
-    }
-    const run = await tx.sandbox.create({
-      data: {
-        goal: input.goal,
-        metric: input.metric,
-        targetValue: input.targetValue,
-        agentProfileId: profile.id,
-        provider,
-        durationMinutes: input.durationMinutes,
-        idleTimeoutMinutes: idle,
-        creditBudget: input.credits,
-        // Parsed from JSON by the input schema, so it is JSON.
-        agentConfig: (input.agentConfig ?? {}) as Prisma.InputJsonObject,
-        verifier: input.verifier ?? profile.verifier,
-        createdById: userId,
-        workspaceId,
-        visibility: input.visibility ?? "public",
-      },
-      select: { id: true },
-    });
-    await tx.ledgerAccount.create({ data: { key: runAccountKey(run.id), kind: "run" } });
-    const moved = await transfer(tx, {
-      from: userAccountKey(userId),
-      to: runAccountKey(run.id),
-      amount: input.credits,
-      kind: "credit_budget",
-      amountField: "credits",
-      memo: `credit budget of run ${run.id}`,
-    });
-    await createPoolForRun(tx, { sandboxId: run.id, locksAt: null });
-    return { id: run.id, balance: moved.fromBalance ?? 0 };
-  }, { timeout: 30_000 });
+      if (limits && !mayUseProfile(limits.role, profile)) {
+        throw new AppError("FORBIDDEN", `the agent profile ${profile.name} is open to operators and admins only until an admin opens it`, {
+          field: "agentProfileId",
+        });
+      }
+      if (limits) {
+        // One user's launches take turns on their user row, so ten concurrent creates cannot all
+        // count the same live runs and pass together.
+        await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${userId} FOR NO KEY UPDATE`;
+        const live = await tx.sandbox.count({ where: { createdById: userId, status: { in: [...LIVE_RUN_STATUSES] } } });
+        if (live >= limits.maxLiveRuns) {
+          throw new AppError(
+            "CONFLICT",
+            `you already have ${live} live runs (queued, booting or running); the limit is ${limits.maxLiveRuns} at once — wait for one to end or cancel one`,
+            { details: { limit: limits.maxLiveRuns, live } },
+          );
+        }
+      }
+      const run = await tx.sandbox.create({
+        data: {
+          goal: input.goal,
+          metric: input.metric,
+          targetValue: input.targetValue,
+          agentProfileId: profile.id,
+          provider,
+          durationMinutes: input.durationMinutes,
+          idleTimeoutMinutes: idle,
+          creditBudget: input.credits,
+          // Parsed from JSON by the input schema, so it is JSON.
+          agentConfig: (input.agentConfig ?? {}) as Prisma.InputJsonObject,
+          verifier: input.verifier ?? profile.verifier,
+          createdById: userId,
+          workspaceId,
+          visibility: input.visibility ?? "public",
+        },
+        select: { id: true },
+      });
+      await tx.ledgerAccount.create({ data: { key: runAccountKey(run.id), kind: "run" } });
+      const moved = await transfer(tx, {
+        from: userAccountKey(userId),
+        to: runAccountKey(run.id),
+        amount: input.credits,
+        kind: "credit_budget",
+        amountField: "credits",
+        memo: `credit budget of run ${run.id}`,
+      });
+      await createPoolForRun(tx, { sandboxId: run.id, locksAt: null });
+      return { id: run.id, balance: moved.fromBalance ?? 0 };
+    },
+    { timeout: 30_000 },
+  );
 }
 
 /**

@@ -11,7 +11,10 @@ import { statusList } from "../../lib/run-status-sql";
  * With `upToRemaining`, a cost already incurred (tokens an LLM has used) is charged as far as the
  * budget goes instead of being refused, so the last call of a run still drains what is left.
  */
-export async function spendCredits(client: DbClient, input: { sandboxId: string; amount: number; reason: string; upToRemaining?: boolean }) {
+export async function spendCredits(
+  client: DbClient,
+  input: { sandboxId: string; amount: number; reason: string; upToRemaining?: boolean },
+) {
   if (!Number.isSafeInteger(input.amount) || input.amount <= 0) {
     throw new AppError("BAD_REQUEST", "amount must be a positive whole number of credits (cents)", { field: "amount" });
   }
@@ -94,7 +97,10 @@ export async function returnUnspentCredits(tx: Prisma.TransactionClient, sandbox
      WHERE mine."accountId" = ${account.id}
      GROUP BY src.key, src."userId"
      ORDER BY min(e.id)`;
-  const shares = largestRemainderSplit(account.balance, funders.map((f) => f.funded));
+  const shares = largestRemainderSplit(
+    account.balance,
+    funders.map((f) => f.funded),
+  );
   const returned: { userId: string; amount: number }[] = [];
   for (const [i, f] of funders.entries()) {
     const amount = Number(shares[i]!);

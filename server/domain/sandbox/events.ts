@@ -95,10 +95,7 @@ export const eventSelect = {
 } satisfies Prisma.SandboxEventSelect;
 
 /** Events of a run: newest first (cursor = the last seq seen), or in order after a seq. */
-export async function listEvents(
-  client: DbClient,
-  input: { sandboxId: string; limit: number; beforeSeq?: number; afterSeq?: number },
-) {
+export async function listEvents(client: DbClient, input: { sandboxId: string; limit: number; beforeSeq?: number; afterSeq?: number }) {
   if (input.afterSeq !== undefined) {
     const items = await client.sandboxEvent.findMany({
       where: { sandboxId: input.sandboxId, seq: { gt: input.afterSeq } },

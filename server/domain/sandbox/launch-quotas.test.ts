@@ -29,7 +29,12 @@ async function rejection(p: Promise<unknown>) {
 }
 
 async function profile(slug: string, policy: "demo" | "llm" = "demo") {
-  return db.agentProfile.upsert({ where: { slug }, create: { slug, name: slug, model: `${slug}-model`, policy }, update: {}, select: { id: true } });
+  return db.agentProfile.upsert({
+    where: { slug },
+    create: { slug, name: slug, model: `${slug}-model`, policy },
+    update: {},
+    select: { id: true },
+  });
 }
 
 const runInput = (agentProfileId: string, credits = 200) => ({

@@ -70,7 +70,16 @@ export async function transitionRun(client: DbClient, input: TransitionInput): P
         ...(input.summary !== undefined ? { summary: input.summary } : {}),
         ...(terminal ? { finishedAt: now, tokenHash: null } : {}),
       },
-      select: { id: true, status: true, statusReason: true, error: true, createdById: true, startedAt: true, expiresAt: true, finishedAt: true },
+      select: {
+        id: true,
+        status: true,
+        statusReason: true,
+        error: true,
+        createdById: true,
+        startedAt: true,
+        expiresAt: true,
+        finishedAt: true,
+      },
     });
     const [event] = await appendEventsTx(tx, input.sandboxId, [
       { kind: "status", payload: { from: current.status, to: input.to, ...(input.reason ? { reason: input.reason } : {}) } },

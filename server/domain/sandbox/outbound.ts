@@ -4,7 +4,9 @@ import { appendEventsTx } from "./events";
 
 export async function recordEmail(db: Db, input: { sandboxId: string; to: string; subject: string; body: string }) {
   return db.$transaction(async (tx) => {
-    const [event] = await appendEventsTx(tx, input.sandboxId, [{ kind: "email", payload: { to: input.to, subject: input.subject } }], { requireActive: true });
+    const [event] = await appendEventsTx(tx, input.sandboxId, [{ kind: "email", payload: { to: input.to, subject: input.subject } }], {
+      requireActive: true,
+    });
     const row = await tx.outboundEmail.create({
       data: { sandboxId: input.sandboxId, to: input.to, subject: input.subject, body: input.body },
       select: { id: true },
@@ -25,7 +27,13 @@ export async function recordPayment(
       { requireActive: true },
     );
     const row = await tx.outboundPayment.create({
-      data: { sandboxId: input.sandboxId, amountCents: input.amountCents, recipient: input.recipient, currency: input.currency, memo: input.memo ?? null },
+      data: {
+        sandboxId: input.sandboxId,
+        amountCents: input.amountCents,
+        recipient: input.recipient,
+        currency: input.currency,
+        memo: input.memo ?? null,
+      },
       select: { id: true },
     });
     return { id: row.id, event: event! };

@@ -10,7 +10,18 @@ export async function listProfiles(db: Db, role: Role) {
   const profiles = await db.agentProfile.findMany({
     where: { active: true },
     orderBy: { name: "asc" },
-    select: { id: true, slug: true, name: true, model: true, policy: true, restricted: true, specialization: true, capabilities: true, status: true, verifier: true },
+    select: {
+      id: true,
+      slug: true,
+      name: true,
+      model: true,
+      policy: true,
+      restricted: true,
+      specialization: true,
+      capabilities: true,
+      status: true,
+      verifier: true,
+    },
   });
   return profiles.map((p) => ({ ...p, restricted: isProfileRestricted(p), usable: mayUseProfile(role, p) }));
 }

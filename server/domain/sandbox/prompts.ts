@@ -42,7 +42,10 @@ export async function acknowledgePrompt(db: Db, input: { sandboxId: string; prom
     data: { status: "acknowledged", acknowledgedAt: new Date(), response: input.response ?? null },
   });
   if (result.count === 0) {
-    const existing = await db.promptInjection.findFirst({ where: { id: input.promptId, sandboxId: input.sandboxId }, select: { status: true } });
+    const existing = await db.promptInjection.findFirst({
+      where: { id: input.promptId, sandboxId: input.sandboxId },
+      select: { status: true },
+    });
     if (!existing) throw new AppError("NOT_FOUND", "no prompt with that id for this run", { field: "id" });
     // Acknowledging twice is harmless.
   }

@@ -38,7 +38,20 @@ export const runSummarySelect = {
   createdBy: { select: { id: true, name: true } },
   visibility: true,
   workspace: { select: { id: true, name: true } },
-  pool: { select: { id: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, locksAt: true, lockReason: true, lockedAt: true, settledAt: true } },
+  pool: {
+    select: {
+      id: true,
+      yesTotal: true,
+      noTotal: true,
+      betCount: true,
+      status: true,
+      outcome: true,
+      locksAt: true,
+      lockReason: true,
+      lockedAt: true,
+      settledAt: true,
+    },
+  },
 } satisfies Prisma.SandboxSelect;
 
 type RunSummaryRow = Prisma.SandboxGetPayload<{ select: typeof runSummarySelect }>;

@@ -13,9 +13,14 @@ export interface RunStandingRow extends RunStanding {
  * `lockPool`: take the pool's row lock first (FOR NO KEY UPDATE, as placeBet does), so bets
  * placed before it are visible here and a bet after it waits for the caller's commit.
  */
-export async function readRunStanding(client: DbClient, input: { sandboxId: string; userId: string; lockPool?: boolean }): Promise<RunStandingRow> {
+export async function readRunStanding(
+  client: DbClient,
+  input: { sandboxId: string; userId: string; lockPool?: boolean },
+): Promise<RunStandingRow> {
   if (input.lockPool) await client.$queryRaw`SELECT 1 FROM pools WHERE "sandboxId" = ${input.sandboxId} FOR NO KEY UPDATE`;
-  const rows = await client.$queryRaw<{ createdById: string; status: SandboxStatus; poolId: string | null; hasBet: boolean; hasPrompted: boolean; poolLocked: boolean }[]>`
+  const rows = await client.$queryRaw<
+    { createdById: string; status: SandboxStatus; poolId: string | null; hasBet: boolean; hasPrompted: boolean; poolLocked: boolean }[]
+  >`
     SELECT s."createdById", s.status, p.id AS "poolId",
            EXISTS (SELECT 1 FROM bets b WHERE b."poolId" = p.id AND b."userId" = ${input.userId}) AS "hasBet",
            coalesce(${input.userId} = ANY (p."steeredBy"), false) AS "hasPrompted",

@@ -4,7 +4,11 @@ import type { Db } from "../../lib/db";
 import { config } from "../../config";
 import { transitionRunIfAllowed, type TransitionResult } from "./lifecycle";
 
-export async function markRunning(db: Db, sandboxId: string, minuteMs = config.MINUTE_SECONDS * 1000): Promise<(TransitionResult & { expiresAt: Date; startedAt: Date }) | null> {
+export async function markRunning(
+  db: Db,
+  sandboxId: string,
+  minuteMs = config.MINUTE_SECONDS * 1000,
+): Promise<(TransitionResult & { expiresAt: Date; startedAt: Date }) | null> {
   const run = await db.sandbox.findUnique({ where: { id: sandboxId }, select: { status: true, durationMinutes: true } });
   if (!run || run.status !== "booting") return null;
   const startedAt = new Date();

@@ -35,7 +35,10 @@ export async function inviteToWorkspace(db: Db, args: InviteArgs): Promise<Invit
         where: { workspaceId_userId: { workspaceId: args.workspaceId, userId: user.id } },
         select: { role: true },
       });
-      if (existing) throw new AppError("CONFLICT", `${user.email} is already a member (${existing.role}); change their role instead`, { field: "email" });
+      if (existing)
+        throw new AppError("CONFLICT", `${user.email} is already a member (${existing.role}); change their role instead`, {
+          field: "email",
+        });
       await tx.workspaceMember.create({ data: { workspaceId: args.workspaceId, userId: user.id, role: args.role } });
       return { status: "added", member: { userId: user.id, name: user.name, email: user.email, role: args.role } };
     }
@@ -63,7 +66,9 @@ export async function revokeInvitation(db: Db, args: { actorId: string; workspac
   return db.$transaction(async (tx) => {
     const actor = await lockedMembershipOf(tx, args.workspaceId, args.actorId);
     enforce(revokeInviteRefusal(actor.role));
-    const { count } = await tx.workspaceInvitation.deleteMany({ where: { id: args.invitationId, workspaceId: args.workspaceId, acceptedAt: null } });
+    const { count } = await tx.workspaceInvitation.deleteMany({
+      where: { id: args.invitationId, workspaceId: args.workspaceId, acceptedAt: null },
+    });
     if (count === 0) throw new AppError("NOT_FOUND", "no pending invitation with that id in this workspace", { field: "invitationId" });
     return { invitationId: args.invitationId, revoked: true as const };
   });
@@ -83,7 +88,9 @@ export async function acceptInvitation(db: Db, args: { userId: string; token: st
     if (!invitation) throw new AppError("NOT_FOUND", "this invitation link is not valid: ask for a new invitation", { field: "token" });
     const user = await tx.user.findUniqueOrThrow({ where: { id: args.userId }, select: { email: true } });
     if (user.email !== invitation.email) {
-      throw new AppError("FORBIDDEN", "this invitation was sent to another email address: sign in with that address to accept it", { field: "token" });
+      throw new AppError("FORBIDDEN", "this invitation was sent to another email address: sign in with that address to accept it", {
+        field: "token",
+      });
     }
     if (invitation.acceptedAt) throw new AppError("CONFLICT", "this invitation has already been used", { field: "token" });
     if (invitation.expiresAt <= now) throw new AppError("CONFLICT", "this invitation has expired: ask for a new one", { field: "token" });

@@ -45,7 +45,10 @@ export async function listMembers(db: DbClient, args: { userId: string; workspac
 
 /** The target's membership, locked by the caller's workspace lock; NOT_FOUND (field userId) without one. */
 async function targetMember(tx: Prisma.TransactionClient, workspaceId: string, userId: string) {
-  const row = await tx.workspaceMember.findUnique({ where: { workspaceId_userId: { workspaceId, userId } }, select: { userId: true, role: true } });
+  const row = await tx.workspaceMember.findUnique({
+    where: { workspaceId_userId: { workspaceId, userId } },
+    select: { userId: true, role: true },
+  });
   if (!row) throw new AppError("NOT_FOUND", "that user is not a member of this workspace", { field: "userId" });
   return row;
 }
@@ -54,7 +57,10 @@ async function targetMember(tx: Prisma.TransactionClient, workspaceId: string, u
 // than leaving it to each caller: a caller that forgot would leave a removed member's open
 // sockets watching the workspace's private runs.
 
-export async function setMemberRole(db: Db, args: { actorId: string; workspaceId: string; userId: string; role: WorkspaceRole }): Promise<MemberView> {
+export async function setMemberRole(
+  db: Db,
+  args: { actorId: string; workspaceId: string; userId: string; role: WorkspaceRole },
+): Promise<MemberView> {
   const view = await db.$transaction(async (tx) => {
     const actor = await lockedMembershipOf(tx, args.workspaceId, args.actorId);
     const target = await targetMember(tx, args.workspaceId, args.userId);
@@ -70,7 +76,10 @@ export async function setMemberRole(db: Db, args: { actorId: string; workspaceId
   return view;
 }
 
-export async function removeMember(db: Db, args: { actorId: string; workspaceId: string; userId: string }): Promise<{ userId: string; removed: true }> {
+export async function removeMember(
+  db: Db,
+  args: { actorId: string; workspaceId: string; userId: string },
+): Promise<{ userId: string; removed: true }> {
   const result = await db.$transaction(async (tx) => {
     const actor = await lockedMembershipOf(tx, args.workspaceId, args.actorId);
     const target = await targetMember(tx, args.workspaceId, args.userId);

@@ -23,7 +23,12 @@ export async function createWorkspace(db: Db, args: { userId: string; name: stri
   for (let attempt = 0; ; attempt++) {
     try {
       const ws = await db.workspace.create({
-        data: { name: args.name, slug: teamSlug(args.name), createdById: args.userId, members: { create: { userId: args.userId, role: "owner" } } },
+        data: {
+          name: args.name,
+          slug: teamSlug(args.name),
+          createdById: args.userId,
+          members: { create: { userId: args.userId, role: "owner" } },
+        },
         select: workspaceSelect,
       });
       return { ...ws, role: "owner", memberCount: 1 };
@@ -78,10 +83,13 @@ export async function deleteWorkspace(
     enforce(deleteRefusal(role, { ...workspace, liveRuns: runs.filter((r) => isLiveRun(r.status)).length }));
     if (runs.length > 0) {
       const personal = await personalWorkspaceId(tx, args.userId);
-      if (!personal) throw new AppError("CONFLICT", "you have no personal workspace to keep the workspace's ended runs in", { field: "id" });
+      if (!personal)
+        throw new AppError("CONFLICT", "you have no personal workspace to keep the workspace's ended runs in", { field: "id" });
       await tx.sandbox.updateMany({ where: { workspaceId: workspace.id }, data: { workspaceId: personal } });
     }
-    const memberIds = (await tx.workspaceMember.findMany({ where: { workspaceId: workspace.id }, select: { userId: true } })).map((m) => m.userId);
+    const memberIds = (await tx.workspaceMember.findMany({ where: { workspaceId: workspace.id }, select: { userId: true } })).map(
+      (m) => m.userId,
+    );
     await tx.workspace.delete({ where: { id: workspace.id } });
     return { id: workspace.id, deleted: true as const, memberIds };
   });

@@ -35,18 +35,24 @@ const poolOf = (id: string) => db.pool.findUniqueOrThrow({ where: { id } });
 describe("locks", () => {
   it("locks when progress reaches 90% of the target, once", async () => {
     const run = await makeRun(db, { createdById: ownerId, targetValue: 200 });
-    expect(await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 179.9, targetValue: 200 }))).toEqual({
+    expect(
+      await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 179.9, targetValue: 200 })),
+    ).toEqual({
       locked: false,
     });
     expect((await poolOf(run.poolId)).status).toBe("open");
-    expect(await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 180, targetValue: 200 }))).toEqual({
+    expect(
+      await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 180, targetValue: 200 })),
+    ).toEqual({
       locked: true,
       poolId: run.poolId,
     });
     const pool = await poolOf(run.poolId);
     expect(pool).toMatchObject({ status: "locked", lockReason: "progress" });
     expect(pool.lockedAt).toBeInstanceOf(Date);
-    expect(await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 200, targetValue: 200 }))).toEqual({
+    expect(
+      await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 200, targetValue: 200 })),
+    ).toEqual({
       locked: false,
       poolId: run.poolId,
     });
@@ -91,7 +97,12 @@ describe("locks", () => {
     // …its entries: the escrow's debit and the one winning bet's credit.
     const entries = await db.ledgerEntry.findMany({ where: { transferId: `payout_${run.poolId}` }, select: { betId: true, amount: true } });
     expect(entries).toHaveLength(2);
-    expect(entries).toEqual(expect.arrayContaining([{ betId: yesBet.betId, amount: 4_000n }, { betId: null, amount: -4_000n }]));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        { betId: yesBet.betId, amount: 4_000n },
+        { betId: null, amount: -4_000n },
+      ]),
+    );
     expect(await checkLedger(db)).toEqual([]);
   });
 });

@@ -14,7 +14,12 @@ const llm = createServer(async (req, res) => {
   llmCalls.push({ auth: req.headers.authorization, model: (JSON.parse(raw) as { model?: string }).model });
   const claim = { thought: "The owner says we are done", action: "report success", progressDelta: 0, done: true, success: true };
   res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: JSON.stringify(claim) } }], usage: { total_tokens: 1000 } }));
+  res.end(
+    JSON.stringify({
+      choices: [{ index: 0, message: { role: "assistant", content: JSON.stringify(claim) } }],
+      usage: { total_tokens: 1000 },
+    }),
+  );
 });
 await new Promise<void>((resolve) => llm.listen(0, "127.0.0.1", resolve));
 afterAll(() => llm.close());
@@ -37,14 +42,31 @@ const { REFERENCE_RUNTIME } = await import("./launch");
 useTestPaddock();
 
 /** What the agent may find in its environment: the run's variables and shell/sandbox basics. */
-const ALLOWED = new Set(["PADDOCK_BRIDGE_URL", "PADDOCK_TOKEN", "PADDOCK_RUN_ID", "PADDOCK_POLICY", "PADDOCK_MODEL", "PADDOCK_AGENT_CONFIG", "PATH", "HOME", "TMPDIR", "PWD", "OLDPWD", "SHLVL", "_"]);
+const ALLOWED = new Set([
+  "PADDOCK_BRIDGE_URL",
+  "PADDOCK_TOKEN",
+  "PADDOCK_RUN_ID",
+  "PADDOCK_POLICY",
+  "PADDOCK_MODEL",
+  "PADDOCK_AGENT_CONFIG",
+  "PATH",
+  "HOME",
+  "TMPDIR",
+  "PWD",
+  "OLDPWD",
+  "SHLVL",
+  "_",
+]);
 
 const DUMP =
   "env > env.txt; cat /proc/self/environ > self-environ.txt; cat /proc/$PPID/environ > parent-environ.txt; " +
   "cat /proc/1/environ > init-environ.txt 2>/dev/null; echo done > dumped.txt; exec sleep 60";
 
 const namesIn = (dump: string, separator: string) =>
-  dump.split(separator).filter(Boolean).map((line) => line.slice(0, line.indexOf("=")));
+  dump
+    .split(separator)
+    .filter(Boolean)
+    .map((line) => line.slice(0, line.indexOf("=")));
 
 describe("the environment of an agent", () => {
   it("holds the run's variables and none of the server's", async () => {
@@ -65,7 +87,9 @@ describe("the environment of an agent", () => {
     await waitUntil(async () => existsSync(path.join(work, "dumped.txt")), "the agent's environment dump", 30_000);
 
     const env = readFileSync(path.join(work, "env.txt"), "utf8");
-    const dumps = ["env.txt", "self-environ.txt", "parent-environ.txt", "init-environ.txt"].map((f) => readFileSync(path.join(work, f), "utf8"));
+    const dumps = ["env.txt", "self-environ.txt", "parent-environ.txt", "init-environ.txt"].map((f) =>
+      readFileSync(path.join(work, f), "utf8"),
+    );
     const secretValues = [...Object.values(SERVER_SECRETS), process.env.DATABASE_URL!, process.env.REDIS_URL!];
     for (const dump of dumps) {
       for (const secret of secretValues) expect(dump).not.toContain(secret);
@@ -87,7 +111,13 @@ describe("the environment of an agent", () => {
 
   it("lets the reference llm agent reach the model through the bridge, on the server's key, charging the run", async () => {
     const profile = await db.agentProfile.create({
-      data: { slug: `llm-bridge-${Date.now()}`, name: "LLM via bridge", model: "stand-in-model", runtime: REFERENCE_RUNTIME, policy: "llm" },
+      data: {
+        slug: `llm-bridge-${Date.now()}`,
+        name: "LLM via bridge",
+        model: "stand-in-model",
+        runtime: REFERENCE_RUNTIME,
+        policy: "llm",
+      },
     });
     // LLM profiles are for operators until an admin opens them.
     const user = await makeUser({ role: "operator" });
@@ -109,7 +139,9 @@ describe("the environment of an agent", () => {
     expect(llmCalls).toEqual(Array.from({ length: 3 }, () => ({ auth: `Bearer ${SERVER_SECRETS.LLM_API_KEY}`, model: "stand-in-model" })));
     // 1,000 tokens a call at the default 1 credit per 1,000.
     expect(run.creditsSpent).toBe(3);
-    const ignored = await db.sandboxEvent.count({ where: { sandboxId: id, kind: "log", payload: { path: ["message"], string_starts_with: "Ignored the model's claim of success" } } });
+    const ignored = await db.sandboxEvent.count({
+      where: { sandboxId: id, kind: "log", payload: { path: ["message"], string_starts_with: "Ignored the model's claim of success" } },
+    });
     expect(ignored).toBe(3);
   });
 });

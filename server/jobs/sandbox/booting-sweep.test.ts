@@ -14,7 +14,14 @@ import { idleKillJob } from "./lifecycle-sweep";
 const sweep = () => idleKillJob.handle({}, {} as never) as Promise<{ stalled: number }>;
 
 async function bootingRun(creator: Awaited<ReturnType<typeof makeUser>>, profileId: string) {
-  const { id } = await creator.caller.sandbox.create({ goal: "Boot", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits: 500 });
+  const { id } = await creator.caller.sandbox.create({
+    goal: "Boot",
+    metric: "points",
+    targetValue: 10,
+    agentProfileId: profileId,
+    durationMinutes: 60,
+    credits: 500,
+  });
   await transitionRun(db, { sandboxId: id, to: "booting", reason: "launching" });
   return id;
 }
@@ -29,7 +36,10 @@ async function bootedAgo(sandboxId: string, minutes: number) {
 describe("the booting sweep", () => {
   it("fails a run booting past the timeout, returns its credits and refunds its bets; a fresh one keeps booting", async () => {
     expect(config.BOOTING_TIMEOUT_MINUTES).toBe(10);
-    const { id: profileId } = await db.agentProfile.create({ data: { slug: "booting-sweep", name: "Slow starter", model: "slow" }, select: { id: true } });
+    const { id: profileId } = await db.agentProfile.create({
+      data: { slug: "booting-sweep", name: "Slow starter", model: "slow" },
+      select: { id: true },
+    });
     const creator = await makeUser({ grant: 10_000 });
     const yes = await makeUser({ grant: 10_000 });
     const no = await makeUser({ grant: 10_000 });

@@ -47,14 +47,22 @@ describe("a worker killed during a launch", () => {
 
     const second = await spawnWorker({ BRIDGE_PUBLIC_URL: api.url });
     workers.push(second);
-    const run = await waitUntil(async () => {
-      const r = await db.sandbox.findUniqueOrThrow({ where: { id } });
-      return r.status === "running" && (await db.sandboxEvent.count({ where: { sandboxId: id, kind: "progress" } })) >= 2 ? r : null;
-    }, "the run to be running with progress", 60_000);
+    const run = await waitUntil(
+      async () => {
+        const r = await db.sandbox.findUniqueOrThrow({ where: { id } });
+        return r.status === "running" && (await db.sandboxEvent.count({ where: { sandboxId: id, kind: "progress" } })) >= 2 ? r : null;
+      },
+      "the run to be running with progress",
+      60_000,
+    );
     const sandboxes = await getProvider("local", { dataDir: config.DATA_DIR }).list({ "paddock.run": id });
     expect(sandboxes).toHaveLength(1);
     expect(sandboxes[0]!.providerId).toBe(run.providerId);
-    const statuses = await db.sandboxEvent.findMany({ where: { sandboxId: id, kind: "status" }, orderBy: { seq: "asc" }, select: { payload: true } });
+    const statuses = await db.sandboxEvent.findMany({
+      where: { sandboxId: id, kind: "status" },
+      orderBy: { seq: "asc" },
+      select: { payload: true },
+    });
     expect(statuses.map((s) => (s.payload as { to: string }).to)).toEqual(["booting", "running"]);
     await user.caller.sandbox.cancel({ id });
     second.kill("SIGTERM");

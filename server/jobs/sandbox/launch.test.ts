@@ -41,7 +41,11 @@ describe("launch", () => {
     expect(standin.state.failNextCreates).toBe(0);
     expect(standin.state.requests.filter((r) => r.startsWith("POST /api/sandbox")).length).toBeGreaterThanOrEqual(3);
     // The agent inside really talks to the bridge.
-    await waitUntil(async () => (await db.sandboxEvent.count({ where: { sandboxId: id, kind: "progress" } })) > 0, "progress from the agent", 20_000);
+    await waitUntil(
+      async () => (await db.sandboxEvent.count({ where: { sandboxId: id, kind: "progress" } })) > 0,
+      "progress from the agent",
+      20_000,
+    );
     await user.caller.sandbox.cancel({ id });
   });
 

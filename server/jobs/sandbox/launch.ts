@@ -48,7 +48,10 @@ async function launch(sandboxId: string) {
   const run = await db.sandbox.findUnique({
     where: { id: sandboxId },
     select: {
-      status: true, provider: true, providerId: true, agentConfig: true,
+      status: true,
+      provider: true,
+      providerId: true,
+      agentConfig: true,
       agentProfile: { select: { model: true, policy: true, runtime: true } },
     },
   });
@@ -130,7 +133,9 @@ async function giveUp(sandboxId: string, err: unknown, job: Job) {
   logger.warn({ sandboxId, attempts: job.attemptsMade + 1, err: message }, "launch failed for good");
   const run = await db.sandbox.findUnique({ where: { id: sandboxId }, select: { provider: true, providerId: true } });
   if (run?.providerId) {
-    await providerFor(run.provider).remove(run.providerId).catch((e: unknown) => logger.warn({ err: e, sandboxId }, "cleanup after failed launch failed"));
+    await providerFor(run.provider)
+      .remove(run.providerId)
+      .catch((e: unknown) => logger.warn({ err: e, sandboxId }, "cleanup after failed launch failed"));
   } else if (run) {
     // A create that failed half-way may have left a sandbox we never recorded: find it by label.
     const provider = providerFor(run.provider);
@@ -149,7 +154,15 @@ function outputToEvents(sandboxId: string) {
     timer = undefined;
     const lines = buffer;
     buffer = [];
-    void appendEvents(pgPool(), sandboxId, lines.map((l) => ({ kind: "log" as const, payload: { message: l.message.slice(0, 8000), stream: l.stream, level: l.stream === "stderr" ? "warn" : "info" } })), { requireActive: true })
+    void appendEvents(
+      pgPool(),
+      sandboxId,
+      lines.map((l) => ({
+        kind: "log" as const,
+        payload: { message: l.message.slice(0, 8000), stream: l.stream, level: l.stream === "stderr" ? "warn" : "info" },
+      })),
+      { requireActive: true },
+    )
       .then(publishEvents)
       .catch(() => {
         /* the run ended; late output is dropped */

@@ -17,7 +17,10 @@ import { stopRun } from "../../commands/stop-run";
 
 /** Ends a running run whose agent process is gone; true if this call ended it. */
 export async function endRunIfAgentExited(sandboxId: string): Promise<boolean> {
-  const run = await db.sandbox.findUnique({ where: { id: sandboxId }, select: { status: true, provider: true, providerId: true, verifyRequestedAt: true } });
+  const run = await db.sandbox.findUnique({
+    where: { id: sandboxId },
+    select: { status: true, provider: true, providerId: true, verifyRequestedAt: true },
+  });
   // Only `running`: while `booting`, the launch job owns the process and retries its start. An agent
   // that reported completion of a run with a verifier exits while the verify job decides the run.
   if (run?.status !== "running" || !run.providerId || run.verifyRequestedAt) return false;

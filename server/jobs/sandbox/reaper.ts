@@ -29,7 +29,9 @@ export const reaperJob = defineJob({
       });
       const runIds = sandboxes.map((s) => s.labels[RUN_LABEL]).filter((id): id is string => Boolean(id));
       const live = new Set(
-        (await db.sandbox.findMany({ where: { id: { in: runIds }, status: { in: [...LIVE_RUN_STATUSES] } }, select: { id: true } })).map((r) => r.id),
+        (await db.sandbox.findMany({ where: { id: { in: runIds }, status: { in: [...LIVE_RUN_STATUSES] } }, select: { id: true } })).map(
+          (r) => r.id,
+        ),
       );
       for (const s of sandboxes) {
         const runId = s.labels[RUN_LABEL];

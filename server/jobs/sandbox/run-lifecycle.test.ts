@@ -139,10 +139,14 @@ describe("a demo agent on the local provider", () => {
     });
     await runUntil(id, ["running"]);
     const prompt = await user.caller.sandbox.submitPrompt({ id, text: "faster" });
-    const acked = await waitUntil(async () => {
-      const p = await db.promptInjection.findUniqueOrThrow({ where: { id: prompt.id } });
-      return p.status === "acknowledged" ? p : null;
-    }, "the prompt to be acknowledged", 15_000);
+    const acked = await waitUntil(
+      async () => {
+        const p = await db.promptInjection.findUniqueOrThrow({ where: { id: prompt.id } });
+        return p.status === "acknowledged" ? p : null;
+      },
+      "the prompt to be acknowledged",
+      15_000,
+    );
     expect(acked.deliveredAt).not.toBeNull();
     await user.caller.sandbox.submitPrompt({ id, text: "stop" });
     const run = await runUntil(id, ENDED, 15_000);

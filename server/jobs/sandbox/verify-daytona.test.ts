@@ -21,7 +21,10 @@ async function daytonaRun(targetValue: number, files: number) {
   const run = await makeRun(db, { createdById: owner.id, targetValue });
   const provider = providerFor("daytona");
   const { providerId } = await provider.create({ runId: run.sandboxId, labels: {} });
-  await provider.upload(providerId, Array.from({ length: files }, (_, i) => ({ path: `results/r${i}.txt`, content: "x" })));
+  await provider.upload(
+    providerId,
+    Array.from({ length: files }, (_, i) => ({ path: `results/r${i}.txt`, content: "x" })),
+  );
   await db.sandbox.update({ where: { id: run.sandboxId }, data: { provider: "daytona", providerId, verifier: "ls results | wc -l" } });
   return run.sandboxId;
 }

@@ -63,7 +63,12 @@ describe("a run with a verifier", () => {
     await yes.caller.betting.placeBet({ sandboxId: id, side: "yes", amount: 300 });
     await no.caller.betting.placeBet({ sandboxId: id, side: "no", amount: 100 });
     const run = await waitForRun(id, ENDED);
-    expect(run).toMatchObject({ status: "failed", statusReason: "verified 3, below the target 10", currentProgress: 10, verifiedProgress: 3 });
+    expect(run).toMatchObject({
+      status: "failed",
+      statusReason: "verified 3, below the target 10",
+      currentProgress: 10,
+      verifiedProgress: 3,
+    });
     expect(run.verifierOutput).toContain("passing: 3");
     expect(await settled(id)).toMatchObject({ status: "settled", outcome: "no" });
     const detail = await yes.caller.sandbox.get({ id });

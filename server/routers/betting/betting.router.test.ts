@@ -25,10 +25,24 @@ describe("betting.getOdds / quote", () => {
       noPct: null,
     });
     await alice.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 300 });
-    expect(await alice.caller.betting.getOdds({ sandboxId: run.sandboxId })).toMatchObject({ yesOdds: 1, noOdds: null, yesPct: 100, noPct: 0 });
+    expect(await alice.caller.betting.getOdds({ sandboxId: run.sandboxId })).toMatchObject({
+      yesOdds: 1,
+      noOdds: null,
+      yesPct: 100,
+      noPct: 0,
+    });
     await alice.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 100 });
     const odds = await alice.caller.betting.getOdds({ sandboxId: run.sandboxId });
-    expect(odds).toMatchObject({ yesTotal: 300, noTotal: 100, totalPool: 400, betCount: 2, yesOdds: 400 / 300, noOdds: 4, yesPct: 75, noPct: 25 });
+    expect(odds).toMatchObject({
+      yesTotal: 300,
+      noTotal: 100,
+      totalPool: 400,
+      betCount: 2,
+      yesOdds: 400 / 300,
+      noOdds: 4,
+      yesPct: 75,
+      noPct: 25,
+    });
     expect(odds.locksAt).toBeInstanceOf(Date);
 
     expect(await alice.caller.betting.quote({ sandboxId: run.sandboxId, side: "no", amount: 200 })).toEqual(
@@ -40,7 +54,11 @@ describe("betting.getOdds / quote", () => {
     });
 
     await lockPool(db, { sandboxId: run.sandboxId, reason: "progress" });
-    expect(await alice.caller.betting.getOdds({ sandboxId: run.sandboxId })).toMatchObject({ status: "locked", lockReason: "progress", bettingOpen: false });
+    expect(await alice.caller.betting.getOdds({ sandboxId: run.sandboxId })).toMatchObject({
+      status: "locked",
+      lockReason: "progress",
+      bettingOpen: false,
+    });
   });
 
   it("says betting is closed once the run has ended or its time lock is due", async () => {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { cursorPageInput } from "@shared/schemas";
 
 const sandboxId = z.string().min(1, "must not be empty").max(64, "must be at most 64 characters");
-const side = z.enum(["yes", "no"], "must be \"yes\" or \"no\"");
+const side = z.enum(["yes", "no"], 'must be "yes" or "no"');
 const amount = z.number("must be a number of cents").int("must be a whole number of cents").positive("must be positive");
 
 export const placeBetInput = z.object({ sandboxId, side, amount });

@@ -7,12 +7,20 @@ async function pendingArtifact() {
   const owner = await makeUser();
   const run = await makeRun(db, { createdById: owner.id });
   return db.artifact.create({
-    data: { sandboxId: run.sandboxId, kind: "screenshot", filename: "shot.png", contentType: "image/png", size: 3, storageKey: `${run.sandboxId}/shot` },
+    data: {
+      sandboxId: run.sandboxId,
+      kind: "screenshot",
+      filename: "shot.png",
+      contentType: "image/png",
+      size: 3,
+      storageKey: `${run.sandboxId}/shot`,
+    },
     select: { id: true, sandboxId: true },
   });
 }
 
-const stored = (id: string) => db.artifact.findUniqueOrThrow({ where: { id }, select: { reviewState: true, reviewNote: true, reviewedById: true, reviewedAt: true } });
+const stored = (id: string) =>
+  db.artifact.findUniqueOrThrow({ where: { id }, select: { reviewState: true, reviewNote: true, reviewedById: true, reviewedAt: true } });
 
 describe("sandbox.reviewArtifact", () => {
   it("records an operator's verdict, note and name", async () => {
@@ -20,7 +28,12 @@ describe("sandbox.reviewArtifact", () => {
     const operator = await makeUser({ role: "operator" });
     const reviewed = await operator.caller.sandbox.reviewArtifact({ artifactId: artifact.id, state: "rejected", note: "blurry" });
     expect(reviewed).toMatchObject({ id: artifact.id, sandboxId: artifact.sandboxId, reviewState: "rejected", reviewNote: "blurry" });
-    expect(await stored(artifact.id)).toMatchObject({ reviewState: "rejected", reviewNote: "blurry", reviewedById: operator.id, reviewedAt: expect.any(Date) });
+    expect(await stored(artifact.id)).toMatchObject({
+      reviewState: "rejected",
+      reviewNote: "blurry",
+      reviewedById: operator.id,
+      reviewedAt: expect.any(Date),
+    });
 
     // A later verdict replaces the earlier one, note included.
     await operator.caller.sandbox.reviewArtifact({ artifactId: artifact.id, state: "approved" });
@@ -31,10 +44,19 @@ describe("sandbox.reviewArtifact", () => {
     const artifact = await pendingArtifact();
     const member = await makeUser({ role: "member" });
     const operator = await makeUser({ role: "operator" });
-    expect(await rejection(member.caller.sandbox.reviewArtifact({ artifactId: artifact.id, state: "approved" }))).toMatchObject({ code: "FORBIDDEN" });
-    expect(await rejection(operator.caller.sandbox.reviewArtifact({ artifactId: "no-such-artifact", state: "approved" }))).toMatchObject({ code: "NOT_FOUND", field: "artifactId" });
-    expect(await rejection(operator.caller.sandbox.reviewArtifact({ artifactId: artifact.id, state: "pending" as "approved" }))).toMatchObject({ code: "BAD_REQUEST", field: "state" });
-    expect(await rejection(operator.caller.sandbox.reviewArtifact({ artifactId: artifact.id, state: "approved", note: "x".repeat(2001) }))).toMatchObject({ code: "BAD_REQUEST", field: "note" });
+    expect(await rejection(member.caller.sandbox.reviewArtifact({ artifactId: artifact.id, state: "approved" }))).toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(await rejection(operator.caller.sandbox.reviewArtifact({ artifactId: "no-such-artifact", state: "approved" }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "artifactId",
+    });
+    expect(
+      await rejection(operator.caller.sandbox.reviewArtifact({ artifactId: artifact.id, state: "pending" as "approved" })),
+    ).toMatchObject({ code: "BAD_REQUEST", field: "state" });
+    expect(
+      await rejection(operator.caller.sandbox.reviewArtifact({ artifactId: artifact.id, state: "approved", note: "x".repeat(2001) })),
+    ).toMatchObject({ code: "BAD_REQUEST", field: "note" });
     expect(await stored(artifact.id)).toMatchObject({ reviewState: "pending", reviewNote: null, reviewedById: null, reviewedAt: null });
   });
 });

@@ -11,7 +11,14 @@ import { spendCredits } from "../../domain/sandbox/credits";
 async function launchedRun(credits: number) {
   const launcher = await makeUser({ grant: 10_000 });
   const [profile] = await ensureBuiltinProfiles(db);
-  const { id } = await launcher.caller.sandbox.create({ goal: "Count to ten", metric: "count", targetValue: 10, agentProfileId: profile!.id, durationMinutes: 10, credits });
+  const { id } = await launcher.caller.sandbox.create({
+    goal: "Count to ten",
+    metric: "count",
+    targetValue: 10,
+    agentProfileId: profile!.id,
+    durationMinutes: 10,
+    credits,
+  });
   return { launcher, id };
 }
 
@@ -31,7 +38,10 @@ describe("sandbox.injectCredits", () => {
   it("refuses more than the backer has, naming amount, and changes nothing", async () => {
     const { id } = await launchedRun(400);
     const backer = await makeUser({ grant: 1_000 });
-    expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 1_001 }))).toMatchObject({ field: "amount", message: expect.stringContaining("insufficient funds") });
+    expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 1_001 }))).toMatchObject({
+      field: "amount",
+      message: expect.stringContaining("insufficient funds"),
+    });
     expect(await budgetOf(id)).toBe(400);
     expect(await balanceOf(db, userAccountKey(backer.id))).toBe(1_000);
     expect(await balanceOf(db, runAccountKey(id))).toBe(400);
@@ -41,8 +51,14 @@ describe("sandbox.injectCredits", () => {
     const { id } = await launchedRun(400);
     const backer = await makeUser({ grant: 1_000 });
     expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 0 }))).toMatchObject({ code: "BAD_REQUEST", field: "amount" });
-    expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 1.5 }))).toMatchObject({ code: "BAD_REQUEST", field: "amount" });
-    expect(await rejection(backer.caller.sandbox.injectCredits({ id: "no-such-run", amount: 100 }))).toMatchObject({ code: "NOT_FOUND", field: "id" });
+    expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 1.5 }))).toMatchObject({
+      code: "BAD_REQUEST",
+      field: "amount",
+    });
+    expect(await rejection(backer.caller.sandbox.injectCredits({ id: "no-such-run", amount: 100 }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "id",
+    });
     await transitionRun(db, { sandboxId: id, to: "canceled", reason: "test" });
     expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 100 }))).toMatchObject({ code: "CONFLICT", field: "id" });
     expect(await balanceOf(db, userAccountKey(backer.id))).toBe(1_000);

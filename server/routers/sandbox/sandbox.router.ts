@@ -23,7 +23,9 @@ export const sandboxRouter = createTRPCRouter({
 
   providers: protectedProcedure.query(({ ctx }) => ({ ...launchProvidersFor(ctx.user.role), minCredits: launchPolicy.minCredits })),
 
-  create: protectedProcedure.input(createSandboxInput).mutation(({ ctx, input }) => createRun({ userId: ctx.user.id, role: ctx.user.role, run: input })),
+  create: protectedProcedure
+    .input(createSandboxInput)
+    .mutation(({ ctx, input }) => createRun({ userId: ctx.user.id, role: ctx.user.role, run: input })),
 
   get: protectedProcedure.input(idInput).query(({ ctx, input }) => getRun(db, input.id, { viewerId: ctx.user.id })),
 
@@ -64,14 +66,30 @@ export const sandboxRouter = createTRPCRouter({
       return listEvents(db, { sandboxId: input.id, limit: input.limit, beforeSeq: input.cursor, afterSeq: input.afterSeq });
     }),
 
-  cancel: protectedProcedure.input(idInput).mutation(({ ctx, input }) => cancelRun({ userId: ctx.user.id, role: ctx.user.role, sandboxId: input.id })),
+  cancel: protectedProcedure
+    .input(idInput)
+    .mutation(({ ctx, input }) => cancelRun({ userId: ctx.user.id, role: ctx.user.role, sandboxId: input.id })),
 
   injectCredits: protectedProcedure
-    .input(z.object({ id: z.string().min(1).max(64), amount: z.number().int("must be a whole number of cents").min(1, "must be at least 1 cent").max(100_000_000, "must be at most 1,000,000.00") }))
+    .input(
+      z.object({
+        id: z.string().min(1).max(64),
+        amount: z
+          .number()
+          .int("must be a whole number of cents")
+          .min(1, "must be at least 1 cent")
+          .max(100_000_000, "must be at most 1,000,000.00"),
+      }),
+    )
     .mutation(({ ctx, input }) => injectCredits({ userId: ctx.user.id, sandboxId: input.id, amount: input.amount })),
 
   submitPrompt: protectedProcedure
-    .input(z.object({ id: z.string().min(1).max(64), text: z.string().trim().min(1, "must not be empty").max(4000, "must be at most 4000 characters") }))
+    .input(
+      z.object({
+        id: z.string().min(1).max(64),
+        text: z.string().trim().min(1, "must not be empty").max(4000, "must be at most 4000 characters"),
+      }),
+    )
     .mutation(({ ctx, input }) => submitPrompt({ userId: ctx.user.id, role: ctx.user.role, sandboxId: input.id, text: input.text })),
 
   compare: protectedProcedure
@@ -85,6 +103,15 @@ export const sandboxRouter = createTRPCRouter({
     .mutation(({ input }) => setProfileVerifier(db, input)),
 
   reviewArtifact: operatorProcedure
-    .input(z.object({ artifactId: z.string().min(1).max(64), state: z.enum(["approved", "rejected"]), note: z.string().max(2000).optional() }))
-    .mutation(({ ctx, input }) => reviewArtifact(db, { reviewerId: ctx.user.id, artifactId: input.artifactId, state: input.state, ...(input.note ? { note: input.note } : {}) })),
+    .input(
+      z.object({ artifactId: z.string().min(1).max(64), state: z.enum(["approved", "rejected"]), note: z.string().max(2000).optional() }),
+    )
+    .mutation(({ ctx, input }) =>
+      reviewArtifact(db, {
+        reviewerId: ctx.user.id,
+        artifactId: input.artifactId,
+        state: input.state,
+        ...(input.note ? { note: input.note } : {}),
+      }),
+    ),
 });

@@ -40,7 +40,9 @@ function trpcError(res: request.Response) {
 describe("user.signUp", () => {
   it("creates the account with the signup grant; even the first account on an empty database is a member", async () => {
     expect(await db.user.count()).toBe(0);
-    const first = await request(app).post("/trpc/user.signUp").send({ json: { email: "Ada@Example.com", password: "correct horse", name: "Ada" } });
+    const first = await request(app)
+      .post("/trpc/user.signUp")
+      .send({ json: { email: "Ada@Example.com", password: "correct horse", name: "Ada" } });
     expect(first.status).toBe(200);
     expect(first.body.result.data.json).toMatchObject({ email: "ada@example.com", name: "Ada", role: "member" });
     const second = await anonymousCaller().user.signUp({ email: "bob@example.com", password: "correct horse", name: "Bob" });
@@ -77,9 +79,14 @@ describe("user.signUp", () => {
   it("rejects a taken email with a 409 naming the field and writes nothing", async () => {
     await anonymousCaller().user.signUp({ email: "taken@example.com", password: "long enough", name: "T" });
     const [users, transfers] = [await db.user.count(), await db.ledgerTransfer.count()];
-    const res = await request(app).post("/trpc/user.signUp").send({ json: { email: "TAKEN@example.com", password: "long enough", name: "T2" } });
+    const res = await request(app)
+      .post("/trpc/user.signUp")
+      .send({ json: { email: "TAKEN@example.com", password: "long enough", name: "T2" } });
     expect(res.status).toBe(409);
-    expect(trpcError(res)).toMatchObject({ message: expect.stringMatching(/already registered/), data: { field: "email", appCode: "CONFLICT" } });
+    expect(trpcError(res)).toMatchObject({
+      message: expect.stringMatching(/already registered/),
+      data: { field: "email", appCode: "CONFLICT" },
+    });
     expect(await db.user.count()).toBe(users);
     expect(await db.ledgerTransfer.count()).toBe(transfers);
   });
@@ -108,11 +115,15 @@ describe("session cookies", () => {
   it("one forged with the old development secret, or any other fixed secret, does not sign in", async () => {
     const victim = await makeUser({ role: "admin" });
     for (const secret of ["paddock-development-secret-do-not-use-in-production", "secret", "changeme-changeme-changeme-changeme"]) {
-      const res = await request(app).get("/trpc/user.me").set("cookie", await forge(victim.id, secret));
+      const res = await request(app)
+        .get("/trpc/user.me")
+        .set("cookie", await forge(victim.id, secret));
       expect(res.status).toBe(401);
     }
     // The same forgery with this installation's own secret is accepted: the cookie above was well made.
-    const own = await request(app).get("/trpc/user.me").set("cookie", await forge(victim.id, config.AUTH_SECRET));
+    const own = await request(app)
+      .get("/trpc/user.me")
+      .set("cookie", await forge(victim.id, config.AUTH_SECRET));
     expect(own.status).toBe(200);
     expect(own.body.result.data.json.id).toBe(victim.id);
   });
@@ -200,7 +211,10 @@ describe("API tokens", () => {
     const u = await makeUser();
     const before = await db.apiToken.count();
     await expect(u.caller.user.createApiToken({ name: "bad", expiresInDays: days })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    const res = await request(app).post("/trpc/user.createApiToken").set("cookie", await sessionCookie(u.id)).send({ json: { name: "bad", expiresInDays: days } });
+    const res = await request(app)
+      .post("/trpc/user.createApiToken")
+      .set("cookie", await sessionCookie(u.id))
+      .send({ json: { name: "bad", expiresInDays: days } });
     expect(res.status).toBe(400);
     expect(trpcError(res).data.field).toBe("expiresInDays");
     expect(await db.apiToken.count()).toBe(before);
@@ -210,12 +224,21 @@ describe("API tokens", () => {
     const u = await makeUser();
     const { token } = await u.caller.user.createApiToken({ name: "script" });
     const before = await db.apiToken.count({ where: { userId: u.id } });
-    const res = await request(app).post("/trpc/user.createApiToken").set("authorization", `Bearer ${token}`).send({ json: { name: "successor" } });
+    const res = await request(app)
+      .post("/trpc/user.createApiToken")
+      .set("authorization", `Bearer ${token}`)
+      .send({ json: { name: "successor" } });
     expect(res.status).toBe(403);
-    expect(trpcError(res)).toMatchObject({ message: expect.stringMatching(/API token cannot create API tokens/), data: { code: "FORBIDDEN" } });
+    expect(trpcError(res)).toMatchObject({
+      message: expect.stringMatching(/API token cannot create API tokens/),
+      data: { code: "FORBIDDEN" },
+    });
     expect(await db.apiToken.count({ where: { userId: u.id } })).toBe(before);
     // The same user, signed in with a session, can.
-    const ok = await request(app).post("/trpc/user.createApiToken").set("cookie", await sessionCookie(u.id)).send({ json: { name: "successor" } });
+    const ok = await request(app)
+      .post("/trpc/user.createApiToken")
+      .set("cookie", await sessionCookie(u.id))
+      .send({ json: { name: "successor" } });
     expect(ok.status).toBe(200);
   });
 

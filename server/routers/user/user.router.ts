@@ -34,7 +34,12 @@ export const userRouter = createTRPCRouter({
     .input(
       z.object({
         name: z.string().trim().min(1, "must not be empty").max(80, "must be at most 80 characters"),
-        expiresInDays: z.number().int("must be a whole number of days").min(1, "must be at least 1").max(3650, "must be at most 3650").optional(),
+        expiresInDays: z
+          .number()
+          .int("must be a whole number of days")
+          .min(1, "must be at least 1")
+          .max(3650, "must be at most 3650")
+          .optional(),
       }),
     )
     .mutation(({ ctx, input }) =>
@@ -48,16 +53,21 @@ export const userRouter = createTRPCRouter({
   }),
 
   ledger: protectedProcedure
-    .input(cursorPageInput.extend({ cursor: z.string().regex(/^\d{1,18}$/, "must be a cursor returned by a previous page").optional() }))
+    .input(
+      cursorPageInput.extend({
+        cursor: z
+          .string()
+          .regex(/^\d{1,18}$/, "must be a cursor returned by a previous page")
+          .optional(),
+      }),
+    )
     .query(({ ctx, input }) => ledgerHistory(db, ctx.user.id, input)),
 
   list: adminProcedure.input(cursorPageInput).query(({ input }) => listUsers(db, input)),
 
-  setRole: adminProcedure
-    .input(z.object({ userId: z.string().min(1).max(64), role: z.enum(roles) }))
-    .mutation(async ({ ctx, input }) => {
-      const user = await setRole(db, ctx.user.id, input.userId, input.role);
-      await forgetTokenUsers();
-      return user;
-    }),
+  setRole: adminProcedure.input(z.object({ userId: z.string().min(1).max(64), role: z.enum(roles) })).mutation(async ({ ctx, input }) => {
+    const user = await setRole(db, ctx.user.id, input.userId, input.role);
+    await forgetTokenUsers();
+    return user;
+  }),
 });

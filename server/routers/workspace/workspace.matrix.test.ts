@@ -78,7 +78,16 @@ beforeAll(async () => {
     makeUser({ role: "admin" }),
     makeUser(),
   ]);
-  users = { viewer: viewer, member: member, admin: admin, owner: owner, otherWorkspace: otherWorkspace, siteOperator: siteOperator, siteAdmin: siteAdmin, target: target };
+  users = {
+    viewer: viewer,
+    member: member,
+    admin: admin,
+    owner: owner,
+    otherWorkspace: otherWorkspace,
+    siteOperator: siteOperator,
+    siteAdmin: siteAdmin,
+    target: target,
+  };
   await users.otherWorkspace.caller.workspace.create({ name: "Elsewhere" });
 });
 
@@ -107,14 +116,27 @@ async function makeWorld(): Promise<World> {
     ttlDays: 7,
   });
   if (invited.status !== "invited") throw new Error("expected a pending invitation");
-  return { workspaceId: ws.id, targetId: users.target.id, token: decodeURIComponent(invited.link.split("/invite/")[1]!), invitationId: invited.invitation.id };
+  return {
+    workspaceId: ws.id,
+    targetId: users.target.id,
+    token: decodeURIComponent(invited.link.split("/invite/")[1]!),
+    invitationId: invited.invitation.id,
+  };
 }
 
 async function snapshot(workspaceId: string) {
   return {
     workspace: await db.workspace.findUnique({ where: { id: workspaceId }, select: { name: true, slug: true } }),
-    members: await db.workspaceMember.findMany({ where: { workspaceId }, select: { userId: true, role: true }, orderBy: { userId: "asc" } }),
-    invitations: await db.workspaceInvitation.findMany({ where: { workspaceId }, select: { email: true, acceptedAt: true }, orderBy: { email: "asc" } }),
+    members: await db.workspaceMember.findMany({
+      where: { workspaceId },
+      select: { userId: true, role: true },
+      orderBy: { userId: "asc" },
+    }),
+    invitations: await db.workspaceInvitation.findMany({
+      where: { workspaceId },
+      select: { email: true, acceptedAt: true },
+      orderBy: { email: "asc" },
+    }),
     workspaces: await db.workspace.count(),
   };
 }
@@ -128,7 +150,9 @@ describe("workspace authorization matrix", () => {
     expect(Object.keys(MATRIX).sort()).toEqual(Object.keys(workspaceRouter._def.procedures).sort());
   });
 
-  const cells = (Object.keys(MATRIX) as Procedure[]).flatMap((procedure) => ACTORS.map((actor) => [procedure, actor, MATRIX[procedure][actor]] as const));
+  const cells = (Object.keys(MATRIX) as Procedure[]).flatMap((procedure) =>
+    ACTORS.map((actor) => [procedure, actor, MATRIX[procedure][actor]] as const),
+  );
 
   it.each(cells)("%s as %s → %s", async (procedure, actor, expected) => {
     const world = await makeWorld();

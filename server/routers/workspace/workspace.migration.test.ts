@@ -18,7 +18,11 @@ describe(`migration ${MIGRATION}`, () => {
     await withClient(url, async (c) => {
       for (const m of earlier) await c.query(await migrationSql(m));
       for (const [i, id] of ids.entries()) {
-        await c.query(`INSERT INTO "users" ("id", "email", "name", "updatedAt") VALUES ($1, $2, $3, now())`, [id, `old${i}@example.test`, `Old ${i}`]);
+        await c.query(`INSERT INTO "users" ("id", "email", "name", "updatedAt") VALUES ($1, $2, $3, now())`, [
+          id,
+          `old${i}@example.test`,
+          `Old ${i}`,
+        ]);
       }
     });
     // Applied by a session in another zone: the timestamps it writes are still UTC.
@@ -41,14 +45,20 @@ describe(`migration ${MIGRATION}`, () => {
       for (const r of rows) expect(Math.abs(r.createdAt.getTime() - startedAt)).toBeLessThan(60_000);
       // One per user: the index refuses a second.
       await expect(
-        c.query(`INSERT INTO "workspaces" ("id", "name", "slug", "personal", "createdById", "updatedAt") VALUES ('x', 'Again', 'again', true, $1, now())`, [ids[0]]),
+        c.query(
+          `INSERT INTO "workspaces" ("id", "name", "slug", "personal", "createdById", "updatedAt") VALUES ('x', 'Again', 'again', true, $1, now())`,
+          [ids[0]],
+        ),
       ).rejects.toThrow(/workspaces_one_personal_per_user/);
     });
   });
 
   it("and registerUser makes the same for a new user", async () => {
     const u = await makeUser();
-    const personal = await db.workspace.findMany({ where: { createdById: u.id, personal: true }, select: { name: true, slug: true, members: { select: { userId: true, role: true } } } });
+    const personal = await db.workspace.findMany({
+      where: { createdById: u.id, personal: true },
+      select: { name: true, slug: true, members: { select: { userId: true, role: true } } },
+    });
     expect(personal).toEqual([{ name: PERSONAL_WORKSPACE_NAME, slug: personalSlug(u.id), members: [{ userId: u.id, role: "owner" }] }]);
   });
 });

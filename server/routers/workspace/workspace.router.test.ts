@@ -20,7 +20,10 @@ const roleOf = async (workspaceId: string, userId: string) =>
 async function everything() {
   return {
     workspaces: await db.workspace.findMany({ select: { id: true, name: true, slug: true }, orderBy: { id: "asc" } }),
-    members: await db.workspaceMember.findMany({ select: { workspaceId: true, userId: true, role: true }, orderBy: [{ workspaceId: "asc" }, { userId: "asc" }] }),
+    members: await db.workspaceMember.findMany({
+      select: { workspaceId: true, userId: true, role: true },
+      orderBy: [{ workspaceId: "asc" }, { userId: "asc" }],
+    }),
     invitations: await db.workspaceInvitation.findMany({ select: { id: true, acceptedAt: true }, orderBy: { id: "asc" } }),
   };
 }
@@ -33,7 +36,9 @@ describe("personal workspaces", () => {
     const b = await makeUser();
     for (const u of [a, b]) {
       const mine = await u.caller.workspace.list();
-      expect(mine).toEqual([expect.objectContaining({ personal: true, role: "owner", name: "Personal", slug: `personal-${u.id}`, memberCount: 1 })]);
+      expect(mine).toEqual([
+        expect.objectContaining({ personal: true, role: "owner", name: "Personal", slug: `personal-${u.id}`, memberCount: 1 }),
+      ]);
     }
     const users = await db.user.count();
     expect(await db.workspace.count({ where: { personal: true } })).toBe(users);
@@ -42,13 +47,26 @@ describe("personal workspaces", () => {
 
     const [personal] = await a.caller.workspace.list();
     const before = await everything();
-    expect(await rejection(a.caller.workspace.delete({ id: personal!.id }))).toMatchObject({ code: "CONFLICT", field: "id", message: expect.stringMatching(/personal workspace cannot be deleted/) });
+    expect(await rejection(a.caller.workspace.delete({ id: personal!.id }))).toMatchObject({
+      code: "CONFLICT",
+      field: "id",
+      message: expect.stringMatching(/personal workspace cannot be deleted/),
+    });
     expect(await rejection(a.caller.workspace.leave({ id: personal!.id }))).toMatchObject({ code: "CONFLICT", field: "id" });
-    expect(await rejection(a.caller.workspace.invite({ id: personal!.id, email: b.email, role: "member" }))).toMatchObject({ code: "CONFLICT", field: "id", message: expect.stringMatching(/only its owner/) });
-    expect(await rejection(a.caller.workspace.setRole({ id: personal!.id, userId: a.id, role: "admin" }))).toMatchObject({ code: "CONFLICT", field: "role" });
+    expect(await rejection(a.caller.workspace.invite({ id: personal!.id, email: b.email, role: "member" }))).toMatchObject({
+      code: "CONFLICT",
+      field: "id",
+      message: expect.stringMatching(/only its owner/),
+    });
+    expect(await rejection(a.caller.workspace.setRole({ id: personal!.id, userId: a.id, role: "admin" }))).toMatchObject({
+      code: "CONFLICT",
+      field: "role",
+    });
     expect(await everything()).toEqual(before);
     // The database itself refuses a second personal workspace for one user.
-    await expect(db.workspace.create({ data: { name: "Second", slug: `second-${a.id}`, personal: true, createdById: a.id } })).rejects.toThrow();
+    await expect(
+      db.workspace.create({ data: { name: "Second", slug: `second-${a.id}`, personal: true, createdById: a.id } }),
+    ).rejects.toThrow();
   });
 });
 
@@ -89,17 +107,39 @@ describe("workspace.create / get / update / delete", () => {
 describe("roles", () => {
   it("an admin manages members and admins but cannot make, change or remove an owner", async () => {
     const [owner, admin, admin2, member] = [await makeUser(), await makeUser(), await makeUser(), await makeUser()];
-    const ws = await team(owner, [[admin, "admin"], [admin2, "admin"], [member, "member"]]);
+    const ws = await team(owner, [
+      [admin, "admin"],
+      [admin2, "admin"],
+      [member, "member"],
+    ]);
     const before = await everything();
-    expect(await rejection(admin.caller.workspace.setRole({ id: ws.id, userId: member.id, role: "owner" }))).toMatchObject({ code: "FORBIDDEN", field: "role" });
-    expect(await rejection(admin.caller.workspace.setRole({ id: ws.id, userId: admin.id, role: "owner" }))).toMatchObject({ code: "FORBIDDEN", field: "role" });
-    expect(await rejection(admin.caller.workspace.setRole({ id: ws.id, userId: owner.id, role: "member" }))).toMatchObject({ code: "FORBIDDEN", field: "userId" });
-    expect(await rejection(admin.caller.workspace.removeMember({ id: ws.id, userId: owner.id }))).toMatchObject({ code: "FORBIDDEN", field: "userId" });
-    expect(await rejection(admin.caller.workspace.invite({ id: ws.id, email: "boss@example.test", role: "owner" }))).toMatchObject({ code: "FORBIDDEN", field: "role" });
+    expect(await rejection(admin.caller.workspace.setRole({ id: ws.id, userId: member.id, role: "owner" }))).toMatchObject({
+      code: "FORBIDDEN",
+      field: "role",
+    });
+    expect(await rejection(admin.caller.workspace.setRole({ id: ws.id, userId: admin.id, role: "owner" }))).toMatchObject({
+      code: "FORBIDDEN",
+      field: "role",
+    });
+    expect(await rejection(admin.caller.workspace.setRole({ id: ws.id, userId: owner.id, role: "member" }))).toMatchObject({
+      code: "FORBIDDEN",
+      field: "userId",
+    });
+    expect(await rejection(admin.caller.workspace.removeMember({ id: ws.id, userId: owner.id }))).toMatchObject({
+      code: "FORBIDDEN",
+      field: "userId",
+    });
+    expect(await rejection(admin.caller.workspace.invite({ id: ws.id, email: "boss@example.test", role: "owner" }))).toMatchObject({
+      code: "FORBIDDEN",
+      field: "role",
+    });
     expect(await rejection(admin.caller.workspace.delete({ id: ws.id }))).toMatchObject({ code: "FORBIDDEN" });
     expect(await everything()).toEqual(before);
 
-    expect(await admin.caller.workspace.setRole({ id: ws.id, userId: member.id, role: "viewer" })).toMatchObject({ userId: member.id, role: "viewer" });
+    expect(await admin.caller.workspace.setRole({ id: ws.id, userId: member.id, role: "viewer" })).toMatchObject({
+      userId: member.id,
+      role: "viewer",
+    });
     expect(await admin.caller.workspace.setRole({ id: ws.id, userId: admin2.id, role: "member" })).toMatchObject({ role: "member" });
     expect(await admin.caller.workspace.removeMember({ id: ws.id, userId: admin2.id })).toEqual({ userId: admin2.id, removed: true });
     expect(await roleOf(ws.id, admin2.id)).toBeNull();
@@ -109,10 +149,19 @@ describe("roles", () => {
 
   it("a viewer reads but manages nothing; a member leaves; a removed member loses access", async () => {
     const [owner, viewer, member] = [await makeUser(), await makeUser(), await makeUser()];
-    const ws = await team(owner, [[viewer, "viewer"], [member, "member"]]);
+    const ws = await team(owner, [
+      [viewer, "viewer"],
+      [member, "member"],
+    ]);
     const listed = await viewer.caller.workspace.members({ id: ws.id });
     expect(listed.myRole).toBe("viewer");
-    expect(listed.members.map((m) => [m.userId, m.role])).toEqual([[owner.id, "owner"], ...[[member.id, "member"], [viewer.id, "viewer"]]]);
+    expect(listed.members.map((m) => [m.userId, m.role])).toEqual([
+      [owner.id, "owner"],
+      ...[
+        [member.id, "member"],
+        [viewer.id, "viewer"],
+      ],
+    ]);
     expect(listed.invitations).toBeNull();
     for (const call of [
       () => viewer.caller.workspace.update({ id: ws.id, name: "Mine now" }),
@@ -126,16 +175,30 @@ describe("roles", () => {
     expect(await rejection(member.caller.workspace.get({ id: ws.id }))).toMatchObject({ code: "NOT_FOUND" });
     await owner.caller.workspace.removeMember({ id: ws.id, userId: viewer.id });
     expect(await rejection(viewer.caller.workspace.members({ id: ws.id }))).toMatchObject({ code: "NOT_FOUND" });
-    expect(await rejection(owner.caller.workspace.removeMember({ id: ws.id, userId: viewer.id }))).toMatchObject({ code: "NOT_FOUND", field: "userId" });
+    expect(await rejection(owner.caller.workspace.removeMember({ id: ws.id, userId: viewer.id }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "userId",
+    });
   });
 
   it("the last owner cannot leave, be demoted or be removed; with two owners one may step down", async () => {
     const [owner, second] = [await makeUser(), await makeUser()];
     const ws = await team(owner, [[second, "admin"]]);
     const before = await everything();
-    expect(await rejection(owner.caller.workspace.leave({ id: ws.id }))).toMatchObject({ code: "CONFLICT", field: "id", message: expect.stringMatching(/last owner/) });
-    expect(await rejection(owner.caller.workspace.setRole({ id: ws.id, userId: owner.id, role: "admin" }))).toMatchObject({ code: "CONFLICT", field: "role", message: expect.stringMatching(/last owner/) });
-    expect(await rejection(owner.caller.workspace.removeMember({ id: ws.id, userId: owner.id }))).toMatchObject({ code: "CONFLICT", field: "id" });
+    expect(await rejection(owner.caller.workspace.leave({ id: ws.id }))).toMatchObject({
+      code: "CONFLICT",
+      field: "id",
+      message: expect.stringMatching(/last owner/),
+    });
+    expect(await rejection(owner.caller.workspace.setRole({ id: ws.id, userId: owner.id, role: "admin" }))).toMatchObject({
+      code: "CONFLICT",
+      field: "role",
+      message: expect.stringMatching(/last owner/),
+    });
+    expect(await rejection(owner.caller.workspace.removeMember({ id: ws.id, userId: owner.id }))).toMatchObject({
+      code: "CONFLICT",
+      field: "id",
+    });
     expect(await everything()).toEqual(before);
 
     await owner.caller.workspace.setRole({ id: ws.id, userId: second.id, role: "owner" });
@@ -166,7 +229,10 @@ describe("invitations", () => {
     });
     expect(await roleOf(ws.id, existing.id)).toBe("viewer");
     expect(await db.workspaceInvitation.count({ where: { workspaceId: ws.id } })).toBe(0);
-    expect(await rejection(owner.caller.workspace.invite({ id: ws.id, email: existing.email, role: "admin" }))).toMatchObject({ code: "CONFLICT", field: "email" });
+    expect(await rejection(owner.caller.workspace.invite({ id: ws.id, email: existing.email, role: "admin" }))).toMatchObject({
+      code: "CONFLICT",
+      field: "email",
+    });
 
     const invited = await owner.caller.workspace.invite({ id: ws.id, email: "Newcomer@Example.test", role: "member" });
     if (invited.status !== "invited") throw new Error("expected an invitation");
@@ -186,12 +252,19 @@ describe("invitations", () => {
     expect(JSON.stringify(invitations)).not.toContain(stored.tokenHash);
 
     const newcomer = await makeUser({ email: "newcomer@example.test" });
-    expect(await newcomer.caller.workspace.acceptInvite({ token })).toMatchObject({ workspace: { id: ws.id, name: "Acme Robotics" }, role: "member" });
+    expect(await newcomer.caller.workspace.acceptInvite({ token })).toMatchObject({
+      workspace: { id: ws.id, name: "Acme Robotics" },
+      role: "member",
+    });
     expect(await roleOf(ws.id, newcomer.id)).toBe("member");
     expect((await owner.caller.workspace.members({ id: ws.id })).invitations).toEqual([]);
     // One use.
     const before = await everything();
-    expect(await rejection(newcomer.caller.workspace.acceptInvite({ token }))).toMatchObject({ code: "CONFLICT", field: "token", message: expect.stringMatching(/already been used/) });
+    expect(await rejection(newcomer.caller.workspace.acceptInvite({ token }))).toMatchObject({
+      code: "CONFLICT",
+      field: "token",
+      message: expect.stringMatching(/already been used/),
+    });
     expect(await everything()).toEqual(before);
   });
 
@@ -204,12 +277,26 @@ describe("invitations", () => {
     const stranger = await makeUser();
     const invitee = await makeUser({ email: "later@example.test" });
     const before = await everything();
-    expect(await rejection(stranger.caller.workspace.acceptInvite({ token: tokenOf(second.link) }))).toMatchObject({ code: "FORBIDDEN", field: "token", message: expect.stringMatching(/another email address/) });
-    expect(await rejection(invitee.caller.workspace.acceptInvite({ token: tokenOf(first.link) }))).toMatchObject({ code: "NOT_FOUND", field: "token" });
-    expect(await rejection(invitee.caller.workspace.acceptInvite({ token: "pdkinv_made-up" }))).toMatchObject({ code: "NOT_FOUND", field: "token" });
+    expect(await rejection(stranger.caller.workspace.acceptInvite({ token: tokenOf(second.link) }))).toMatchObject({
+      code: "FORBIDDEN",
+      field: "token",
+      message: expect.stringMatching(/another email address/),
+    });
+    expect(await rejection(invitee.caller.workspace.acceptInvite({ token: tokenOf(first.link) }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "token",
+    });
+    expect(await rejection(invitee.caller.workspace.acceptInvite({ token: "pdkinv_made-up" }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "token",
+    });
     vi.useFakeTimers({ toFake: ["Date"], now: second.invitation.expiresAt.getTime() });
     try {
-      expect(await rejection(invitee.caller.workspace.acceptInvite({ token: tokenOf(second.link) }))).toMatchObject({ code: "CONFLICT", field: "token", message: expect.stringMatching(/expired/) });
+      expect(await rejection(invitee.caller.workspace.acceptInvite({ token: tokenOf(second.link) }))).toMatchObject({
+        code: "CONFLICT",
+        field: "token",
+        message: expect.stringMatching(/expired/),
+      });
     } finally {
       vi.useRealTimers();
     }
@@ -232,14 +319,26 @@ describe("workspace.revokeInvite", () => {
     const invited = await owner.caller.workspace.invite({ id: ws.id, email: "oops@example.test", role: "member" });
     if (invited.status !== "invited") throw new Error("expected an invitation");
     const before = await everything();
-    expect(await rejection(owner.caller.workspace.revokeInvite({ id: other.id, invitationId: invited.invitation.id }))).toMatchObject({ code: "NOT_FOUND", field: "invitationId" });
+    expect(await rejection(owner.caller.workspace.revokeInvite({ id: other.id, invitationId: invited.invitation.id }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "invitationId",
+    });
     expect(await everything()).toEqual(before);
-    expect(await owner.caller.workspace.revokeInvite({ id: ws.id, invitationId: invited.invitation.id })).toEqual({ invitationId: invited.invitation.id, revoked: true });
+    expect(await owner.caller.workspace.revokeInvite({ id: ws.id, invitationId: invited.invitation.id })).toEqual({
+      invitationId: invited.invitation.id,
+      revoked: true,
+    });
     expect((await owner.caller.workspace.members({ id: ws.id })).invitations).toEqual([]);
     const oops = await makeUser({ email: "oops@example.test" });
-    expect(await rejection(oops.caller.workspace.acceptInvite({ token: tokenOf(invited.link) }))).toMatchObject({ code: "NOT_FOUND", field: "token" });
+    expect(await rejection(oops.caller.workspace.acceptInvite({ token: tokenOf(invited.link) }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "token",
+    });
     expect(await roleOf(ws.id, oops.id)).toBeNull();
-    expect(await rejection(owner.caller.workspace.revokeInvite({ id: ws.id, invitationId: invited.invitation.id }))).toMatchObject({ code: "NOT_FOUND", field: "invitationId" });
+    expect(await rejection(owner.caller.workspace.revokeInvite({ id: ws.id, invitationId: invited.invitation.id }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "invitationId",
+    });
   });
 });
 
@@ -250,7 +349,11 @@ describe("bad input", () => {
     ["update", "name", (u: TestUser, id: string) => u.caller.workspace.update({ id, name: "" })],
     ["get", "id", (u: TestUser) => u.caller.workspace.get({ id: "" })],
     ["invite", "email", (u: TestUser, id: string) => u.caller.workspace.invite({ id, email: "not an email", role: "member" })],
-    ["invite", "role", (u: TestUser, id: string) => u.caller.workspace.invite({ id, email: "ok@example.test", role: "client" as "member" })],
+    [
+      "invite",
+      "role",
+      (u: TestUser, id: string) => u.caller.workspace.invite({ id, email: "ok@example.test", role: "client" as "member" }),
+    ],
     ["setRole", "role", (u: TestUser, id: string) => u.caller.workspace.setRole({ id, userId: u.id, role: "superuser" as "member" })],
     ["removeMember", "userId", (u: TestUser, id: string) => u.caller.workspace.removeMember({ id, userId: "" })],
     ["revokeInvite", "invitationId", (u: TestUser, id: string) => u.caller.workspace.revokeInvite({ id, invitationId: "" })],

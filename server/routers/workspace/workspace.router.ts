@@ -17,19 +17,27 @@ import {
 } from "./workspace.schema";
 
 export const workspaceRouter = createTRPCRouter({
-  create: protectedProcedure.input(createWorkspaceInput).mutation(({ ctx, input }) => createWorkspace(db, { userId: ctx.user.id, name: input.name })),
+  create: protectedProcedure
+    .input(createWorkspaceInput)
+    .mutation(({ ctx, input }) => createWorkspace(db, { userId: ctx.user.id, name: input.name })),
 
   list: protectedProcedure.query(({ ctx }) => listWorkspaces(db, { userId: ctx.user.id })),
 
-  get: protectedProcedure.input(workspaceIdInput).query(({ ctx, input }) => getWorkspace(db, { userId: ctx.user.id, workspaceId: input.id })),
+  get: protectedProcedure
+    .input(workspaceIdInput)
+    .query(({ ctx, input }) => getWorkspace(db, { userId: ctx.user.id, workspaceId: input.id })),
 
   update: protectedProcedure
     .input(updateWorkspaceInput)
     .mutation(({ ctx, input }) => renameWorkspace(db, { userId: ctx.user.id, workspaceId: input.id, name: input.name })),
 
-  delete: protectedProcedure.input(workspaceIdInput).mutation(({ ctx, input }) => deleteWorkspace({ userId: ctx.user.id, workspaceId: input.id })),
+  delete: protectedProcedure
+    .input(workspaceIdInput)
+    .mutation(({ ctx, input }) => deleteWorkspace({ userId: ctx.user.id, workspaceId: input.id })),
 
-  members: protectedProcedure.input(workspaceIdInput).query(({ ctx, input }) => listMembers(db, { userId: ctx.user.id, workspaceId: input.id })),
+  members: protectedProcedure
+    .input(workspaceIdInput)
+    .query(({ ctx, input }) => listMembers(db, { userId: ctx.user.id, workspaceId: input.id })),
 
   invite: protectedProcedure.input(inviteInput).mutation(({ ctx, input }) =>
     inviteToWorkspace(db, {
@@ -46,7 +54,9 @@ export const workspaceRouter = createTRPCRouter({
     .input(revokeInviteInput)
     .mutation(({ ctx, input }) => revokeInvitation(db, { actorId: ctx.user.id, workspaceId: input.id, invitationId: input.invitationId })),
 
-  acceptInvite: protectedProcedure.input(acceptInviteInput).mutation(({ ctx, input }) => acceptInvitation(db, { userId: ctx.user.id, token: input.token })),
+  acceptInvite: protectedProcedure
+    .input(acceptInviteInput)
+    .mutation(({ ctx, input }) => acceptInvitation(db, { userId: ctx.user.id, token: input.token })),
 
   setRole: protectedProcedure
     .input(setRoleInput)
@@ -56,5 +66,7 @@ export const workspaceRouter = createTRPCRouter({
     .input(removeMemberInput)
     .mutation(({ ctx, input }) => removeMember({ actorId: ctx.user.id, workspaceId: input.id, userId: input.userId })),
 
-  leave: protectedProcedure.input(workspaceIdInput).mutation(({ ctx, input }) => leaveWorkspace({ userId: ctx.user.id, workspaceId: input.id })),
+  leave: protectedProcedure
+    .input(workspaceIdInput)
+    .mutation(({ ctx, input }) => leaveWorkspace({ userId: ctx.user.id, workspaceId: input.id })),
 });
