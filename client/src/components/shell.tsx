@@ -1,4 +1,5 @@
 // The frame of every signed-in page: brand, navigation, live connection, balance, sign-out.
+import { PaddockLogo } from "./logo";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { Suspense, useState } from "react";
@@ -71,18 +72,7 @@ export function Shell() {
     <div className="shell">
       <header className="topbar">
         <NavLink to="/" className="brand" aria-label="Paddock arena">
-          <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden>
-            <rect width="32" height="32" rx="8" fill="var(--surface-3)" />
-            <path
-              d="M8 23V9h8a5 5 0 0 1 0 10h-4"
-              fill="none"
-              stroke="var(--accent)"
-              strokeWidth="3"
-              strokeLinecap="round"
-              strokeLinejoin="round"
-            />
-            <circle cx="23" cy="23" r="2.5" fill="var(--gold)" />
-          </svg>
+          <PaddockLogo size={26} />
           <span>Paddock</span>
         </NavLink>
         <nav className="nav" aria-label="Main">
