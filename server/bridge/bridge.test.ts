@@ -11,10 +11,8 @@ vi.hoisted(() => {
 import request from "supertest";
 import { createApp } from "../app";
 import { db } from "../lib/db";
-import { hashToken, newToken } from "../lib/passwords";
-import { makeUser } from "../test/helpers";
+import { makeLiveRun, makeUser } from "../test/helpers";
 import { ensureBuiltinProfiles } from "../domain/agent-profiles";
-import { createRun } from "../domain/sandbox/create";
 import { checkLedger, balanceOf } from "../domain/ledger";
 import { waitUntil } from "../test/paddock-harness";
 
@@ -25,30 +23,8 @@ beforeAll(async () => {
   profileId = (await ensureBuiltinProfiles(db))[0]!.id;
 });
 
-async function liveRun(opts: { credits?: number; status?: "running" | "booting" | "succeeded"; target?: number } = {}) {
-  const user = await makeUser();
-  const { id } = await createRun(
-    db,
-    user.id,
-    {
-      goal: "Bridge test",
-      metric: "points",
-      targetValue: opts.target ?? 10,
-      agentProfileId: profileId,
-      durationMinutes: 60,
-      credits: opts.credits ?? 100,
-    },
-    { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
-  );
-  const token = newToken("pdkrun");
-  // Without the profile's verifier unless a test sets one: the agent's own report ends the run.
-  await db.sandbox.update({
-    where: { id },
-    data: { status: opts.status ?? "running", startedAt: new Date(), tokenHash: hashToken(token), verifier: null },
-  });
-  const base = `/api/agent/v1/runs/${id}`;
-  return { id, token, base, user, auth: { authorization: `Bearer ${token}` } };
-}
+const liveRun = (opts: { credits?: number; status?: "running" | "booting" | "succeeded"; target?: number } = {}) =>
+  makeLiveRun({ agentProfileId: profileId, goal: "Bridge test", status: opts.status, credits: opts.credits, targetValue: opts.target });
 
 async function snapshot(id: string) {
   const [events, run, prompts, artifacts, emails, payments, transfers] = await Promise.all([

@@ -30,15 +30,22 @@ export const anonymousCaller = () => createCaller(createContextInner({ user: nul
 
 /**
  * A run as its agent sees it: created (and funded) by a new user, marked running, with a bridge
- * token. `auth` is the header the agent sends; `base` its PADDOCK_BRIDGE_URL path.
+ * token. `auth` is the header the agent sends; `base` its PADDOCK_BRIDGE_URL path. It carries no
+ * verifier unless a test sets one, so the agent's own report ends it.
  */
-export async function makeLiveRun(opts: { agentProfileId: string; credits?: number; targetValue?: number }) {
+export async function makeLiveRun(opts: {
+  agentProfileId: string;
+  goal?: string;
+  credits?: number;
+  targetValue?: number;
+  status?: "running" | "booting" | "succeeded";
+}) {
   const user = await makeUser();
   const { id } = await createRun(
     db,
     user.id,
     {
-      goal: "Test run",
+      goal: opts.goal ?? "Test run",
       metric: "points",
       targetValue: opts.targetValue ?? 10,
       agentProfileId: opts.agentProfileId,
@@ -48,7 +55,10 @@ export async function makeLiveRun(opts: { agentProfileId: string; credits?: numb
     { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
   );
   const token = newToken("pdkrun");
-  await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
+  await db.sandbox.update({
+    where: { id },
+    data: { status: opts.status ?? "running", startedAt: new Date(), tokenHash: hashToken(token), verifier: null },
+  });
   return { id, token, user, base: `/api/agent/v1/runs/${id}`, auth: { authorization: `Bearer ${token}` } };
 }
 
