@@ -62,7 +62,7 @@ export async function cancelRun(input: RunActor & { sandboxId: string }) {
   return { id: input.sandboxId, status: after.status };
 }
 
-export async function injectCredits(input: { userId: string; sandboxId: string; amount: number }) {
+export async function injectCredits(input: RunActor & { sandboxId: string; amount: number }) {
   const result = await credits.injectCredits(db, input);
   live.user(input.userId, "balance:update", { balance: result.balance, reason: "credits injected" });
   return { creditBudget: result.creditBudget };

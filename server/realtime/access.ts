@@ -1,5 +1,7 @@
 // Who may watch what over Socket.IO: the run visibility rule (server/domain/workspaces/visibility.ts),
-// the same one every other read of a run uses, applied to the user as they are now.
+// the same one every procedure, the artifact files and the betting market use, applied to the user
+// as they are now. Nothing here decides anything of its own: a socket only knows a user id, so this
+// reads the user's current site role and asks the rule.
 import type { DbClient } from "../lib/db";
 import { canSeeRun } from "../domain/workspaces/visibility";
 

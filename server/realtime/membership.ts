@@ -10,7 +10,7 @@ import { createRedis, redis } from "../lib/redis";
 import { logger } from "../lib/logger";
 import { rooms } from "@shared/realtime";
 import { canViewSandbox } from "./access";
-import { isOperatorRole } from "@shared/run-rules";
+import { seesEveryRun } from "../domain/workspaces/visibility";
 import type { PaddockIo } from "./server";
 
 export const membershipChannel = () => `${config.REDIS_PREFIX}:workspace-membership`;
@@ -35,10 +35,10 @@ export const isArenaRoom = (room: string) => room === rooms.arena || room.starts
 export async function arenaRoomsFor(db: DbClient, userId: string): Promise<string[]> {
   const user = await db.user.findUnique({
     where: { id: userId },
-    select: { role: true, workspaceMemberships: { select: { workspaceId: true } } },
+    select: { id: true, role: true, workspaceMemberships: { select: { workspaceId: true } } },
   });
   if (!user) return [];
-  if (isOperatorRole(user.role)) return [rooms.arena, rooms.privateArena];
+  if (seesEveryRun(user)) return [rooms.arena, rooms.privateArena];
   return [rooms.arena, ...user.workspaceMemberships.map((m) => rooms.workspaceArena(m.workspaceId))];
 }
 

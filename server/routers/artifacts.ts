@@ -1,5 +1,6 @@
 // Artifact files for signed-in users: GET /api/artifacts/:id. Images display inline; anything
-// else downloads, so an uploaded HTML file can never run in Paddock's origin.
+// else downloads, so an uploaded HTML file can never run in Paddock's origin. An artifact of a run
+// the user may not see is not found, exactly like an id that does not exist (the visibility rule).
 import { Router } from "express";
 import path from "node:path";
 import type { ExpressAuthConfig } from "@auth/express";
@@ -8,6 +9,7 @@ import { db } from "../lib/db";
 import { resolveUser } from "../auth/resolve-user";
 import { sendError } from "../lib/http-errors";
 import { artifactPath, SCREENSHOT_TYPES } from "../domain/sandbox/artifacts";
+import { visibleRunsWhere } from "../domain/workspaces/visibility";
 
 export function createArtifactRouter(authConfig: ExpressAuthConfig): Router {
   const router = Router();
@@ -15,7 +17,7 @@ export function createArtifactRouter(authConfig: ExpressAuthConfig): Router {
     const user = await resolveUser(db, authConfig, req);
     if (!user) return sendError(res, 401, "UNAUTHORIZED", "sign in first");
     const artifact = await db.artifact.findUnique({
-      where: { id: req.params.id },
+      where: { id: req.params.id, sandbox: visibleRunsWhere(user) },
       select: { storageKey: true, contentType: true, filename: true },
     });
     if (!artifact) return sendError(res, 404, "NOT_FOUND", "no artifact with that id");

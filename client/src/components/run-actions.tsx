@@ -1,4 +1,5 @@
-// What a watcher can do to a live run: add credits, send a prompt, and (creator) cancel it.
+// What a watcher can do to a live run: add credits, send a prompt, cancel it — each for those
+// shared/run-rules.ts lets steer it (the run's workspace members and operators), and explained otherwise.
 import { useState, type FormEvent } from "react";
 import { trpc } from "../trpc";
 import { centsFromInput, formatAgo, formatCents } from "../lib/format";
@@ -7,12 +8,15 @@ import { useNow } from "../hooks/use-now";
 import { isLiveRun } from "@shared/run-status";
 import { Spinner } from "./states";
 import type { RunDetail } from "../live/use-live-sandbox";
-import { cancelRefusal, promptRefusal } from "@shared/run-rules";
+import { cancelRefusal, creditRefusal, promptRefusal } from "@shared/run-rules";
 import { useMe } from "../hooks/use-me";
 import { runActor, runStanding } from "../lib/run-standing";
 import { sentence } from "./bet-panel";
 
 export function CreditsPanel({ run }: { run: RunDetail }) {
+  const now = useNow();
+  const actor = runActor(useMe().user);
+  const refusal = actor ? creditRefusal(actor, runStanding(run, now)) : null;
   const utils = trpc.useUtils();
   const inject = trpc.sandbox.injectCredits.useMutation();
   const [text, setText] = useState("5");
@@ -32,7 +36,9 @@ export function CreditsPanel({ run }: { run: RunDetail }) {
     setError(undefined);
     try {
       const result = await inject.mutateAsync({ id: run.id, amount: amount.cents });
-      utils.sandbox.get.setData({ id: run.id }, (prev) => (prev ? { ...prev, creditBudget: result.creditBudget } : prev));
+      utils.sandbox.get.setData({ id: run.id }, (prev) =>
+        prev ? { ...prev, creditBudget: result.creditBudget, viewer: { ...prev.viewer, hasPrompted: true } } : prev,
+      );
       setDone(`Added ${formatCents(amount.cents)}`);
     } catch (err) {
       setError(fieldErrors(err).amount ?? errorMessage(err));
@@ -53,7 +59,12 @@ export function CreditsPanel({ run }: { run: RunDetail }) {
       <p className="muted small">
         {formatCents(run.creditsSpent)} spent of a {formatCents(run.creditBudget)} budget
       </p>
-      {isLiveRun(run.status) && (
+      {isLiveRun(run.status) && refusal && (
+        <p className="muted small" data-testid="credits-refusal">
+          {sentence(refusal)}
+        </p>
+      )}
+      {isLiveRun(run.status) && !refusal && (
         <form className="inline-form" onSubmit={(e) => void onSubmit(e)} noValidate>
           <span className="amount-input">
             <span aria-hidden>$</span>
@@ -105,7 +116,7 @@ export function PromptPanel({ run }: { run: RunDetail }) {
           ? {
               ...prev,
               prompts: [{ ...prompt, response: null, acknowledgedAt: null }, ...prev.prompts],
-              viewer: prev.viewer && { ...prev.viewer, hasPrompted: true },
+              viewer: { ...prev.viewer, hasPrompted: true },
             }
           : prev,
       );

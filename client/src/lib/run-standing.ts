@@ -10,6 +10,7 @@ export function runStanding(run: RunDetail, now: number): RunStanding {
     hasBet: run.viewer?.hasBet ?? false,
     hasPrompted: run.viewer?.hasPrompted ?? false,
     poolLocked: !pool || pool.status !== "open" || (pool.locksAt !== null && new Date(pool.locksAt).getTime() <= now),
+    workspaceRole: run.viewer?.workspaceRole ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
-// The arena: every run as a live card. Filters live in the URL so a view can be shared.
+// The arena: public runs and the current workspace's (the header's switcher) as live cards. Filters
+// live in the URL so a view can be shared.
 import { Link, useSearchParams } from "react-router";
 import { useMemo } from "react";
 import { trpc, type RouterInputs } from "../trpc";
@@ -7,6 +8,7 @@ import { RunCard, RunCardSkeleton } from "../components/run-card";
 import { Empty, ErrorState, Spinner } from "../components/states";
 import { formatCents } from "../lib/format";
 import { useDocumentTitle } from "../hooks/use-document-title";
+import { useCurrentWorkspace } from "../hooks/use-workspace";
 import { isLiveRun, LIVE_RUN_STATUSES, TERMINAL_RUN_STATUSES } from "@shared/run-status";
 
 const STATUS_FILTERS = {
@@ -23,6 +25,7 @@ export function ArenaPage() {
   const status = (params.get("status") ?? "all") as StatusFilter;
   const model = params.get("model") ?? "";
   const mine = params.get("mine") === "1";
+  const workspace = useCurrentWorkspace();
 
   const setFilter = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);
@@ -36,8 +39,13 @@ export function ArenaPage() {
     ...(STATUS_FILTERS[status] ? { status: [...STATUS_FILTERS[status]] } : {}),
     ...(model ? { model } : {}),
     ...(mine ? { creator: "me" } : {}),
+    ...(workspace.current ? { workspaceId: workspace.current.id } : {}),
   };
-  const list = trpc.sandbox.list.useInfiniteQuery(input, { getNextPageParam: (last) => last.nextCursor ?? undefined });
+  // Waits for the workspace list, so the arena is not first drawn for no workspace and then redrawn.
+  const list = trpc.sandbox.list.useInfiniteQuery(input, {
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled: !workspace.isPending,
+  });
   const profiles = trpc.sandbox.profiles.useQuery(undefined, { staleTime: 5 * 60_000 });
   const models = useMemo(() => [...new Set((profiles.data ?? []).map((p) => p.model))].sort(), [profiles.data]);
 
@@ -57,7 +65,7 @@ export function ArenaPage() {
                 <strong className="text">{formatCents(pooled)}</strong> in open pools
               </>
             ) : (
-              "Every run, updating live."
+              "Public runs and your workspace's, updating live."
             )}
           </p>
         </div>

@@ -11,7 +11,8 @@ import { errorCode } from "../lib/errors";
 import { formatCents, formatDateTime, formatDuration, toDate } from "../lib/format";
 import { ProgressBar, StatusBadge, TimeLeft, VerifiedBadge } from "../components/run-bits";
 import { isLiveRun } from "@shared/run-status";
-import { isOperatorRole } from "@shared/run-rules";
+import { maySteer } from "@shared/run-rules";
+import { runActor, runStanding } from "../lib/run-standing";
 import { ProgressChart, type ProgressPoint } from "../components/progress-chart";
 import { EventFeed } from "../components/event-feed";
 import { BetPanel } from "../components/bet-panel";
@@ -91,7 +92,8 @@ export function RunPage() {
   // Progress reports arrive as events; before the first one, chart the current value.
   const chartPoints = points.length > 0 ? points : run.currentProgress > 0 ? [{ t: chartEnd, v: run.currentProgress }] : [];
   // Shown to those who steer the run; CancelRun explains a refusal (shared/run-rules.ts) there.
-  const canCancel = isLiveRun(run.status) && user && (user.id === run.createdBy.id || isOperatorRole(user.role));
+  const actor = runActor(user);
+  const canCancel = isLiveRun(run.status) && actor !== null && maySteer(actor, runStanding(run, now));
 
   return (
     <div className="run-page" data-testid="run-page" data-run-id={run.id}>

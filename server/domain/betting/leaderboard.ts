@@ -1,9 +1,11 @@
 // Leaderboards: bettors by realized profit, and models (AgentProfile.model) by success rate over
 // finished runs. Canceled runs are left out of a model's record: a person stopped them, so they
-// say nothing about the model.
+// say nothing about the model. Both count only runs the viewer may see (the visibility rule), so a
+// team's private runs shape the boards of its members alone.
 import type { DbClient } from "../../lib/db";
 import { JUDGED_RUN_STATUSES } from "@shared/run-status";
 import { statusList } from "../../lib/run-status-sql";
+import { visibleRunsSql, type Viewer } from "../workspaces/visibility";
 
 export interface BettorRow {
   userId: string;
@@ -23,7 +25,11 @@ export interface ModelRow {
   successRate: number;
 }
 
-export async function leaderboard(client: DbClient, opts: { limit: number }): Promise<{ bettors: BettorRow[]; models: ModelRow[] }> {
+export async function leaderboard(
+  client: DbClient,
+  viewer: Viewer,
+  opts: { limit: number },
+): Promise<{ bettors: BettorRow[]; models: ModelRow[] }> {
   const bettors = await client.$queryRaw<(Omit<BettorRow, "profit" | "wagered"> & { profit: bigint; wagered: bigint })[]>`
     SELECT u.id AS "userId", u.name,
            sum(b.payout - b.amount)::bigint AS profit,
@@ -31,8 +37,8 @@ export async function leaderboard(client: DbClient, opts: { limit: number }): Pr
            count(*)::int AS bets,
            count(*) FILTER (WHERE p.status = 'settled' AND b.side = p.outcome)::int AS won,
            count(*) FILTER (WHERE p.status = 'settled' AND b.side <> p.outcome)::int AS lost
-      FROM bets b JOIN pools p ON p.id = b."poolId" JOIN users u ON u.id = b."userId"
-     WHERE b.payout IS NOT NULL
+      FROM bets b JOIN pools p ON p.id = b."poolId" JOIN users u ON u.id = b."userId" JOIN sandboxes s ON s.id = p."sandboxId"
+     WHERE b.payout IS NOT NULL AND ${visibleRunsSql(viewer, "s")}
      GROUP BY u.id
      ORDER BY profit DESC, wagered DESC, u.id
      LIMIT ${opts.limit}`;
@@ -42,7 +48,7 @@ export async function leaderboard(client: DbClient, opts: { limit: number }): Pr
            count(*) FILTER (WHERE s.status = 'succeeded')::int AS succeeded,
            (count(*) FILTER (WHERE s.status = 'succeeded'))::float8 / count(*) AS "successRate"
       FROM sandboxes s JOIN agent_profiles a ON a.id = s."agentProfileId"
-     WHERE s.status IN ${statusList(JUDGED_RUN_STATUSES)}
+     WHERE s.status IN ${statusList(JUDGED_RUN_STATUSES)} AND ${visibleRunsSql(viewer, "s")}
      GROUP BY a.model
      ORDER BY "successRate" DESC, runs DESC, a.model
      LIMIT ${opts.limit}`;

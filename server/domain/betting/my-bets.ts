@@ -1,8 +1,11 @@
 // A bettor's own bets: open and settled, each with its profit or loss, plus totals over all of
 // them (open exposure, realized P/L), newest first with cursor pagination. `sandboxId` narrows
-// the list to one run; the totals always cover every bet of the user.
+// the list to one run. The list holds bets on runs the user may still see (one removed from a
+// workspace no longer sees its private runs' goals); the totals always cover every bet of the
+// user, because they are the user's own money.
 import type { DbClient } from "../../lib/db";
 import type { BetSide, PoolStatus } from "../../generated/prisma/enums";
+import { visibleRunsWhere, type Viewer } from "../workspaces/visibility";
 
 export type BetState = "open" | "won" | "lost" | "refunded";
 
@@ -35,12 +38,16 @@ export interface MyBetTotals {
 
 export async function myBets(
   client: DbClient,
-  userId: string,
+  viewer: Viewer,
   opts: { cursor?: string; limit: number; filter?: "all" | "open" | "settled"; sandboxId?: string },
 ): Promise<{ items: MyBet[]; nextCursor: string | null; totals: MyBetTotals }> {
   const settledFilter = opts.filter === "open" ? { payout: null } : opts.filter === "settled" ? { payout: { not: null } } : {};
   const rows = await client.bet.findMany({
-    where: { userId, ...settledFilter, ...(opts.sandboxId ? { pool: { sandboxId: opts.sandboxId } } : {}) },
+    where: {
+      userId: viewer.id,
+      ...settledFilter,
+      pool: { ...(opts.sandboxId ? { sandboxId: opts.sandboxId } : {}), sandbox: visibleRunsWhere(viewer) },
+    },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: opts.limit + 1,
     ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
@@ -77,7 +84,7 @@ export async function myBets(
            coalesce(sum(amount) FILTER (WHERE payout IS NULL), 0)::bigint AS "openExposure",
            coalesce(sum(payout - amount) FILTER (WHERE payout IS NOT NULL), 0)::bigint AS "realizedPnl",
            coalesce(sum(amount), 0)::bigint AS wagered
-      FROM bets WHERE "userId" = ${userId}`;
+      FROM bets WHERE "userId" = ${viewer.id}`;
   return {
     items,
     nextCursor: rows.length > opts.limit ? items[items.length - 1]!.id : null,

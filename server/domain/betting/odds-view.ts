@@ -1,12 +1,12 @@
 // Read side of a pool: live odds (shared/odds.ts computeOdds), quotes (quoteBet) and the pool
 // with its recent bets. Everything a bet panel shows before the user places a bet.
-import { AppError } from "../../lib/errors";
 import type { DbClient, Prisma } from "../../lib/db";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
 import { computeOdds, quoteBet, type BetQuote } from "@shared/odds";
 import { isLiveRun } from "@shared/run-status";
 import { assertBetAmount } from "./place-bet";
+import { runNotFound, visibleRunsWhere, type Viewer } from "../workspaces/visibility";
 
 export interface PoolOddsView {
   poolId: string;
@@ -48,9 +48,10 @@ const poolSelect = {
   sandbox: { select: { status: true } },
 } satisfies Prisma.PoolSelect;
 
-async function loadPool(client: DbClient, sandboxId: string) {
-  const pool = await client.pool.findUnique({ where: { sandboxId }, select: poolSelect });
-  if (!pool) throw new AppError("NOT_FOUND", `run ${sandboxId} has no betting pool; check the run id`, { field: "sandboxId" });
+/** The run's pool, if the viewer may see the run; otherwise not found, as for a run that does not exist. */
+async function loadPool(client: DbClient, viewer: Viewer, sandboxId: string) {
+  const pool = await client.pool.findUnique({ where: { sandboxId, sandbox: visibleRunsWhere(viewer) }, select: poolSelect });
+  if (!pool) throw runNotFound("sandboxId");
   return pool;
 }
 
@@ -83,21 +84,25 @@ function toView(pool: Awaited<ReturnType<typeof loadPool>>, now = new Date()): P
   };
 }
 
-export async function getOdds(client: DbClient, sandboxId: string): Promise<PoolOddsView> {
-  return toView(await loadPool(client, sandboxId));
+export async function getOdds(client: DbClient, viewer: Viewer, sandboxId: string): Promise<PoolOddsView> {
+  return toView(await loadPool(client, viewer, sandboxId));
 }
 
 /** What a bet would get if placed now: quoteBet on the current pool, with the configured rake. */
-export async function quote(client: DbClient, input: { sandboxId: string; side: BetSide; amount: number }): Promise<BetQuote> {
+export async function quote(
+  client: DbClient,
+  viewer: Viewer,
+  input: { sandboxId: string; side: BetSide; amount: number },
+): Promise<BetQuote> {
+  const pool = await loadPool(client, viewer, input.sandboxId);
   assertBetAmount(input.amount);
-  const pool = await loadPool(client, input.sandboxId);
   return quoteBet({ yesTotal: Number(pool.yesTotal), noTotal: Number(pool.noTotal) }, input.side, input.amount, {
     rakeBps: config.HOUSE_RAKE_BPS,
   });
 }
 
-export async function poolWithRecentBets(client: DbClient, input: { sandboxId: string; limit: number }) {
-  const pool = await loadPool(client, input.sandboxId);
+export async function poolWithRecentBets(client: DbClient, viewer: Viewer, input: { sandboxId: string; limit: number }) {
+  const pool = await loadPool(client, viewer, input.sandboxId);
   const bets = await client.bet.findMany({
     where: { poolId: pool.id },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

@@ -42,9 +42,15 @@ import { cuidLike, userAccountKey } from "../ledger";
 import { pgPool } from "../../lib/pg";
 import { statusListText } from "../../lib/run-status-sql";
 import { describeLock, LIVE_RUN_STATUSES } from "@shared/run-status";
+import { runNotFound, seesEveryRun, visibleRunSqlText } from "../workspaces/visibility";
 
 export interface PlaceBetInput {
   userId: string;
+  /**
+   * The bettor's site role, for the visibility rule (server/domain/workspaces/visibility.ts).
+   * Without it the bettor is a plain member: public runs and their own workspaces' runs.
+   */
+  role?: string;
   sandboxId: string;
   side: BetSide;
   /** Integer cents, within MIN_BET_CENTS..MAX_BET_CENTS. */
@@ -80,6 +86,7 @@ const LIVE_STATUSES = statusListText(LIVE_RUN_STATUSES);
 
 type Refusal =
   | "ok"
+  | "not_visible"
   | "pool_closed"
   | "run_not_live"
   | "time_locked"
@@ -115,15 +122,23 @@ export function assertBetAmount(amount: number): void {
   }
 }
 
+// Whoever may not see the run is told it does not exist, before any other verdict.
+const VISIBLE = visibleRunSqlText({
+  visibility: "pool.visibility",
+  workspaceId: `pool."workspaceId"`,
+  userId: `i."userId"`,
+  seesEveryRun: `i."seesEveryRun"`,
+});
+
 // $1 the run, then one array per column of the batch, in arrival order.
 const PLACE_BETS_SQL = `
   WITH input AS (
-    SELECT t.ord, t."betId", t."userId", t."accountKey", t.side::"BetSide" AS side, t.amount, t."transferId"
-      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[])
-           WITH ORDINALITY AS t("betId", "userId", "accountKey", side, amount, "transferId", ord)
+    SELECT t.ord, t."betId", t."userId", t."accountKey", t.side::"BetSide" AS side, t.amount, t."transferId", t."seesEveryRun"
+      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::boolean[])
+           WITH ORDINALITY AS t("betId", "userId", "accountKey", side, amount, "transferId", "seesEveryRun", ord)
   ), pool AS (
     SELECT p.id, p."ledgerAccountId", p.status, p."locksAt", p."lockReason", p."yesTotal", p."noTotal", p."betCount",
-           p."steeredBy", s.status AS "runStatus", s."createdById"
+           p."steeredBy", s.status AS "runStatus", s."createdById", s.visibility, s."workspaceId"
       FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
      WHERE p."sandboxId" = $1::text
        FOR NO KEY UPDATE OF p
@@ -134,7 +149,8 @@ const PLACE_BETS_SQL = `
        FOR NO KEY UPDATE
   ), verdict AS (
     SELECT i.*, a.id AS "accountId", a.balance,
-           CASE WHEN pool.status <> 'open' THEN 'pool_closed'
+           CASE WHEN NOT ${VISIBLE} THEN 'not_visible'
+                WHEN pool.status <> 'open' THEN 'pool_closed'
                 WHEN pool."runStatus" NOT IN ${LIVE_STATUSES} THEN 'run_not_live'
                 WHEN pool."locksAt" <= ${NOW} THEN 'time_locked'
                 WHEN i."userId" = pool."createdById" THEN 'own_run'
@@ -278,6 +294,7 @@ async function runBatch(sandboxId: string, batch: Pending[]): Promise<Row[]> {
     batch.map((p) => p.input.side),
     batch.map((p) => p.input.amount),
     batch.map(() => cuidLike()),
+    batch.map((p) => seesEveryRun({ id: p.input.userId, role: p.input.role ?? "member" })),
   ];
   for (let attempt = 1; ; attempt++) {
     try {
@@ -312,7 +329,7 @@ function placedBet(p: Pending, row: Row): PlacedBet {
 }
 
 function refusalError(row: Row, input: PlaceBetInput): AppError {
-  if (!row.poolId) return new AppError("NOT_FOUND", `run ${input.sandboxId} has no betting pool; check the run id`, { field: "sandboxId" });
+  if (!row.poolId || row.refusal === "not_visible") return runNotFound("sandboxId");
   switch (row.refusal) {
     case "pool_closed":
       return new AppError(

@@ -8,6 +8,7 @@ import type { Db } from "../../lib/db";
 import { STARTED_RUN_STATUSES } from "@shared/run-status";
 import { statusList } from "../../lib/run-status-sql";
 import type { ArtifactKind, ReviewState } from "../../generated/prisma/enums";
+import { visibleRunsWhere, type Viewer } from "../workspaces/visibility";
 
 export const SCREENSHOT_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
 
@@ -90,15 +91,19 @@ export async function storeArtifact(db: Db, input: StoreArtifactInput) {
   }
 }
 
+/** Operators review artifacts; one of a run the reviewer may not see is not found (the visibility rule). */
 export async function reviewArtifact(
   db: Db,
-  input: { reviewerId: string; artifactId: string; state: Exclude<ReviewState, "pending">; note?: string },
+  input: { reviewer: Viewer; artifactId: string; state: Exclude<ReviewState, "pending">; note?: string },
 ) {
-  const existing = await db.artifact.findUnique({ where: { id: input.artifactId }, select: { id: true } });
+  const existing = await db.artifact.findUnique({
+    where: { id: input.artifactId, sandbox: visibleRunsWhere(input.reviewer) },
+    select: { id: true },
+  });
   if (!existing) throw new AppError("NOT_FOUND", "no artifact with that id", { field: "artifactId" });
   return db.artifact.update({
     where: { id: input.artifactId },
-    data: { reviewState: input.state, reviewNote: input.note ?? null, reviewedById: input.reviewerId, reviewedAt: new Date() },
+    data: { reviewState: input.state, reviewNote: input.note ?? null, reviewedById: input.reviewer.id, reviewedAt: new Date() },
     select: { ...artifactSelect, sandboxId: true },
   });
 }

@@ -4,8 +4,8 @@ import type { Db } from "../../lib/db";
 import { isTerminalRun } from "@shared/run-status";
 import { assertTransition, transitionRun, type TransitionResult } from "./lifecycle";
 import type { SandboxStatus } from "../../generated/prisma/enums";
-import { cancelRefusal, isOperatorRole, type RunActor } from "@shared/run-rules";
-import { readRunStanding } from "./standing";
+import { cancelRefusal, maySteer, type RunActor } from "@shared/run-rules";
+import { actorViewer, readRunStanding } from "./standing";
 
 export type CompleteResult = { verifying: false; transition: TransitionResult } | { verifying: true; status: SandboxStatus };
 
@@ -49,12 +49,15 @@ export async function completeRun(
   return { verifying: false, transition };
 }
 
-/** Who may cancel: shared/run-rules.ts (the creator or an operator, never a bettor; after the lock, operators only). */
+/**
+ * Who may cancel: a run the actor may not see is not found; then shared/run-rules.ts (the workspace's
+ * members or an operator, never a bettor; after the lock, operators only).
+ */
 export async function assertCanCancel(db: Db, input: RunActor & { sandboxId: string }) {
-  const run = await readRunStanding(db, { sandboxId: input.sandboxId, userId: input.userId });
+  const run = await readRunStanding(db, { sandboxId: input.sandboxId, viewer: actorViewer(input) });
   const refusal = cancelRefusal(input, run);
   // An ended run's pool is locked too; "it already ended" is the answer that helps, for anyone.
-  if (refusal && isTerminalRun(run.status) && (run.createdById === input.userId || isOperatorRole(input.role))) {
+  if (refusal && isTerminalRun(run.status) && maySteer(input, run)) {
     throw new AppError("CONFLICT", `the run already ended (${run.status})`, { field: "id" });
   }
   if (refusal) throw new AppError("FORBIDDEN", refusal, { field: "id" });

@@ -6,6 +6,8 @@ import { HOUSE_CREDITS_SPENT, runAccountKey, transfer, userAccountKey } from "..
 import { largestRemainderSplit } from "@shared/allocate";
 import { isStartedRun, LIVE_RUN_STATUSES, STARTED_RUN_STATUSES } from "@shared/run-status";
 import { statusList } from "../../lib/run-status-sql";
+import { creditRefusal, type RunActor } from "@shared/run-rules";
+import { actorViewer, readRunStanding, type RunStandingRow } from "./standing";
 
 /**
  * With `upToRemaining`, a cost already incurred (tokens an LLM has used) is charged as far as the
@@ -58,16 +60,30 @@ export async function spendCredits(
   });
 }
 
-export async function injectCredits(client: DbClient, input: { userId: string; sandboxId: string; amount: number }) {
+/**
+ * A user adds credits to a run's budget from their balance. Adding credits steers the run: the
+ * visibility rule, then shared/run-rules.ts (the workspace's members and operators, never a bettor),
+ * and the funder is recorded among the pool's steerers, so they may not bet on it afterwards.
+ */
+export async function injectCredits(client: DbClient, input: RunActor & { sandboxId: string; amount: number }) {
   return inTransaction(client, async (tx) => {
+    const viewer = actorViewer(input);
+    assertMayFund(input, await readRunStanding(tx, { sandboxId: input.sandboxId, viewer }));
+    // The run's row first, then its pool (recordProgress's order), then the ledger accounts (placeBet's).
     const rows = await tx.$queryRaw<{ creditBudget: number }[]>`
       UPDATE sandboxes SET "creditBudget" = "creditBudget" + ${input.amount}
        WHERE id = ${input.sandboxId} AND status IN ${statusList(LIVE_RUN_STATUSES)}
       RETURNING "creditBudget"`;
     if (!rows[0]) {
-      const run = await tx.sandbox.findUnique({ where: { id: input.sandboxId }, select: { status: true } });
-      if (!run) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
+      const run = await tx.sandbox.findUniqueOrThrow({ where: { id: input.sandboxId }, select: { status: true } });
       throw new AppError("CONFLICT", `the run is ${run.status}; credits can only be added to a live run`, { field: "id" });
+    }
+    // Under the pool's row lock, like submitPrompt: a bet by this user either committed before (and
+    // is seen here) or waits and then sees the user in steeredBy.
+    const standing = await readRunStanding(tx, { sandboxId: input.sandboxId, viewer, lockPool: true });
+    assertMayFund(input, standing);
+    if (standing.poolId && !standing.hasPrompted) {
+      await tx.$executeRaw`UPDATE pools SET "steeredBy" = array_append("steeredBy", ${input.userId}) WHERE id = ${standing.poolId}`;
     }
     const moved = await transfer(tx, {
       from: userAccountKey(input.userId),
@@ -79,6 +95,11 @@ export async function injectCredits(client: DbClient, input: { userId: string; s
     });
     return { creditBudget: rows[0].creditBudget, balance: moved.fromBalance ?? 0 };
   });
+}
+
+function assertMayFund(actor: RunActor, standing: RunStandingRow): void {
+  const refusal = creditRefusal(actor, standing);
+  if (refusal) throw new AppError("FORBIDDEN", refusal, { field: "id" });
 }
 
 /**

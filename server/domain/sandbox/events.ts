@@ -5,6 +5,7 @@ import type { DbClient, Prisma } from "../../lib/db";
 import type { EventKind } from "../../generated/prisma/enums";
 import { STARTED_RUN_STATUSES } from "@shared/run-status";
 import { statusListText } from "../../lib/run-status-sql";
+import { assertCanSeeRun, type Viewer } from "../workspaces/visibility";
 
 export interface EventInput {
   kind: EventKind;
@@ -94,8 +95,13 @@ export const eventSelect = {
   createdAt: true,
 } satisfies Prisma.SandboxEventSelect;
 
-/** Events of a run: newest first (cursor = the last seq seen), or in order after a seq. */
-export async function listEvents(client: DbClient, input: { sandboxId: string; limit: number; beforeSeq?: number; afterSeq?: number }) {
+/** Events of a run the viewer may see: newest first (cursor = the last seq seen), or in order after a seq. */
+export async function listEvents(
+  client: DbClient,
+  viewer: Viewer,
+  input: { sandboxId: string; limit: number; beforeSeq?: number | undefined; afterSeq?: number | undefined },
+) {
+  await assertCanSeeRun(client, viewer, input.sandboxId);
   if (input.afterSeq !== undefined) {
     const items = await client.sandboxEvent.findMany({
       where: { sandboxId: input.sandboxId, seq: { gt: input.afterSeq } },

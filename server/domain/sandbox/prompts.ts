@@ -4,13 +4,13 @@ import { AppError } from "../../lib/errors";
 import { inTransaction, type Db } from "../../lib/db";
 import { promptRefusal, type RunActor } from "@shared/run-rules";
 import { isLiveRun } from "@shared/run-status";
-import { readRunStanding } from "./standing";
+import { actorViewer, readRunStanding } from "./standing";
 
 export async function submitPrompt(db: Db, input: RunActor & { sandboxId: string; text: string }) {
   return inTransaction(db, async (tx) => {
     // Under the pool's row lock, like placeBet: a bet by this user either committed before (and
     // is seen here) or waits and then sees the user in steeredBy, so not both succeed.
-    const run = await readRunStanding(tx, { sandboxId: input.sandboxId, userId: input.userId, lockPool: true });
+    const run = await readRunStanding(tx, { sandboxId: input.sandboxId, viewer: actorViewer(input), lockPool: true });
     const refusal = promptRefusal(input, run);
     if (refusal) throw new AppError("FORBIDDEN", refusal, { field: "id" });
     if (!isLiveRun(run.status)) {

@@ -7,6 +7,7 @@ import { statusList } from "../../lib/run-status-sql";
 import { eventSelect } from "./events";
 import { artifactSelect } from "./artifacts";
 import { readRunStanding } from "./standing";
+import { runNotFound, visibleRunsSql, visibleRunsWhere, visibleRunWhere, type Viewer } from "../workspaces/visibility";
 
 export const runSummarySelect = {
   id: true,
@@ -65,13 +66,13 @@ function shapeSummary(row: RunSummaryRow) {
 }
 export type RunSummary = ReturnType<typeof shapeSummary>;
 
-/** Everything the run page needs in one call. */
-export async function getRun(db: Db, id: string, opts: { eventLimit?: number; viewerId?: string } = {}) {
+/** Everything the run page needs in one call; not found unless the viewer may see the run. */
+export async function getRun(db: Db, id: string, opts: { viewer: Viewer; eventLimit?: number }) {
   // The viewer's part in the run (for the client to explain what shared/run-rules.ts allows them)
   // is read alongside the run, not after it: sandbox.get is the run page's one round trip.
   const [row, standing] = await Promise.all([
     db.sandbox.findUnique({
-      where: { id },
+      where: visibleRunWhere(opts.viewer, id),
       select: {
         ...runSummarySelect,
         agentConfig: true,
@@ -92,11 +93,14 @@ export async function getRun(db: Db, id: string, opts: { eventLimit?: number; vi
         },
       },
     }),
-    opts.viewerId ? readRunStanding(db, { sandboxId: id, userId: opts.viewerId }) : null,
+    readRunStanding(db, { sandboxId: id, viewer: opts.viewer }).catch((e: unknown) => {
+      if (e instanceof AppError && e.code === "NOT_FOUND") return null;
+      throw e;
+    }),
   ]);
-  if (!row) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
+  if (!row || !standing) throw runNotFound();
   const { events, payments, emails, artifacts, prompts, agentConfig, eventSeq, verifierOutput, ...summary } = row;
-  const viewer = standing ? { hasBet: standing.hasBet, hasPrompted: standing.hasPrompted } : null;
+  const viewer = { hasBet: standing.hasBet, hasPrompted: standing.hasPrompted, workspaceRole: standing.workspaceRole };
   return { ...shapeSummary(summary), agentConfig, verifierOutput, lastSeq: eventSeq, events, payments, emails, artifacts, prompts, viewer };
 }
 
@@ -105,6 +109,11 @@ export interface ListRunsInput {
   model?: string | undefined;
   createdById?: string | undefined;
   goal?: string | undefined;
+  /**
+   * The arena as seen from this workspace: its runs (public or private) and the public runs of
+   * every workspace. Narrows what the caller may see; it never widens it.
+   */
+  workspaceId?: string | undefined;
   cursor?: string | undefined;
   limit: number;
 }
@@ -115,6 +124,7 @@ export async function listRuns(db: Db, input: ListRunsInput) {
     ...(input.model ? { agentProfile: { model: input.model } } : {}),
     ...(input.createdById ? { createdById: input.createdById } : {}),
     ...(input.goal ? { goal: input.goal } : {}),
+    ...(input.workspaceId ? { OR: [{ visibility: "public" }, { workspaceId: input.workspaceId }] } : {}),
   };
   const rows = await db.sandbox.findMany({
     where,
@@ -127,16 +137,21 @@ export async function listRuns(db: Db, input: ListRunsInput) {
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1]!.id : null };
 }
 
-/** Runs that share a goal, side by side (newest 24). */
-export async function compareRuns(db: Db, input: { goal?: string | undefined; id?: string | undefined }) {
+/** Runs that share a goal, side by side (the newest 24 the viewer may see). */
+export async function compareRuns(db: Db, viewer: Viewer, input: { goal?: string | undefined; id?: string | undefined }) {
   let goal = input.goal;
   if (!goal && input.id) {
-    const run = await db.sandbox.findUnique({ where: { id: input.id }, select: { goal: true } });
-    if (!run) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
+    const run = await db.sandbox.findUnique({ where: visibleRunWhere(viewer, input.id), select: { goal: true } });
+    if (!run) throw runNotFound();
     goal = run.goal;
   }
   if (!goal) throw new AppError("BAD_REQUEST", "give a goal or a run id to compare", { field: "goal" });
-  const rows = await db.sandbox.findMany({ where: { goal }, orderBy: { createdAt: "desc" }, take: 24, select: runSummarySelect });
+  const rows = await db.sandbox.findMany({
+    where: { goal, AND: [visibleRunsWhere(viewer)] },
+    orderBy: { createdAt: "desc" },
+    take: 24,
+    select: runSummarySelect,
+  });
   return { goal, runs: rows.map(shapeSummary) };
 }
 
@@ -151,8 +166,8 @@ export interface ModelStat {
   avgCreditsSpent: number | null;
 }
 
-/** Per model: runs, success rate over finished runs, average time to goal, cost and spend. */
-export async function modelStats(db: Db): Promise<ModelStat[]> {
+/** Per model, over the runs the viewer may see: runs, success rate over finished runs, average time to goal, cost and spend. */
+export async function modelStats(db: Db, viewer: Viewer): Promise<ModelStat[]> {
   const rows = await db.$queryRaw<
     {
       model: string;
@@ -173,6 +188,7 @@ export async function modelStats(db: Db): Promise<ModelStat[]> {
            avg(s."costCents") FILTER (WHERE s."finishedAt" IS NOT NULL)::float8 AS avg_cost,
            avg(s."creditsSpent") FILTER (WHERE s."finishedAt" IS NOT NULL)::float8 AS avg_spent
       FROM sandboxes s JOIN agent_profiles p ON p.id = s."agentProfileId"
+     WHERE ${visibleRunsSql(viewer, "s")}
      GROUP BY p.model
      ORDER BY p.model`;
   return rows.map((r) => {

@@ -8,7 +8,9 @@ import { makeUser } from "../../test/helpers";
 import { makeRun, moneySnapshot } from "../betting/fixtures";
 import { lockPool } from "../betting/pools";
 import { settlePool } from "../betting/settle-pool";
-import { balanceOf, checkLedger, userAccountKey } from "../ledger";
+import { balanceOf, checkLedger, runAccountKey, userAccountKey } from "../ledger";
+import { createWorkspace } from "../workspaces/workspaces";
+import type { WorkspaceRole } from "@shared/workspace-rules";
 
 async function refusal(p: Promise<unknown>) {
   const err = await p.then(
@@ -28,7 +30,7 @@ describe("who may prompt a run", () => {
     await bettor.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 500 });
     expect(await refusal(bettor.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "stop" }))).toMatchObject({
       code: "FORBIDDEN",
-      message: expect.stringMatching(/creator or an operator/),
+      message: expect.stringMatching(/only members of the run's workspace and operators/),
     });
     expect(await db.promptInjection.count({ where: { sandboxId: run.sandboxId } })).toBe(0);
   });
@@ -55,6 +57,74 @@ describe("who may prompt a run", () => {
   });
 });
 
+describe("the run's workspace steers it", () => {
+  async function teamRun() {
+    const owner = await makeUser();
+    const ws = await createWorkspace(db, { userId: owner.id, name: "Steering team" });
+    const join = async (role: WorkspaceRole) => {
+      const u = await makeUser();
+      await db.workspaceMember.create({ data: { workspaceId: ws.id, userId: u.id, role } });
+      return u;
+    };
+    const run = await makeRun(db, { createdById: owner.id, workspaceId: ws.id });
+    // The fixture's run has no budget account; credits need one.
+    await db.ledgerAccount.create({ data: { key: runAccountKey(run.sandboxId), kind: "run" } });
+    return { owner, run, join };
+  }
+
+  it("lets a teammate who is not the creator prompt and fund the run, and then not bet on it", async () => {
+    const { run, join } = await teamRun();
+    const teammate = await join("member");
+    await teammate.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "faster" });
+    expect(await teammate.caller.sandbox.injectCredits({ id: run.sandboxId, amount: 100 })).toMatchObject({ creditBudget: 100 });
+    expect(await refusal(teammate.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 500 }))).toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/you have steered/),
+    });
+  });
+
+  it("refuses a viewer's prompt, credits and cancel, and lets the viewer bet", async () => {
+    const { run, join } = await teamRun();
+    const viewer = await join("viewer");
+    const before = await moneySnapshot(db);
+    for (const call of [
+      () => viewer.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "stop" }),
+      () => viewer.caller.sandbox.injectCredits({ id: run.sandboxId, amount: 100 }),
+      () => viewer.caller.sandbox.cancel({ id: run.sandboxId }),
+    ]) {
+      expect(await refusal(call())).toMatchObject({ code: "FORBIDDEN", field: "id", message: expect.stringMatching(/viewers cannot/) });
+    }
+    expect(await moneySnapshot(db)).toEqual(before);
+    expect(await db.promptInjection.count({ where: { sandboxId: run.sandboxId } })).toBe(0);
+    await viewer.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 500 });
+  });
+
+  it("refuses a teammate's credits once they have a bet on the run", async () => {
+    const { run, join } = await teamRun();
+    const teammate = await join("member");
+    await teammate.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 500 });
+    const before = await moneySnapshot(db);
+    expect(await refusal(teammate.caller.sandbox.injectCredits({ id: run.sandboxId, amount: 100 }))).toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/you have a bet on this run/),
+    });
+    expect(await moneySnapshot(db)).toEqual(before);
+  });
+
+  it("concurrent credits and a bet by the same teammate never both succeed", async () => {
+    for (let i = 0; i < 6; i++) {
+      const { run, join } = await teamRun();
+      const teammate = await join("member");
+      const outcomes = await Promise.allSettled([
+        teammate.caller.sandbox.injectCredits({ id: run.sandboxId, amount: 100 }),
+        teammate.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 100 }),
+      ]);
+      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+      expect(await checkLedger(db)).toEqual([]);
+    }
+  });
+});
+
 describe("who may bet on a run", () => {
   it("refuses the creator's bet on their own run, moving no money", async () => {
     const owner = await makeUser();
@@ -75,7 +145,7 @@ describe("who may bet on a run", () => {
     await operator.caller.sandbox.submitPrompt({ id: run.sandboxId, text: "slower" });
     expect(await refusal(operator.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 500 }))).toMatchObject({
       code: "FORBIDDEN",
-      message: expect.stringMatching(/you have prompted/),
+      message: expect.stringMatching(/you have steered/),
     });
   });
 

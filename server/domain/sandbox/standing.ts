@@ -1,8 +1,9 @@
-// The facts shared/run-rules.ts decides on, read for one user and run.
-import { AppError } from "../../lib/errors";
+// The facts shared/run-rules.ts decides on, read for one user and run — after the visibility rule:
+// a run the user may not see is "not found", whatever they meant to do with it.
 import type { DbClient } from "../../lib/db";
-import type { SandboxStatus } from "../../generated/prisma/enums";
-import type { RunStanding } from "@shared/run-rules";
+import type { RunVisibility, SandboxStatus, WorkspaceRole } from "../../generated/prisma/enums";
+import type { RunActor, RunStanding } from "@shared/run-rules";
+import { mayView, runNotFound, type Viewer } from "../workspaces/visibility";
 
 export interface RunStandingRow extends RunStanding {
   status: SandboxStatus;
@@ -15,19 +16,35 @@ export interface RunStandingRow extends RunStanding {
  */
 export async function readRunStanding(
   client: DbClient,
-  input: { sandboxId: string; userId: string; lockPool?: boolean },
+  input: { sandboxId: string; viewer: Viewer; lockPool?: boolean },
 ): Promise<RunStandingRow> {
+  const userId = input.viewer.id;
   if (input.lockPool) await client.$queryRaw`SELECT 1 FROM pools WHERE "sandboxId" = ${input.sandboxId} FOR NO KEY UPDATE`;
   const rows = await client.$queryRaw<
-    { createdById: string; status: SandboxStatus; poolId: string | null; hasBet: boolean; hasPrompted: boolean; poolLocked: boolean }[]
+    {
+      createdById: string;
+      status: SandboxStatus;
+      visibility: RunVisibility;
+      workspaceRole: WorkspaceRole | null;
+      poolId: string | null;
+      hasBet: boolean;
+      hasPrompted: boolean;
+      poolLocked: boolean;
+    }[]
   >`
-    SELECT s."createdById", s.status, p.id AS "poolId",
-           EXISTS (SELECT 1 FROM bets b WHERE b."poolId" = p.id AND b."userId" = ${input.userId}) AS "hasBet",
-           coalesce(${input.userId} = ANY (p."steeredBy"), false) AS "hasPrompted",
+    SELECT s."createdById", s.status, s.visibility, m.role AS "workspaceRole", p.id AS "poolId",
+           EXISTS (SELECT 1 FROM bets b WHERE b."poolId" = p.id AND b."userId" = ${userId}) AS "hasBet",
+           coalesce(${userId} = ANY (p."steeredBy"), false) AS "hasPrompted",
            coalesce(p.status <> 'open' OR p."locksAt" <= (now() AT TIME ZONE 'UTC'), false) AS "poolLocked"
-      FROM sandboxes s LEFT JOIN pools p ON p."sandboxId" = s.id
+      FROM sandboxes s
+      LEFT JOIN pools p ON p."sandboxId" = s.id
+      LEFT JOIN workspace_members m ON m."workspaceId" = s."workspaceId" AND m."userId" = ${userId}
      WHERE s.id = ${input.sandboxId}`;
   const row = rows[0];
-  if (!row) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
-  return row;
+  if (!row || !mayView(input.viewer, row, row.workspaceRole !== null)) throw runNotFound();
+  const { visibility, ...standing } = row;
+  return standing;
 }
+
+/** The visibility rule's viewer for a run-rules actor. */
+export const actorViewer = (actor: RunActor): Viewer => ({ id: actor.userId, role: actor.role });

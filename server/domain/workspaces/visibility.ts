@@ -1,12 +1,19 @@
-// Who may see a run: the one rule every read of a run uses (Socket.IO rooms, the run's pages, the
-// lists, bets and artifacts as their procedures move onto it). Someone who may not see a run is
-// told it does not exist, so ids reveal nothing.
+// Who may see a run: the one rule every read and write of a run goes through — the run procedures,
+// the betting market, artifact files, Socket.IO rooms (server/realtime/access.ts) and the arena.
+// Someone who may not see a run is told it does not exist (`runNotFound`, the very error a made-up
+// id gets), so ids reveal nothing.
 //
 // - a public run: every signed-in user (the arena);
 // - a workspace run: the workspace's members, viewers included;
 // - site operators and admins: every run, because they steer and cancel any run (shared/run-rules.ts)
 //   and cannot moderate what they cannot see. Anonymous callers see nothing.
-import type { DbClient, Prisma } from "../../lib/db";
+//
+// The rule in four forms, one per kind of caller, all here (visibility.test.ts proves they agree):
+// `mayView` on facts already loaded, `visibleRunsWhere` for Prisma queries (and `canSeeRun`, one run
+// by id, built on it), `visibleRunsSql` for `$queryRaw` aggregates, and `visibleRunSqlText` for the
+// `pg` statements of hot paths (placeBet).
+import { AppError } from "../../lib/errors";
+import { Prisma, type DbClient } from "../../lib/db";
 import { isOperatorRole } from "@shared/run-rules";
 
 export interface Viewer {
@@ -20,34 +27,67 @@ export interface RunPlacement {
   visibility: "workspace" | "public";
 }
 
-/** The rule on facts already loaded: `memberOf` is whether the viewer belongs to the run's workspace. */
-export function mayView(viewer: Viewer | null, run: RunPlacement, memberOf: boolean): boolean {
-  if (!viewer) return false;
-  if (run.visibility === "public" || isOperatorRole(viewer.role)) return true;
-  return memberOf;
+/** The error for a run the caller may not see — the same as for a run that does not exist. */
+export function runNotFound(field: "id" | "sandboxId" = "id"): AppError {
+  return new AppError("NOT_FOUND", "no run with that id", { field });
 }
 
-/** May this user see this run? False for runs that do not exist, as for runs they may not see. */
-export async function canSeeRun(db: DbClient, viewer: Viewer | null, sandboxId: string): Promise<boolean> {
+/** Site operators and admins see every run, in every workspace. */
+export const seesEveryRun = (viewer: Viewer): boolean => isOperatorRole(viewer.role);
+
+/** The rule on facts already loaded: `memberOf` is whether the viewer belongs to the run's workspace. */
+export function mayView(viewer: Viewer | null, run: Pick<RunPlacement, "visibility">, memberOf: boolean): boolean {
   if (!viewer) return false;
-  const run = await db.sandbox.findUnique({
-    where: { id: sandboxId },
-    select: {
-      workspaceId: true,
-      visibility: true,
-      workspace: { select: { members: { where: { userId: viewer.id }, select: { userId: true } } } },
-    },
-  });
-  if (!run) return false;
-  return mayView(viewer, run, run.workspace.members.length > 0);
+  return run.visibility === "public" || seesEveryRun(viewer) || memberOf;
 }
 
 /**
- * The same rule as a `where` for lists of runs: AND it with the list's own filters. Public runs
- * or runs of a workspace the viewer belongs to; everything for operators; nothing anonymously.
+ * The rule as a `where` on runs: AND it with a query's own filters (`{ AND: [visibleRunsWhere(v), …] }`,
+ * or as a relation filter such as `{ sandbox: visibleRunsWhere(v) }`). Public runs or runs of a
+ * workspace the viewer belongs to; everything for operators; nothing anonymously.
  */
 export function visibleRunsWhere(viewer: Viewer | null): Prisma.SandboxWhereInput {
   if (!viewer) return { id: { in: [] } };
-  if (isOperatorRole(viewer.role)) return {};
+  if (seesEveryRun(viewer)) return {};
   return { OR: [{ visibility: "public" }, { workspace: { members: { some: { userId: viewer.id } } } }] };
+}
+
+/** One run by id, only if the viewer may see it: a `findUnique` where (one query, no second lookup). */
+export function visibleRunWhere(viewer: Viewer | null, sandboxId: string): Prisma.SandboxWhereUniqueInput {
+  return { id: sandboxId, AND: [visibleRunsWhere(viewer)] };
+}
+
+/** May this user see this run? False for runs that do not exist, as for runs they may not see. One query. */
+export async function canSeeRun(db: DbClient, viewer: Viewer | null, sandboxId: string): Promise<boolean> {
+  if (!viewer) return false;
+  const run = await db.sandbox.findUnique({ where: visibleRunWhere(viewer, sandboxId), select: { id: true } });
+  return run !== null;
+}
+
+/** Throws `runNotFound(field)` unless the viewer may see the run. */
+export async function assertCanSeeRun(db: DbClient, viewer: Viewer | null, sandboxId: string, field: "id" | "sandboxId" = "id") {
+  if (!(await canSeeRun(db, viewer, sandboxId))) throw runNotFound(field);
+}
+
+/**
+ * The rule as a SQL condition on the run row aliased `alias` (a trusted identifier, never input),
+ * for `$queryRaw` aggregates: `WHERE ${visibleRunsSql(viewer, "s")}`.
+ */
+export function visibleRunsSql(viewer: Viewer | null, alias: string): Prisma.Sql {
+  if (!viewer) return Prisma.sql`false`;
+  if (seesEveryRun(viewer)) return Prisma.sql`true`;
+  const run = Prisma.raw(alias);
+  return Prisma.sql`(${run}.visibility = 'public'
+    OR EXISTS (SELECT 1 FROM workspace_members vm WHERE vm."workspaceId" = ${run}."workspaceId" AND vm."userId" = ${viewer.id}))`;
+}
+
+/**
+ * The rule as SQL text over column expressions, for statements sent through the `pg` pool where
+ * each row carries its own viewer (placeBet's batches): `seesEveryRun` is a boolean expression
+ * holding `seesEveryRun(viewer)` for the row's viewer. All four arguments are trusted SQL
+ * expressions (column references, parameters), never input.
+ */
+export function visibleRunSqlText(expr: { visibility: string; workspaceId: string; userId: string; seesEveryRun: string }): string {
+  return `(${expr.visibility} = 'public' OR ${expr.seesEveryRun}
+    OR EXISTS (SELECT 1 FROM workspace_members vm WHERE vm."workspaceId" = ${expr.workspaceId} AND vm."userId" = ${expr.userId}))`;
 }

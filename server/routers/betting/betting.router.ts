@@ -6,15 +6,15 @@ import { placeBet } from "../../commands/betting";
 import { leaderboardInput, myBetsInput, placeBetInput, poolInput, quoteInput, sandboxInput } from "./betting.schema";
 
 export const bettingRouter = createTRPCRouter({
-  placeBet: protectedProcedure.input(placeBetInput).mutation(({ ctx, input }) => placeBet({ userId: ctx.user.id, ...input })),
+  placeBet: protectedProcedure.input(placeBetInput).mutation(({ ctx, input }) => placeBet({ userId: ctx.user.id, role: ctx.user.role, ...input })),
 
-  getOdds: protectedProcedure.input(sandboxInput).query(({ input }) => getOdds(db, input.sandboxId)),
+  getOdds: protectedProcedure.input(sandboxInput).query(({ ctx, input }) => getOdds(db, ctx.user, input.sandboxId)),
 
-  quote: protectedProcedure.input(quoteInput).query(({ input }) => quote(db, input)),
+  quote: protectedProcedure.input(quoteInput).query(({ ctx, input }) => quote(db, ctx.user, input)),
 
-  pool: protectedProcedure.input(poolInput).query(({ input }) => poolWithRecentBets(db, input)),
+  pool: protectedProcedure.input(poolInput).query(({ ctx, input }) => poolWithRecentBets(db, ctx.user, input)),
 
-  myBets: protectedProcedure.input(myBetsInput).query(({ ctx, input }) => myBets(db, ctx.user.id, input)),
+  myBets: protectedProcedure.input(myBetsInput).query(({ ctx, input }) => myBets(db, ctx.user, input)),
 
-  leaderboard: protectedProcedure.input(leaderboardInput).query(({ input }) => leaderboard(db, input)),
+  leaderboard: protectedProcedure.input(leaderboardInput).query(({ ctx, input }) => leaderboard(db, ctx.user, input)),
 });

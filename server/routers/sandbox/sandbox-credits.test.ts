@@ -7,11 +7,20 @@ import { ensureBuiltinProfiles } from "../../domain/agent-profiles";
 import { balanceOf, checkLedger, runAccountKey, userAccountKey } from "../../domain/ledger";
 import { transitionRun } from "../../domain/sandbox/lifecycle";
 import { spendCredits } from "../../domain/sandbox/credits";
+import { createWorkspace } from "../../domain/workspaces/workspaces";
 
+/** A run launched in a team workspace; `backer` adds a member of it (only members and operators fund its runs). */
 async function launchedRun(credits: number) {
   const launcher = await makeUser({ grant: 10_000 });
   const [profile] = await ensureBuiltinProfiles(db);
+  const ws = await createWorkspace(db, { userId: launcher.id, name: "Backers" });
+  const backer = async (grant: number) => {
+    const u = await makeUser({ grant });
+    await db.workspaceMember.create({ data: { workspaceId: ws.id, userId: u.id, role: "member" } });
+    return u;
+  };
   const { id } = await launcher.caller.sandbox.create({
+    workspaceId: ws.id,
     goal: "Count to ten",
     metric: "count",
     targetValue: 10,
@@ -19,15 +28,15 @@ async function launchedRun(credits: number) {
     durationMinutes: 10,
     credits,
   });
-  return { launcher, id };
+  return { launcher, id, backer };
 }
 
 const budgetOf = async (id: string) => (await db.sandbox.findUniqueOrThrow({ where: { id }, select: { creditBudget: true } })).creditBudget;
 
 describe("sandbox.injectCredits", () => {
   it("moves the amount from the backer's balance into the run's budget", async () => {
-    const { id } = await launchedRun(400);
-    const backer = await makeUser({ grant: 10_000 });
+    const { id, backer: member } = await launchedRun(400);
+    const backer = await member(10_000);
     expect(await backer.caller.sandbox.injectCredits({ id, amount: 2_500 })).toEqual({ creditBudget: 2_900 });
     expect(await budgetOf(id)).toBe(2_900);
     expect(await balanceOf(db, userAccountKey(backer.id))).toBe(7_500);
@@ -36,8 +45,8 @@ describe("sandbox.injectCredits", () => {
   });
 
   it("refuses more than the backer has, naming amount, and changes nothing", async () => {
-    const { id } = await launchedRun(400);
-    const backer = await makeUser({ grant: 1_000 });
+    const { id, backer: member } = await launchedRun(400);
+    const backer = await member(1_000);
     expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 1_001 }))).toMatchObject({
       field: "amount",
       message: expect.stringContaining("insufficient funds"),
@@ -48,8 +57,8 @@ describe("sandbox.injectCredits", () => {
   });
 
   it("refuses bad amounts, unknown runs and runs that ended, moving nothing", async () => {
-    const { id } = await launchedRun(400);
-    const backer = await makeUser({ grant: 1_000 });
+    const { id, backer: member } = await launchedRun(400);
+    const backer = await member(1_000);
     expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 0 }))).toMatchObject({ code: "BAD_REQUEST", field: "amount" });
     expect(await rejection(backer.caller.sandbox.injectCredits({ id, amount: 1.5 }))).toMatchObject({
       code: "BAD_REQUEST",
@@ -68,9 +77,9 @@ describe("sandbox.injectCredits", () => {
 
 describe("unspent credits when a run ends", () => {
   it("go back to every funder pro rata to what each put in, leftover cents by largest remainder", async () => {
-    const { launcher, id } = await launchedRun(300);
-    const alice = await makeUser({ grant: 10_000 });
-    const bob = await makeUser({ grant: 10_000 });
+    const { launcher, id, backer } = await launchedRun(300);
+    const alice = await backer(10_000);
+    const bob = await backer(10_000);
     // Alice funds twice: her share is what she put in altogether.
     await alice.caller.sandbox.injectCredits({ id, amount: 150 });
     await bob.caller.sandbox.injectCredits({ id, amount: 100 });

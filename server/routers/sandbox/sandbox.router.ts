@@ -5,7 +5,6 @@ import { createSandboxInput } from "@shared/sandbox";
 import { RUN_STATUSES } from "@shared/run-status";
 import { INT4_MAX } from "@shared/schemas";
 import { db } from "../../lib/db";
-import { AppError } from "../../lib/errors";
 import { compareRuns, getRun, listRuns, modelStats } from "../../domain/sandbox/queries";
 import { listProfiles, setProfileRestricted, setProfileVerifier } from "../../domain/sandbox/profiles";
 import { listEvents } from "../../domain/sandbox/events";
@@ -27,7 +26,7 @@ export const sandboxRouter = createTRPCRouter({
     .input(createSandboxInput)
     .mutation(({ ctx, input }) => createRun({ userId: ctx.user.id, role: ctx.user.role, run: input })),
 
-  get: protectedProcedure.input(idInput).query(({ ctx, input }) => getRun(db, input.id, { viewerId: ctx.user.id })),
+  get: protectedProcedure.input(idInput).query(({ ctx, input }) => getRun(db, input.id, { viewer: ctx.user })),
 
   list: protectedProcedure
     .input(
@@ -36,6 +35,8 @@ export const sandboxRouter = createTRPCRouter({
         model: z.string().max(100).optional(),
         creator: z.union([z.literal("me"), z.string().max(64)]).optional(),
         goal: z.string().max(2000).optional(),
+        /** The arena from this workspace: its runs and every public run. */
+        workspaceId: z.string().max(64).optional(),
         cursor: z.string().max(64).optional(),
         limit: z.number().int().min(1).max(100).default(30),
       }),
@@ -46,6 +47,7 @@ export const sandboxRouter = createTRPCRouter({
         model: input.model,
         createdById: input.creator === "me" ? ctx.user.id : input.creator,
         goal: input.goal,
+        workspaceId: input.workspaceId,
         cursor: input.cursor,
         limit: input.limit,
       }),
@@ -60,11 +62,9 @@ export const sandboxRouter = createTRPCRouter({
         limit: z.number().int().min(1).max(1000).default(100),
       }),
     )
-    .query(async ({ input }) => {
-      const exists = await db.sandbox.findUnique({ where: { id: input.id }, select: { id: true } });
-      if (!exists) throw new AppError("NOT_FOUND", "no run with that id", { field: "id" });
-      return listEvents(db, { sandboxId: input.id, limit: input.limit, beforeSeq: input.cursor, afterSeq: input.afterSeq });
-    }),
+    .query(({ ctx, input }) =>
+      listEvents(db, ctx.user, { sandboxId: input.id, limit: input.limit, beforeSeq: input.cursor, afterSeq: input.afterSeq }),
+    ),
 
   cancel: protectedProcedure
     .input(idInput)
@@ -81,7 +81,7 @@ export const sandboxRouter = createTRPCRouter({
           .max(100_000_000, "must be at most 1,000,000.00"),
       }),
     )
-    .mutation(({ ctx, input }) => injectCredits({ userId: ctx.user.id, sandboxId: input.id, amount: input.amount })),
+    .mutation(({ ctx, input }) => injectCredits({ userId: ctx.user.id, role: ctx.user.role, sandboxId: input.id, amount: input.amount })),
 
   submitPrompt: protectedProcedure
     .input(
@@ -94,9 +94,9 @@ export const sandboxRouter = createTRPCRouter({
 
   compare: protectedProcedure
     .input(z.object({ goal: z.string().max(2000).optional(), id: z.string().max(64).optional() }))
-    .query(({ input }) => compareRuns(db, input)),
+    .query(({ ctx, input }) => compareRuns(db, ctx.user, input)),
 
-  modelStats: protectedProcedure.query(() => modelStats(db)),
+  modelStats: protectedProcedure.query(({ ctx }) => modelStats(db, ctx.user)),
 
   setProfileVerifier: operatorProcedure
     .input(z.object({ agentProfileId: z.string().min(1).max(64), verifier: createSandboxInput.shape.verifier.unwrap().nullable() }))
@@ -108,7 +108,7 @@ export const sandboxRouter = createTRPCRouter({
     )
     .mutation(({ ctx, input }) =>
       reviewArtifact(db, {
-        reviewerId: ctx.user.id,
+        reviewer: ctx.user,
         artifactId: input.artifactId,
         state: input.state,
         ...(input.note ? { note: input.note } : {}),
