@@ -1,0 +1,513 @@
+// Who may call what: every tRPC procedure and HTTP route that touches a run, a workspace or a member
+// × every kind of caller, generated from the one table below (MATRIX). A run's row is checked on a
+// private (workspace-visibility) run and on a public run of the same team workspace; a bridge row
+// also with the run's own agent and another run's agent. The first tests prove the table leaves
+// nothing out: every procedure of the app router and every route of the artifact and bridge routers
+// has a row, or is named in NOT_ABOUT_RUNS with the reason.
+//
+// Reads share one world; a call that may change something gets a fresh one, and when it is refused
+// it must leave everything — workspace, members, invitations, runs, prompts, money — as it was.
+// Someone who may not see a run gets NOT_FOUND, exactly as for an id that does not exist.
+import { beforeAll, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import request from "supertest";
+import type { Test } from "supertest";
+import path from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { createApp } from "../app";
+import { config } from "../config";
+import { db } from "../lib/db";
+import { hashToken, newToken } from "../lib/passwords";
+import { anonymousCaller, makeUser } from "../test/helpers";
+import { appRouter } from "../trpc/root";
+import { ensureBuiltinProfiles } from "../domain/agent-profiles";
+import { createApiToken } from "../domain/users";
+import { runAccountKey, transfer, userAccountKey } from "../domain/ledger";
+import { makeRun, moneySnapshot, seedBets } from "../domain/betting/fixtures";
+import { artifactPath } from "../domain/sandbox/artifacts";
+import { inviteToWorkspace } from "../domain/workspaces/invitations";
+import { createBridgeRouter } from "../bridge/routes";
+import { createArtifactRouter } from "./artifacts";
+import { BRIDGE_BASE_PATH } from "@shared/bridge";
+import type { WorkspaceRole } from "@shared/workspace-rules";
+
+const HUMANS = ["anonymous", "viewer", "member", "admin", "owner", "otherWorkspace", "siteOperator", "siteAdmin"] as const;
+const AGENTS = ["thisRunsAgent", "otherRunsAgent"] as const;
+type Human = (typeof HUMANS)[number];
+type Agent = (typeof AGENTS)[number];
+type Actor = Human | Agent;
+type Visibility = "workspace" | "public";
+
+/** "ok", an error code, or for lists and aggregates whether the run is among what the caller gets. */
+type Outcome = "ok" | "listed" | "unlisted" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "UNAVAILABLE";
+const U = "UNAUTHORIZED";
+const F = "FORBIDDEN";
+const N = "NOT_FOUND";
+const L = "listed";
+const X = "unlisted";
+
+const humans = (...o: Outcome[]) => Object.fromEntries(HUMANS.map((a, i) => [a, o[i]!])) as Record<Human, Outcome>;
+/** A bridge row: the eight people (each with a personal API token, which is no bridge token), then the two agents. */
+const agents = (own: Outcome, other: Outcome) =>
+  ({ ...humans(U, U, U, U, U, U, U, U), thisRunsAgent: own, otherRunsAgent: other }) as Record<Actor, Outcome>;
+const byVisibility = (workspace: Record<Human, Outcome>, publicRun: Record<Human, Outcome>) => ({ workspace, public: publicRun });
+
+// The outcomes that repeat, named once. Steering (prompt, credits, cancel) is for the workspace's
+// members and site operators, not its viewers; site roles give no power inside a workspace, so
+// launching there is for its members.
+// prettier-ignore
+const { SEE_PRIVATE, SEE_PUBLIC, LIST_PRIVATE, LIST_PUBLIC, STEER_PRIVATE, STEER_PUBLIC, OPERATORS, LAUNCH } = {
+  //                    anonymous viewer member admin owner otherWs siteOp siteAdmin
+  SEE_PRIVATE:   humans(U, "ok", "ok", "ok", "ok", N,    "ok", "ok"),
+  SEE_PUBLIC:    humans(U, "ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+  LIST_PRIVATE:  humans(U, L,    L,    L,    L,    X,    L,    L),
+  LIST_PUBLIC:   humans(U, L,    L,    L,    L,    L,    L,    L),
+  STEER_PRIVATE: humans(U, F,    "ok", "ok", "ok", N,    "ok", "ok"),
+  STEER_PUBLIC:  humans(U, F,    "ok", "ok", "ok", F,    "ok", "ok"),
+  OPERATORS:     humans(U, F,    F,    F,    F,    F,    "ok", "ok"),
+  LAUNCH:        humans(U, F,    "ok", "ok", "ok", N,    N,    N),
+};
+
+interface Access {
+  caller: ReturnType<typeof anonymousCaller>;
+  /** Adds this actor's credentials to an HTTP request: a personal API token, a bridge token, or nothing. */
+  auth(req: Test): Test;
+}
+
+interface WorldRun {
+  id: string;
+  goal: string;
+  model: string;
+  artifactId: string;
+  promptId: string;
+}
+
+interface World {
+  workspaceId: string;
+  /** A plain member every actor tries to manage (setRole, removeMember). */
+  targetId: string;
+  /** An invitation link's token addressed to an email no actor has. */
+  inviteToken: string;
+  invitationId: string;
+  /** None for the workspace rows: a workspace with live runs cannot be deleted. */
+  runs: Record<Visibility, WorldRun> | null;
+  /** Bridge tokens: each run's own agent, and the agent of a run in another workspace. */
+  agentTokens: Record<Visibility, string>;
+  otherAgentToken: string;
+}
+
+type Row =
+  | { on: "workspace"; procedure: string; changes: boolean; expect: Record<Human, Outcome>; call(a: Access, w: World): Promise<unknown> }
+  | {
+      on: "run";
+      /** The tRPC procedure (`router.name`) or HTTP route (`METHOD /path`) the row covers. */
+      procedure: string;
+      changes: boolean;
+      expect: Record<Visibility, Record<Human, Outcome>>;
+      call(a: Access, w: World, run: WorldRun, visibility: Visibility): Promise<unknown>;
+    }
+  | { on: "bridge"; procedure: string; expect: Record<Actor, Outcome>; call(a: Access, w: World, base: string, run: WorldRun): Test };
+
+const app = createApp();
+const bridge = (verb: "get" | "post", base: string, tail: string) => request(app)[verb](`${base}${tail}`);
+const ARENA_LIST = { limit: 100 } as const;
+
+/** A list or aggregate call answers whether the run is in it. */
+const listed = (present: boolean) => (present ? "listed" : "unlisted");
+
+// prettier-ignore
+const MATRIX: Record<string, Row> = {
+  // Workspaces and members. The owner is the only one: the last owner cannot leave. The invitation
+  // link was sent to another address: holding it lets nobody else in.
+  "workspace.create":       { on: "workspace", procedure: "workspace.create", changes: true, expect: humans(U, "ok", "ok", "ok", "ok", "ok", "ok", "ok"), call: (a) => a.caller.workspace.create({ name: "Side project" }) },
+  "workspace.list":         { on: "workspace", procedure: "workspace.list", changes: false, expect: humans(U, L, L, L, L, X, X, X),
+    call: async (a, w) => listed((await a.caller.workspace.list()).some((ws) => ws.id === w.workspaceId)) },
+  "workspace.get":          { on: "workspace", procedure: "workspace.get", changes: false, expect: humans(U, "ok", "ok", "ok", "ok", N, N, N), call: (a, w) => a.caller.workspace.get({ id: w.workspaceId }) },
+  "workspace.members":      { on: "workspace", procedure: "workspace.members", changes: false, expect: humans(U, "ok", "ok", "ok", "ok", N, N, N), call: (a, w) => a.caller.workspace.members({ id: w.workspaceId }) },
+  "workspace.update":       { on: "workspace", procedure: "workspace.update", changes: true, expect: humans(U, F, F, "ok", "ok", N, N, N), call: (a, w) => a.caller.workspace.update({ id: w.workspaceId, name: "Renamed" }) },
+  "workspace.delete":       { on: "workspace", procedure: "workspace.delete", changes: true, expect: humans(U, F, F, F, "ok", N, N, N), call: (a, w) => a.caller.workspace.delete({ id: w.workspaceId }) },
+  "workspace.invite":       { on: "workspace", procedure: "workspace.invite", changes: true, expect: humans(U, F, F, "ok", "ok", N, N, N),
+    call: (a, w) => a.caller.workspace.invite({ id: w.workspaceId, email: `new-${w.workspaceId}@example.test`, role: "member" }) },
+  "workspace.setRole":      { on: "workspace", procedure: "workspace.setRole", changes: true, expect: humans(U, F, F, "ok", "ok", N, N, N),
+    call: (a, w) => a.caller.workspace.setRole({ id: w.workspaceId, userId: w.targetId, role: "viewer" }) },
+  "workspace.removeMember": { on: "workspace", procedure: "workspace.removeMember", changes: true, expect: humans(U, F, F, "ok", "ok", N, N, N),
+    call: (a, w) => a.caller.workspace.removeMember({ id: w.workspaceId, userId: w.targetId }) },
+  "workspace.revokeInvite": { on: "workspace", procedure: "workspace.revokeInvite", changes: true, expect: humans(U, F, F, "ok", "ok", N, N, N),
+    call: (a, w) => a.caller.workspace.revokeInvite({ id: w.workspaceId, invitationId: w.invitationId }) },
+  "workspace.leave":        { on: "workspace", procedure: "workspace.leave", changes: true, expect: humans(U, "ok", "ok", "ok", "CONFLICT", N, N, N), call: (a, w) => a.caller.workspace.leave({ id: w.workspaceId }) },
+  "workspace.acceptInvite": { on: "workspace", procedure: "workspace.acceptInvite", changes: true, expect: humans(U, F, F, F, F, F, F, F), call: (a, w) => a.caller.workspace.acceptInvite({ token: w.inviteToken }) },
+
+  // Runs: reads.
+  "sandbox.get":            { on: "run", procedure: "sandbox.get", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.sandbox.get({ id: r.id }) },
+  "sandbox.events":         { on: "run", procedure: "sandbox.events", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.sandbox.events({ id: r.id }) },
+  "sandbox.list":           { on: "run", procedure: "sandbox.list", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, _w, r) => listed((await a.caller.sandbox.list({ ...ARENA_LIST, goal: r.goal })).items.some((x) => x.id === r.id)) },
+  // The arena from the team workspace, asked for by someone outside it too: it narrows, never widens.
+  "sandbox.list (workspaceId)": { on: "run", procedure: "sandbox.list", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, w, r) => listed((await a.caller.sandbox.list({ ...ARENA_LIST, goal: r.goal, workspaceId: w.workspaceId })).items.some((x) => x.id === r.id)) },
+  "sandbox.compare (by id)":   { on: "run", procedure: "sandbox.compare", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.sandbox.compare({ id: r.id }) },
+  "sandbox.compare (by goal)": { on: "run", procedure: "sandbox.compare", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, _w, r) => listed((await a.caller.sandbox.compare({ goal: r.goal })).runs.some((x) => x.id === r.id)) },
+  // Each run of the world has a model of its own: it shows in the statistics of those who may see it.
+  "sandbox.modelStats":     { on: "run", procedure: "sandbox.modelStats", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, _w, r) => listed((await a.caller.sandbox.modelStats()).some((m) => m.model === r.model)) },
+  "betting.getOdds":        { on: "run", procedure: "betting.getOdds", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.betting.getOdds({ sandboxId: r.id }) },
+  "betting.quote":          { on: "run", procedure: "betting.quote", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC),
+    call: (a, _w, r) => a.caller.betting.quote({ sandboxId: r.id, side: "yes", amount: 500 }) },
+  "betting.pool":           { on: "run", procedure: "betting.pool", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.betting.pool({ sandboxId: r.id }) },
+  // Every actor has a bet on each run of the shared world (placed, say, before they left the team).
+  "betting.myBets":         { on: "run", procedure: "betting.myBets", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, _w, r) => listed((await a.caller.betting.myBets({ limit: 100 })).items.some((b) => b.sandboxId === r.id)) },
+  "betting.leaderboard":    { on: "run", procedure: "betting.leaderboard", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, _w, r) => listed((await a.caller.betting.leaderboard({ limit: 100 })).models.some((m) => m.model === r.model)) },
+  "GET /api/artifacts/:id": { on: "run", procedure: "GET /api/artifacts/:id", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC),
+    call: (a, _w, r) => httpOutcome(a.auth(request(app).get(`/api/artifacts/${r.artifactId}`))) },
+
+  // Runs: changes.
+  "sandbox.create":         { on: "run", procedure: "sandbox.create", changes: true, expect: byVisibility(LAUNCH, LAUNCH),
+    call: (a, w, _r, visibility) => a.caller.sandbox.create({ ...launch(), workspaceId: w.workspaceId, visibility }) },
+  "sandbox.cancel":         { on: "run", procedure: "sandbox.cancel", changes: true, expect: byVisibility(STEER_PRIVATE, STEER_PUBLIC), call: (a, _w, r) => a.caller.sandbox.cancel({ id: r.id }) },
+  "sandbox.injectCredits":  { on: "run", procedure: "sandbox.injectCredits", changes: true, expect: byVisibility(STEER_PRIVATE, STEER_PUBLIC),
+    call: (a, _w, r) => a.caller.sandbox.injectCredits({ id: r.id, amount: 100 }) },
+  "sandbox.submitPrompt":   { on: "run", procedure: "sandbox.submitPrompt", changes: true, expect: byVisibility(STEER_PRIVATE, STEER_PUBLIC),
+    call: (a, _w, r) => a.caller.sandbox.submitPrompt({ id: r.id, text: "faster" }) },
+  "sandbox.reviewArtifact": { on: "run", procedure: "sandbox.reviewArtifact", changes: true, expect: byVisibility(OPERATORS, OPERATORS),
+    call: (a, _w, r) => a.caller.sandbox.reviewArtifact({ artifactId: r.artifactId, state: "approved" }) },
+  // The run's creator is none of the actors: everyone who may see the run may bet on it.
+  "betting.placeBet":       { on: "run", procedure: "betting.placeBet", changes: true, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC),
+    call: (a, _w, r) => a.caller.betting.placeBet({ sandboxId: r.id, side: "yes", amount: 100 }) },
+
+  // The agent bridge: only the run's own agent, whatever the caller's other credentials.
+  "GET /run":               { on: "bridge", procedure: "GET /run", expect: agents("ok", F), call: (a, _w, base) => a.auth(bridge("get", base, "/run")) },
+  "POST /events":           { on: "bridge", procedure: "POST /events", expect: agents("ok", F),
+    call: (a, _w, base) => a.auth(bridge("post", base, "/events")).send({ events: [{ kind: "log", payload: { message: "hi" } }] }) },
+  "POST /progress":         { on: "bridge", procedure: "POST /progress", expect: agents("ok", F), call: (a, _w, base) => a.auth(bridge("post", base, "/progress")).send({ value: 1 }) },
+  "POST /artifacts":        { on: "bridge", procedure: "POST /artifacts", expect: agents("ok", F),
+    call: (a, _w, base) => a.auth(bridge("post", base, "/artifacts")).field("kind", "file").attach("file", Buffer.from("notes"), { filename: "notes.txt", contentType: "text/plain" }) },
+  "GET /prompts":           { on: "bridge", procedure: "GET /prompts", expect: agents("ok", F), call: (a, _w, base) => a.auth(bridge("get", base, "/prompts?wait=0")) },
+  "POST /prompts/:promptId/ack": { on: "bridge", procedure: "POST /prompts/:promptId/ack", expect: agents("ok", F),
+    call: (a, _w, base, r) => a.auth(bridge("post", base, `/prompts/${r.promptId}/ack`)).send({}) },
+  "POST /credits/spend":    { on: "bridge", procedure: "POST /credits/spend", expect: agents("ok", F),
+    call: (a, _w, base) => a.auth(bridge("post", base, "/credits/spend")).send({ amount: 1, reason: "a model call" }) },
+  "POST /emails":           { on: "bridge", procedure: "POST /emails", expect: agents("ok", F),
+    call: (a, _w, base) => a.auth(bridge("post", base, "/emails")).send({ to: "someone@example.test", subject: "hi", body: "hello" }) },
+  "POST /payments":         { on: "bridge", procedure: "POST /payments", expect: agents("ok", F),
+    call: (a, _w, base) => a.auth(bridge("post", base, "/payments")).send({ amountCents: 100, recipient: "a shop" }) },
+  "POST /complete":         { on: "bridge", procedure: "POST /complete", expect: agents("ok", F), call: (a, _w, base) => a.auth(bridge("post", base, "/complete")).send({ outcome: "failed" }) },
+  "POST /heartbeat":        { on: "bridge", procedure: "POST /heartbeat", expect: agents("ok", F), call: (a, _w, base) => a.auth(bridge("post", base, "/heartbeat")).send({}) },
+  // No LLM endpoint is configured here: the run's own agent gets past the token check to that answer.
+  "POST /llm/chat/completions": { on: "bridge", procedure: "POST /llm/chat/completions", expect: agents("UNAVAILABLE", F),
+    call: (a, _w, base) => a.auth(bridge("post", base, "/llm/chat/completions")).send({ messages: [{ role: "user", content: "hi" }] }) },
+};
+
+/** Procedures that touch no run, workspace or member, and why they are not in the table. */
+const NOT_ABOUT_RUNS = {
+  "user.signUp": "the caller's own account",
+  "user.me": "the caller's own account",
+  "user.apiTokens": "the caller's own tokens",
+  "user.createApiToken": "the caller's own tokens",
+  "user.revokeApiToken": "the caller's own tokens",
+  "user.ledger": "the caller's own money",
+  "user.list": "site admins' user list (user.router.test.ts)",
+  "user.setRole": "site roles (user.router.test.ts)",
+  "sandbox.profiles": "agent profiles, not runs",
+  "sandbox.providers": "launch providers, not runs",
+  "sandbox.setProfileRestricted": "agent profiles, not runs",
+  "sandbox.setProfileVerifier": "agent profiles, not runs",
+} as const;
+
+/**
+ * Cells the table says how they should be, which the code does not answer yet: `sandbox.list`'s
+ * query (listRuns) does not apply the visibility rule yet, so it shows a private run to someone
+ * outside its workspace. They run as expected failures: when the filter lands they pass, vitest
+ * reports it, and this set must be emptied.
+ */
+const PENDING = new Set(["sandbox.list · workspace · otherWorkspace", "sandbox.list (workspaceId) · workspace · otherWorkspace"]);
+
+async function httpOutcome(req: Test): Promise<Outcome> {
+  const res = await req;
+  const byStatus: Record<number, Outcome> = { 401: U, 403: F, 404: N, 409: "CONFLICT", 503: "UNAVAILABLE" };
+  if (res.status < 300) return "ok";
+  const outcome = byStatus[res.status];
+  if (!outcome) throw new Error(`unexpected HTTP ${res.status}: ${JSON.stringify(res.body)}`);
+  return outcome;
+}
+
+let demoProfileId: string;
+const launch = () => ({
+  goal: "Launched in the matrix",
+  metric: "points",
+  targetValue: 10,
+  agentProfileId: demoProfileId,
+  durationMinutes: 10,
+  credits: config.MIN_RUN_CREDITS_CENTS,
+});
+
+type TestUser = Awaited<ReturnType<typeof makeUser>>;
+type Person = Exclude<Human, "anonymous"> | "creator" | "target" | "elsewhere";
+let people: Record<Person, TestUser & { apiToken: string }>;
+
+beforeAll(async () => {
+  const profiles = await ensureBuiltinProfiles(db);
+  demoProfileId = profiles.find((p) => p.policy === "demo")!.id;
+  const roles: Partial<Record<Person, "operator" | "admin">> = { siteOperator: "operator", siteAdmin: "admin" };
+  const names: Person[] = [
+    "viewer",
+    "member",
+    "admin",
+    "owner",
+    "otherWorkspace",
+    "siteOperator",
+    "siteAdmin",
+    "creator",
+    "target",
+    "elsewhere",
+  ];
+  const made = await Promise.all(
+    names.map(async (name) => {
+      const u = await makeUser({ grant: 1_000_000, name, ...(roles[name] ? { role: roles[name] } : {}) });
+      return [name, { ...u, apiToken: (await createApiToken(db, u.id, "matrix")).token }] as const;
+    }),
+  );
+  people = Object.fromEntries(made) as typeof people;
+  await people.otherWorkspace.caller.workspace.create({ name: "Elsewhere" });
+  // The shared world is the first: its models sort first among the matrix's ("matrix-1-…"), so a
+  // leaderboard of 100 shows them whatever the later worlds add.
+  shared = await makeWorld({ runs: true, bets: true });
+});
+
+let worlds = 0;
+
+/** A team workspace (owner, admin, member, viewer, target, the runs' creator), a pending invitation, and a private and a public run. */
+async function makeWorld(opts: { runs: boolean; bets?: boolean }): Promise<World> {
+  worlds += 1;
+  const tag = `${worlds}-${Math.random().toString(36).slice(2, 8)}`;
+  const roles: Array<[Person, WorkspaceRole]> = [
+    ["owner", "owner"],
+    ["admin", "admin"],
+    ["member", "member"],
+    ["viewer", "viewer"],
+    ["target", "member"],
+    ["creator", "member"],
+  ];
+  const ws = await db.workspace.create({
+    data: {
+      name: "Acme",
+      slug: `acme-${tag}`,
+      createdById: people.owner.id,
+      members: { create: roles.map(([who, role]) => ({ userId: people[who].id, role })) },
+    },
+  });
+  const invited = await inviteToWorkspace(db, {
+    actorId: people.owner.id,
+    workspaceId: ws.id,
+    email: `someone-else-${ws.id}@example.test`,
+    role: "member",
+    publicUrl: "http://paddock.test",
+    ttlDays: 7,
+  });
+  if (invited.status !== "invited") throw new Error("expected a pending invitation");
+  const world = {
+    workspaceId: ws.id,
+    targetId: people.target.id,
+    inviteToken: decodeURIComponent(invited.link.split("/invite/")[1]!),
+    invitationId: invited.invitation.id,
+  };
+  if (!opts.runs) return { ...world, runs: null, agentTokens: { workspace: "", public: "" }, otherAgentToken: "" };
+  const [priv, pub, other] = await Promise.all([
+    makeWorldRun(ws.id, "workspace", tag, opts),
+    makeWorldRun(ws.id, "public", tag, opts),
+    makeWorldRun(null, "workspace", tag, {}),
+  ]);
+  return {
+    ...world,
+    runs: { workspace: priv.run, public: pub.run },
+    agentTokens: { workspace: priv.agentToken, public: pub.agentToken },
+    otherAgentToken: other.agentToken,
+  };
+}
+
+/** A live run by the creator (with a finished sibling of the same model), its budget, bridge token, an artifact and a pending prompt. */
+async function makeWorldRun(workspaceId: string | null, visibility: Visibility, tag: string, opts: { bets?: boolean }) {
+  const model = `matrix-${tag}-${visibility}-${workspaceId ? "team" : "elsewhere"}`;
+  const goal = `Matrix goal ${model}`;
+  const creator = workspaceId ? people.creator : people.elsewhere;
+  const placement = { createdById: creator.id, model, visibility, ...(workspaceId ? { workspaceId } : {}) };
+  const run = await makeRun(db, placement);
+  const finished = await makeRun(db, { ...placement, status: "succeeded" });
+  const agentToken = newToken("pdkrun");
+  await db.sandbox.updateMany({ where: { id: { in: [run.sandboxId, finished.sandboxId] } }, data: { goal } });
+  await db.sandbox.update({ where: { id: run.sandboxId }, data: { tokenHash: hashToken(agentToken), creditBudget: 1_000 } });
+  await db.$transaction(async (tx) => {
+    await tx.ledgerAccount.create({ data: { key: runAccountKey(run.sandboxId), kind: "run" } });
+    await transfer(tx, { from: userAccountKey(creator.id), to: runAccountKey(run.sandboxId), amount: 1_000, kind: "credit_budget" });
+  });
+  const storageKey = `${run.sandboxId}/notes`;
+  const file = artifactPath(path.resolve(config.DATA_DIR, "artifacts"), storageKey);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, "notes");
+  const artifact = await db.artifact.create({
+    data: { sandboxId: run.sandboxId, kind: "file", filename: "notes.txt", contentType: "text/plain", size: 5, storageKey },
+    select: { id: true },
+  });
+  const prompt = await db.promptInjection.create({
+    data: { sandboxId: run.sandboxId, text: "hello", createdById: creator.id },
+    select: { id: true },
+  });
+  if (opts.bets) {
+    const bettors: Person[] = ["viewer", "member", "admin", "owner", "otherWorkspace", "siteOperator", "siteAdmin"];
+    await seedBets(
+      db,
+      run,
+      bettors.map((who) => ({ userId: people[who].id, side: "no" as const, amount: 100 })),
+    );
+  }
+  return { run: { id: run.sandboxId, goal, model, artifactId: artifact.id, promptId: prompt.id }, agentToken };
+}
+
+let shared: World;
+
+function accessFor(actor: Actor, w: World, visibility: Visibility): Access {
+  if (actor === "anonymous") return { caller: anonymousCaller(), auth: (req) => req };
+  if (actor === "thisRunsAgent" || actor === "otherRunsAgent") {
+    const token = actor === "thisRunsAgent" ? w.agentTokens[visibility] : w.otherAgentToken;
+    return { caller: anonymousCaller(), auth: (req) => req.set("authorization", `Bearer ${token}`) };
+  }
+  const person = people[actor];
+  return { caller: person.caller, auth: (req) => req.set("authorization", `Bearer ${person.apiToken}`) };
+}
+
+/** Everything a refused call must leave as it was. */
+async function snapshot(w: World) {
+  const runIds = w.runs ? Object.values(w.runs).map((r) => r.id) : [];
+  return {
+    workspace: await db.workspace.findUnique({ where: { id: w.workspaceId }, select: { name: true, slug: true } }),
+    members: await db.workspaceMember.findMany({
+      where: { workspaceId: w.workspaceId },
+      select: { userId: true, role: true },
+      orderBy: { userId: "asc" },
+    }),
+    invitations: await db.workspaceInvitation.findMany({
+      where: { workspaceId: w.workspaceId },
+      select: { email: true, acceptedAt: true },
+      orderBy: { email: "asc" },
+    }),
+    workspaces: await db.workspace.count(),
+    runs: await db.sandbox.findMany({
+      where: { id: { in: runIds } },
+      select: { id: true, status: true, creditBudget: true, creditsSpent: true, currentProgress: true, eventSeq: true },
+      orderBy: { id: "asc" },
+    }),
+    runCount: await db.sandbox.count(),
+    prompts: await db.promptInjection.findMany({
+      where: { sandboxId: { in: runIds } },
+      select: { id: true, status: true },
+      orderBy: { id: "asc" },
+    }),
+    steeredBy: await db.pool.findMany({ where: { sandboxId: { in: runIds } }, select: { steeredBy: true }, orderBy: { id: "asc" } }),
+    artifacts: await db.artifact.findMany({
+      where: { sandboxId: { in: runIds } },
+      select: { id: true, reviewState: true },
+      orderBy: { id: "asc" },
+    }),
+    outbound: (await db.outboundEmail.count()) + (await db.outboundPayment.count()),
+    money: await moneySnapshot(db),
+  };
+}
+
+const OUTCOMES: readonly unknown[] = ["ok", L, X, U, F, N, "CONFLICT", "UNAVAILABLE"] satisfies Outcome[];
+
+/** A procedure's result is "ok"; a row that works out its own outcome (a list, an HTTP route) returns it. */
+const trpcOutcome = (call: Promise<unknown>): Promise<Outcome> =>
+  call.then(
+    (v) => (OUTCOMES.includes(v) ? (v as Outcome) : "ok"),
+    (e: unknown) => {
+      if (e instanceof TRPCError) return e.code as Outcome;
+      throw e;
+    },
+  );
+
+interface Cell {
+  name: string;
+  row: Row;
+  actor: Actor;
+  visibility: Visibility;
+  expected: Outcome;
+}
+
+const CELLS: Cell[] = Object.entries(MATRIX).flatMap(([key, row]): Cell[] => {
+  if (row.on === "workspace")
+    return HUMANS.map((actor) => ({ name: `${key} · ${actor}`, row, actor, visibility: "workspace", expected: row.expect[actor] }));
+  if (row.on === "bridge") {
+    // The bridge does not look at visibility: its private run stands for both.
+    return [...HUMANS, ...AGENTS].map((actor) => ({
+      name: `${key} · ${actor}`,
+      row,
+      actor,
+      visibility: "workspace",
+      expected: row.expect[actor],
+    }));
+  }
+  return (["workspace", "public"] as const).flatMap((visibility) =>
+    HUMANS.map((actor) => ({ name: `${key} · ${visibility} · ${actor}`, row, actor, visibility, expected: row.expect[visibility][actor] })),
+  );
+});
+
+async function runCell(cell: Cell) {
+  const { row, actor, visibility, expected } = cell;
+  const changes = row.on === "bridge" ? row.procedure !== "GET /run" : row.changes;
+  const world = changes ? await makeWorld({ runs: row.on !== "workspace" }) : shared;
+  const access = accessFor(actor, world, visibility);
+  const before = changes ? await snapshot(world) : null;
+  const run = world.runs?.[visibility];
+  const outcome =
+    row.on === "workspace"
+      ? await trpcOutcome(row.call(access, world))
+      : row.on === "run"
+        ? await trpcOutcome(row.call(access, world, run!, visibility))
+        : await httpOutcome(row.call(access, world, `${BRIDGE_BASE_PATH}/runs/${run!.id}`, run!));
+  expect(outcome).toBe(expected);
+  if (before && !["ok", "listed", "unlisted", "UNAVAILABLE"].includes(expected)) expect(await snapshot(world)).toEqual(before);
+}
+
+describe("authorization matrix", () => {
+  it("has a row for every procedure, or says why it touches no run, workspace or member", () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    const covered = new Set([...Object.values(MATRIX).map((r) => r.procedure), ...Object.keys(NOT_ABOUT_RUNS)]);
+    expect(procedures.filter((p) => !covered.has(p))).toEqual([]);
+    expect([...covered].filter((p) => !p.includes(" ") && !procedures.includes(p))).toEqual([]);
+  });
+
+  it("has a row for every artifact and bridge route", () => {
+    const routes = (router: ReturnType<typeof createBridgeRouter>) =>
+      router.stack.flatMap((layer) =>
+        layer.route
+          ? Object.keys((layer.route as unknown as { methods: object }).methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`)
+          : [],
+      );
+    const inTable = new Set(Object.values(MATRIX).map((r) => r.procedure));
+    const artifactRoutes = routes(createArtifactRouter({ providers: [] })).map((r) => r.replace(" /", " /api/artifacts/"));
+    expect([...artifactRoutes, ...routes(createBridgeRouter())].filter((r) => !inTable.has(r))).toEqual([]);
+  });
+
+  for (const cell of CELLS) {
+    const test = PENDING.has(cell.name) ? it.fails : it;
+    test(`${cell.name} → ${cell.expected}`, () => runCell(cell));
+  }
+
+  it("refuses a made-up run id with the very answer a hidden run gets", async () => {
+    const outsider = people.otherWorkspace;
+    const hidden = shared.runs!.workspace.id;
+    for (const id of [hidden, "no-such-run"]) {
+      const err = await outsider.caller.sandbox.get({ id }).catch((e: unknown) => e as TRPCError);
+      expect(err).toMatchObject({ code: "NOT_FOUND", message: "no run with that id" });
+      const bet = await outsider.caller.betting.placeBet({ sandboxId: id, side: "yes", amount: 100 }).catch((e: unknown) => e as TRPCError);
+      expect(bet).toMatchObject({ code: "NOT_FOUND", message: "no run with that id" });
+    }
+    const missing = await request(app).get("/api/artifacts/no-such-artifact").set("authorization", `Bearer ${outsider.apiToken}`);
+    const hiddenFile = await request(app)
+      .get(`/api/artifacts/${shared.runs!.workspace.artifactId}`)
+      .set("authorization", `Bearer ${outsider.apiToken}`);
+    expect([hiddenFile.status, hiddenFile.body]).toEqual([missing.status, missing.body]);
+  });
+});
