@@ -1,11 +1,15 @@
 // The run visibility rule against one table: every kind of viewer × a public and a workspace run,
-// answered by canSeeRun (one run) and by visibleRunsWhere (lists) — the two must agree.
+// answered in each of its forms — canSeeRun (one run), visibleRunsWhere (Prisma lists),
+// visibleRunsSql ($queryRaw aggregates), visibleRunSqlText (placeBet's pg statement) and mayView
+// (facts already loaded) — which must all agree.
 import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db";
 import { makeUser } from "../../test/helpers";
 import { makeRun } from "../betting/fixtures";
 import { createWorkspace } from "./workspaces";
-import { canSeeRun, visibleRunsWhere, type Viewer } from "./visibility";
+import { canSeeRun, mayView, seesEveryRun, visibleRunSqlText, visibleRunsSql, visibleRunsWhere, type Viewer } from "./visibility";
+import { Prisma } from "../../lib/db";
+import { pgPool } from "../../lib/pg";
 import type { WorkspaceRole } from "@shared/workspace-rules";
 
 type Who = "anonymous" | "outsider" | "viewer" | "member" | "admin" | "owner" | "operator" | "siteAdmin";
@@ -62,6 +66,36 @@ describe("run visibility", () => {
       const siteRole = who === "operator" || who === "siteAdmin";
       expect({ who, other: seen.has(otherRun) }).toEqual({ who, other: siteRole });
       expect({ who, other: await canSeeRun(db, viewer, otherRun) }).toEqual({ who, other: siteRole });
+
+      const expected = { who, public: EXPECTED[who].public, workspace: EXPECTED[who].workspace, other: siteRole };
+      const rawSeen = await db.$queryRaw<{ id: string }[]>`
+        SELECT s.id FROM sandboxes s WHERE s.id IN (${Prisma.join(ids)}) AND ${visibleRunsSql(viewer, "s")}`;
+      const raw = new Set(rawSeen.map((r) => r.id));
+      expect({ who, public: raw.has(runs.public), workspace: raw.has(runs.workspace), other: raw.has(otherRun) }).toEqual(expected);
+
+      if (viewer) {
+        const text = visibleRunSqlText({ visibility: "s.visibility", workspaceId: `s."workspaceId"`, userId: "$2", seesEveryRun: "$3" });
+        const { rows } = await pgPool().query<{ id: string }>(`SELECT s.id FROM sandboxes s WHERE s.id = ANY ($1::text[]) AND ${text}`, [
+          ids,
+          viewer.id,
+          seesEveryRun(viewer),
+        ]);
+        const pg = new Set(rows.map((r) => r.id));
+        expect({ who, public: pg.has(runs.public), workspace: pg.has(runs.workspace), other: pg.has(otherRun) }).toEqual(expected);
+      }
+
+      const placements = await db.sandbox.findMany({
+        where: { id: { in: ids } },
+        select: {
+          id: true,
+          visibility: true,
+          workspace: { select: { members: { where: { userId: viewer?.id ?? "" }, select: { userId: true } } } },
+        },
+      });
+      const inMemory = new Map(placements.map((p) => [p.id, mayView(viewer, p, p.workspace.members.length > 0)]));
+      expect({ who, public: inMemory.get(runs.public), workspace: inMemory.get(runs.workspace), other: inMemory.get(otherRun) }).toEqual(
+        expected,
+      );
     }
   });
 
