@@ -56,7 +56,9 @@ describe("who may bet on, prompt, fund and cancel a run", () => {
     const run = { createdById: "u-creator", hasBet: true, hasPrompted: false, poolLocked: true, workspaceRole: null };
     expect(betRefusal(actor("creator"), run)).toMatch(/your own run/);
     expect(promptRefusal(actor("operator"), run)).toMatch(/you have a bet on this run/);
-    expect(cancelRefusal(actor("creator"), { ...run, hasBet: false, workspaceRole: "member" })).toMatch(/only an operator can cancel it now/);
+    expect(cancelRefusal(actor("creator"), { ...run, hasBet: false, workspaceRole: "member" })).toMatch(
+      /only an operator can cancel it now/,
+    );
     expect(promptRefusal(actor("viewer"), { ...run, workspaceRole: "viewer" })).toMatch(/viewers cannot prompt/);
     expect(creditRefusal(actor("outsider"), run)).toMatch(/only members of the run's workspace and operators/);
   });

@@ -6,7 +6,9 @@ import { placeBet } from "../../commands/betting";
 import { leaderboardInput, myBetsInput, placeBetInput, poolInput, quoteInput, sandboxInput } from "./betting.schema";
 
 export const bettingRouter = createTRPCRouter({
-  placeBet: protectedProcedure.input(placeBetInput).mutation(({ ctx, input }) => placeBet({ userId: ctx.user.id, role: ctx.user.role, ...input })),
+  placeBet: protectedProcedure
+    .input(placeBetInput)
+    .mutation(({ ctx, input }) => placeBet({ userId: ctx.user.id, role: ctx.user.role, ...input })),
 
   getOdds: protectedProcedure.input(sandboxInput).query(({ ctx, input }) => getOdds(db, ctx.user, input.sandboxId)),
 
