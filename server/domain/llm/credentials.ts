@@ -90,7 +90,10 @@ export async function listLlmCredentials(
   db: DbClient,
   args: { now: Date; fallback: { baseUrl: string; apiKey?: string | undefined } | null },
 ): Promise<LlmPoolView> {
-  const rows = await db.llmCredential.findMany({ select: credentialSelect, orderBy: [{ priority: "asc" }, { createdAt: "asc" }, { id: "asc" }] });
+  const rows = await db.llmCredential.findMany({
+    select: credentialSelect,
+    orderBy: [{ priority: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+  });
   return {
     credentials: rows.map((r) => view(r, args.now)),
     fallback: args.fallback ? { baseUrl: args.fallback.baseUrl, hasApiKey: Boolean(args.fallback.apiKey) } : null,
@@ -137,7 +140,10 @@ export async function updateLlmCredential(
   const { input } = args;
   const current = await db.llmCredential.findUnique({ where: { id: args.id }, select: { validFrom: true, validUntil: true } });
   if (!current) throw new AppError("NOT_FOUND", "id: no LLM credential with that id", { field: "id" });
-  checkWindow(input.validFrom === undefined ? current.validFrom : input.validFrom, input.validUntil === undefined ? current.validUntil : input.validUntil);
+  checkWindow(
+    input.validFrom === undefined ? current.validFrom : input.validFrom,
+    input.validUntil === undefined ? current.validUntil : input.validUntil,
+  );
   const row = await db.llmCredential
     .update({
       where: { id: args.id },

@@ -72,7 +72,8 @@ export async function nextLlmCredential(
     });
     if (!row) break;
     try {
-      const apiKey = row.apiKeySealed === null ? undefined : openSecret(row.apiKeySealed, { secret: args.secret, purpose: LLM_KEY_PURPOSE });
+      const apiKey =
+        row.apiKeySealed === null ? undefined : openSecret(row.apiKeySealed, { secret: args.secret, purpose: LLM_KEY_PURPOSE });
       return { endpoint: { key: row.id, credentialId: row.id, name: row.name, baseUrl: row.baseUrl, apiKey } };
     } catch (e) {
       if (!(e instanceof SecretUnreadable)) throw e;

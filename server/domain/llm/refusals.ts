@@ -18,7 +18,13 @@ export type LlmRefusal =
 
 type Headers = { get(name: string): string | null };
 
-export function classifyLlmRefusal(args: { status: number; body: string; headers: Headers; now: Date; defaultCooldownSeconds: number }): LlmRefusal {
+export function classifyLlmRefusal(args: {
+  status: number;
+  body: string;
+  headers: Headers;
+  now: Date;
+  defaultCooldownSeconds: number;
+}): LlmRefusal {
   const { code, type, message } = readError(args.body);
   const cooldownSeconds = retryAfterSeconds(args.headers, args.now) ?? args.defaultCooldownSeconds;
   const rotating = (ROTATING_ERROR_CODES as readonly (string | undefined)[]).some((c) => c !== undefined && (c === code || c === type));
