@@ -309,4 +309,31 @@ describe("the LLM credentials pool", () => {
     expect(B.requests).toHaveLength(1);
     expect((await row("A")).lastError).toMatch(/AUTH_SECRET/);
   });
+
+  it("sums each agent profile's and each run's LLM use, for admins", async () => {
+    await credential(A);
+    const profile = await db.agentProfile.create({
+      data: { slug: `llm-usage-${Date.now()}`, name: "Usage probe", model: "gpt-usage", policy: "llm" },
+    });
+    const run = await makeLiveRun({ agentProfileId: profile.id, credits: 100 });
+    const url = `${run.base}/llm/chat/completions`;
+    A.next.push({ body: completion("one", 1500) }, { body: completion("two", 500) });
+    await request(app).post(url).set(run.auth).send(chat).expect(200);
+    await request(app).post(url).set(run.auth).send(chat).expect(200);
+
+    const usage = await admin.caller.llmCredential.usage({ days: 1 });
+    expect(usage.find((u) => u.agentProfileId === profile.id)).toEqual({
+      agentProfileId: profile.id,
+      name: "Usage probe",
+      model: "gpt-usage",
+      calls: 2,
+      totalTokens: 2000,
+      costCents: 5 + 2, // 1,500 tokens → 4.5 → 5 credits; 500 → 1.5 → 2
+    });
+    const { llmUsageOfRuns } = await import("../domain/llm/usage");
+    expect((await llmUsageOfRuns(db, { sandboxIds: [run.id] })).get(run.id)).toEqual({ calls: 2, totalTokens: 2000, costCents: 7 });
+    expect(await spentOf(run.id)).toBe(7);
+    const member = await makeUser();
+    await expect(member.caller.llmCredential.usage({ days: 1 })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
 });

@@ -11,7 +11,7 @@ import { useDocumentTitle } from "../hooks/use-document-title";
 import { Empty, ErrorState, Loading, Spinner } from "../components/states";
 import { Field, FormError } from "../components/field";
 import { fieldErrors, formError } from "../lib/errors";
-import { formatAgo, formatDateTime, formatDuration, formatNumber, toDate } from "../lib/format";
+import { formatAgo, formatCents, formatDateTime, formatDuration, formatNumber, toDate } from "../lib/format";
 
 const STATE_BADGE: Record<LlmCredentialState, string> = {
   active: "badge-running",
@@ -212,6 +212,39 @@ function CredentialTable() {
   );
 }
 
+function UsageByAgent() {
+  const usage = trpc.llmCredential.usage.useQuery({ days: 30 });
+  if (usage.isPending) return <Loading label="Loading usage…" />;
+  if (usage.isError) return <ErrorState error={usage.error} retry={() => void usage.refetch()} />;
+  if (usage.data.length === 0) return <p className="muted small">No model calls in the last 30 days.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="llm-usage">
+        <thead>
+          <tr>
+            <th>Agent</th>
+            <th className="num">Calls</th>
+            <th className="num">Tokens</th>
+            <th className="num">Credits charged</th>
+          </tr>
+        </thead>
+        <tbody>
+          {usage.data.map((u) => (
+            <tr key={u.agentProfileId}>
+              <td>
+                {u.name} <span className="muted small">{u.model}</span>
+              </td>
+              <td className="num">{formatNumber(u.calls)}</td>
+              <td className="num">{formatNumber(u.totalTokens)}</td>
+              <td className="num">{formatCents(u.costCents)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function LlmCredentialsPage() {
   useDocumentTitle("LLM credentials");
   const { user } = useMe();
@@ -235,6 +268,12 @@ export function LlmCredentialsPage() {
           <h2>Pool</h2>
         </div>
         <CredentialTable />
+      </section>
+      <section className="card">
+        <div className="card-head">
+          <h2>Usage by agent, last 30 days</h2>
+        </div>
+        <UsageByAgent />
       </section>
       <section className="card">
         <div className="card-head">

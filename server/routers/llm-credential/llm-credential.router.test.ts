@@ -35,9 +35,20 @@ describe("llmCredential procedures", () => {
     const admin = await makeUser({ role: "admin" });
     const first = await admin.caller.llmCredential.create(base);
     const second = await admin.caller.llmCredential.create({ name: "local", baseUrl: "http://127.0.0.1:11434/v1" });
-    const early = await admin.caller.llmCredential.create({ name: "early", baseUrl: "https://other.example.test", apiKey: "short-key", priority: 1 });
+    const early = await admin.caller.llmCredential.create({
+      name: "early",
+      baseUrl: "https://other.example.test",
+      apiKey: "short-key",
+      priority: 1,
+    });
 
-    expect(first).toMatchObject({ baseUrl: "https://llm.example.test/v1", apiKeyHint: "…WXYZ", hasApiKey: true, state: "active", priority: 10 });
+    expect(first).toMatchObject({
+      baseUrl: "https://llm.example.test/v1",
+      apiKeyHint: "…WXYZ",
+      hasApiKey: true,
+      state: "active",
+      priority: 10,
+    });
     expect(second).toMatchObject({ apiKeyHint: null, hasApiKey: false, priority: 20 });
     expect(early).toMatchObject({ apiKeyHint: "••••", hasApiKey: true, priority: 1 });
     const list = await admin.caller.llmCredential.list();
@@ -66,15 +77,25 @@ describe("llmCredential procedures", () => {
     const day = 86_400_000;
     const c = await admin.caller.llmCredential.create({ ...base, enabled: false });
     expect(c.state).toBe("disabled");
-    expect((await admin.caller.llmCredential.update({ id: c.id, enabled: true, validFrom: new Date(Date.now() + day) })).state).toBe("scheduled");
+    expect((await admin.caller.llmCredential.update({ id: c.id, enabled: true, validFrom: new Date(Date.now() + day) })).state).toBe(
+      "scheduled",
+    );
     expect(
-      (await admin.caller.llmCredential.update({ id: c.id, validFrom: new Date(Date.now() - 2 * day), validUntil: new Date(Date.now() - day) }))
-        .state,
+      (
+        await admin.caller.llmCredential.update({
+          id: c.id,
+          validFrom: new Date(Date.now() - 2 * day),
+          validUntil: new Date(Date.now() - day),
+        })
+      ).state,
     ).toBe("expired");
     await admin.caller.llmCredential.update({ id: c.id, validFrom: null, validUntil: null });
     await db.llmCredential.update({ where: { id: c.id }, data: { cooldownUntil: new Date(Date.now() + 60_000), lastError: "HTTP 429" } });
     expect((await admin.caller.llmCredential.list()).credentials[0]).toMatchObject({ state: "cooling", lastError: "HTTP 429" });
-    expect(await admin.caller.llmCredential.update({ id: c.id, resetCooldown: true })).toMatchObject({ state: "active", cooldownUntil: null });
+    expect(await admin.caller.llmCredential.update({ id: c.id, resetCooldown: true })).toMatchObject({
+      state: "active",
+      cooldownUntil: null,
+    });
   });
 
   it("refuse bad input naming the field, and change nothing", async () => {
@@ -88,12 +109,17 @@ describe("llmCredential procedures", () => {
       [() => admin.caller.llmCredential.create({ ...base, name: "x", priority: -1 }), "priority", "BAD_REQUEST"],
       [() => admin.caller.llmCredential.create({ ...base, name: "x", priority: 1.5 }), "priority", "BAD_REQUEST"],
       [
-        () => admin.caller.llmCredential.create({ ...base, name: "x", validFrom: new Date("2030-01-02"), validUntil: new Date("2030-01-01") }),
+        () =>
+          admin.caller.llmCredential.create({ ...base, name: "x", validFrom: new Date("2030-01-02"), validUntil: new Date("2030-01-01") }),
         "validUntil",
         "BAD_REQUEST",
       ],
       [() => admin.caller.llmCredential.create(base), "name", "CONFLICT"],
-      [() => admin.caller.llmCredential.update({ id: existing.id, validUntil: new Date("2000-01-01"), validFrom: new Date("2001-01-01") }), "validUntil", "BAD_REQUEST"],
+      [
+        () => admin.caller.llmCredential.update({ id: existing.id, validUntil: new Date("2000-01-01"), validFrom: new Date("2001-01-01") }),
+        "validUntil",
+        "BAD_REQUEST",
+      ],
       [() => admin.caller.llmCredential.update({ id: "nope", enabled: false }), "id", "NOT_FOUND"],
       [() => admin.caller.llmCredential.delete({ id: "nope" }), "id", "NOT_FOUND"],
     ];

@@ -33,3 +33,14 @@ export const updateLlmCredentialInput = createLlmCredentialInput.partial().exten
   /** Ends a cooldown now (e.g. after topping up the account). */
   resetCooldown: z.boolean({ error: "must be true or false" }).optional(),
 });
+
+export const llmUsageInput = z
+  .object({
+    days: z
+      .number({ error: "must be a number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(366, "must be at most 366")
+      .default(30),
+  })
+  .default({ days: 30 });
