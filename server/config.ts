@@ -99,6 +99,8 @@ export const configSchema = z
     LLM_CENTS_PER_1K_TOKENS: int(1, 0),
     LLM_MAX_BODY_BYTES: int(1024 * 1024, 1024),
     LLM_TIMEOUT_MS: int(120_000, 1_000),
+    // How long an LLM credential rests after a 429 or quota refusal that names no Retry-After.
+    LLM_COOLDOWN_SECONDS: int(60, 1).pipe(z.number().max(86_400, "must be at most 86400 (a day)")),
     // URL agents use to reach the bridge; defaults to the server's own address.
     BRIDGE_PUBLIC_URL: z.url().optional(),
 

@@ -41,8 +41,8 @@ export class LlmCallError extends Error {
   override readonly name = "LlmCallError";
   constructor(
     message: string,
-    /** HTTP status and error code of a refused call (the bridge's `{ error: { code } }`). */
-    readonly refusal?: { status: number; code?: string },
+    /** HTTP status and error code of a refused call (the bridge's `{ error: { code } }`), and its Retry-After in seconds. */
+    readonly refusal?: { status: number; code?: string; retryAfterSeconds?: number },
     options?: ErrorOptions,
   ) {
     super(message, options);
@@ -77,9 +77,11 @@ export async function requestChatCompletion(endpoint: ChatEndpoint, messages: Ch
   }
   const raw = await response.text();
   if (!response.ok) {
+    const retryAfter = Number(response.headers.get("retry-after") ?? Number.NaN);
     throw new LlmCallError(`LLM endpoint answered HTTP ${response.status}: ${raw.trim().slice(0, 300) || response.statusText}`, {
       status: response.status,
       ...errorCodeOf(raw),
+      ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {}),
     });
   }
   let json: unknown;

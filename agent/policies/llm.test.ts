@@ -30,7 +30,7 @@ afterEach(() => {
   for (const server of servers.splice(0)) server.close();
 });
 
-type Reply = string | { status: number; code?: string };
+type Reply = string | { status: number; code?: string; retryAfter?: number };
 
 /**
  * A stand-in of the bridge: records what the agent reports, serves one pending prompt on the
@@ -59,8 +59,10 @@ async function startBridge(replies: Reply[], opts: { prompt?: string } = {}) {
       llmRequests.push({ body: body as (typeof llmRequests)[number]["body"] });
       const reply =
         replies.shift() ?? JSON.stringify({ thought: "nothing left", action: "wait", progressDelta: 0, done: true, success: false });
-      if (typeof reply !== "string")
+      if (typeof reply !== "string") {
+        if (reply.retryAfter !== undefined) res.setHeader("retry-after", String(reply.retryAfter));
         return send(res, reply.status, { error: { code: reply.code ?? "LLM_UNAVAILABLE", message: "upstream overloaded" } });
+      }
       return send(res, 200, {
         id: "chatcmpl-1",
         object: "chat.completion",
@@ -226,6 +228,20 @@ describe("runLlmPolicy", () => {
     expect(messagesOf(bridge.record.events, "error").every((m) => m.includes("HTTP 502"))).toBe(true);
     expect(bridge.record.completion?.outcome).toBe("failed");
     expect(bridge.record.completion?.summary).toMatch(/^3 consecutive failed model turns/);
+  });
+
+  it("waits out the bridge's credential cooldown and asks again, without counting a failure or paying twice", async () => {
+    const bridge = await startBridge([
+      { status: 503, code: "LLM_COOLING_DOWN", retryAfter: 1 },
+      decision({ thought: "launched", action: "post", progressDelta: 100, done: true, success: true }),
+    ]);
+    await runLlmPolicy(context(bridge.url, { agentConfig: { stepMs: 0, maxSteps: 1, creditsPerCall: 2 } }));
+    expect(bridge.llmRequests).toHaveLength(2);
+    expect(bridge.llmRequests[1]!.body.messages).toEqual(bridge.llmRequests[0]!.body.messages);
+    expect(messagesOf(bridge.record.events, "log").some((m) => m.includes("cooling down; model call 1 waits 1 s"))).toBe(true);
+    expect(messagesOf(bridge.record.events, "error")).toEqual([]);
+    expect(bridge.record.spends).toBe(2);
+    expect(bridge.record.completion?.outcome).toBe("succeeded");
   });
 
   it("fails at once when the bridge has no LLM configured or the run is out of credits", async () => {

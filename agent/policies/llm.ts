@@ -82,7 +82,7 @@ export async function runLlmPolicy(ctx: LlmPolicyContext): Promise<PolicyResult>
 
     let reply: string;
     try {
-      reply = await requestChatCompletion(endpoint, [system, ...history.slice(-CONVERSATION_WINDOW)], signal);
+      reply = await askThroughCooldowns(ctx, endpoint, [system, ...history.slice(-CONVERSATION_WINDOW)], turn);
     } catch (error) {
       if (signal.aborted) return aborted();
       const final = error instanceof LlmCallError && error.refusal?.code ? FINAL_REFUSALS[error.refusal.code] : undefined;
@@ -175,6 +175,34 @@ async function reportDecision({ client }: PolicyContext, decision: LlmDecision):
       },
     },
   ]);
+}
+
+/** Longest a turn waits for the bridge's LLM credentials to come out of cooldown, and one pause at most. */
+const COOLDOWN_WAIT_BUDGET_MS = 10 * 60_000;
+const COOLDOWN_PAUSE_MAX_MS = 60_000;
+
+/**
+ * One model call. When every LLM credential of the Paddock is cooling down (rate limits, exhausted
+ * quota), the bridge says so with a Retry-After: the turn waits and asks again rather than counting
+ * a failure, for up to COOLDOWN_WAIT_BUDGET_MS; the run's credits are charged only for the answer.
+ */
+async function askThroughCooldowns(ctx: LlmPolicyContext, endpoint: ChatEndpoint, messages: ChatMessage[], turn: number): Promise<string> {
+  const deadline = Date.now() + COOLDOWN_WAIT_BUDGET_MS;
+  for (;;) {
+    try {
+      return await requestChatCompletion(endpoint, messages, ctx.signal);
+    } catch (error) {
+      const refusal = error instanceof LlmCallError ? error.refusal : undefined;
+      if (refusal?.code !== "LLM_COOLING_DOWN" || ctx.signal.aborted) throw error;
+      const waitMs = Math.min(Math.max(1, refusal.retryAfterSeconds ?? 30) * 1000, COOLDOWN_PAUSE_MAX_MS, deadline - Date.now());
+      if (waitMs <= 0) throw error;
+      await ctx.client.event("log", {
+        level: "warn",
+        message: `Every LLM credential is cooling down; model call ${turn} waits ${Math.ceil(waitMs / 1000)} s and asks again.`,
+      });
+      if (!(await pause(waitMs, ctx.signal))) throw error;
+    }
+  }
 }
 
 /** Records a failed turn; returns a result when the failure budget is spent. */

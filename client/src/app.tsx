@@ -18,6 +18,7 @@ const ComparePage = page(() => import("./pages/compare"), "ComparePage");
 const AccountPage = page(() => import("./pages/account"), "AccountPage");
 const WorkspacesPage = page(() => import("./pages/workspaces"), "WorkspacesPage");
 const AcceptInvitePage = page(() => import("./pages/workspaces"), "AcceptInvitePage");
+const LlmCredentialsPage = page(() => import("./pages/llm-credentials"), "LlmCredentialsPage");
 const NotFoundPage = page(() => import("./pages/not-found"), "NotFoundPage");
 
 export function App() {
@@ -35,6 +36,7 @@ export function App() {
           <Route path="workspaces" element={<WorkspacesPage />} />
           <Route path="workspaces/:id" element={<WorkspacesPage />} />
           <Route path="invite/:token" element={<AcceptInvitePage />} />
+          <Route path="admin/llm" element={<LlmCredentialsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
         <Route path="*" element={<Navigate to="/" replace />} />

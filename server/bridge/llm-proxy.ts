@@ -1,7 +1,8 @@
 // LLM access for agents: an OpenAI-compatible chat-completions endpoint on the bridge. The agent
-// authenticates with its run token; Paddock forwards the call with its own LLM_API_KEY (which never
-// enters a sandbox) and charges the tokens used to the run's credits, so a run's credits are its
-// spend. Only whole JSON answers: a streamed answer could not be size-capped or charged reliably.
+// authenticates with its run token; Paddock forwards the call with a key of its own (a credential of
+// the pool, or LLM_API_KEY; none ever enters a sandbox) and charges the tokens used to the run's
+// credits, so a run's credits are its spend. Only whole JSON answers: a streamed answer could not be
+// size-capped or charged reliably.
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { config } from "../config";
@@ -9,7 +10,17 @@ import { db } from "../lib/db";
 import { AppError } from "../lib/errors";
 import { sendError, zodToAppError } from "../lib/http-errors";
 import { logger } from "../lib/logger";
-import { spendCredits } from "../domain/sandbox/credits";
+import {
+  chargeLlmCall,
+  coolDownLlmCredential,
+  nextLlmCredential,
+  recordLlmFailure,
+  type LlmCooldown,
+  type LlmEndpoint,
+  type LlmTokens,
+  type NextLlmCredential,
+} from "../domain/llm/pool";
+import { classifyLlmRefusal } from "../domain/llm/refusals";
 
 const chatRequestSchema = z.looseObject({
   messages: z
@@ -30,15 +41,6 @@ const usageSchema = z.object({
 
 /** POST /llm/chat/completions */
 export async function forwardChatCompletion(req: Request, res: Response): Promise<void> {
-  const baseUrl = config.LLM_BASE_URL;
-  if (!baseUrl) {
-    return sendError(
-      res,
-      503,
-      "LLM_NOT_CONFIGURED",
-      "LLM is not configured on this Paddock: the operator sets LLM_BASE_URL (and LLM_API_KEY) on the server",
-    );
-  }
   const parsed = chatRequestSchema.safeParse(req.body);
   if (!parsed.success) throw zodToAppError(parsed.error);
   if (parsed.data.stream) {
@@ -47,7 +49,7 @@ export async function forwardChatCompletion(req: Request, res: Response): Promis
   const sandboxId = req.bridgeRun!.id;
   const run = await db.sandbox.findUniqueOrThrow({
     where: { id: sandboxId },
-    select: { creditBudget: true, creditsSpent: true, agentProfile: { select: { model: true } } },
+    select: { creditBudget: true, creditsSpent: true, agentProfileId: true, agentProfile: { select: { model: true } } },
   });
   const remaining = run.creditBudget - run.creditsSpent;
   if (config.LLM_CENTS_PER_1K_TOKENS > 0 && remaining <= 0) {
@@ -66,80 +68,165 @@ export async function forwardChatCompletion(req: Request, res: Response): Promis
 
   const gone = new AbortController();
   res.on("close", () => gone.abort());
-  let upstream: globalThis.Response;
-  let text: string;
-  try {
-    upstream = await fetch(`${baseUrl.replace(/\/+$/, "")}/chat/completions`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json",
-        ...(config.LLM_API_KEY ? { authorization: `Bearer ${config.LLM_API_KEY}` } : {}),
-      },
-      body: payload,
-      signal: AbortSignal.any([gone.signal, AbortSignal.timeout(config.LLM_TIMEOUT_MS)]),
+  // The same request goes to each usable credential in turn until one answers (server/domain/llm/pool.ts).
+  const tried: string[] = [];
+  const cooled: LlmCooldown[] = [];
+  let keyRefused: { endpoint: LlmEndpoint; status: number } | undefined;
+  for (;;) {
+    const next = await nextLlmCredential(db, {
+      now: new Date(),
+      tried,
+      secret: config.AUTH_SECRET,
+      cooldownSeconds: config.LLM_COOLDOWN_SECONDS,
+      fallback: config.LLM_BASE_URL ? { baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY } : null,
     });
-    text = await readCapped(upstream, config.LLM_MAX_BODY_BYTES);
-  } catch (err) {
-    if (gone.signal.aborted) return;
-    const message = err instanceof TooLarge ? err.message : "the LLM endpoint could not be reached or did not answer in time";
-    logger.warn({ err, sandboxId }, "LLM call failed");
-    return sendError(res, 502, "LLM_UNAVAILABLE", message);
-  }
+    if (!next.endpoint) return sendNoCredential(res, next, cooled, keyRefused);
+    const endpoint = next.endpoint;
+    tried.push(endpoint.key);
 
-  if (!upstream.ok) return relayRefusal(res, upstream.status, text, sandboxId);
-  let answer: unknown;
-  try {
-    answer = JSON.parse(text);
-  } catch {
-    return sendError(res, 502, "LLM_UNAVAILABLE", "the LLM endpoint answered with something that is not JSON");
-  }
+    let upstream: globalThis.Response;
+    let text: string;
+    try {
+      upstream = await fetch(`${endpoint.baseUrl.replace(/\/+$/, "")}/chat/completions`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
+        },
+        body: payload,
+        signal: AbortSignal.any([gone.signal, AbortSignal.timeout(config.LLM_TIMEOUT_MS)]),
+      });
+      text = await readCapped(upstream, config.LLM_MAX_BODY_BYTES);
+    } catch (err) {
+      if (gone.signal.aborted) return;
+      const message = err instanceof TooLarge ? err.message : "the LLM endpoint could not be reached or did not answer in time";
+      logger.warn({ err, sandboxId, credential: endpoint.name }, "LLM call failed");
+      if (endpoint.credentialId) await recordLlmFailure(db, { id: endpoint.credentialId, now: new Date(), error: message });
+      return sendError(res, 502, "LLM_UNAVAILABLE", message);
+    }
 
-  const tokens = tokensUsed(answer, payloadBytes + Buffer.byteLength(text));
-  const cost = Math.ceil((tokens * config.LLM_CENTS_PER_1K_TOKENS) / 1000);
-  if (cost > 0) {
-    const spent = await spendCredits(db, {
+    if (!upstream.ok) {
+      const now = new Date();
+      const refusal = classifyLlmRefusal({
+        status: upstream.status,
+        body: text,
+        headers: upstream.headers,
+        now,
+        defaultCooldownSeconds: config.LLM_COOLDOWN_SECONDS,
+      });
+      if (refusal.kind === "other") {
+        if (endpoint.credentialId && upstream.status >= 500) {
+          await recordLlmFailure(db, { id: endpoint.credentialId, now, error: `HTTP ${upstream.status}: ${refusal.message}` });
+        }
+        return relayRefusal(res, upstream.status, refusal.message, sandboxId);
+      }
+      // Rate limited, out of quota, or its key refused: rest this credential, try the next one.
+      logger.warn({ sandboxId, credential: endpoint.name, status: upstream.status, code: refusal.code }, "LLM credential refused the call");
+      const until = new Date(now.getTime() + refusal.cooldownSeconds * 1000);
+      const error = `HTTP ${upstream.status} ${refusal.code}: ${refusal.message}`;
+      const cooledUntil = endpoint.credentialId
+        ? await coolDownLlmCredential(db, { id: endpoint.credentialId, now, until, error, rateLimited: refusal.kind === "rate_limited" })
+        : until;
+      if (refusal.kind === "key_refused") keyRefused = { endpoint, status: upstream.status };
+      else if (cooledUntil) cooled.push({ name: endpoint.name, until: cooledUntil });
+      continue;
+    }
+
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      return sendError(res, 502, "LLM_UNAVAILABLE", "the LLM endpoint answered with something that is not JSON");
+    }
+    const tokens = tokensUsed(answer, payloadBytes + Buffer.byteLength(text));
+    const charged = await chargeLlmCall(db, {
       sandboxId,
-      amount: cost,
-      reason: `LLM ${run.agentProfile.model}: ${tokens} tokens`,
-      upToRemaining: true,
+      agentProfileId: run.agentProfileId,
+      model: run.agentProfile.model,
+      endpoint,
+      tokens,
+      costCents: Math.ceil((tokens.totalTokens * config.LLM_CENTS_PER_1K_TOKENS) / 1000),
+      attempts: tried.length,
+      now: new Date(),
     });
-    res.setHeader("Paddock-Credits-Remaining", String(spent.creditsRemaining));
+    if (charged.creditsRemaining !== null) res.setHeader("Paddock-Credits-Remaining", String(charged.creditsRemaining));
+    res.setHeader("Paddock-LLM-Tokens", String(tokens.totalTokens));
+    res.json(answer);
+    return;
   }
-  res.setHeader("Paddock-LLM-Tokens", String(tokens));
-  res.json(answer);
-}
-
-/** The endpoint's own token count; without one, about four bytes of request and answer per token. */
-function tokensUsed(answer: unknown, bytes: number): number {
-  const usage = usageSchema.safeParse(answer).data?.usage;
-  const counted = usage?.total_tokens ?? (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0);
-  return counted > 0 ? counted : Math.ceil(bytes / 4);
 }
 
 /**
- * A refusal about the request (bad model input, rate limit) reaches the agent with its status; one
- * about Paddock's own key or the endpoint's health is the operator's problem and becomes a 502,
- * so an agent never mistakes it for its own token being rejected.
+ * No credential is left for this call: all cooling down (503 with Retry-After, naming each and when
+ * it is back), the last one's key refused (502, the operator's problem), or none usable at all (503).
  */
-function relayRefusal(res: Response, status: number, text: string, sandboxId: string): void {
-  const upstreamMessage = readErrorMessage(text);
-  if (status === 401 || status === 403 || status >= 500) {
+function sendNoCredential(
+  res: Response,
+  none: Extract<NextLlmCredential, { endpoint: null }>,
+  cooled: LlmCooldown[],
+  keyRefused: { endpoint: LlmEndpoint; status: number } | undefined,
+): void {
+  const now = Date.now();
+  const cooling = [...cooled, ...none.cooling].sort((a, b) => a.until.getTime() - b.until.getTime());
+  const soonest = cooling[0];
+  if (soonest) {
+    const seconds = Math.max(1, Math.ceil((soonest.until.getTime() - now) / 1000));
+    res.setHeader("Retry-After", String(seconds));
+    const list = cooling
+      .slice(0, 5)
+      .map((c) => `"${c.name}" until ${c.until.toISOString()}`)
+      .join(", ");
+    return sendError(
+      res,
+      503,
+      "LLM_COOLING_DOWN",
+      `every LLM credential is cooling down after a rate limit, an exhausted quota or a refused key (${list}${cooling.length > 5 ? ", …" : ""}); ` +
+        `the first is back in ${seconds} s: retry then`,
+    );
+  }
+  if (keyRefused) {
+    return sendError(res, 502, "LLM_UNAVAILABLE", `the LLM endpoint answered HTTP ${keyRefused.status}`);
+  }
+  if (!none.anyConfigured) {
+    return sendError(
+      res,
+      503,
+      "LLM_NOT_CONFIGURED",
+      "LLM is not configured on this Paddock: an admin adds an LLM credential, or the operator sets LLM_BASE_URL (and LLM_API_KEY) on the server",
+    );
+  }
+  const opens = none.scheduled[0];
+  sendError(
+    res,
+    503,
+    "LLM_NOT_CONFIGURED",
+    `no LLM credential is usable now (each is disabled or outside its window)${opens ? `; "${opens.name}" becomes valid at ${opens.from.toISOString()}` : ""}`,
+  );
+}
+
+/** The endpoint's own token count; without one, about four bytes of request and answer per token. */
+function tokensUsed(answer: unknown, bytes: number): LlmTokens {
+  const usage = usageSchema.safeParse(answer).data?.usage;
+  const promptTokens = usage?.prompt_tokens ?? 0;
+  const completionTokens = usage?.completion_tokens ?? 0;
+  const counted = usage?.total_tokens ?? promptTokens + completionTokens;
+  return counted > 0
+    ? { promptTokens, completionTokens, totalTokens: counted, estimated: false }
+    : { promptTokens, completionTokens, totalTokens: Math.ceil(bytes / 4), estimated: true };
+}
+
+/**
+ * A refusal about the request (bad model input) reaches the agent with its status; one about the
+ * endpoint's health is the operator's problem and becomes a 502, so an agent never mistakes it for
+ * its own token being rejected. (Rate limits and refused keys move on to the next credential.)
+ */
+function relayRefusal(res: Response, status: number, upstreamMessage: string, sandboxId: string): void {
+  if (status >= 500) {
     logger.warn({ sandboxId, status, upstreamMessage }, "LLM endpoint refused the call");
     return sendError(res, 502, "LLM_UNAVAILABLE", `the LLM endpoint answered HTTP ${status}`);
   }
   sendError(res, status, "LLM_REJECTED", `the LLM endpoint refused the request (HTTP ${status}): ${upstreamMessage}`.slice(0, 1000));
-}
-
-function readErrorMessage(text: string): string {
-  try {
-    const json = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    const message = typeof json.error === "string" ? json.error : (json.error?.message ?? json.message);
-    if (typeof message === "string") return message;
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return text.trim().slice(0, 300) || "no details";
 }
 
 class TooLarge extends Error {}

@@ -83,6 +83,7 @@ export function Shell() {
           <NavLink to="/compare">Compare</NavLink>
           <NavLink to="/workspaces">Workspaces</NavLink>
           <NavLink to="/account">Account</NavLink>
+          {user?.role === "admin" && <NavLink to="/admin/llm">LLM keys</NavLink>}
         </nav>
         <div className="topbar-end">
           {user && <WorkspaceSwitcher />}
