@@ -214,6 +214,11 @@ const NOT_ABOUT_RUNS = {
   "sandbox.providers": "launch providers, not runs",
   "sandbox.setProfileRestricted": "agent profiles, not runs",
   "sandbox.setProfileVerifier": "agent profiles, not runs",
+  "llmCredential.list": "site admins' LLM credentials (llm-credential.router.test.ts)",
+  "llmCredential.create": "site admins' LLM credentials (llm-credential.router.test.ts)",
+  "llmCredential.update": "site admins' LLM credentials (llm-credential.router.test.ts)",
+  "llmCredential.delete": "site admins' LLM credentials (llm-credential.router.test.ts)",
+  "llmCredential.usage": "site admins' LLM credentials (llm-credential.router.test.ts)",
 } as const;
 
 /**
