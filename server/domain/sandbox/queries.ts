@@ -7,6 +7,8 @@ import { statusList } from "../../lib/run-status-sql";
 import { eventSelect } from "./events";
 import { artifactSelect } from "./artifacts";
 import { readRunStanding } from "./standing";
+import { readRunSummaries } from "./run-summaries-sql";
+import { visibleRunsWhere, type Viewer } from "../workspaces/visibility";
 
 export const runSummarySelect = {
   id: true,
@@ -101,30 +103,65 @@ export async function getRun(db: Db, id: string, opts: { eventLimit?: number; vi
 }
 
 export interface ListRunsInput {
+  /** Who is asking: the list holds only the runs they may see (workspaces/visibility.ts). */
+  viewer: Viewer | null;
   status?: SandboxStatus[] | undefined;
   model?: string | undefined;
   createdById?: string | undefined;
   goal?: string | undefined;
+  /** Only this workspace's runs — still only those the viewer may see (its public runs, to a non-member). */
+  workspaceId?: string | undefined;
+  /** The last run of the previous page: the page continues after it, newest first. */
   cursor?: string | undefined;
   limit: number;
 }
 
+/**
+ * Runs newest first (createdAt, then id), `limit` at a time, each page continuing after the cursor.
+ *
+ * The page's ids come from one Prisma query: the visibility rule's `where` (a semi-join on the
+ * viewer's memberships) AND the filters, walked in the order of the (createdAt, id) indexes
+ * (migration 20261202210000_arena_indexes), then their rows in one statement (run-summaries-sql.ts).
+ * The cursor is a keyset bound — strictly after the cursor run's (createdAt, id) — rather than
+ * Prisma's `cursor` option, whose bound PostgreSQL cannot take from an index (a page deep in the
+ * list scanned every newer run) and whose `skip: 1` dropped a run whenever the cursor run itself had
+ * left the list (a status filter and a run that finished meanwhile). A cursor the viewer may not
+ * see, or that does not exist, gives an empty page: it says nothing about other workspaces' runs.
+ */
 export async function listRuns(db: Db, input: ListRunsInput) {
+  const visible = visibleRunsWhere(input.viewer);
+  const after = input.cursor
+    ? await db.sandbox.findFirst({ where: { AND: [{ id: input.cursor }, visible] }, select: { id: true, createdAt: true } })
+    : null;
+  if (input.cursor && !after) return { items: [], nextCursor: null };
   const where: Prisma.SandboxWhereInput = {
-    ...(input.status?.length ? { status: { in: input.status } } : {}),
-    ...(input.model ? { agentProfile: { model: input.model } } : {}),
-    ...(input.createdById ? { createdById: input.createdById } : {}),
-    ...(input.goal ? { goal: input.goal } : {}),
+    AND: [
+      visible,
+      {
+        ...(input.status?.length ? { status: { in: input.status } } : {}),
+        ...(input.model ? { agentProfile: { model: input.model } } : {}),
+        ...(input.createdById ? { createdById: input.createdById } : {}),
+        ...(input.goal ? { goal: input.goal } : {}),
+        ...(input.workspaceId ? { workspaceId: input.workspaceId } : {}),
+      },
+      // (createdAt, id) < the cursor's, with the bare `createdAt <=` the index range starts from.
+      after
+        ? {
+            createdAt: { lte: after.createdAt },
+            OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+          }
+        : {},
+    ],
   };
-  const rows = await db.sandbox.findMany({
+  const page = await db.sandbox.findMany({
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit + 1,
-    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
-    select: runSummarySelect,
+    select: { id: true },
   });
-  const items = rows.slice(0, input.limit).map(shapeSummary);
-  return { items, nextCursor: rows.length > input.limit ? items[items.length - 1]!.id : null };
+  const ids = page.slice(0, input.limit).map((r) => r.id);
+  const items = (await readRunSummaries(runSummarySelect, ids)).map(shapeSummary);
+  return { items, nextCursor: page.length > input.limit ? ids[ids.length - 1]! : null };
 }
 
 /** Runs that share a goal, side by side (newest 24). */

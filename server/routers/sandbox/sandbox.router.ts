@@ -36,16 +36,19 @@ export const sandboxRouter = createTRPCRouter({
         model: z.string().max(100).optional(),
         creator: z.union([z.literal("me"), z.string().max(64)]).optional(),
         goal: z.string().max(2000).optional(),
+        workspaceId: z.string().max(64).optional(),
         cursor: z.string().max(64).optional(),
         limit: z.number().int().min(1).max(100).default(30),
       }),
     )
     .query(({ ctx, input }) =>
       listRuns(db, {
+        viewer: ctx.user,
         status: input.status,
         model: input.model,
         createdById: input.creator === "me" ? ctx.user.id : input.creator,
         goal: input.goal,
+        workspaceId: input.workspaceId,
         cursor: input.cursor,
         limit: input.limit,
       }),
