@@ -27,7 +27,9 @@ async function allPages(input: Omit<ListRunsInput, "cursor">, between?: (cursor:
     const page = await listRuns(db, { ...input, cursor });
     ids.push(...page.items.map((r) => r.id));
     if (!page.nextCursor) break;
-    expect(page.nextCursor).toBe(page.items[page.items.length - 1]!.id);
+    // The cursor is the last run's (createdAt, id).
+    const last = page.items[page.items.length - 1]!;
+    expect(page.nextCursor).toBe(`${last.createdAt.getTime()}:${last.id}`);
     await between?.(page.nextCursor);
     cursor = page.nextCursor;
   }
@@ -50,6 +52,34 @@ describe("listRuns", () => {
     }
   });
 
+  it("takes a bare run id as the cursor too, as far as the viewer may see that run", async () => {
+    const { viewer, team } = await teamWithRuns(6);
+    const outsider = await makeUser();
+    const asOutsider = { id: outsider.id, role: outsider.role };
+    const all = await allPages({ viewer, workspaceId: team.id, limit: 10 });
+    const runs = await db.sandbox.findMany({ where: { id: { in: all } }, select: { id: true, visibility: true, createdAt: true } });
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    const k = all.findIndex((id, i) => i < all.length - 2 && byId.get(id)!.visibility === "workspace");
+    expect(k).toBeGreaterThanOrEqual(0);
+    const privateRun = byId.get(all[k]!)!;
+
+    const fromId = await listRuns(db, { viewer, workspaceId: team.id, limit: 10, cursor: privateRun.id });
+    expect(fromId.items.map((r) => r.id)).toEqual(all.slice(k + 1));
+    // To an outsider a private run is no cursor at all…
+    expect(await listRuns(db, { viewer: asOutsider, workspaceId: team.id, limit: 10, cursor: privateRun.id })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    // …and its position, written as a cursor, bounds only the runs the outsider may see anyway.
+    const atPosition = await listRuns(db, {
+      viewer: asOutsider,
+      workspaceId: team.id,
+      limit: 10,
+      cursor: `${privateRun.createdAt.getTime()}:${privateRun.id}`,
+    });
+    expect(atPosition.items.map((r) => r.id)).toEqual(all.slice(k + 1).filter((id) => byId.get(id)!.visibility === "public"));
+  });
+
   it("continues after a cursor run that has left the filter meanwhile", async () => {
     const { viewer, team, ids } = await teamWithRuns(6);
     const expected = (
@@ -58,7 +88,7 @@ describe("listRuns", () => {
     expect(ids.sort()).toEqual([...expected].sort());
     // Each page's last run finishes before the next page is read: the next page still starts right after it.
     const listed = await allPages({ viewer, workspaceId: team.id, status: ["running"], limit: 2 }, async (cursor) => {
-      await db.sandbox.update({ where: { id: cursor }, data: { status: "succeeded" } });
+      await db.sandbox.update({ where: { id: cursor.split(":")[1] }, data: { status: "succeeded" } });
     });
     expect(listed).toEqual(expected);
   });

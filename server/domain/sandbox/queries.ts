@@ -125,14 +125,15 @@ export interface ListRunsInput {
  * The cursor is a keyset bound — strictly after the cursor run's (createdAt, id) — rather than
  * Prisma's `cursor` option, whose bound PostgreSQL cannot take from an index (a page deep in the
  * list scanned every newer run) and whose `skip: 1` dropped a run whenever the cursor run itself had
- * left the list (a status filter and a run that finished meanwhile). A cursor the viewer may not
- * see, or that does not exist, gives an empty page: it says nothing about other workspaces' runs.
+ * left the list (a status filter and a run that finished meanwhile).
+ *
+ * `nextCursor` carries that pair, `<createdAt in ms>:<id>`, so the next page reads no cursor run: any
+ * pair only bounds the runs the viewer may see anyway. A bare run id is taken too, read as far as
+ * the viewer may see it: one they may not see, or that does not exist, gives an empty page.
  */
 export async function listRuns(db: Db, input: ListRunsInput) {
   const visible = visibleRunsWhere(input.viewer);
-  const after = input.cursor
-    ? await db.sandbox.findFirst({ where: { AND: [{ id: input.cursor }, visible] }, select: { id: true, createdAt: true } })
-    : null;
+  const after = input.cursor ? await cursorPosition(db, input.cursor, visible) : null;
   if (input.cursor && !after) return { items: [], nextCursor: null };
   const where: Prisma.SandboxWhereInput = {
     AND: [
@@ -157,11 +158,24 @@ export async function listRuns(db: Db, input: ListRunsInput) {
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit + 1,
-    select: { id: true },
+    select: { id: true, createdAt: true },
   });
-  const ids = page.slice(0, input.limit).map((r) => r.id);
-  const items = (await readRunSummaries(runSummarySelect, ids)).map(shapeSummary);
-  return { items, nextCursor: page.length > input.limit ? ids[ids.length - 1]! : null };
+  const shown = page.slice(0, input.limit);
+  const items = (
+    await readRunSummaries(
+      runSummarySelect,
+      shown.map((r) => r.id),
+    )
+  ).map(shapeSummary);
+  const last = shown[shown.length - 1];
+  return { items, nextCursor: page.length > input.limit && last ? `${last.createdAt.getTime()}:${last.id}` : null };
+}
+
+/** Where a cursor points: its own (createdAt, id), or a run the viewer may see; null otherwise. */
+async function cursorPosition(db: Db, cursor: string, visible: Prisma.SandboxWhereInput): Promise<{ createdAt: Date; id: string } | null> {
+  const pair = /^(\d{1,15}):(.+)$/.exec(cursor);
+  if (pair) return { createdAt: new Date(Number(pair[1])), id: pair[2]! };
+  return db.sandbox.findFirst({ where: { AND: [{ id: cursor }, visible] }, select: { id: true, createdAt: true } });
 }
 
 /** Runs that share a goal, side by side (newest 24). */
