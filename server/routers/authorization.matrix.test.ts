@@ -222,12 +222,11 @@ const NOT_ABOUT_RUNS = {
 } as const;
 
 /**
- * Cells the table says how they should be, which the code does not answer yet: `sandbox.list`'s
- * query (listRuns) does not apply the visibility rule yet, so it shows a private run to someone
- * outside its workspace. They run as expected failures: when the filter lands they pass, vitest
- * reports it, and this set must be emptied.
+ * Cells the table says how they should be, which the code does not answer yet: they run as expected
+ * failures, so when the code catches up vitest reports it and the cell leaves this set. Empty: every
+ * cell holds.
  */
-const PENDING = new Set(["sandbox.list · workspace · otherWorkspace", "sandbox.list (workspaceId) · workspace · otherWorkspace"]);
+const PENDING = new Set<string>([]);
 
 async function httpOutcome(req: Test): Promise<Outcome> {
   const res = await req;

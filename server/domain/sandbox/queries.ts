@@ -8,6 +8,7 @@ import { eventSelect } from "./events";
 import { artifactSelect } from "./artifacts";
 import { readRunStanding } from "./standing";
 import { runNotFound, visibleRunsSql, visibleRunsWhere, visibleRunWhere, type Viewer } from "../workspaces/visibility";
+import { readRunSummaries } from "./run-summaries-sql";
 
 export const runSummarySelect = {
   id: true,
@@ -105,36 +106,85 @@ export async function getRun(db: Db, id: string, opts: { viewer: Viewer; eventLi
 }
 
 export interface ListRunsInput {
+  /** Who is asking: the list holds only the runs they may see (workspaces/visibility.ts). */
+  viewer: Viewer | null;
   status?: SandboxStatus[] | undefined;
   model?: string | undefined;
   createdById?: string | undefined;
   goal?: string | undefined;
-  /**
-   * The arena as seen from this workspace: its runs (public or private) and the public runs of
-   * every workspace. Narrows what the caller may see; it never widens it.
-   */
+  /** Only this workspace's runs — still only those the viewer may see (its public runs, to a non-member). */
   workspaceId?: string | undefined;
+  /** With `workspaceId`: every public run too — the arena as seen from that workspace. Narrows what the viewer may see, never widens it. */
+  withPublic?: boolean | undefined;
+  /** The last run of the previous page: the page continues after it, newest first. */
   cursor?: string | undefined;
   limit: number;
 }
 
+/**
+ * Runs newest first (createdAt, then id), `limit` at a time, each page continuing after the cursor.
+ *
+ * The page's ids come from one Prisma query: the visibility rule's `where` (a semi-join on the
+ * viewer's memberships) AND the filters, walked in the order of the (createdAt, id) indexes
+ * (migration 20261202205000_arena_indexes), then their rows in one statement (run-summaries-sql.ts).
+ * The cursor is a keyset bound — strictly after the cursor run's (createdAt, id) — rather than
+ * Prisma's `cursor` option, whose bound PostgreSQL cannot take from an index (a page deep in the
+ * list scanned every newer run) and whose `skip: 1` dropped a run whenever the cursor run itself had
+ * left the list (a status filter and a run that finished meanwhile).
+ *
+ * `nextCursor` carries that pair, `<createdAt in ms>:<id>`, so the next page reads no cursor run: any
+ * pair only bounds the runs the viewer may see anyway. A bare run id is taken too, read as far as
+ * the viewer may see it: one they may not see, or that does not exist, gives an empty page.
+ */
 export async function listRuns(db: Db, input: ListRunsInput) {
+  const visible = visibleRunsWhere(input.viewer);
+  const after = input.cursor ? await cursorPosition(db, input.cursor, visible) : null;
+  if (input.cursor && !after) return { items: [], nextCursor: null };
   const where: Prisma.SandboxWhereInput = {
-    ...(input.status?.length ? { status: { in: input.status } } : {}),
-    ...(input.model ? { agentProfile: { model: input.model } } : {}),
-    ...(input.createdById ? { createdById: input.createdById } : {}),
-    ...(input.goal ? { goal: input.goal } : {}),
-    ...(input.workspaceId ? { OR: [{ visibility: "public" }, { workspaceId: input.workspaceId }] } : {}),
+    AND: [
+      visible,
+      {
+        ...(input.status?.length ? { status: { in: input.status } } : {}),
+        ...(input.model ? { agentProfile: { model: input.model } } : {}),
+        ...(input.createdById ? { createdById: input.createdById } : {}),
+        ...(input.goal ? { goal: input.goal } : {}),
+        ...(input.workspaceId
+          ? input.withPublic
+            ? { OR: [{ visibility: "public" }, { workspaceId: input.workspaceId }] }
+            : { workspaceId: input.workspaceId }
+          : {}),
+      },
+      // (createdAt, id) < the cursor's, with the bare `createdAt <=` the index range starts from.
+      after
+        ? {
+            createdAt: { lte: after.createdAt },
+            OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+          }
+        : {},
+    ],
   };
-  const rows = await db.sandbox.findMany({
+  const page = await db.sandbox.findMany({
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit + 1,
-    ...(input.cursor ? { cursor: { id: input.cursor }, skip: 1 } : {}),
-    select: runSummarySelect,
+    select: { id: true, createdAt: true },
   });
-  const items = rows.slice(0, input.limit).map(shapeSummary);
-  return { items, nextCursor: rows.length > input.limit ? items[items.length - 1]!.id : null };
+  const shown = page.slice(0, input.limit);
+  const items = (
+    await readRunSummaries(
+      runSummarySelect,
+      shown.map((r) => r.id),
+    )
+  ).map(shapeSummary);
+  const last = shown[shown.length - 1];
+  return { items, nextCursor: page.length > input.limit && last ? `${last.createdAt.getTime()}:${last.id}` : null };
+}
+
+/** Where a cursor points: its own (createdAt, id), or a run the viewer may see; null otherwise. */
+async function cursorPosition(db: Db, cursor: string, visible: Prisma.SandboxWhereInput): Promise<{ createdAt: Date; id: string } | null> {
+  const pair = /^(\d{1,15}):(.+)$/.exec(cursor);
+  if (pair) return { createdAt: new Date(Number(pair[1])), id: pair[2]! };
+  return db.sandbox.findFirst({ where: { AND: [{ id: cursor }, visible] }, select: { id: true, createdAt: true } });
 }
 
 /** Runs that share a goal, side by side (the newest 24 the viewer may see). */

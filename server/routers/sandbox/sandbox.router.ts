@@ -35,19 +35,22 @@ export const sandboxRouter = createTRPCRouter({
         model: z.string().max(100).optional(),
         creator: z.union([z.literal("me"), z.string().max(64)]).optional(),
         goal: z.string().max(2000).optional(),
-        /** The arena from this workspace: its runs and every public run. */
+        /** With `scope` "arena" (the default): the arena from this workspace — its runs and every public run; "workspace": its runs only. */
         workspaceId: z.string().max(64).optional(),
+        scope: z.enum(["arena", "workspace"], { error: 'must be "arena" or "workspace"' }).default("arena"),
         cursor: z.string().max(64).optional(),
         limit: z.number().int().min(1).max(100).default(30),
       }),
     )
     .query(({ ctx, input }) =>
       listRuns(db, {
+        viewer: ctx.user,
         status: input.status,
         model: input.model,
         createdById: input.creator === "me" ? ctx.user.id : input.creator,
         goal: input.goal,
         workspaceId: input.workspaceId,
+        withPublic: input.scope === "arena",
         cursor: input.cursor,
         limit: input.limit,
       }),
