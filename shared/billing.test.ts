@@ -4,7 +4,8 @@ import { DEFAULT_PLANS, deliverableRefusal, effectivePlanId, liveRunRefusal, mon
 describe("effectivePlanId", () => {
   it("keeps a paid plan while the subscription is active, trialing or past due, and falls back to free otherwise", () => {
     for (const status of ["active", "trialing", "past_due"]) expect(effectivePlanId("pro", status)).toBe("pro");
-    for (const status of ["canceled", "unpaid", "incomplete", "incomplete_expired", "paused", null]) expect(effectivePlanId("pro", status)).toBe("free");
+    for (const status of ["canceled", "unpaid", "incomplete", "incomplete_expired", "paused", null])
+      expect(effectivePlanId("pro", status)).toBe("free");
     expect(effectivePlanId(null, "active")).toBe("free");
     expect(effectivePlanId("platinum", "active")).toBe("free");
   });
@@ -19,7 +20,8 @@ describe("plan limit refusals", () => {
       max: 5,
       used: 5,
       upgradePath: "/workspaces/ws1/billing",
-      message: "the workspace's Sprint plan allows 5 live runs at once (queued, booting or running); it has 5 — upgrade the plan at /workspaces/ws1/billing",
+      message:
+        "the workspace's Sprint plan allows 5 live runs at once (queued, booting or running); it has 5 — upgrade the plan at /workspaces/ws1/billing",
     });
     expect(deliverableRefusal(plan, "ws1", 49)).toBeNull();
     expect(deliverableRefusal(plan, "ws1", 50)?.limit).toBe("deliverablesPerMonth");

@@ -1,7 +1,6 @@
 // Billing rules shared by the server and the client: the workspace plans and what they allow, the
 // credit packs' shape, and the refusals a plan limit gives. Prices and limits are settings
 // (BILLING_PLANS, BILLING_PACKS in server/config.ts); these are the defaults.
-import { z } from "zod";
 
 export const PLAN_IDS = ["free", "sprint", "pro", "scale"] as const;
 export type PlanId = (typeof PLAN_IDS)[number];
@@ -26,12 +25,6 @@ export interface Plan extends PlanLimits {
   /** A Stripe Price id (recurring, monthly) to subscribe with; without one Checkout gets the price inline. */
   stripePriceId?: string | undefined;
 }
-
-export const limitsSchema = z.object({
-  liveRuns: z.number().int().min(0),
-  deliverablesPerMonth: z.number().int().min(0),
-  revisionsPerDeliverable: z.number().int().min(0),
-});
 
 export const DEFAULT_PLANS: Record<PlanId, Plan> = {
   free: { id: "free", name: "Free", priceCents: 0, liveRuns: 2, deliverablesPerMonth: 10, revisionsPerDeliverable: 1 },
@@ -61,7 +54,8 @@ export const DEFAULT_PACKS: CreditPack[] = [
  */
 export const PLAN_KEEPING_STATUSES = ["active", "trialing", "past_due"] as const;
 
-export const statusKeepsPlan = (status: string | null | undefined): boolean => (PLAN_KEEPING_STATUSES as readonly string[]).includes(status ?? "");
+export const statusKeepsPlan = (status: string | null | undefined): boolean =>
+  (PLAN_KEEPING_STATUSES as readonly string[]).includes(status ?? "");
 
 /** The plan whose limits apply, given the subscribed plan and Stripe's subscription status. */
 export function effectivePlanId(plan: string | null | undefined, status: string | null | undefined): PlanId {
@@ -94,7 +88,9 @@ function refusal(limit: keyof PlanLimits, plan: Plan, used: number, what: string
 
 /** Refused when the workspace already has its plan's number of live runs. */
 export function liveRunRefusal(plan: Plan, workspaceId: string, liveRuns: number): LimitRefusal | null {
-  return liveRuns >= plan.liveRuns ? refusal("liveRuns", plan, liveRuns, "live runs at once (queued, booting or running)", workspaceId) : null;
+  return liveRuns >= plan.liveRuns
+    ? refusal("liveRuns", plan, liveRuns, "live runs at once (queued, booting or running)", workspaceId)
+    : null;
 }
 
 /** Refused when the workspace has made its plan's number of deliverables this month (UTC). */

@@ -18,6 +18,7 @@ const ComparePage = page(() => import("./pages/compare"), "ComparePage");
 const AccountPage = page(() => import("./pages/account"), "AccountPage");
 const WorkspacesPage = page(() => import("./pages/workspaces"), "WorkspacesPage");
 const AcceptInvitePage = page(() => import("./pages/workspaces"), "AcceptInvitePage");
+const WorkspaceBillingPage = page(() => import("./pages/billing"), "WorkspaceBillingPage");
 const NotFoundPage = page(() => import("./pages/not-found"), "NotFoundPage");
 
 export function App() {
@@ -34,6 +35,7 @@ export function App() {
           <Route path="account" element={<AccountPage />} />
           <Route path="workspaces" element={<WorkspacesPage />} />
           <Route path="workspaces/:id" element={<WorkspacesPage />} />
+          <Route path="workspaces/:id/billing" element={<WorkspaceBillingPage />} />
           <Route path="invite/:token" element={<AcceptInvitePage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

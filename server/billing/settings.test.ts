@@ -8,7 +8,11 @@ import { parseConfig } from "../config";
 import { DEFAULT_PACKS, DEFAULT_PLANS } from "@shared/billing";
 import { createStripeClient } from "./stripe-client";
 
-const base = { DATABASE_URL: "postgresql://localhost/x", REDIS_URL: "redis://localhost:6379", DATA_DIR: mkdtempSync(path.join(tmpdir(), "paddock-billing-")) };
+const base = {
+  DATABASE_URL: "postgresql://localhost/x",
+  REDIS_URL: "redis://localhost:6379",
+  DATA_DIR: mkdtempSync(path.join(tmpdir(), "paddock-billing-")),
+};
 
 describe("billing settings", () => {
   it("default to no billing, the default packs and plans, in usd", () => {
@@ -37,11 +41,16 @@ describe("billing settings", () => {
     expect(() => parseConfig({ ...base, BILLING_PLANS: '{"gold":{}}' })).toThrow(/BILLING_PLANS/);
     expect(() => parseConfig({ ...base, BILLING_PLANS: '{"pro":{"liveRuns":-1}}' })).toThrow(/BILLING_PLANS/);
     expect(() => parseConfig({ ...base, BILLING_PACKS: '[{"id":"a","name":"A","priceCents":0,"credits":1}]' })).toThrow(/BILLING_PACKS/);
-    expect(() => parseConfig({ ...base, BILLING_PACKS: '[{"id":"a","name":"A","priceCents":1,"credits":1},{"id":"a","name":"B","priceCents":1,"credits":1}]' })).toThrow(
-      /pack ids must be unique/,
-    );
+    expect(() =>
+      parseConfig({
+        ...base,
+        BILLING_PACKS: '[{"id":"a","name":"A","priceCents":1,"credits":1},{"id":"a","name":"B","priceCents":1,"credits":1}]',
+      }),
+    ).toThrow(/pack ids must be unique/);
     expect(() => parseConfig({ ...base, BILLING_CURRENCY: "USD" })).toThrow(/BILLING_CURRENCY/);
-    expect(() => parseConfig({ ...base, STRIPE_SECRET_KEY: "sk_test_1" })).toThrow(/STRIPE_WEBHOOK_SECRET: is required when STRIPE_SECRET_KEY is set/);
+    expect(() => parseConfig({ ...base, STRIPE_SECRET_KEY: "sk_test_1" })).toThrow(
+      /STRIPE_WEBHOOK_SECRET: is required when STRIPE_SECRET_KEY is set/,
+    );
   });
 
   it("point the SDK at STRIPE_API_BASE through its host, port and protocol options", async () => {

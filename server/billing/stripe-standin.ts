@@ -62,6 +62,7 @@ export interface StripeStandin {
   close(): Promise<void>;
 }
 
+const text = (v: unknown): string => (typeof v === "string" ? v : "");
 const id = (prefix: string) => `${prefix}_standin${randomBytes(9).toString("hex")}`;
 const now = () => Math.floor(Date.now() / 1000);
 const MONTH = 30 * 24 * 3600;
@@ -310,7 +311,13 @@ export async function startStripeStandin(
 
   api.post("/customers", (req, res) => {
     const body = req.body as Obj;
-    const customer = { id: id("cus"), object: "customer", name: body.name ?? null, email: body.email ?? null, metadata: body.metadata ?? {} };
+    const customer = {
+      id: id("cus"),
+      object: "customer",
+      name: body.name ?? null,
+      email: body.email ?? null,
+      metadata: body.metadata ?? {},
+    };
     state.customers.set(customer.id, customer);
     res.json(customer);
   });
@@ -319,8 +326,10 @@ export async function startStripeStandin(
     const body = req.body as Obj;
     if (body.mode !== "payment" && body.mode !== "subscription") throw new StandinError(400, "mode must be payment or subscription");
     if (!body.success_url) throw new StandinError(400, "Missing required param: success_url.");
-    if (body.mode === "subscription" && !body.customer && !body.customer_email) throw new StandinError(400, "a subscription needs a customer");
-    if (body.customer && !state.customers.has(String(body.customer))) throw new StandinError(400, `No such customer: '${String(body.customer)}'`);
+    if (body.mode === "subscription" && !body.customer && !body.customer_email)
+      throw new StandinError(400, "a subscription needs a customer");
+    if (body.customer && !state.customers.has(text(body.customer)))
+      throw new StandinError(400, `No such customer: '${text(body.customer)}'`);
     const sessionId = id("cs_test");
     const items = body.line_items as Obj[] | undefined;
     const session: Obj = {
@@ -336,7 +345,7 @@ export async function startStripeStandin(
       metadata: body.metadata ?? {},
       success_url: body.success_url,
       cancel_url: body.cancel_url ?? null,
-      currency: ((items?.[0]?.price_data as Obj | undefined)?.currency as string | undefined) ?? "usd",
+      currency: (items?.[0]?.price_data as Obj | undefined)?.currency ?? "usd",
       amount_total: lineTotal(items),
       payment_intent: null,
       subscription: null,
@@ -358,8 +367,15 @@ export async function startStripeStandin(
 
   api.post("/billing_portal/sessions", (req, res) => {
     const body = req.body as Obj;
-    if (!body.customer || !state.customers.has(String(body.customer))) throw new StandinError(400, `No such customer: '${String(body.customer)}'`);
-    const portal = { id: id("bps"), object: "billing_portal.session", customer: body.customer, return_url: body.return_url ?? null, url: "" };
+    if (!body.customer || !state.customers.has(text(body.customer)))
+      throw new StandinError(400, `No such customer: '${text(body.customer)}'`);
+    const portal = {
+      id: id("bps"),
+      object: "billing_portal.session",
+      customer: body.customer,
+      return_url: body.return_url ?? null,
+      url: "",
+    };
     portal.url = `${origin}/portal/${portal.id}`;
     state.portalSessions.set(portal.id, portal);
     res.json(portal);
@@ -373,7 +389,8 @@ export async function startStripeStandin(
 
   // The customer's side: minimal pages to pay, cancel and manage, for a local demo.
   const page = (res: Response, title: string, body: string) =>
-    res.type("html").send(`<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">
+    res.type("html")
+      .send(`<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">
 <p style="color:#888">Stripe stand-in (local, no money moves)</p><h1>${title}</h1>${body}</body>`);
   const escape = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -413,7 +430,10 @@ export async function startStripeStandin(
     const plan = (sub.metadata as Obj).paddockPlan;
     const switches = ["sprint", "pro", "scale"]
       .filter((p) => p !== plan)
-      .map((p) => `<form method="post" action="/portal/${escape(portal.id)}/plan"><input type="hidden" name="plan" value="${p}"><button>Switch to ${p}</button></form>`)
+      .map(
+        (p) =>
+          `<form method="post" action="/portal/${escape(portal.id)}/plan"><input type="hidden" name="plan" value="${p}"><button>Switch to ${p}</button></form>`,
+      )
       .join("");
     page(
       res,

@@ -47,6 +47,7 @@ export async function receiveStripeWebhook(payload: Buffer, signature: string | 
     throw new AppError("BAD_REQUEST", `the Stripe signature does not verify: ${(e as Error).message}`, { field: "stripe-signature" });
   }
   const outcome = await processStripeEvent(db, event, billingSettings());
-  for (const change of outcome.balances ?? []) live.user(change.userId, "balance:update", { balance: change.balance, reason: change.reason });
+  for (const change of outcome.balances ?? [])
+    live.user(change.userId, "balance:update", { balance: change.balance, reason: change.reason });
   return outcome;
 }

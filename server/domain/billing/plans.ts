@@ -51,7 +51,10 @@ export async function liveRunsIn(db: DbClient, workspaceId: string): Promise<num
 
 /** Refuses (INSUFFICIENT_FUNDS) while a Stripe refund or dispute has left the user's balance below zero. */
 export async function assertNotOverdrawn(db: DbClient, userId: string, field = "credits"): Promise<void> {
-  const account = await db.ledgerAccount.findUnique({ where: { key: userAccountKey(userId) }, select: { overdrawnAt: true, balance: true } });
+  const account = await db.ledgerAccount.findUnique({
+    where: { key: userAccountKey(userId) },
+    select: { overdrawnAt: true, balance: true },
+  });
   if (account?.overdrawnAt) {
     throw new AppError(
       "INSUFFICIENT_FUNDS",

@@ -189,7 +189,12 @@ export async function applySubscription(
 }
 
 /** `invoice.paid` / `invoice.payment_failed`: the invoice is mirrored, and the subscription's status follows. */
-export async function applyInvoice(tx: Prisma.TransactionClient, invoice: Stripe.Invoice, paid: boolean, eventCreated: Date): Promise<EventOutcome> {
+export async function applyInvoice(
+  tx: Prisma.TransactionClient,
+  invoice: Stripe.Invoice,
+  paid: boolean,
+  eventCreated: Date,
+): Promise<EventOutcome> {
   const customerId = idOf(invoice.customer);
   const workspaceId = await workspaceForCustomer(tx, customerId, invoice.parent?.subscription_details?.metadata?.paddockWorkspaceId);
   if (!workspaceId || !invoice.id) return { result: "ignored", detail: `invoice ${invoice.id}: no workspace has customer ${customerId}` };
@@ -220,7 +225,8 @@ export async function applyInvoice(tx: Prisma.TransactionClient, invoice: Stripe
       },
       data: { subscriptionStatus: status, subscriptionAsOf: eventCreated },
     });
-    if (moved.count > 0) return { result: "invoice", detail: `invoice ${invoice.id} ${fields.status}: subscription ${subscriptionId} ${status}` };
+    if (moved.count > 0)
+      return { result: "invoice", detail: `invoice ${invoice.id} ${fields.status}: subscription ${subscriptionId} ${status}` };
   }
   return { result: "invoice", detail: `invoice ${invoice.id} ${fields.status}` };
 }

@@ -144,7 +144,14 @@ export async function creditCheckoutSession(tx: Prisma.TransactionClient, sessio
   if (moved.duplicate) return { result: "duplicate", detail: `session ${session.id} was credited already` };
   const balances: BalanceChange[] = [{ userId, balance: moved.toBalance ?? 0, reason: "credits bought" }];
   // A refund or dispute that arrived first takes its share straight back.
-  const reversal = await settleReversal(tx, { ...row, id: credited.id, userId, credits, amountPaid: session.amount_total ?? 0, creditedAt: new Date() });
+  const reversal = await settleReversal(tx, {
+    ...row,
+    id: credited.id,
+    userId,
+    credits,
+    amountPaid: session.amount_total ?? 0,
+    creditedAt: new Date(),
+  });
   if (reversal) balances.push(reversal);
   return {
     result: "credited",

@@ -48,7 +48,15 @@ describe("billing when Stripe is not configured", () => {
     const owner = await makeUser();
     const ws = await owner.caller.workspace.create({ name: "Unlimited" });
     for (let i = 0; i < 4; i++) {
-      await owner.caller.sandbox.create({ goal: "work", metric: "points", targetValue: 1, agentProfileId: profileId, durationMinutes: 60, credits: 100, workspaceId: ws.id });
+      await owner.caller.sandbox.create({
+        goal: "work",
+        metric: "points",
+        targetValue: 1,
+        agentProfileId: profileId,
+        durationMinutes: 60,
+        credits: 100,
+        workspaceId: ws.id,
+      });
     }
     expect(await db.sandbox.count({ where: { workspaceId: ws.id } })).toBe(4);
   });

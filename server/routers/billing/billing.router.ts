@@ -22,7 +22,9 @@ export const billingRouter = createTRPCRouter({
     return { currency: settings.currency, packs: settings.packs };
   }),
 
-  createCheckout: protectedProcedure.input(checkoutInput).mutation(({ ctx, input }) => startTopup({ userId: ctx.user.id, packId: input.packId })),
+  createCheckout: protectedProcedure
+    .input(checkoutInput)
+    .mutation(({ ctx, input }) => startTopup({ userId: ctx.user.id, packId: input.packId })),
 
   workspace: protectedProcedure
     .input(workspaceBillingInput)

@@ -32,7 +32,11 @@ const { id: profileId } = (await ensureBuiltinProfiles(db))[0]!;
 async function deliver(events: Stripe.Event[]) {
   for (const event of events) {
     const { payload, signature } = standin.sign(event);
-    const res = await request(app).post("/api/webhooks/stripe").set("content-type", "application/json").set("stripe-signature", signature).send(payload);
+    const res = await request(app)
+      .post("/api/webhooks/stripe")
+      .set("content-type", "application/json")
+      .set("stripe-signature", signature)
+      .send(payload);
     expect(res.status).toBe(200);
   }
 }
@@ -44,14 +48,22 @@ async function teamWorkspace() {
 }
 
 const launch = (caller: Awaited<ReturnType<typeof makeUser>>["caller"], workspaceId: string) =>
-  caller.sandbox.create({ goal: "work", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits: 100, workspaceId });
+  caller.sandbox.create({
+    goal: "work",
+    metric: "points",
+    targetValue: 10,
+    agentProfileId: profileId,
+    durationMinutes: 60,
+    credits: 100,
+    workspaceId,
+  });
 
 /** Subscribes the workspace on the stand-in and delivers what Stripe would send. */
 async function subscribe(caller: Awaited<ReturnType<typeof makeUser>>["caller"], workspaceId: string, plan: "sprint" | "pro" | "scale") {
   const { sessionId } = await caller.billing.subscribe({ workspaceId, plan });
   const events = await standin.completeCheckout(sessionId);
   await deliver(events);
-  const sub = events.find((e) => e.type === "customer.subscription.created")!.data.object as Stripe.Subscription;
+  const sub = events.find((e) => e.type === "customer.subscription.created")!.data.object;
   return { sessionId, subscriptionId: sub.id, events };
 }
 
@@ -71,7 +83,13 @@ describe("plan limits on live runs", () => {
 
     await subscribe(owner.caller, workspaceId, "sprint");
     const view = await owner.caller.billing.workspace({ workspaceId });
-    expect(view).toMatchObject({ plan: { id: "sprint", liveRuns: 3 }, status: "active", usage: { liveRuns: 2 }, hasCustomer: true, canManage: true });
+    expect(view).toMatchObject({
+      plan: { id: "sprint", liveRuns: 3 },
+      status: "active",
+      usage: { liveRuns: 2 },
+      hasCustomer: true,
+      canManage: true,
+    });
     expect(view.currentPeriodEnd!.getTime()).toBeGreaterThan(Date.now());
     expect(view.invoices).toHaveLength(1);
     expect(view.invoices[0]).toMatchObject({ status: "paid", amountPaid: 2_900, currency: "usd" });
@@ -85,7 +103,9 @@ describe("plan limits on live runs", () => {
     const { owner, workspaceId } = await teamWorkspace();
     const member = await makeUser();
     await owner.caller.workspace.invite({ id: workspaceId, email: member.email, role: "member" });
-    const results = await Promise.allSettled([0, 1, 2, 3].flatMap(() => [launch(owner.caller, workspaceId), launch(member.caller, workspaceId)]));
+    const results = await Promise.allSettled(
+      [0, 1, 2, 3].flatMap(() => [launch(owner.caller, workspaceId), launch(member.caller, workspaceId)]),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
     expect(await db.sandbox.count({ where: { workspaceId } })).toBe(2);
   });
@@ -95,7 +115,14 @@ describe("plan limits on live runs", () => {
     await launch(owner.caller, workspaceId);
     await launch(owner.caller, workspaceId);
     // The personal workspace has its own free allowance.
-    await owner.caller.sandbox.create({ goal: "mine", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits: 100 });
+    await owner.caller.sandbox.create({
+      goal: "mine",
+      metric: "points",
+      targetValue: 10,
+      agentProfileId: profileId,
+      durationMinutes: 60,
+      credits: 100,
+    });
   });
 });
 
@@ -106,7 +133,11 @@ describe("billing.subscribe and billing.portal", () => {
     const { url, sessionId } = await owner.caller.billing.subscribe({ workspaceId, plan: "pro" });
     expect(url).toBe(`${standin.url}/checkout/${sessionId}`);
     const [customer, checkout] = standin.state.requests;
-    expect(customer).toMatchObject({ method: "POST", path: "/customers", body: { name: "Plan team", email: owner.email, metadata: { paddockWorkspaceId: workspaceId } } });
+    expect(customer).toMatchObject({
+      method: "POST",
+      path: "/customers",
+      body: { name: "Plan team", email: owner.email, metadata: { paddockWorkspaceId: workspaceId } },
+    });
     expect(customer!.idempotencyKey).toBe(`paddock-workspace-customer-${workspaceId}`);
     const billing = await db.workspaceBilling.findUniqueOrThrow({ where: { workspaceId } });
     expect(checkout).toMatchObject({
@@ -116,7 +147,12 @@ describe("billing.subscribe and billing.portal", () => {
         mode: "subscription",
         customer: billing.stripeCustomerId,
         client_reference_id: workspaceId,
-        line_items: [{ quantity: "1", price_data: { currency: "usd", unit_amount: "9900", recurring: { interval: "month" }, product_data: { name: "Paddock Pro" } } }],
+        line_items: [
+          {
+            quantity: "1",
+            price_data: { currency: "usd", unit_amount: "9900", recurring: { interval: "month" }, product_data: { name: "Paddock Pro" } },
+          },
+        ],
         metadata: { paddockKind: "subscription", paddockWorkspaceId: workspaceId, paddockPlan: "pro", paddockUserId: owner.id },
         subscription_data: { metadata: { paddockWorkspaceId: workspaceId, paddockPlan: "pro" } },
         success_url: `https://paddock.example/workspaces/${workspaceId}/billing?checkout=success`,
@@ -180,14 +216,18 @@ describe("subscription webhooks keep the plan in step", () => {
     expect((await planLimits(db, workspaceId, settings)).plan.id).toBe("scale");
 
     // The older "created" (sprint) delivered again late: stale, the plan stays.
-    const late = { ...events.find((e) => e.type === "customer.subscription.created")!, id: "evt_late_created", created: upgraded!.created - 60 };
-    await deliver([late as Stripe.Event]);
+    const late = {
+      ...events.find((e) => e.type === "customer.subscription.created")!,
+      id: "evt_late_created",
+      created: upgraded!.created - 60,
+    };
+    await deliver([late]);
     expect((await planLimits(db, workspaceId, settings)).plan.id).toBe("scale");
     expect(await db.stripeEvent.findUniqueOrThrow({ where: { id: "evt_late_created" } })).toMatchObject({ result: "stale" });
 
     // A failed renewal keeps the plan while Stripe retries (past_due); the next paid invoice makes it active again.
     const sub = standin.state.subscriptions.get(subscriptionId)!;
-    const invoice = (events.find((e) => e.type === "invoice.paid")!.data.object as unknown as Record<string, unknown>);
+    const invoice = events.find((e) => e.type === "invoice.paid")!.data.object as unknown as Record<string, unknown>;
     await deliver([standin.event("invoice.payment_failed", { ...invoice, id: "in_failed", status: "open", amount_paid: 0 })]);
     expect(await planLimits(db, workspaceId, settings)).toMatchObject({ plan: { id: "scale" }, status: "past_due" });
     await deliver([standin.event("invoice.paid", { ...invoice, id: "in_failed", status: "paid" })]);
@@ -216,13 +256,18 @@ describe("deliverable and revision limits (for the deliverables domain)", () => 
     await enforceDeliverableLimit(db, { workspaceId, deliverablesThisMonth: 9 }, settings);
     const refused = await enforceDeliverableLimit(db, { workspaceId, deliverablesThisMonth: 10 }, settings).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(AppError);
-    expect(refused).toMatchObject({ code: "PLAN_LIMIT", details: { limit: "deliverablesPerMonth", max: 10, upgradePath: `/workspaces/${workspaceId}/billing` } });
+    expect(refused).toMatchObject({
+      code: "PLAN_LIMIT",
+      details: { limit: "deliverablesPerMonth", max: 10, upgradePath: `/workspaces/${workspaceId}/billing` },
+    });
     expect((refused as Error).message).toMatch(/Free plan allows 10 deliverables a month/);
     await expect(enforceRevisionLimit(db, { workspaceId, revisions: 1 }, settings)).rejects.toMatchObject({ code: "PLAN_LIMIT" });
 
     await subscribe(owner.caller, workspaceId, "sprint");
     await expect(enforceDeliverableLimit(db, { workspaceId, deliverablesThisMonth: 3 }, settings)).resolves.toBeUndefined();
-    await expect(enforceDeliverableLimit(db, { workspaceId, deliverablesThisMonth: 4 }, settings)).rejects.toMatchObject({ code: "PLAN_LIMIT" });
+    await expect(enforceDeliverableLimit(db, { workspaceId, deliverablesThisMonth: 4 }, settings)).rejects.toMatchObject({
+      code: "PLAN_LIMIT",
+    });
     await expect(enforceRevisionLimit(db, { workspaceId, revisions: 2 }, settings)).resolves.toBeUndefined();
   });
 });

@@ -6,6 +6,9 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import Stripe from "stripe";
 import request from "supertest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { io as connect } from "socket.io-client";
 import { startStripeStandin } from "../../billing/stripe-standin";
 
 const standin = await startStripeStandin();
@@ -20,6 +23,8 @@ const { makeUser, rejection } = await import("../../test/helpers");
 const { balanceOf, checkLedger, MINT_STRIPE, userAccountKey } = await import("../../domain/ledger");
 const { ensureBuiltinProfiles } = await import("../../domain/agent-profiles");
 const { config } = await import("../../config");
+const { startRealtime } = await import("../../realtime/server");
+const { createApiToken } = await import("../../domain/users");
 
 afterAll(() => standin.close());
 
@@ -140,10 +145,16 @@ describe("POST /api/webhooks/stripe", () => {
     const user = await makeUser({ grant: 0 });
     const { sessionId } = await user.caller.billing.createCheckout({ packId: "starter" });
     const [completed] = await standin.completeCheckout(sessionId);
-    const unpaid = standin.event("checkout.session.completed", { ...(completed!.data.object as unknown as Record<string, unknown>), payment_status: "unpaid" });
+    const unpaid = standin.event("checkout.session.completed", {
+      ...(completed!.data.object as unknown as Record<string, unknown>),
+      payment_status: "unpaid",
+    });
     expect((await post(unpaid)).body.result).toBe("awaiting_payment");
     expect(await balanceOf(db, userAccountKey(user.id))).toBe(0);
-    const succeeded = standin.event("checkout.session.async_payment_succeeded", completed!.data.object as unknown as Record<string, unknown>);
+    const succeeded = standin.event(
+      "checkout.session.async_payment_succeeded",
+      completed!.data.object as unknown as Record<string, unknown>,
+    );
     expect((await post(succeeded)).body.result).toBe("credited");
     expect(await balanceOf(db, userAccountKey(user.id))).toBe(1_000);
   });
@@ -239,7 +250,14 @@ describe("refunds and disputes take the money back", () => {
     await post(completed);
     const { id: profileId } = (await ensureBuiltinProfiles(db))[0]!;
     // Spend almost everything on a run.
-    await user.caller.sandbox.create({ goal: "spend", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits: 24_500 });
+    await user.caller.sandbox.create({
+      goal: "spend",
+      metric: "points",
+      targetValue: 10,
+      agentProfileId: profileId,
+      durationMinutes: 60,
+      credits: 24_500,
+    });
     expect(await balanceOf(db, userAccountKey(user.id))).toBe(500);
 
     const [disputed] = await standin.dispute(paymentIntent);
@@ -250,7 +268,14 @@ describe("refunds and disputes take the money back", () => {
     expect(await checkLedger(db)).toEqual([]);
 
     const launch = await rejection(
-      user.caller.sandbox.create({ goal: "again", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits: 100 }),
+      user.caller.sandbox.create({
+        goal: "again",
+        metric: "points",
+        targetValue: 10,
+        agentProfileId: profileId,
+        durationMinutes: 60,
+        credits: 100,
+      }),
     );
     expect(launch.code).toBe("PRECONDITION_FAILED");
     expect(launch.message).toMatch(/refund or dispute.*add credits/);
@@ -292,6 +317,35 @@ describe("refunds and disputes take the money back", () => {
     expect((await post(won)).body.result).toBe("reversed");
     expect(await balanceOf(db, userAccountKey(user.id))).toBe(2_000);
     expect(await checkLedger(db)).toEqual([]);
+  });
+});
+
+describe("live balance", () => {
+  it("reaches the user's open sockets when the webhook lands", async () => {
+    const http = createServer(app);
+    const realtime = await startRealtime(http);
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const { user, completed } = await paidTopup();
+    const { token } = await createApiToken(db, user.id, "live balance");
+    const socket = connect(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, {
+      path: "/socket.io",
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+      auth: { token },
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once("connect", () => resolve());
+        socket.once("connect_error", reject);
+      });
+      const update = new Promise((resolve) => socket.once("balance:update", resolve));
+      expect((await post(completed)).status).toBe(200);
+      expect(await update).toEqual({ balance: 2_000, reason: "credits bought" });
+    } finally {
+      socket.disconnect();
+      await realtime.close();
+    }
   });
 });
 
