@@ -55,6 +55,8 @@ export interface StripeStandin {
   /** The subscription moves to another Paddock plan (customer.subscription.updated) or ends (….deleted). */
   changePlan(subscriptionId: string, plan: string): Promise<Stripe.Event[]>;
   cancelSubscription(subscriptionId: string): Promise<Stripe.Event[]>;
+  /** Where events are delivered from now on (the webhookUrl option, for a server that started later). */
+  deliverTo(webhookUrl: string | undefined): void;
   /** An event with Stripe's envelope around `object`. */
   event(type: string, object: Obj): Stripe.Event;
   /** The body and Stripe-Signature header of an event, signed with the webhook secret. */
@@ -93,6 +95,7 @@ export async function startStripeStandin(
     deliveries: [],
   };
   const idempotent = new Map<string, { status: number; body: unknown }>();
+  let webhookUrl = options.webhookUrl;
   const payments = new Map<string, { amount: number; refunded: number; currency: string; chargeId: string }>();
   let origin = "";
 
@@ -123,10 +126,10 @@ export async function startStripeStandin(
   };
 
   async function deliver(events: Stripe.Event[]): Promise<Stripe.Event[]> {
-    if (!options.webhookUrl) return events;
+    if (!webhookUrl) return events;
     for (const e of events) {
       const { payload, signature } = sign(e);
-      const res = await fetch(options.webhookUrl, {
+      const res = await fetch(webhookUrl, {
         method: "POST",
         headers: { "content-type": "application/json", "stripe-signature": signature },
         body: payload,
@@ -475,6 +478,9 @@ export async function startStripeStandin(
     dispute,
     changePlan,
     cancelSubscription,
+    deliverTo: (url) => {
+      webhookUrl = url;
+    },
     event,
     sign,
     close: () =>

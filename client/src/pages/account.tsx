@@ -9,7 +9,7 @@ import { Empty, ErrorState, Loading, Spinner } from "../components/states";
 import { FormError } from "../components/field";
 import { errorMessage, fieldErrors, formError } from "../lib/errors";
 import { formatAgo, formatCents, formatDateTime, formatMultiplier } from "../lib/format";
-import { AddCredits } from "./billing";
+import { AddCredits, StripeEvents } from "./billing";
 
 const KIND_LABEL: Record<string, string> = {
   signup_grant: "Welcome grant",
@@ -303,6 +303,7 @@ export function AccountPage() {
         </div>
         <Ledger />
       </section>
+      {user.role === "admin" && <StripeEvents />}
     </div>
   );
 }

@@ -79,14 +79,62 @@ export function AddCredits() {
   );
 }
 
+/** Admins: the Stripe webhook events Paddock stored, newest first, with what each did. */
+export function StripeEvents() {
+  const events = trpc.billing.events.useInfiniteQuery({ limit: 20 }, { getNextPageParam: (last) => last.nextCursor ?? undefined });
+  if (events.isPending) return <Loading />;
+  if (events.isError) return <ErrorState error={events.error} retry={() => void events.refetch()} />;
+  const items = events.data.pages.flatMap((p) => p.items);
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2>Stripe events</h2>
+      </div>
+      {items.length === 0 ? (
+        <p className="muted small">No Stripe webhook events yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="stripe-events">
+            <thead>
+              <tr>
+                <th>Processed</th>
+                <th>Type</th>
+                <th>Result</th>
+                <th className="hide-sm">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((e) => (
+                <tr key={e.id}>
+                  <td className="muted nowrap" title={e.id}>
+                    {formatDateTime(e.processedAt ?? e.receivedAt)}
+                  </td>
+                  <td>{e.type}</td>
+                  <td>{e.result}</td>
+                  <td className="hide-sm muted ellipsis">{e.detail ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {events.hasNextPage && (
+        <div className="center">
+          <button type="button" className="btn btn-ghost" onClick={() => void events.fetchNextPage()} disabled={events.isFetchingNextPage}>
+            {events.isFetchingNextPage ? <Spinner /> : "Older events"}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
 function Usage({ used, max, label }: { used: number; max: number; label: string }) {
-  const pct = max > 0 ? Math.min(100, Math.round((used / max) * 100)) : 100;
   return (
     <div>
       <dt>{label}</dt>
-      <dd>
-        {used} / {max}
-        <progress value={pct} max={100} aria-label={`${label}: ${used} of ${max}`} />
+      <dd className={used >= max ? "loss" : ""} title={`${used} of ${max} in use`}>
+        {used} of {max}
       </dd>
     </div>
   );
