@@ -19,13 +19,14 @@ describe("billing when Stripe is not configured", () => {
     const owner = await makeUser();
     const ws = await owner.caller.workspace.create({ name: "No billing" });
     expect(await owner.caller.billing.status()).toMatchObject({ configured: false, overdrawn: false });
-    for (const call of [
-      owner.caller.billing.packs(),
-      owner.caller.billing.createCheckout({ packId: "starter" }),
-      owner.caller.billing.subscribe({ workspaceId: ws.id, plan: "pro" }),
-      owner.caller.billing.portal({ workspaceId: ws.id }),
-    ]) {
-      const refused = await rejection(call);
+    const calls = [
+      () => owner.caller.billing.packs(),
+      () => owner.caller.billing.createCheckout({ packId: "starter" }),
+      () => owner.caller.billing.subscribe({ workspaceId: ws.id, plan: "pro" }),
+      () => owner.caller.billing.portal({ workspaceId: ws.id }),
+    ];
+    for (const call of calls) {
+      const refused = await rejection(call());
       expect(refused.code).toBe("NOT_IMPLEMENTED");
       expect(refused.message).toMatch(NOT_CONFIGURED);
     }

@@ -194,13 +194,12 @@ describe("billing.subscribe and billing.portal", () => {
     expect(refused.message).toMatch(/only the workspace's owners and admins/);
     expect((await rejection(member.caller.billing.portal({ workspaceId }))).code).toBe("FORBIDDEN");
     expect(await member.caller.billing.workspace({ workspaceId })).toMatchObject({ canManage: false, invoices: [], plan: { id: "free" } });
-    for (const call of [
-      outsider.caller.billing.subscribe({ workspaceId, plan: "sprint" }),
-      outsider.caller.billing.portal({ workspaceId }),
-      outsider.caller.billing.workspace({ workspaceId }),
-    ]) {
-      expect(await rejection(call)).toMatchObject({ code: "NOT_FOUND", field: "workspaceId" });
-    }
+    const outsiderCalls = [
+      () => outsider.caller.billing.subscribe({ workspaceId, plan: "sprint" }),
+      () => outsider.caller.billing.portal({ workspaceId }),
+      () => outsider.caller.billing.workspace({ workspaceId }),
+    ];
+    for (const call of outsiderCalls) expect(await rejection(call())).toMatchObject({ code: "NOT_FOUND", field: "workspaceId" });
   });
 });
 
@@ -246,6 +245,19 @@ describe("subscription webhooks keep the plan in step", () => {
     await launch(owner.caller, workspaceId);
     await deliver(await standin.cancelSubscription(subscriptionId));
     expect((await rejection(launch(owner.caller, workspaceId))).message).toMatch(/Free plan allows 2 live runs at once .*; it has 3/);
+  });
+});
+
+describe("a workspace with a paid plan", () => {
+  it("cannot be deleted until its subscription is canceled", async () => {
+    const { owner, workspaceId } = await teamWorkspace();
+    const { subscriptionId } = await subscribe(owner.caller, workspaceId, "pro");
+    const refused = await rejection(owner.caller.workspace.delete({ id: workspaceId }));
+    expect(refused).toMatchObject({ code: "CONFLICT", field: "id" });
+    expect(refused.message).toMatch(/paid plan: cancel it/);
+    await deliver(await standin.cancelSubscription(subscriptionId));
+    await owner.caller.workspace.delete({ id: workspaceId });
+    expect(await db.workspaceBilling.count({ where: { workspaceId } })).toBe(0);
   });
 });
 
