@@ -19,3 +19,6 @@ export async function callStripe<T>(call: () => Promise<T>): Promise<T> {
     throw new AppError("UNAVAILABLE", "Stripe refused the request (the operator can find why in Paddock's log)", { cause: e });
   }
 }
+
+/** The id of an expandable Stripe reference (an id, or the object when expanded). */
+export const idOf = (ref: string | { id: string } | null | undefined): string | null => (typeof ref === "string" ? ref : (ref?.id ?? null));

@@ -10,7 +10,7 @@ import { billingPath, effectivePlanId, PAID_PLAN_IDS, PLAN_IDS, statusKeepsPlan,
 import { membershipOf } from "../workspaces/access";
 import type { BillingSettings } from "./settings";
 import type { EventOutcome } from "./topups";
-import { callStripe } from "./stripe-calls";
+import { callStripe, idOf } from "./stripe-calls";
 
 /** The caller's membership, with a workspace outside theirs NOT_FOUND on the `workspaceId` field. */
 export async function billingMembership(db: DbClient, workspaceId: string, userId: string) {
@@ -27,6 +27,13 @@ async function manageableWorkspace(db: DbClient, userId: string, workspaceId: st
   return membership.workspace;
 }
 
+/** Records the workspace's Stripe customer; the first one recorded stays. */
+async function recordCustomer(db: DbClient, workspaceId: string, customerId: string): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO workspace_billing ("workspaceId", "stripeCustomerId", "updatedAt") VALUES (${workspaceId}, ${customerId}, now())
+    ON CONFLICT ("workspaceId") DO UPDATE SET "stripeCustomerId" = coalesce(workspace_billing."stripeCustomerId", EXCLUDED."stripeCustomerId")`;
+}
+
 /** The workspace's Stripe customer, made on first use (one per workspace, whoever asks first). */
 async function ensureCustomer(db: Db, stripe: Stripe, workspace: { id: string; name: string }, email: string): Promise<string> {
   const known = await db.workspaceBilling.findUnique({ where: { workspaceId: workspace.id }, select: { stripeCustomerId: true } });
@@ -39,9 +46,7 @@ async function ensureCustomer(db: Db, stripe: Stripe, workspace: { id: string; n
       { idempotencyKey: `paddock-workspace-customer-${workspace.id}` },
     ),
   );
-  await db.$executeRaw`
-    INSERT INTO workspace_billing ("workspaceId", "stripeCustomerId", "updatedAt") VALUES (${workspace.id}, ${customer.id}, now())
-    ON CONFLICT ("workspaceId") DO UPDATE SET "stripeCustomerId" = coalesce(workspace_billing."stripeCustomerId", EXCLUDED."stripeCustomerId")`;
+  await recordCustomer(db, workspace.id, customer.id);
   const row = await db.workspaceBilling.findUniqueOrThrow({ where: { workspaceId: workspace.id }, select: { stripeCustomerId: true } });
   return row.stripeCustomerId!;
 }
@@ -116,8 +121,6 @@ export async function openBillingPortal(
   );
   return { url: session.url };
 }
-
-const idOf = (ref: string | { id: string } | null | undefined): string | null => (typeof ref === "string" ? ref : (ref?.id ?? null));
 
 /** The workspace a Stripe customer belongs to: by the customer id Paddock stored, else the metadata Paddock set. */
 async function workspaceForCustomer(
@@ -238,8 +241,6 @@ export async function linkSubscriptionCheckout(tx: Prisma.TransactionClient, ses
   if (!workspaceId || !customerId) return { result: "ignored", detail: `session ${session.id} is not a Paddock subscription` };
   const ws = await tx.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } });
   if (!ws) return { result: "ignored", detail: `session ${session.id}: workspace ${workspaceId} no longer exists` };
-  await tx.$executeRaw`
-    INSERT INTO workspace_billing ("workspaceId", "stripeCustomerId", "updatedAt") VALUES (${workspaceId}, ${customerId}, now())
-    ON CONFLICT ("workspaceId") DO UPDATE SET "stripeCustomerId" = coalesce(workspace_billing."stripeCustomerId", EXCLUDED."stripeCustomerId")`;
+  await recordCustomer(tx, workspaceId, customerId);
   return { result: "subscription_checkout", detail: `workspace ${workspaceId} checked out with customer ${customerId}` };
 }

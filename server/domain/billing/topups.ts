@@ -12,7 +12,7 @@ import { formatCents } from "@shared/money";
 import type { Prisma } from "../../lib/db";
 import { cuidLike, MINT_STRIPE, transfer, userAccountKey } from "../ledger";
 import type { BillingSettings } from "./settings";
-import { callStripe } from "./stripe-calls";
+import { callStripe, idOf } from "./stripe-calls";
 
 export interface BalanceChange {
   userId: string;
@@ -100,8 +100,6 @@ async function lockTopup(tx: Prisma.TransactionClient, paymentIntentId: string):
       FROM stripe_topups WHERE "paymentIntentId" = ${paymentIntentId} FOR UPDATE`;
   return rows[0]!;
 }
-
-const idOf = (ref: string | { id: string } | null | undefined): string | null => (typeof ref === "string" ? ref : (ref?.id ?? null));
 
 /** A paid top-up session credits its user once; one not paid yet (a delayed method) waits for its async success. */
 export async function creditCheckoutSession(tx: Prisma.TransactionClient, session: Stripe.Checkout.Session): Promise<EventOutcome> {
