@@ -296,7 +296,9 @@ export async function startStripeStandin(
       idempotencyKey: req.header("idempotency-key"),
       stripeVersion: req.header("stripe-version"),
     });
-    if (req.header("authorization") !== `Bearer ${apiKey}`) {
+    // The key as a Bearer token (the SDK) or as Basic auth's user name (`curl -u sk_…:`), as Stripe takes it.
+    const basic = `Basic ${Buffer.from(`${apiKey}:`).toString("base64")}`;
+    if (req.header("authorization") !== `Bearer ${apiKey}` && req.header("authorization") !== basic) {
       throw new StandinError(401, "Invalid API Key provided", "invalid_request_error");
     }
     const key = req.header("idempotency-key");
