@@ -3,6 +3,7 @@ import { z } from "zod";
 import { isIP } from "node:net";
 import { emailSchema, INT4_MAX } from "@shared/schemas";
 import { localAuthSecret } from "./lib/local-secret";
+import { billingPacksSetting, billingPlansSetting } from "./billing/settings";
 
 const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -109,6 +110,18 @@ export const configSchema = z
     HOUSE_RAKE_BPS: int(0, 0).pipe(z.number().max(10_000)),
     SETTLE_SWEEP_EVERY_MS: int(60_000, 100),
 
+    // Billing (server/domain/billing/): off without STRIPE_SECRET_KEY. STRIPE_API_BASE points the SDK
+    // elsewhere than api.stripe.com (the local stand-in: `npm run stripe:standin`).
+    STRIPE_SECRET_KEY: z.string().min(1).optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+    STRIPE_API_BASE: z.url().optional(),
+    BILLING_CURRENCY: z
+      .string()
+      .regex(/^[a-z]{3}$/, "must be a three-letter ISO currency code in lower case, e.g. usd")
+      .default("usd"),
+    BILLING_PACKS: billingPacksSetting,
+    BILLING_PLANS: billingPlansSetting,
+
     SEED_DEMO: bool.default(true),
     SERVE_CLIENT: bool.default(true),
   })
@@ -118,6 +131,9 @@ export const configSchema = z
     }
     if (c.MIN_BET_CENTS > c.MAX_BET_CENTS) {
       ctx.addIssue({ code: "custom", path: ["MIN_BET_CENTS"], message: "must not exceed MAX_BET_CENTS" });
+    }
+    if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["STRIPE_WEBHOOK_SECRET"], message: "is required when STRIPE_SECRET_KEY is set" });
     }
     if (c.SANDBOX_PROVIDER === "daytona" && !c.DAYTONA_API_KEY) {
       ctx.addIssue({ code: "custom", path: ["DAYTONA_API_KEY"], message: "is required when SANDBOX_PROVIDER=daytona" });

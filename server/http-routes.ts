@@ -5,12 +5,15 @@ import type { ExpressAuthConfig } from "@auth/express";
 import { BRIDGE_BASE_PATH } from "@shared/bridge";
 import { createBridgeRouter } from "./bridge/routes";
 import { createArtifactRouter } from "./routers/artifacts";
+import { createStripeWebhookRouter } from "./routers/billing/stripe-webhook";
 
 export interface RouteDeps {
   authConfig: ExpressAuthConfig;
 }
 
 export function mountApiExtensions(app: Express, deps: RouteDeps): void {
+  // First: its body must reach the signature check as raw bytes (express.raw), never parsed as JSON.
+  app.use("/api/webhooks/stripe", createStripeWebhookRouter());
   app.use(`${BRIDGE_BASE_PATH}/runs/:runId`, createBridgeRouter());
   app.use("/api/artifacts", createArtifactRouter(deps.authConfig));
 }

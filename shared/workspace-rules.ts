@@ -19,6 +19,8 @@ export const WORKSPACE_PERMISSIONS = {
   launchRuns: ["owner", "admin", "member"],
   /** Prompt, inject credits into and cancel the workspace's runs, within shared/run-rules.ts's fairness rule. */
   steerRuns: ["owner", "admin", "member"],
+  /** Subscribe the workspace to a plan, change or cancel it, and see its invoices (shared/billing.ts). */
+  manageBilling: ["owner", "admin"],
 } as const satisfies Record<string, readonly WorkspaceRole[]>;
 
 export type WorkspacePermission = keyof typeof WORKSPACE_PERMISSIONS;
@@ -61,6 +63,10 @@ export function launchRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null
   return can(actorRole, "launchRuns")
     ? null
     : forbidden("viewers cannot launch runs in this workspace: ask an owner or admin for the member role");
+}
+
+export function billingRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
+  return can(actorRole, "manageBilling") ? null : forbidden("only the workspace's owners and admins can manage its plan and billing");
 }
 
 export function renameRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {

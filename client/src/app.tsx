@@ -19,6 +19,7 @@ const AccountPage = page(() => import("./pages/account"), "AccountPage");
 const WorkspacesPage = page(() => import("./pages/workspaces"), "WorkspacesPage");
 const AcceptInvitePage = page(() => import("./pages/workspaces"), "AcceptInvitePage");
 const LlmCredentialsPage = page(() => import("./pages/llm-credentials"), "LlmCredentialsPage");
+const WorkspaceBillingPage = page(() => import("./pages/billing"), "WorkspaceBillingPage");
 const NotFoundPage = page(() => import("./pages/not-found"), "NotFoundPage");
 
 export function App() {
@@ -35,6 +36,7 @@ export function App() {
           <Route path="account" element={<AccountPage />} />
           <Route path="workspaces" element={<WorkspacesPage />} />
           <Route path="workspaces/:id" element={<WorkspacesPage />} />
+          <Route path="workspaces/:id/billing" element={<WorkspaceBillingPage />} />
           <Route path="invite/:token" element={<AcceptInvitePage />} />
           <Route path="admin/llm" element={<LlmCredentialsPage />} />
           <Route path="*" element={<NotFoundPage />} />

@@ -20,6 +20,8 @@ import { availableProviders } from "../jobs/sandbox/provider-for";
 import { signalPrompt } from "../bridge/prompt-signal";
 import { live } from "../realtime/emit";
 import { stopRun } from "./stop-run";
+import { enforceLaunchAllowed } from "../domain/billing/plans";
+import { billingSettings } from "../billing/stripe-client";
 
 export const launchPolicy: LaunchPolicy = {
   maxLiveRuns: config.MAX_LIVE_RUNS_PER_USER,
@@ -40,6 +42,7 @@ export async function createRun(input: { userId: string; role: Role; run: Create
     defaultIdleTimeoutMinutes: config.DEFAULT_IDLE_TIMEOUT_MINUTES,
     limits: { ...launchPolicy, role: input.role },
     role: input.role,
+    workspaceQuota: (tx, where) => enforceLaunchAllowed(tx, where, billingSettings()),
   });
   // If Redis is briefly unavailable the run stays queued and the reaper launches it later.
   await enqueue(launchJob, { sandboxId: run.id }, { jobId: `launch-${run.id}` }).catch((err: unknown) =>

@@ -11,6 +11,10 @@ export const appErrorCodes = {
   PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   RATE_LIMITED: { http: 429, trpc: "TOO_MANY_REQUESTS" },
   UNAVAILABLE: { http: 503, trpc: "INTERNAL_SERVER_ERROR" },
+  /** A feature this Paddock has not been set up for (billing without STRIPE_SECRET_KEY). */
+  NOT_CONFIGURED: { http: 501, trpc: "NOT_IMPLEMENTED" },
+  /** The workspace's plan allows no more of this (shared/billing.ts); the message names the limit and where to upgrade. */
+  PLAN_LIMIT: { http: 402, trpc: "FORBIDDEN" },
   INTERNAL: { http: 500, trpc: "INTERNAL_SERVER_ERROR" },
 } as const;
 

@@ -4,6 +4,7 @@ import { sandboxRouter } from "../routers/sandbox/sandbox.router";
 import { bettingRouter } from "../routers/betting/betting.router";
 import { workspaceRouter } from "../routers/workspace/workspace.router";
 import { llmCredentialRouter } from "../routers/llm-credential/llm-credential.router";
+import { billingRouter } from "../routers/billing/billing.router";
 
 export const appRouter = createTRPCRouter({
   user: userRouter,
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   betting: bettingRouter,
   workspace: workspaceRouter,
   llmCredential: llmCredentialRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

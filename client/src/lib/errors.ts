@@ -31,6 +31,11 @@ export function errorCode(error: unknown): string | undefined {
   return dataOf(error)?.code;
 }
 
+/** The server's own error code (AppError), e.g. PLAN_LIMIT, INSUFFICIENT_FUNDS. */
+export function appErrorCode(error: unknown): string | undefined {
+  return dataOf(error)?.appCode ?? undefined;
+}
+
 export function isUnauthorized(error: unknown): boolean {
   return errorCode(error) === "UNAUTHORIZED";
 }

@@ -16,6 +16,8 @@ export function useLiveAccount(enabled: boolean) {
       historyTimer ??= setTimeout(() => {
         historyTimer = undefined;
         void utils.user.ledger.invalidate();
+        // Whether a Stripe refund left the account overdrawn (billing.status) changes with the balance.
+        void utils.billing.status.invalidate();
       }, 1000);
     };
     const onConnect = () => {

@@ -9,6 +9,7 @@ import { Empty, ErrorState, Loading, Spinner } from "../components/states";
 import { FormError } from "../components/field";
 import { errorMessage, fieldErrors, formError } from "../lib/errors";
 import { formatAgo, formatCents, formatDateTime, formatMultiplier } from "../lib/format";
+import { AddCredits, StripeEvents } from "./billing";
 
 const KIND_LABEL: Record<string, string> = {
   signup_grant: "Welcome grant",
@@ -281,6 +282,7 @@ export function AccountPage() {
           <strong>{formatCents(user.balance)}</strong>
         </div>
       </div>
+      <AddCredits />
       <div className="two-col">
         <section className="card">
           <div className="card-head">
@@ -301,6 +303,7 @@ export function AccountPage() {
         </div>
         <Ledger />
       </section>
+      {user.role === "admin" && <StripeEvents />}
     </div>
   );
 }

@@ -8,7 +8,8 @@ import { trpc } from "../trpc";
 import { Field, FormError } from "../components/field";
 import { Empty, ErrorState, Loading, Spinner } from "../components/states";
 import { centsFromInput, formatCents } from "../lib/format";
-import { fieldErrors, formError } from "../lib/errors";
+import { appErrorCode, fieldErrors, formError } from "../lib/errors";
+import { billingPath } from "@shared/billing";
 import { useMe } from "../hooks/use-me";
 import { useDocumentTitle } from "../hooks/use-document-title";
 import { useCurrentWorkspace } from "../hooks/use-workspace";
@@ -159,6 +160,13 @@ export function LaunchPage() {
       </div>
       <form className="form card launch-form" onSubmit={(e) => void onSubmit(e)} noValidate data-testid="launch-form">
         <FormError message={topError} />
+        {appErrorCode(create.error) === "PLAN_LIMIT" && workspaceId && (
+          <p>
+            <Link to={billingPath(workspaceId)} className="btn btn-sm">
+              Upgrade the workspace&apos;s plan
+            </Link>
+          </p>
+        )}
         <div className="presets">
           <span className="muted">Try:</span>
           {PRESETS.map((p) => (

@@ -195,7 +195,7 @@ function WorkspaceDetail({ id }: { id: string }) {
       <div className="card-head">
         <h2>{ws.data.name}</h2>
         <span className="muted small">
-          {ws.data.personal ? "personal · " : ""}you are {ws.data.role}
+          {ws.data.personal ? "personal · " : ""}you are {ws.data.role} · <Link to={`/workspaces/${id}/billing`}>Plan and billing</Link>
         </span>
       </div>
       {renameRefusal(me.role) === null && (

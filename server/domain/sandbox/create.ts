@@ -26,6 +26,11 @@ export interface CreateRunOptions {
   limits?: LaunchPolicy & { role: Role };
   /** The launching user's role: only operators may give a run its own verifier. */
   role?: RunActorRole;
+  /**
+   * A check of another domain that must hold inside the launch's transaction once the workspace is
+   * known (billing: the plan's live-run limit, the launcher's standing — domain/billing/plans.ts).
+   */
+  workspaceQuota?: (tx: Prisma.TransactionClient, args: { workspaceId: string; userId: string }) => Promise<void>;
 }
 
 export async function createRun(db: Db, userId: string, input: CreateSandboxInput, opts: CreateRunOptions) {
@@ -80,6 +85,7 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
           );
         }
       }
+      await opts.workspaceQuota?.(tx, { workspaceId, userId });
       const run = await tx.sandbox.create({
         data: {
           goal: input.goal,

@@ -5,6 +5,7 @@ import { enforce, lockedMembershipOf, membershipOf, workspaceSelect } from "./ac
 import { teamSlug } from "./slug";
 import { personalWorkspaceId } from "./personal";
 import { isLiveRun } from "@shared/run-status";
+import { statusKeepsPlan } from "@shared/billing";
 import { AppError } from "../../lib/errors";
 
 export interface WorkspaceView {
@@ -81,6 +82,13 @@ export async function deleteWorkspace(
     // later one fails its foreign key.
     const runs = await tx.sandbox.findMany({ where: { workspaceId: workspace.id }, select: { status: true } });
     enforce(deleteRefusal(role, { ...workspace, liveRuns: runs.filter((r) => isLiveRun(r.status)).length }));
+    // A subscription Stripe keeps charging would outlive the workspace (domain/billing/subscriptions.ts).
+    const billing = await tx.workspaceBilling.findUnique({ where: { workspaceId: workspace.id } });
+    if (billing && statusKeepsPlan(billing.subscriptionStatus) && billing.plan !== "free" && !billing.cancelAtPeriodEnd) {
+      throw new AppError("CONFLICT", "the workspace has a paid plan: cancel it on its billing page (Manage subscription) first", {
+        field: "id",
+      });
+    }
     if (runs.length > 0) {
       const personal = await personalWorkspaceId(tx, args.userId);
       if (!personal)
