@@ -102,6 +102,19 @@ export const configSchema = z
     // URL agents use to reach the bridge; defaults to the server's own address.
     BRIDGE_PUBLIC_URL: z.url().optional(),
 
+    // The external render service pipelines' render steps call (server/providers/render-service.ts).
+    // Without it `npm start` runs a local stand-in; elsewhere render steps fail with a clear error.
+    RENDER_SERVICE_URL: z.url().optional(),
+    RENDER_SERVICE_API_KEY: z.string().optional(),
+    // Secret (whsec_…) the service signs its completion webhooks with. Without it Paddock asks for no
+    // webhook and learns of a job's end by polling alone.
+    RENDER_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]+=*$/, "must be a Standard Webhooks secret: whsec_ then base64")
+      .optional(),
+    // How often the pipeline backstop re-checks running pipelines and external jobs (after a crash).
+    PIPELINE_SWEEP_EVERY_MS: int(15_000, 100),
+
     MIN_BET_CENTS: int(100, 1),
     MAX_BET_CENTS: int(1_000_000, 1).pipe(z.number().max(INT4_MAX, `must fit an integer column (at most ${INT4_MAX})`)),
     HOUSE_RAKE_BPS: int(0, 0).pipe(z.number().max(10_000)),
@@ -116,6 +129,9 @@ export const configSchema = z
     }
     if (c.MIN_BET_CENTS > c.MAX_BET_CENTS) {
       ctx.addIssue({ code: "custom", path: ["MIN_BET_CENTS"], message: "must not exceed MAX_BET_CENTS" });
+    }
+    if (c.RENDER_SERVICE_URL && !c.RENDER_SERVICE_API_KEY) {
+      ctx.addIssue({ code: "custom", path: ["RENDER_SERVICE_API_KEY"], message: "is required when RENDER_SERVICE_URL is set" });
     }
     if (c.SANDBOX_PROVIDER === "daytona" && !c.DAYTONA_API_KEY) {
       ctx.addIssue({ code: "custom", path: ["DAYTONA_API_KEY"], message: "is required when SANDBOX_PROVIDER=daytona" });
