@@ -33,7 +33,11 @@ if (process.env.SEED_DEMO !== "false") {
 if (!process.env.RENDER_SERVICE_URL) {
   const { startRenderStandin } = await import("../server/providers/render-standin");
   const render = await startRenderStandin({ delayMs: 5_000 });
-  Object.assign(env, { RENDER_SERVICE_URL: render.url, RENDER_SERVICE_API_KEY: render.apiKey, RENDER_WEBHOOK_SECRET: render.webhookSecret });
+  Object.assign(env, {
+    RENDER_SERVICE_URL: render.url,
+    RENDER_SERVICE_API_KEY: render.apiKey,
+    RENDER_WEBHOOK_SECRET: render.webhookSecret,
+  });
   console.error(`[paddock] render service stand-in on ${render.url}`);
 }
 

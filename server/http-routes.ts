@@ -5,6 +5,7 @@ import type { ExpressAuthConfig } from "@auth/express";
 import { BRIDGE_BASE_PATH } from "@shared/bridge";
 import { createBridgeRouter } from "./bridge/routes";
 import { createArtifactRouter } from "./routers/artifacts";
+import { createRenderWebhookRouter } from "./routers/render-webhook";
 
 export interface RouteDeps {
   authConfig: ExpressAuthConfig;
@@ -13,4 +14,5 @@ export interface RouteDeps {
 export function mountApiExtensions(app: Express, deps: RouteDeps): void {
   app.use(`${BRIDGE_BASE_PATH}/runs/:runId`, createBridgeRouter());
   app.use("/api/artifacts", createArtifactRouter(deps.authConfig));
+  app.use("/api/webhooks/render", createRenderWebhookRouter());
 }

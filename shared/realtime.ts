@@ -76,6 +76,22 @@ export interface ArenaSandboxMessage {
   sandboxId: string;
 }
 
+/** A pipeline's status changed (or one of its steps'): the client refetches pipeline.get. */
+export interface PipelineUpdateMessage {
+  pipelineId: string;
+  projectId: string;
+  status: "running" | "succeeded" | "failed" | "canceled";
+  failedStepKey: string | null;
+}
+
+/** A batch's live counts. */
+export interface BatchUpdateMessage {
+  batchId: string;
+  projectId: string;
+  status: "running" | "completed";
+  counts: { pending: number; running: number; done: number; failed: number };
+}
+
 export interface ServerToClientEvents {
   "sandbox:events": (msg: SandboxEventsMessage) => void;
   "sandbox:progress": (msg: SandboxProgressMessage) => void;
@@ -84,6 +100,9 @@ export interface ServerToClientEvents {
   "pool:update": (msg: PoolUpdateMessage) => void;
   "bets:placed": (msg: BetsPlacedMessage) => void;
   "balance:update": (msg: BalanceUpdateMessage) => void;
+  /** To the members of the pipeline's workspace (their user rooms). */
+  "pipeline:update": (msg: PipelineUpdateMessage) => void;
+  "batch:update": (msg: BatchUpdateMessage) => void;
 }
 
 export type SubscribeAck =

@@ -8,6 +8,7 @@ import { reaperJob } from "./sandbox/reaper";
 import { processWatchJob } from "./sandbox/process-watch";
 import { verifyJob } from "./sandbox/verify";
 import { bettingJobs } from "./betting";
+import { pipelineJobs } from "./pipelines";
 
 export const jobDefinitions: JobDefinition[] = [
   launchJob,
@@ -18,4 +19,5 @@ export const jobDefinitions: JobDefinition[] = [
   processWatchJob,
   verifyJob,
   ...bettingJobs,
+  ...pipelineJobs,
 ];

@@ -13,12 +13,17 @@ export const projectNotFound = () => new AppError("NOT_FOUND", "no project with 
 
 /** The project, if the actor may start pipelines in it (members, admins, owners; viewers may not). */
 export async function projectForStart(db: DbClient, actor: PipelineActor, projectId: string) {
-  const project = await db.project.findUnique({ where: { id: projectId }, select: { id: true, workspaceId: true, status: true, brief: true } });
+  const project = await db.project.findUnique({
+    where: { id: projectId },
+    select: { id: true, workspaceId: true, status: true, brief: true },
+  });
   if (!project) throw projectNotFound();
   const membership = await membershipOf(db, project.workspaceId, actor.userId).catch(() => null);
   if (!membership) throw projectNotFound();
   if (!can(membership.role, "launchRuns")) {
-    throw new AppError("FORBIDDEN", "viewers cannot start pipelines: ask an owner, admin or member of the workspace", { field: "projectId" });
+    throw new AppError("FORBIDDEN", "viewers cannot start pipelines: ask an owner, admin or member of the workspace", {
+      field: "projectId",
+    });
   }
   if (project.status !== "active") {
     throw new AppError("CONFLICT", `the project is ${project.status}: pipelines start only in an active project`, { field: "projectId" });

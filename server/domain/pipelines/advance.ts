@@ -29,7 +29,9 @@ export interface AdvanceResult {
 
 export async function advancePipeline(db: DbClient, pipelineId: string, now = new Date()): Promise<AdvanceResult | null> {
   return inTransaction(db, async (tx) => {
-    const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "pipelines" WHERE "id" = ${pipelineId} AND "status" = 'running' FOR UPDATE`;
+    const [locked] = await tx.$queryRaw<
+      { id: string }[]
+    >`SELECT "id" FROM "pipelines" WHERE "id" = ${pipelineId} AND "status" = 'running' FOR UPDATE`;
     if (!locked) return null;
     const pipeline = await tx.pipeline.findUniqueOrThrow({
       where: { id: pipelineId },
@@ -124,6 +126,11 @@ export async function advancePipeline(db: DbClient, pipelineId: string, now = ne
 
 /** Running pipelines, oldest first (the backstop sweep advances each). */
 export async function runningPipelineIds(db: DbClient, limit = 500): Promise<string[]> {
-  const rows = await db.pipeline.findMany({ where: { status: "running" }, select: { id: true }, orderBy: { updatedAt: "asc" }, take: limit });
+  const rows = await db.pipeline.findMany({
+    where: { status: "running" },
+    select: { id: true },
+    orderBy: { updatedAt: "asc" },
+    take: limit,
+  });
   return rows.map((r) => r.id);
 }

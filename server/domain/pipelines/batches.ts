@@ -25,7 +25,8 @@ export async function startBatch(
   }
   for (const [i, input] of args.inputs.entries()) {
     const problem = inputProblem(template, input);
-    if (problem) throw new AppError("BAD_REQUEST", `input ${i + 1}: ${problem.message}`, { field: problem.field.replace(/^input\./, `inputs.${i}.`) });
+    if (problem)
+      throw new AppError("BAD_REQUEST", `input ${i + 1}: ${problem.message}`, { field: problem.field.replace(/^input\./, `inputs.${i}.`) });
   }
   const project = await projectForStart(db, actor, args.projectId);
   const existing = () =>
@@ -71,7 +72,15 @@ export async function startBatch(
 export async function expandBatch(db: Db, batchId: string): Promise<StartedPipeline[]> {
   const batch = await db.pipelineBatch.findUniqueOrThrow({
     where: { id: batchId },
-    select: { id: true, projectId: true, workspaceId: true, templateKey: true, inputs: true, createdById: true, pipelines: { select: { batchIndex: true } } },
+    select: {
+      id: true,
+      projectId: true,
+      workspaceId: true,
+      templateKey: true,
+      inputs: true,
+      createdById: true,
+      pipelines: { select: { batchIndex: true } },
+    },
   });
   const template = requireTemplate(batch.templateKey);
   const made = new Set(batch.pipelines.map((p) => p.batchIndex));

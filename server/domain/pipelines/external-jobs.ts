@@ -100,7 +100,13 @@ export async function endExternalJob(db: DbClient, id: string, end: ExternalJobE
       where: { id },
       select: { ...externalJobSelect, createdAt: true, task: { select: { startedAt: true } } },
     });
-    const result: ExternalJobEndResult = { acted: false, pipelineId: job.pipelineId, taskId: job.taskId, nextAttempt: null, taskEnded: null };
+    const result: ExternalJobEndResult = {
+      acted: false,
+      pipelineId: job.pipelineId,
+      taskId: job.taskId,
+      nextAttempt: null,
+      taskEnded: null,
+    };
     if (job.status !== "starting" && job.status !== "waiting") return result;
     result.acted = true;
     await tx.pipelineExternalJob.update({
@@ -154,7 +160,11 @@ export async function endExternalJob(db: DbClient, id: string, end: ExternalJobE
       where: { id: job.taskId, status: "running" },
       data: {
         status: "failed",
-        error: `${job.service} job ${end.outcome === "timed_out" ? "timed out" : "failed"} after ${job.attempt} attempt(s)${end.error ? `: ${end.error}` : ""}`.slice(0, 2_000),
+        error:
+          `${job.service} job ${end.outcome === "timed_out" ? "timed out" : "failed"} after ${job.attempt} attempt(s)${end.error ? `: ${end.error}` : ""}`.slice(
+            0,
+            2_000,
+          ),
         finishedAt: now,
         durationMs,
         attemptCount: job.attempt,

@@ -3,7 +3,7 @@
 import type { DbClient, Prisma } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import { findPipelineTemplate } from "@shared/pipeline-templates";
-import { pipelinePhase, type StepTaskStatus } from "@shared/pipeline-status";
+import { pipelinePhase } from "@shared/pipeline-status";
 import { assertCanView, type PipelineActor } from "./access";
 
 const pipelineNotFound = () => new AppError("NOT_FOUND", "no pipeline with that id among your workspaces", { field: "id" });
@@ -23,7 +23,16 @@ const stepTaskSelect = {
   finishedAt: true,
   assignedAgent: { select: { id: true, name: true } },
   attempts: {
-    select: { id: true, number: true, status: true, runId: true, error: true, createdAt: true, finishedAt: true, agent: { select: { id: true, name: true } } },
+    select: {
+      id: true,
+      number: true,
+      status: true,
+      runId: true,
+      error: true,
+      createdAt: true,
+      finishedAt: true,
+      agent: { select: { id: true, name: true } },
+    },
     orderBy: { number: "asc" },
   },
   externalJobs: {
@@ -85,7 +94,7 @@ function shape(p: PipelineRow) {
     templateName: template?.name ?? p.templateKey,
     phase: pipelinePhase(
       p.status,
-      p.tasks.map((t) => t.status as StepTaskStatus),
+      p.tasks.map((t) => t.status),
     ),
     steps,
   };

@@ -1,0 +1,188 @@
+// How a pipeline moves between its jobs, in one module because each step may call for the next:
+// advancing a pipeline (after any change of one of its tasks) may start an external step; an
+// external job attempt is started at the service, polled (or ended by its webhook), retried, and
+// its end advances the pipeline; a batch's pipelines are made, each then advanced. Every function
+// here acts on state in PostgreSQL and is safe to repeat, so the sweep (pipeline-sweep.job.ts)
+// can call the same ones after a crash.
+import { UnrecoverableError } from "bullmq";
+import { z } from "zod";
+import { defineJob } from "../define";
+import { enqueue } from "../queues";
+import { db } from "../../lib/db";
+import { logger } from "../../lib/logger";
+import { advancePipeline, type AdvanceResult } from "../../domain/pipelines/advance";
+import { expandBatch } from "../../domain/pipelines/batches";
+import type { StartedPipeline } from "../../domain/pipelines/start";
+import {
+  endExternalJob,
+  externalJobInput,
+  findExternalJob,
+  recordExternalJobAccepted,
+  recordExternalJobPolled,
+  type ExternalJobEndResult,
+} from "../../domain/pipelines/external-jobs";
+import { getRenderJob, RenderServiceError, startRenderJob } from "../../providers/render-service";
+import { publishBatch, publishPipeline } from "../../commands/pipeline-live";
+import { renderCallbackUrl, renderServiceConfig } from "./render-config";
+
+// ── advancing ──
+
+/** The dispatcher's wake-up for a workspace whose tasks became ready (set by the tasks commands). */
+let wakeDispatch: (workspaceId: string) => Promise<unknown> = () => Promise.resolve();
+export function setDispatchWake(fn: (workspaceId: string) => Promise<unknown>) {
+  wakeDispatch = fn;
+}
+
+export async function afterPipelinesCreated(started: StartedPipeline[]) {
+  for (const workspaceId of new Set(started.map((s) => s.workspaceId))) await wakeDispatch(workspaceId).catch(() => {});
+  // A template may begin with an external step: advancing starts it.
+  for (const s of started) await advanceNow(s.pipelineId);
+}
+
+/** Advances the pipeline and sends what follows from it. */
+export async function advanceNow(pipelineId: string): Promise<AdvanceResult | null> {
+  const result = await advancePipeline(db, pipelineId);
+  if (!result) return null;
+  for (const id of result.externalJobIds) await enqueueExternalStart(id, 0);
+  // Any change of a step (a task started, ended, was stopped) may move the batch's counts.
+  await publishPipeline(result.pipelineId);
+  if (result.batchId) await publishBatch(result.batchId);
+  return result;
+}
+
+// ── external jobs ──
+
+export async function enqueueExternalStart(externalJobId: string, delayMs: number) {
+  await enqueue(externalStartJob, { externalJobId }, { jobId: `pipeline-external-start-${externalJobId}`, delay: delayMs }).catch(
+    (err: unknown) => logger.warn({ err, externalJobId }, "external job start not enqueued; the pipeline sweep will start it"),
+  );
+}
+
+async function enqueuePoll(externalJobId: string, pollNumber: number, delayMs: number) {
+  await enqueue(
+    externalPollJob,
+    { externalJobId },
+    { jobId: `pipeline-external-poll-${externalJobId}-${pollNumber}`, delay: delayMs },
+  ).catch(() => {
+    /* the pipeline sweep polls overdue attempts */
+  });
+}
+
+/** After an attempt ended: the next attempt, or the step's end and the pipeline's advance. */
+export async function afterExternalJobEnded(end: ExternalJobEndResult) {
+  if (!end.acted) return;
+  if (end.nextAttempt) await enqueueExternalStart(end.nextAttempt.id, Math.max(0, end.nextAttempt.startAfter.getTime() - Date.now()));
+  if (end.taskEnded) await advanceNow(end.pipelineId);
+  else await publishPipeline(end.pipelineId);
+}
+
+/**
+ * Starts an attempt at the service. Its row id is the service's idempotency key, so a retry after
+ * a crash between the call and its record gets the same job back, not a second render. A refusal
+ * that will not change (bad request, no service configured), or the last try's failure, ends the
+ * attempt; a network error or 5xx before that is retried by BullMQ.
+ */
+export async function startExternalJob(externalJobId: string, lastTry = true): Promise<string> {
+  const ext = await findExternalJob(db, externalJobId);
+  if (!ext || ext.status !== "starting") return "not starting";
+  const fail = async (error: string) => {
+    await afterExternalJobEnded(await endExternalJob(db, externalJobId, { outcome: "failed", source: "poll", error }));
+    return "failed";
+  };
+  const service = renderServiceConfig();
+  if (!service) return fail("no render service is configured (RENDER_SERVICE_URL)");
+  let accepted;
+  try {
+    accepted = await startRenderJob(service, {
+      idempotencyKey: externalJobId,
+      input: await externalJobInput(db, externalJobId),
+      callbackUrl: renderCallbackUrl(),
+    });
+  } catch (e) {
+    if (e instanceof RenderServiceError && (!e.retryable || lastTry)) return fail(e.message);
+    throw e instanceof Error ? e : new UnrecoverableError(String(e));
+  }
+  await recordExternalJobAccepted(db, externalJobId, accepted.id);
+  await enqueuePoll(externalJobId, 0, ext.pollEveryMs);
+  return "started";
+}
+
+/**
+ * Asks the service for a waiting attempt's status: a finished job ends the attempt (source "poll"),
+ * past its timeout the attempt times out, otherwise the next poll is scheduled (a delayed job with
+ * an id per poll). Whichever of poll and webhook comes first ends it; the other changes nothing.
+ */
+export async function pollExternalJob(externalJobId: string, now = new Date()): Promise<string> {
+  const ext = await findExternalJob(db, externalJobId);
+  if (!ext || ext.status !== "waiting" || !ext.externalId) return "not waiting";
+  if (now >= ext.timeoutAt) {
+    const seconds = Math.round((ext.timeoutAt.getTime() - ext.startAfter.getTime()) / 1000);
+    await afterExternalJobEnded(
+      await endExternalJob(db, externalJobId, { outcome: "timed_out", source: "timeout", error: `no result within ${seconds} s` }),
+    );
+    return "timed out";
+  }
+  const service = renderServiceConfig();
+  let job = null;
+  if (service) {
+    try {
+      job = await getRenderJob(service, ext.externalId);
+    } catch (e) {
+      // Briefly unreachable: poll again later; the timeout still bounds the wait.
+      if (!(e instanceof RenderServiceError)) throw e;
+    }
+  }
+  if (job && (job.status === "succeeded" || job.status === "failed")) {
+    const end = await endExternalJob(db, externalJobId, {
+      outcome: job.status,
+      source: "poll",
+      ...(job.output ? { output: job.output } : {}),
+      ...(job.error ? { error: job.error } : {}),
+    });
+    await afterExternalJobEnded(end);
+    return job.status;
+  }
+  const next = await recordExternalJobPolled(db, externalJobId, now);
+  if (next)
+    await enqueuePoll(externalJobId, next.polls, Math.min(next.pollEveryMs, Math.max(0, ext.timeoutAt.getTime() - now.getTime()) + 50));
+  return "waiting";
+}
+
+export const externalStartJob = defineJob({
+  name: "pipeline-external-start",
+  schema: z.object({ externalJobId: z.string().min(1) }),
+  concurrency: 10,
+  jobOptions: { attempts: 5, backoff: { type: "exponential", delay: 2_000 } },
+  async handle({ externalJobId }, job) {
+    return startExternalJob(externalJobId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+  },
+});
+
+export const externalPollJob = defineJob({
+  name: "pipeline-external-poll",
+  schema: z.object({ externalJobId: z.string().min(1) }),
+  concurrency: 10,
+  jobOptions: { attempts: 3, backoff: { type: "exponential", delay: 2_000 } },
+  async handle({ externalJobId }) {
+    return pollExternalJob(externalJobId);
+  },
+});
+
+// ── batches ──
+
+/** Makes a batch's missing pipelines (the expand job and the sweep); returns how many. */
+export async function expandBatchNow(batchId: string): Promise<number> {
+  const started = await expandBatch(db, batchId);
+  await afterPipelinesCreated(started);
+  await publishBatch(batchId);
+  return started.length;
+}
+
+export const batchExpandJob = defineJob({
+  name: "pipeline-batch-expand",
+  schema: z.object({ batchId: z.string().min(1) }),
+  concurrency: 2,
+  async handle({ batchId }) {
+    return { pipelines: await expandBatchNow(batchId) };
+  },
+});
