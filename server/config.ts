@@ -112,6 +112,8 @@ export const configSchema = z
       .string()
       .regex(/^whsec_[A-Za-z0-9+/]+=*$/, "must be a Standard Webhooks secret: whsec_ then base64")
       .optional(),
+    // Milliseconds in a "second" of external job timeouts, poll intervals and retry backoffs; tests shorten it.
+    EXTERNAL_JOB_SECOND_MS: int(1_000, 1),
     // How often the pipeline backstop re-checks running pipelines and external jobs (after a crash).
     PIPELINE_SWEEP_EVERY_MS: int(15_000, 100),
 

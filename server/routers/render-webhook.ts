@@ -7,10 +7,9 @@ import { config } from "../config";
 import { db } from "../lib/db";
 import { sendError } from "../lib/http-errors";
 import { AppError } from "../lib/errors";
-import { logger } from "../lib/logger";
-import { endExternalJob, findExternalJobByExternalId } from "../domain/pipelines/external-jobs";
+import { findExternalJobByExternalId } from "../domain/pipelines/external-jobs";
 import { renderWebhookSchema, verifyStandardWebhook } from "../providers/render-service";
-import { afterExternalJobEnded } from "../jobs/pipelines/pipeline-flow";
+import { endExternalJobNow } from "../jobs/pipelines/pipeline-flow";
 
 export function createRenderWebhookRouter(): Router {
   const router = Router();
@@ -31,15 +30,12 @@ export function createRenderWebhookRouter(): Router {
     }
     const ext = await findExternalJobByExternalId(db, "render", body.data.id);
     if (!ext) return res.status(200).json({ ok: true, acted: false });
-    const end = await endExternalJob(db, ext.id, {
+    const end = await endExternalJobNow(ext.id, {
       outcome: body.data.status === "succeeded" ? "succeeded" : "failed",
       source: "webhook",
       ...(body.data.output ? { output: body.data.output } : {}),
       ...(body.data.error ? { error: body.data.error } : {}),
     });
-    await afterExternalJobEnded(end).catch((err: unknown) =>
-      logger.warn({ err, externalJobId: ext.id }, "render webhook effects failed; the sweep repeats them"),
-    );
     res.status(200).json({ ok: true, acted: end.acted });
   });
   return router;

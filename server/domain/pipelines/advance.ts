@@ -27,7 +27,14 @@ export interface AdvanceResult {
   ended: "succeeded" | "failed" | null;
 }
 
-export async function advancePipeline(db: DbClient, pipelineId: string, now = new Date()): Promise<AdvanceResult | null> {
+/** `secondMs`: milliseconds in a "second" of the template's external job timings (tests shorten it). */
+export async function advancePipeline(
+  db: DbClient,
+  pipelineId: string,
+  opts: { now?: Date; secondMs?: number } = {},
+): Promise<AdvanceResult | null> {
+  const now = opts.now ?? new Date();
+  const second = opts.secondMs ?? 1_000;
   return inTransaction(db, async (tx) => {
     const [locked] = await tx.$queryRaw<
       { id: string }[]
@@ -107,8 +114,8 @@ export async function advancePipeline(db: DbClient, pipelineId: string, now = ne
           maxAttempts: step.externalJob.attempts,
           service: step.externalJob.service,
           startAfter: now,
-          timeoutAt: new Date(now.getTime() + step.externalJob.timeoutSeconds * 1000),
-          pollEveryMs: step.externalJob.pollEverySeconds * 1000,
+          timeoutAt: new Date(now.getTime() + step.externalJob.timeoutSeconds * second),
+          pollEveryMs: step.externalJob.pollEverySeconds * second,
         },
         select: { id: true },
       });

@@ -90,10 +90,17 @@ export interface ExternalJobEndResult {
   taskEnded: "done" | "failed" | null;
 }
 
-const RETRY_BACKOFF_MS = 2_000;
+/** Before attempt n + 1: 2 s × 2^(n-1) (in the template's seconds, see EXTERNAL_JOB_SECOND_MS). */
+const RETRY_BACKOFF_SECONDS = 2;
 
 /** Ends an open attempt once; later calls for the same attempt change nothing. */
-export async function endExternalJob(db: DbClient, id: string, end: ExternalJobEnd, now = new Date()): Promise<ExternalJobEndResult> {
+export async function endExternalJob(
+  db: DbClient,
+  id: string,
+  end: ExternalJobEnd,
+  opts: { now?: Date; secondMs?: number } = {},
+): Promise<ExternalJobEndResult> {
+  const now = opts.now ?? new Date();
   return inTransaction(db, async (tx) => {
     await tx.$queryRaw`SELECT 1 FROM "pipeline_external_jobs" WHERE "id" = ${id} FOR UPDATE`;
     const job = await tx.pipelineExternalJob.findUniqueOrThrow({
@@ -138,7 +145,7 @@ export async function endExternalJob(db: DbClient, id: string, end: ExternalJobE
       return result;
     }
     if (job.attempt < job.maxAttempts) {
-      const startAfter = new Date(now.getTime() + RETRY_BACKOFF_MS * 2 ** (job.attempt - 1));
+      const startAfter = new Date(now.getTime() + RETRY_BACKOFF_SECONDS * (opts.secondMs ?? 1_000) * 2 ** (job.attempt - 1));
       const timeoutMs = job.timeoutAt.getTime() - job.startAfter.getTime();
       const next = await tx.pipelineExternalJob.create({
         data: {

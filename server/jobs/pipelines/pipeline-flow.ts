@@ -19,11 +19,15 @@ import {
   findExternalJob,
   recordExternalJobAccepted,
   recordExternalJobPolled,
+  type ExternalJobEnd,
   type ExternalJobEndResult,
 } from "../../domain/pipelines/external-jobs";
 import { getRenderJob, RenderServiceError, startRenderJob } from "../../providers/render-service";
 import { publishBatch, publishPipeline } from "../../commands/pipeline-live";
+import { config } from "../../config";
 import { renderCallbackUrl, renderServiceConfig } from "./render-config";
+
+const timing = () => ({ secondMs: config.EXTERNAL_JOB_SECOND_MS });
 
 // ── advancing ──
 
@@ -41,7 +45,7 @@ export async function afterPipelinesCreated(started: StartedPipeline[]) {
 
 /** Advances the pipeline and sends what follows from it. */
 export async function advanceNow(pipelineId: string): Promise<AdvanceResult | null> {
-  const result = await advancePipeline(db, pipelineId);
+  const result = await advancePipeline(db, pipelineId, timing());
   if (!result) return null;
   for (const id of result.externalJobIds) await enqueueExternalStart(id, 0);
   // Any change of a step (a task started, ended, was stopped) may move the batch's counts.
@@ -69,6 +73,13 @@ async function enqueuePoll(externalJobId: string, pollNumber: number, delayMs: n
 }
 
 /** After an attempt ended: the next attempt, or the step's end and the pipeline's advance. */
+/** Ends an attempt (the webhook's path) with the configured timings, then its effects. */
+export async function endExternalJobNow(id: string, end: ExternalJobEnd) {
+  const result = await endExternalJob(db, id, end, timing());
+  await afterExternalJobEnded(result);
+  return result;
+}
+
 export async function afterExternalJobEnded(end: ExternalJobEndResult) {
   if (!end.acted) return;
   if (end.nextAttempt) await enqueueExternalStart(end.nextAttempt.id, Math.max(0, end.nextAttempt.startAfter.getTime() - Date.now()));
@@ -86,7 +97,7 @@ export async function startExternalJob(externalJobId: string, lastTry = true): P
   const ext = await findExternalJob(db, externalJobId);
   if (!ext || ext.status !== "starting") return "not starting";
   const fail = async (error: string) => {
-    await afterExternalJobEnded(await endExternalJob(db, externalJobId, { outcome: "failed", source: "poll", error }));
+    await afterExternalJobEnded(await endExternalJob(db, externalJobId, { outcome: "failed", source: "poll", error }, timing()));
     return "failed";
   };
   const service = renderServiceConfig();
@@ -118,7 +129,12 @@ export async function pollExternalJob(externalJobId: string, now = new Date()): 
   if (now >= ext.timeoutAt) {
     const seconds = Math.round((ext.timeoutAt.getTime() - ext.startAfter.getTime()) / 1000);
     await afterExternalJobEnded(
-      await endExternalJob(db, externalJobId, { outcome: "timed_out", source: "timeout", error: `no result within ${seconds} s` }),
+      await endExternalJob(
+        db,
+        externalJobId,
+        { outcome: "timed_out", source: "timeout", error: `no result within ${seconds} s` },
+        timing(),
+      ),
     );
     return "timed out";
   }
@@ -133,12 +149,17 @@ export async function pollExternalJob(externalJobId: string, now = new Date()): 
     }
   }
   if (job && (job.status === "succeeded" || job.status === "failed")) {
-    const end = await endExternalJob(db, externalJobId, {
-      outcome: job.status,
-      source: "poll",
-      ...(job.output ? { output: job.output } : {}),
-      ...(job.error ? { error: job.error } : {}),
-    });
+    const end = await endExternalJob(
+      db,
+      externalJobId,
+      {
+        outcome: job.status,
+        source: "poll",
+        ...(job.output ? { output: job.output } : {}),
+        ...(job.error ? { error: job.error } : {}),
+      },
+      timing(),
+    );
     await afterExternalJobEnded(end);
     return job.status;
   }
