@@ -76,7 +76,20 @@ export interface ArenaSandboxMessage {
   sandboxId: string;
 }
 
+/** A task changed (status, priority, assignment): sent to its workspace's room. */
+export interface TaskUpdateMessage {
+  taskId: string;
+  projectId: string;
+  workspaceId: string;
+  status: "backlog" | "ready" | "running" | "review" | "done" | "failed" | "canceled";
+  priority: number;
+  assignedAgentId: string | null;
+  attemptCount: number;
+  at: string;
+}
+
 export interface ServerToClientEvents {
+  "task:update": (msg: TaskUpdateMessage) => void;
   "sandbox:events": (msg: SandboxEventsMessage) => void;
   "sandbox:progress": (msg: SandboxProgressMessage) => void;
   "sandbox:status": (msg: SandboxStatusMessage) => void;
@@ -96,6 +109,9 @@ export interface ClientToServerEvents {
   "sandbox:unsubscribe": (input: { sandboxId: string }) => void;
   "arena:subscribe": (ack?: (res: { ok: boolean }) => void) => void;
   "arena:unsubscribe": () => void;
+  /** Join a workspace's room (task:update): members only. */
+  "workspace:subscribe": (input: { workspaceId: string }, ack?: (res: { ok: boolean; error?: string }) => void) => void;
+  "workspace:unsubscribe": (input: { workspaceId: string }) => void;
 }
 
 export const rooms = {
@@ -107,4 +123,6 @@ export const rooms = {
   workspaceArena: (workspaceId: string) => `arena:${workspaceId}`,
   /** Every private run's summary changes: site operators' and admins' arena sockets. */
   privateArena: "arena:private",
+  /** A workspace's work (task:update): its members' sockets. */
+  workspace: (workspaceId: string) => `workspace:${workspaceId}`,
 } as const;

@@ -8,6 +8,9 @@ import { reaperJob } from "./sandbox/reaper";
 import { processWatchJob } from "./sandbox/process-watch";
 import { verifyJob } from "./sandbox/verify";
 import { bettingJobs } from "./betting";
+import { dispatchJob } from "./tasks/dispatch.job";
+import { taskSweepJob } from "./tasks/sweep.job";
+import { deliverWebhookJob } from "./tasks/webhook-delivery.job";
 
 export const jobDefinitions: JobDefinition[] = [
   launchJob,
@@ -18,4 +21,7 @@ export const jobDefinitions: JobDefinition[] = [
   processWatchJob,
   verifyJob,
   ...bettingJobs,
+  dispatchJob,
+  taskSweepJob,
+  deliverWebhookJob,
 ];

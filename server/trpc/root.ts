@@ -3,12 +3,18 @@ import { userRouter } from "../routers/user/user.router";
 import { sandboxRouter } from "../routers/sandbox/sandbox.router";
 import { bettingRouter } from "../routers/betting/betting.router";
 import { workspaceRouter } from "../routers/workspace/workspace.router";
+import { agentRouter } from "../routers/agent/agent.router";
+import { projectRouter } from "../routers/project/project.router";
+import { taskRouter } from "../routers/task/task.router";
 
 export const appRouter = createTRPCRouter({
   user: userRouter,
   sandbox: sandboxRouter,
   betting: bettingRouter,
   workspace: workspaceRouter,
+  agent: agentRouter,
+  project: projectRouter,
+  task: taskRouter,
 });
 
 export type AppRouter = typeof appRouter;
