@@ -122,6 +122,30 @@ export const configSchema = z
     HOUSE_RAKE_BPS: int(0, 0).pipe(z.number().max(10_000)),
     SETTLE_SWEEP_EVERY_MS: int(60_000, 100),
 
+    // Work: tasks and agents (README "Agents, projects and tasks").
+    // An external agent's claim on a task lasts this long unless a heartbeat or progress renews it.
+    TASK_LEASE_SECONDS: int(300, 5),
+    // An external agent not heard from for this long is offline (checked every TASK_SWEEP_EVERY_MS).
+    AGENT_OFFLINE_AFTER_SECONDS: int(120, 5),
+    // The first retry of a failed attempt waits this long, doubling with each further failure (at most an hour).
+    TASK_RETRY_BACKOFF_MS: int(30_000, 0),
+    // The dispatcher also runs this often as a backstop to the wake-ups changes send it.
+    TASK_DISPATCH_EVERY_MS: int(5_000, 100),
+    // Housekeeping: silent agents offline, expired leases, attempts whose run ended unnoticed, stuck launches.
+    TASK_SWEEP_EVERY_MS: int(15_000, 100),
+    // A builtin attempt still without its run after this long is launched again (its dispatcher died).
+    TASK_LAUNCH_STALE_MS: int(30_000, 100),
+    // The credit budget (cents) and duration of the run a builtin agent's attempt gets; paid by the
+    // member who dispatched the task, else by its creator.
+    TASK_RUN_CREDITS_CENTS: int(500, 1),
+    TASK_RUN_DURATION_MINUTES: int(60, 1),
+    // Longest GET /api/agents/v1/tasks/next?wait= may hold a request.
+    AGENT_LONG_POLL_MAX_SECONDS: int(300, 0).pipe(z.number().max(300)),
+    // Outgoing webhooks (task.assigned): tries per delivery, the first retry's delay (doubling), and each request's timeout.
+    WEBHOOK_DELIVERY_ATTEMPTS: int(8, 1),
+    WEBHOOK_BACKOFF_MS: int(5_000, 0),
+    WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+
     SEED_DEMO: bool.default(true),
     SERVE_CLIENT: bool.default(true),
   })

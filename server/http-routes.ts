@@ -5,6 +5,8 @@ import type { ExpressAuthConfig } from "@auth/express";
 import { BRIDGE_BASE_PATH } from "@shared/bridge";
 import { createBridgeRouter } from "./bridge/routes";
 import { createArtifactRouter } from "./routers/artifacts";
+import { createAgentApiRouter } from "./bridge/agent-api/routes";
+import { createTaskResultWebhookRouter } from "./bridge/agent-api/task-result-webhook";
 import { createRenderWebhookRouter } from "./routers/render-webhook";
 
 export interface RouteDeps {
@@ -14,5 +16,8 @@ export interface RouteDeps {
 export function mountApiExtensions(app: Express, deps: RouteDeps): void {
   app.use(`${BRIDGE_BASE_PATH}/runs/:runId`, createBridgeRouter());
   app.use("/api/artifacts", createArtifactRouter(deps.authConfig));
+  // External agents (bearer pk_ key) and their signed result webhooks (raw body, verified before parsing).
+  app.use("/api/agents/v1", createAgentApiRouter());
+  app.use("/api/webhooks/task-result", createTaskResultWebhookRouter());
   app.use("/api/webhooks/render", createRenderWebhookRouter());
 }

@@ -19,6 +19,10 @@ export const WORKSPACE_PERMISSIONS = {
   launchRuns: ["owner", "admin", "member"],
   /** Prompt, inject credits into and cancel the workspace's runs, within shared/run-rules.ts's fairness rule. */
   steerRuns: ["owner", "admin", "member"],
+  /** Create and change projects and tasks; dispatch, cancel and retry tasks (reading them is `view`). */
+  editWork: ["owner", "admin", "member"],
+  /** Create, change and archive the workspace's agents, make and revoke their keys, read and replay their deliveries. */
+  manageAgents: ["owner", "admin"],
 } as const satisfies Record<string, readonly WorkspaceRole[]>;
 
 export type WorkspacePermission = keyof typeof WORKSPACE_PERMISSIONS;

@@ -10,7 +10,7 @@ export async function publishPipeline(pipelineId: string) {
     select: { id: true, projectId: true, workspaceId: true, status: true, failedStepKey: true },
   });
   if (!p) return;
-  live.workspaceMembers(p.workspaceId, "pipeline:update", {
+  live.workspace(p.workspaceId, "pipeline:update", {
     pipelineId: p.id,
     projectId: p.projectId,
     status: p.status,
@@ -22,7 +22,7 @@ export async function publishPipeline(pipelineId: string) {
 export async function publishBatch(batchId: string) {
   const state = await refreshBatchCounts(db, batchId);
   if (state.changed) {
-    live.workspaceMembers(state.workspaceId, "batch:update", {
+    live.workspace(state.workspaceId, "batch:update", {
       batchId,
       projectId: state.projectId,
       status: state.status,

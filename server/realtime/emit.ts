@@ -122,18 +122,8 @@ export const live = {
   user<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: Args<E>) {
     emitToRooms([rooms.user(userId)], event, ...args);
   },
-  /** To every member of the workspace, wherever they have Paddock open (their user rooms). */
-  workspaceMembers<E extends keyof ServerToClientEvents>(workspaceId: string, event: E, ...args: Args<E>) {
-    db.workspaceMember.findMany({ where: { workspaceId }, select: { userId: true } }).then(
-      (members) => {
-        if (members.length > 0)
-          emitToRooms(
-            members.map((m) => rooms.user(m.userId)),
-            event,
-            ...args,
-          );
-      },
-      () => {},
-    );
+  /** To a workspace's members (the realtime server lets only members join its room). */
+  workspace<E extends keyof ServerToClientEvents>(workspaceId: string, event: E, ...args: Args<E>) {
+    emitToRooms([rooms.workspace(workspaceId)], event, ...args);
   },
 };

@@ -3,6 +3,9 @@ import { userRouter } from "../routers/user/user.router";
 import { sandboxRouter } from "../routers/sandbox/sandbox.router";
 import { bettingRouter } from "../routers/betting/betting.router";
 import { workspaceRouter } from "../routers/workspace/workspace.router";
+import { agentRouter } from "../routers/agent/agent.router";
+import { projectRouter } from "../routers/project/project.router";
+import { taskRouter } from "../routers/task/task.router";
 import { pipelineRouter } from "../routers/pipeline/pipeline.router";
 
 export const appRouter = createTRPCRouter({
@@ -10,6 +13,9 @@ export const appRouter = createTRPCRouter({
   sandbox: sandboxRouter,
   betting: bettingRouter,
   workspace: workspaceRouter,
+  agent: agentRouter,
+  project: projectRouter,
+  task: taskRouter,
   pipeline: pipelineRouter,
 });
 

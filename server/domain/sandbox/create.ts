@@ -26,6 +26,8 @@ export interface CreateRunOptions {
   limits?: LaunchPolicy & { role: Role };
   /** The launching user's role: only operators may give a run its own verifier. */
   role?: RunActorRole;
+  /** Runs inside the creating transaction once the run exists (a task's attempt takes the run here); a throw rolls the run back. */
+  onCreated?: (tx: Prisma.TransactionClient, runId: string) => Promise<void>;
 }
 
 export async function createRun(db: Db, userId: string, input: CreateSandboxInput, opts: CreateRunOptions) {
@@ -109,6 +111,7 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
         memo: `credit budget of run ${run.id}`,
       });
       await createPoolForRun(tx, { sandboxId: run.id, locksAt: null });
+      await opts.onCreated?.(tx, run.id);
       return { id: run.id, balance: moved.fromBalance ?? 0 };
     },
     { timeout: 30_000 },
