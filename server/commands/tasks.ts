@@ -34,6 +34,7 @@ import { dispatchJob } from "../jobs/tasks/dispatch.job";
 import { deliverWebhookJob } from "../jobs/tasks/webhook-delivery.job";
 import { createTaskRun } from "./sandbox";
 import { stopRun } from "./stop-run";
+import { runTaskChangeHooks } from "./task-change-hooks";
 
 /** External agents long-polling GET /tasks/next wait on their workspace's key. */
 export const taskSignal = createWakeSignal("tasks-ready");
@@ -64,6 +65,8 @@ export async function wakeDispatch(delayMs = 0, key?: string): Promise<void> {
 /** Publishes the changes and, when work may have become available, wakes the dispatcher and the workspace's pollers. */
 export async function afterTaskChanges(changes: TaskChange[]): Promise<void> {
   for (const c of changes) publishTaskChange(c);
+  // Pipelines move on (the next steps, or stopping a failed step's dependents); their sweep is the backstop.
+  await runTaskChangeHooks(changes).catch((err: unknown) => logger.warn({ err }, "a task-change hook failed; its sweep will redo it"));
   const readyIn = new Set(changes.filter((c) => c.status === "ready" || c.status === "done").map((c) => c.workspaceId));
   if (readyIn.size === 0) return;
   await Promise.all([wakeDispatch(), ...[...readyIn].map((ws) => taskSignal.signal(ws))]);
@@ -79,7 +82,16 @@ export async function afterAttemptFinished(finished: FinishedAttempt | null): Pr
 }
 
 const now = () => new Date();
-const change = (t: { id: string; projectId: string; workspaceId: string; status: TaskStatus; priority: number; assignedAgentId: string | null; attemptCount: number; updatedAt: Date }): TaskChange => ({
+const change = (t: {
+  id: string;
+  projectId: string;
+  workspaceId: string;
+  status: TaskStatus;
+  priority: number;
+  assignedAgentId: string | null;
+  attemptCount: number;
+  updatedAt: Date;
+}): TaskChange => ({
   id: t.id,
   projectId: t.projectId,
   workspaceId: t.workspaceId,
@@ -210,7 +222,14 @@ export async function launchAttempt(attemptId: string): Promise<{ runId: string 
 async function offerByWebhook(attemptId: string): Promise<void> {
   const attempt = await db.taskAttempt.findUnique({
     where: { id: attemptId },
-    select: { id: true, taskId: true, number: true, leaseExpiresAt: true, contextSnapshot: true, agent: { select: { id: true, webhookUrl: true } } },
+    select: {
+      id: true,
+      taskId: true,
+      number: true,
+      leaseExpiresAt: true,
+      contextSnapshot: true,
+      agent: { select: { id: true, webhookUrl: true } },
+    },
   });
   if (!attempt?.agent.webhookUrl) return;
   const delivery = await createDelivery(db, {
@@ -233,9 +252,11 @@ async function offerByWebhook(attemptId: string): Promise<void> {
 }
 
 export async function enqueueDelivery(deliveryId: string, replay?: number): Promise<void> {
-  await enqueue(deliverWebhookJob, { deliveryId }, { jobId: replay ? `webhook-${deliveryId}-replay-${replay}` : `webhook-${deliveryId}` }).catch(
-    (err: unknown) => logger.warn({ err, deliveryId }, "could not enqueue a webhook delivery"),
-  );
+  await enqueue(
+    deliverWebhookJob,
+    { deliveryId },
+    { jobId: replay ? `webhook-${deliveryId}-replay-${replay}` : `webhook-${deliveryId}` },
+  ).catch((err: unknown) => logger.warn({ err, deliveryId }, "could not enqueue a webhook delivery"));
 }
 
 /** Where runs end (server/commands/run-effects.ts): the attempt the run served moves on, and its task. */
@@ -317,7 +338,13 @@ export function resultOf(body: TaskResultBody) {
 
 export function finishedView(f: FinishedAttempt | null) {
   if (!f) throw new AppError("CONFLICT", "this attempt already ended: its result was recorded before", { field: "taskId" });
-  return { taskId: f.change?.id ?? null, attemptId: f.attemptId, outcome: f.outcome, taskStatus: f.change?.status ?? null, retryAt: f.retryAt };
+  return {
+    taskId: f.change?.id ?? null,
+    attemptId: f.attemptId,
+    outcome: f.outcome,
+    taskStatus: f.change?.status ?? null,
+    retryAt: f.retryAt,
+  };
 }
 
 export async function reportTaskProgress(input: { agentId: string; taskId: string; progress: unknown }) {
@@ -328,4 +355,3 @@ export async function agentHeartbeat(input: { agentId: string; status: "availabl
   const result = await recordHeartbeat(db, { ...input, now: now(), leaseSeconds: config.TASK_LEASE_SECONDS });
   return { ok: true, ...result, leaseSeconds: config.TASK_LEASE_SECONDS, offlineAfterSeconds: config.AGENT_OFFLINE_AFTER_SECONDS };
 }
-

@@ -1,38 +1,25 @@
-// Who may see and start a project's pipelines: the project's workspace membership. Someone who is
-// not a member is told the project (or pipeline, or batch) does not exist.
+// Who may see and start a project's pipelines: the work rule of the project's workspace
+// (shared/task-rules.ts through server/domain/work-access.ts) — `editWork` to start, `view` to read.
+// Someone outside the workspace is told the project (pipeline, batch) does not exist.
 import { AppError } from "../../lib/errors";
 import type { DbClient } from "../../lib/db";
-import { can } from "@shared/workspace-rules";
-import { membershipOf } from "../workspaces/access";
+import { projectFor } from "../projects";
+import { requireWork } from "../work-access";
 
 export interface PipelineActor {
   userId: string;
 }
 
-export const projectNotFound = () => new AppError("NOT_FOUND", "no project with that id among your workspaces", { field: "projectId" });
-
-/** The project, if the actor may start pipelines in it (members, admins, owners; viewers may not). */
+/** The project, if the actor may start pipelines in it and it is active. */
 export async function projectForStart(db: DbClient, actor: PipelineActor, projectId: string) {
-  const project = await db.project.findUnique({
-    where: { id: projectId },
-    select: { id: true, workspaceId: true, status: true, brief: true },
-  });
-  if (!project) throw projectNotFound();
-  const membership = await membershipOf(db, project.workspaceId, actor.userId).catch(() => null);
-  if (!membership) throw projectNotFound();
-  if (!can(membership.role, "launchRuns")) {
-    throw new AppError("FORBIDDEN", "viewers cannot start pipelines: ask an owner, admin or member of the workspace", {
-      field: "projectId",
-    });
-  }
+  const project = await projectFor(db, { userId: actor.userId, projectId, permission: "editWork", field: "projectId" });
   if (project.status !== "active") {
     throw new AppError("CONFLICT", `the project is ${project.status}: pipelines start only in an active project`, { field: "projectId" });
   }
   return project;
 }
 
-/** Throws NOT_FOUND (naming `field`) unless the actor is a member of the workspace. */
-export async function assertCanView(db: DbClient, actor: PipelineActor, workspaceId: string, notFound: () => AppError): Promise<void> {
-  const membership = await membershipOf(db, workspaceId, actor.userId).catch(() => null);
-  if (!membership) throw notFound();
+/** Throws NOT_FOUND (naming `field`) unless the actor may see the workspace's work. */
+export async function assertCanView(db: DbClient, actor: PipelineActor, workspaceId: string, field: string, what: string): Promise<void> {
+  await requireWork(db, { workspaceId, userId: actor.userId, permission: "view", field, what });
 }

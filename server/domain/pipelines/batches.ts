@@ -79,6 +79,7 @@ export async function expandBatch(db: Db, batchId: string): Promise<StartedPipel
       templateKey: true,
       inputs: true,
       createdById: true,
+      project: { select: { deadline: true } },
       pipelines: { select: { batchIndex: true } },
     },
   });
@@ -92,7 +93,7 @@ export async function expandBatch(db: Db, batchId: string): Promise<StartedPipel
       started.push(
         await db.$transaction((tx) =>
           createPipeline(tx, {
-            project: { id: batch.projectId, workspaceId: batch.workspaceId },
+            project: { id: batch.projectId, workspaceId: batch.workspaceId, deadline: batch.project.deadline },
             template,
             input,
             createdById: batch.createdById,

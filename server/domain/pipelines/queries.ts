@@ -105,7 +105,7 @@ export type PipelineView = ReturnType<typeof shape>;
 export async function getPipeline(db: DbClient, actor: PipelineActor, id: string): Promise<PipelineView> {
   const p = await db.pipeline.findUnique({ where: { id }, select: pipelineSelect });
   if (!p) throw pipelineNotFound();
-  await assertCanView(db, actor, p.workspaceId, pipelineNotFound);
+  await assertCanView(db, actor, p.workspaceId, "id", "pipeline");
   return shape(p);
 }
 
@@ -113,7 +113,7 @@ export async function listPipelines(db: DbClient, actor: PipelineActor, args: { 
   const project = await db.project.findUnique({ where: { id: args.projectId }, select: { workspaceId: true } });
   const notFound = () => new AppError("NOT_FOUND", "no project with that id among your workspaces", { field: "projectId" });
   if (!project) throw notFound();
-  await assertCanView(db, actor, project.workspaceId, notFound);
+  await assertCanView(db, actor, project.workspaceId, "projectId", "project");
   const rows = await db.pipeline.findMany({
     where: { projectId: args.projectId, ...(args.batchId ? { batchId: args.batchId } : {}) },
     select: pipelineSelect,
@@ -147,7 +147,7 @@ function shapeBatch(b: Prisma.PipelineBatchGetPayload<{ select: typeof batchSele
 export async function getBatch(db: DbClient, actor: PipelineActor, id: string) {
   const b = await db.pipelineBatch.findUnique({ where: { id }, select: batchSelect });
   if (!b) throw batchNotFound();
-  await assertCanView(db, actor, b.workspaceId, batchNotFound);
+  await assertCanView(db, actor, b.workspaceId, "id", "batch");
   return shapeBatch(b);
 }
 
@@ -155,7 +155,7 @@ export async function listBatches(db: DbClient, actor: PipelineActor, projectId:
   const project = await db.project.findUnique({ where: { id: projectId }, select: { workspaceId: true } });
   const notFound = () => new AppError("NOT_FOUND", "no project with that id among your workspaces", { field: "projectId" });
   if (!project) throw notFound();
-  await assertCanView(db, actor, project.workspaceId, notFound);
+  await assertCanView(db, actor, project.workspaceId, "projectId", "project");
   const rows = await db.pipelineBatch.findMany({ where: { projectId }, select: batchSelect, orderBy: { createdAt: "desc" }, take: 50 });
   return rows.map(shapeBatch);
 }

@@ -39,7 +39,7 @@ export interface StartedPipeline {
 export async function createPipeline(
   tx: Prisma.TransactionClient,
   args: {
-    project: { id: string; workspaceId: string };
+    project: { id: string; workspaceId: string; deadline: Date | null };
     template: PipelineTemplate;
     input: Record<string, string>;
     createdById: string;
@@ -65,8 +65,10 @@ export async function createPipeline(
   const taskIds = await createStepTasks(tx, {
     projectId: project.id,
     workspaceId: project.workspaceId,
+    deadline: project.deadline,
     createdById: args.createdById,
     pipelineId: pipeline.id,
+    now: new Date(),
     steps: validation.order.map((key) => {
       const step = byKey.get(key)!;
       return {

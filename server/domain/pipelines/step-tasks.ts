@@ -1,5 +1,7 @@
-// The tasks of a pipeline's steps, created in dependency order (each step's dependencies first).
+// The tasks of a pipeline's steps, made with the core's insertTask (the same rows, priority and
+// dependencies as task.create) inside the pipeline's transaction, in dependency order.
 import type { Prisma } from "../../lib/db";
+import { insertTask } from "../tasks/tasks";
 
 export interface StepTaskSpec {
   stepKey: string;
@@ -14,25 +16,38 @@ export interface StepTaskSpec {
 /** Creates one task per step (given in dependency order); returns their ids by step key. */
 export async function createStepTasks(
   tx: Prisma.TransactionClient,
-  args: { projectId: string; workspaceId: string; createdById: string; pipelineId: string; steps: StepTaskSpec[] },
+  args: {
+    projectId: string;
+    workspaceId: string;
+    deadline: Date | null;
+    createdById: string;
+    pipelineId: string;
+    steps: StepTaskSpec[];
+    now: Date;
+  },
 ): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const step of args.steps) {
-    const task = await tx.task.create({
-      data: {
-        projectId: args.projectId,
-        workspaceId: args.workspaceId,
-        createdById: args.createdById,
-        pipelineId: args.pipelineId,
-        stepKey: step.stepKey,
-        title: step.title,
-        description: step.description,
-        type: step.type,
-        requiredSpecialization: step.requiredSpecialization,
-        status: step.status,
-        dependsOn: { create: step.dependsOn.map((key) => ({ dependsOnId: ids[key]! })) },
-      },
-      select: { id: true },
+    const task = await insertTask(tx, {
+      projectId: args.projectId,
+      workspaceId: args.workspaceId,
+      createdById: args.createdById,
+      pipelineId: args.pipelineId,
+      stepKey: step.stepKey,
+      title: step.title,
+      description: step.description,
+      type: step.type,
+      status: step.status,
+      tags: ["pipeline"],
+      requiredSpecialization: step.requiredSpecialization,
+      dependsOn: step.dependsOn.map((key) => ids[key]!),
+      maxRetries: 2,
+      requiresReview: false,
+      metric: "steps",
+      targetValue: 3,
+      agentConfig: {},
+      deadline: args.deadline,
+      now: args.now,
     });
     ids[step.stepKey] = task.id;
   }

@@ -24,6 +24,9 @@ import {
 } from "../../domain/pipelines/external-jobs";
 import { getRenderJob, RenderServiceError, startRenderJob } from "../../providers/render-service";
 import { publishBatch, publishPipeline } from "../../commands/pipeline-live";
+import { afterTaskChanges } from "../../commands/tasks";
+import { onTaskChanges } from "../../commands/task-change-hooks";
+import { changeSelect } from "../../domain/tasks/tasks";
 import { config } from "../../config";
 import { renderCallbackUrl, renderServiceConfig } from "./render-config";
 
@@ -31,14 +34,24 @@ const timing = () => ({ secondMs: config.EXTERNAL_JOB_SECOND_MS });
 
 // ── advancing ──
 
-/** The dispatcher's wake-up for a workspace whose tasks became ready (set by the tasks commands). */
-let wakeDispatch: (workspaceId: string) => Promise<unknown> = () => Promise.resolve();
-export function setDispatchWake(fn: (workspaceId: string) => Promise<unknown>) {
-  wakeDispatch = fn;
+/** Live updates and a dispatcher wake-up for tasks a pipeline created or changed (the core's path for every task change). */
+async function tasksChanged(taskIds: string[]) {
+  if (taskIds.length === 0) return;
+  await afterTaskChanges(await db.task.findMany({ where: { id: { in: taskIds } }, select: changeSelect }));
 }
 
+// Every change of a pipeline step's task advances its pipeline.
+onTaskChanges(async (changes) => {
+  const rows = await db.task.findMany({
+    where: { id: { in: changes.map((c) => c.id) }, pipelineId: { not: null } },
+    select: { pipelineId: true },
+    distinct: ["pipelineId"],
+  });
+  for (const r of rows) await advanceNow(r.pipelineId!);
+});
+
 export async function afterPipelinesCreated(started: StartedPipeline[]) {
-  for (const workspaceId of new Set(started.map((s) => s.workspaceId))) await wakeDispatch(workspaceId).catch(() => {});
+  await tasksChanged(started.flatMap((s) => Object.values(s.taskIds)));
   // A template may begin with an external step: advancing starts it.
   for (const s of started) await advanceNow(s.pipelineId);
 }
@@ -48,6 +61,8 @@ export async function advanceNow(pipelineId: string): Promise<AdvanceResult | nu
   const result = await advancePipeline(db, pipelineId, timing());
   if (!result) return null;
   for (const id of result.externalJobIds) await enqueueExternalStart(id, 0);
+  // Their task:update; advancing again from the hook finds nothing more to do.
+  await tasksChanged([...result.canceledTaskIds, ...result.startedTaskIds]);
   // Any change of a step (a task started, ended, was stopped) may move the batch's counts.
   await publishPipeline(result.pipelineId);
   if (result.batchId) await publishBatch(result.batchId);
@@ -83,8 +98,9 @@ export async function endExternalJobNow(id: string, end: ExternalJobEnd) {
 export async function afterExternalJobEnded(end: ExternalJobEndResult) {
   if (!end.acted) return;
   if (end.nextAttempt) await enqueueExternalStart(end.nextAttempt.id, Math.max(0, end.nextAttempt.startAfter.getTime() - Date.now()));
-  if (end.taskEnded) await advanceNow(end.pipelineId);
-  else await publishPipeline(end.pipelineId);
+  // The step's task ended: its task:update, and the hook advances the pipeline.
+  if (end.taskEnded) await tasksChanged([end.taskId]);
+  await publishPipeline(end.pipelineId);
 }
 
 /**
