@@ -18,6 +18,10 @@ const ComparePage = page(() => import("./pages/compare"), "ComparePage");
 const AccountPage = page(() => import("./pages/account"), "AccountPage");
 const WorkspacesPage = page(() => import("./pages/workspaces"), "WorkspacesPage");
 const AcceptInvitePage = page(() => import("./pages/workspaces"), "AcceptInvitePage");
+const ProjectsPage = page(() => import("./pages/projects"), "ProjectsPage");
+const ProjectPage = page(() => import("./pages/project"), "ProjectPage");
+const TaskPage = page(() => import("./pages/task"), "TaskPage");
+const AgentsPage = page(() => import("./pages/agents"), "AgentsPage");
 const NotFoundPage = page(() => import("./pages/not-found"), "NotFoundPage");
 
 export function App() {
@@ -35,6 +39,10 @@ export function App() {
           <Route path="workspaces" element={<WorkspacesPage />} />
           <Route path="workspaces/:id" element={<WorkspacesPage />} />
           <Route path="invite/:token" element={<AcceptInvitePage />} />
+          <Route path="projects" element={<ProjectsPage />} />
+          <Route path="projects/:id" element={<ProjectPage />} />
+          <Route path="tasks/:id" element={<TaskPage />} />
+          <Route path="agents" element={<AgentsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
         <Route path="*" element={<Navigate to="/" replace />} />
