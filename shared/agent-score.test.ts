@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pickAgent, scoreAgent, type AgentForScoring } from "./agent-score";
+import { pickAgent, scoreAgent, type AgentForScoring, type TaskForScoring } from "./agent-score";
 
 const agent = (over: Partial<AgentForScoring> = {}): AgentForScoring => ({
   id: "a",
@@ -14,7 +14,7 @@ const agent = (over: Partial<AgentForScoring> = {}): AgentForScoring => ({
   totalDurationMs: 0,
   ...over,
 });
-const open = { requiredSpecialization: null, requestedAgentId: null };
+const open: TaskForScoring = { requiredSpecialization: null, requestedAgentId: null };
 
 describe("scoreAgent", () => {
   it.each([

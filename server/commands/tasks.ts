@@ -272,27 +272,27 @@ export async function afterTaskRunEnded(runId: string): Promise<void> {
  * its workspace become ready), or answers null.
  */
 export async function claimTaskForAgent(input: { agentId: string; workspaceId: string; waitSeconds: number; signal: AbortSignal }) {
+  const claim = async () => {
+    const claimed = await claimNextTask(pgPool(), { agentId: input.agentId, leaseSeconds: config.TASK_LEASE_SECONDS });
+    if (claimed) publishClaim(claimed, input);
+    return claimed;
+  };
+  // The busy path: work is waiting, no subscription needed.
+  const first = await claim();
+  if (first || input.waitSeconds === 0) return first;
   const deadline = Date.now() + input.waitSeconds * 1000;
   for (;;) {
     const left = deadline - Date.now();
-    // Listen before looking, so tasks made ready in between wake this poll.
-    const listener = left > 0 ? await taskSignal.listen(input.workspaceId, left, input.signal) : null;
+    if (left <= 0 || input.signal.aborted) return claim();
+    // Listen before looking again, so tasks made ready in between wake this poll.
+    const listener = await taskSignal.listen(input.workspaceId, left, input.signal);
+    if (!listener) return claim();
     try {
-      const claimed = await claimNextTask(pgPool(), { agentId: input.agentId, leaseSeconds: config.TASK_LEASE_SECONDS });
-      if (claimed) {
-        publishClaim(claimed, input);
-        return claimed;
-      }
-      if (!listener || input.signal.aborted) return null;
+      const claimed = await claim();
+      if (claimed) return claimed;
       await listener.woken;
-      if (input.signal.aborted || Date.now() >= deadline) {
-        // One last look: a wake at the deadline may have brought work.
-        const last = await claimNextTask(pgPool(), { agentId: input.agentId, leaseSeconds: config.TASK_LEASE_SECONDS });
-        if (last) publishClaim(last, input);
-        return last;
-      }
     } finally {
-      await listener?.done();
+      await listener.done();
     }
   }
 }

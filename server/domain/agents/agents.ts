@@ -180,8 +180,8 @@ export async function createAgent(db: DbClient, actor: Actor, input: Omit<Create
       taskTokenBudget: input.taskTokenBudget ?? null,
       policy: input.policy,
       createdById: actor.userId,
-      // An external agent is offline until it first reports in.
-      status: input.kind === "external" ? "offline" : "available",
+      // A polling external agent is offline until it first reports in; one with a webhook URL is reached by push.
+      status: input.kind === "external" && !input.webhookUrl ? "offline" : "available",
     },
     select: agentSelect,
   });
@@ -197,6 +197,7 @@ export async function updateAgent(db: DbClient, actor: Actor, input: UpdateAgent
   const { id, ...changes } = input;
   const data: Prisma.AgentProfileUpdateInput = {};
   for (const [k, v] of Object.entries(changes)) if (v !== undefined) (data as Record<string, unknown>)[k] = v;
+  if (input.webhookUrl && agent.status === "offline") data.status = "available";
   const updated = await db.agentProfile.update({ where: { id }, data, select: agentSelect });
   return agentView(updated);
 }

@@ -178,11 +178,11 @@ export async function recordHeartbeat(db: DbClient, input: { agentId: string; st
   return { renewedLeases: renewed.count };
 }
 
-/** External agents not heard from since `before` go offline; returns their ids. */
+/** Polling external agents not heard from since `before` go offline (webhook agents are reached by push); returns their ids. */
 export async function markSilentAgentsOffline(db: DbClient, input: { before: Date }) {
   return db.$queryRaw<{ id: string; workspaceId: string | null }[]>`
     UPDATE agent_profiles SET status = 'offline'
-     WHERE kind = 'external' AND status <> 'offline' AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${input.before})
+     WHERE kind = 'external' AND "webhookUrl" IS NULL AND status <> 'offline' AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${input.before})
     RETURNING id, "workspaceId"`;
 }
 
