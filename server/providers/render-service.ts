@@ -1,9 +1,8 @@
 // Paddock's client of the external render service (RENDER_SERVICE_URL): start a job, read its
-// status, and verify the signed completion webhook it sends. Locally and in tests the service is
+// status, and the shape of the signed completion webhook it sends (verified with
+// server/lib/standard-webhooks.ts). Locally and in tests the service is
 // server/providers/render-standin.ts; the same HTTP contract is what a real service must answer.
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { AppError } from "../lib/errors";
 
 export interface RenderServiceConfig {
   url: string;
@@ -72,42 +71,4 @@ export function startRenderJob(
 
 export function getRenderJob(cfg: RenderServiceConfig, jobId: string): Promise<RenderJobView> {
   return call(cfg, `/v1/renders/${encodeURIComponent(jobId)}`);
-}
-
-const TOLERANCE_SECONDS = 5 * 60;
-
-/**
- * Verifies a Standard Webhooks delivery (webhook-id, webhook-timestamp, webhook-signature) over
- * its raw body: the timestamp within ±5 minutes, any one of the space-separated `v1,` signatures
- * matching in constant time. Returns the message id (for replay protection). Throws UNAUTHORIZED.
- */
-export function verifyStandardWebhook(
-  secret: string,
-  headers: Record<string, string | string[] | undefined>,
-  rawBody: Buffer | string,
-  nowMs = Date.now(),
-): string {
-  const header = (name: string) => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const id = header("webhook-id");
-  const timestamp = header("webhook-timestamp");
-  const signatures = header("webhook-signature");
-  if (!id || !timestamp || !signatures)
-    throw new AppError("UNAUTHORIZED", "missing webhook-id, webhook-timestamp or webhook-signature header");
-  const seconds = Number(timestamp);
-  if (!/^\d+$/.test(timestamp) || Math.abs(nowMs / 1000 - seconds) > TOLERANCE_SECONDS) {
-    throw new AppError("UNAUTHORIZED", "webhook-timestamp is not within 5 minutes of now");
-  }
-  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
-  const expected = createHmac("sha256", key).update(`${id}.${timestamp}.`).update(rawBody).digest();
-  const valid = signatures.split(" ").some((s) => {
-    const [version, sig] = s.split(",", 2);
-    if (version !== "v1" || !sig) return false;
-    const given = Buffer.from(sig, "base64");
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
-  if (!valid) throw new AppError("UNAUTHORIZED", "no valid webhook-signature");
-  return id;
 }

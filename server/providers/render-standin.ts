@@ -169,7 +169,7 @@ export async function startRenderStandin(
       id: `rnd_${randomUUID()}`,
       status: "queued",
       input: parsed.input,
-      callbackUrl: (parsed.callbackUrl) ?? null,
+      callbackUrl: parsed.callbackUrl ?? null,
       output: null,
       error: null,
       createdAt: new Date().toISOString(),

@@ -6,9 +6,9 @@ import express, { Router } from "express";
 import { config } from "../config";
 import { db } from "../lib/db";
 import { sendError } from "../lib/http-errors";
-import { AppError } from "../lib/errors";
 import { findExternalJobByExternalId } from "../domain/pipelines/external-jobs";
-import { renderWebhookSchema, verifyStandardWebhook } from "../providers/render-service";
+import { renderWebhookSchema } from "../providers/render-service";
+import { verifyWebhook } from "../lib/standard-webhooks";
 import { endExternalJobNow } from "../jobs/pipelines/pipeline-flow";
 
 export function createRenderWebhookRouter(): Router {
@@ -17,11 +17,8 @@ export function createRenderWebhookRouter(): Router {
     const secret = config.RENDER_WEBHOOK_SECRET;
     if (!secret) return sendError(res, 404, "NOT_FOUND", "render webhooks are not configured (RENDER_WEBHOOK_SECRET)");
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    try {
-      verifyStandardWebhook(secret, req.headers, raw);
-    } catch (e) {
-      return sendError(res, 401, "UNAUTHORIZED", e instanceof AppError ? e.message : "invalid signature");
-    }
+    const verified = verifyWebhook({ secrets: [secret], headers: req.headers, body: raw, now: new Date() });
+    if (!verified.ok) return sendError(res, 401, "UNAUTHORIZED", `webhook refused: ${verified.reason}`);
     let body;
     try {
       body = renderWebhookSchema.parse(JSON.parse(raw.toString("utf8")));
