@@ -47,17 +47,18 @@ onTaskChanges(async (changes) => {
     select: { pipelineId: true },
     distinct: ["pipelineId"],
   });
-  for (const r of rows) await advanceNow(r.pipelineId!);
+  // Tasks made or made ready move no batch count (pending either way): a batch's 1,000 new tasks cost no recount.
+  const countsMayMove = changes.some((c) => c.status !== "ready" && c.status !== "backlog");
+  for (const r of rows) await advanceNow(r.pipelineId!, { recountBatch: countsMayMove });
 });
 
+/** After pipelines were made: their tasks' task:update and a dispatcher wake-up; the hook then advances each (starting a first external step). */
 export async function afterPipelinesCreated(started: StartedPipeline[]) {
   await tasksChanged(started.flatMap((s) => Object.values(s.taskIds)));
-  // A template may begin with an external step: advancing starts it.
-  for (const s of started) await advanceNow(s.pipelineId);
 }
 
 /** Advances the pipeline and sends what follows from it. */
-export async function advanceNow(pipelineId: string): Promise<AdvanceResult | null> {
+export async function advanceNow(pipelineId: string, opts: { recountBatch?: boolean } = {}): Promise<AdvanceResult | null> {
   const result = await advancePipeline(db, pipelineId, timing());
   if (!result) return null;
   for (const id of result.externalJobIds) await enqueueExternalStart(id, 0);
@@ -65,7 +66,8 @@ export async function advanceNow(pipelineId: string): Promise<AdvanceResult | nu
   await tasksChanged([...result.canceledTaskIds, ...result.startedTaskIds]);
   // Any change of a step (a task started, ended, was stopped) may move the batch's counts.
   await publishPipeline(result.pipelineId);
-  if (result.batchId) await publishBatch(result.batchId);
+  const moved = result.canceledTaskIds.length + result.startedTaskIds.length > 0 || result.ended !== null;
+  if (result.batchId && (moved || opts.recountBatch !== false)) await publishBatch(result.batchId);
   return result;
 }
 

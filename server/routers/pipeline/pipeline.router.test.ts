@@ -223,6 +223,23 @@ describe("pipeline.startBatch", () => {
     });
   });
 
+  it("a campaign of 200 prospects: one outreach pipeline (five tasks) per prospect, counted pending", async () => {
+    const { user, project } = await owner();
+    const prospects = Array.from({ length: 200 }, (_, i) => ({ prospect: `Prospect ${i}`, offer: "a demo" }));
+    const { id } = await user.caller.pipeline.startBatch({
+      projectId: project.id,
+      templateId: "outreach",
+      inputs: prospects,
+      idempotencyKey: "campaign-200",
+    });
+    expect(await expandBatchNow(id)).toBe(200);
+    expect(await db.task.count({ where: { pipeline: { batchId: id } } })).toBe(1_000);
+    expect(await user.caller.pipeline.batch({ id })).toMatchObject({
+      inputsCount: 200,
+      counts: { pending: 200, running: 0, done: 0, failed: 0 },
+    });
+  });
+
   it("refuses a bad input naming its index and field, and makes nothing", async () => {
     const { user, project } = await owner();
     const bad = await rejection(
