@@ -10,9 +10,6 @@ import { db } from "../lib/db";
 import { pgPool } from "../lib/pg";
 import { AppError } from "../lib/errors";
 import { logger } from "../lib/logger";
-import { live } from "../realtime/emit";
-import { enqueue } from "../jobs/queues";
-import { createWakeSignal } from "../bridge/wake-signal";
 import type { CreateTaskInput, TaskResultBody, UpdateTaskInput } from "@shared/work";
 import type { TaskStatus } from "@shared/task-rules";
 import * as tasks from "../domain/tasks/tasks";
@@ -28,58 +25,32 @@ import {
   type ClaimedTask,
   type DispatchOutcome,
 } from "../domain/tasks/dispatch";
-import { finishAttemptOfRun } from "../domain/tasks/run-results";
 import { createDelivery } from "../domain/agents/webhooks";
-import { dispatchJob } from "../jobs/tasks/dispatch.job";
-import { deliverWebhookJob } from "../jobs/tasks/webhook-delivery.job";
 import { createTaskRun } from "./sandbox";
 import { stopRun } from "./stop-run";
+import { afterAttemptFinished, afterTaskChanges, enqueueDelivery, publishTaskChange, taskSignal } from "./task-effects";
 
-/** External agents long-polling GET /tasks/next wait on their workspace's key. */
-export const taskSignal = createWakeSignal("tasks-ready");
-
-// ── effects ──
-
-export function publishTaskChange(change: TaskChange): void {
-  live.workspace(change.workspaceId, "task:update", {
-    taskId: change.id,
-    projectId: change.projectId,
-    workspaceId: change.workspaceId,
-    status: change.status,
-    priority: change.priority,
-    assignedAgentId: change.assignedAgentId,
-    attemptCount: change.attemptCount,
-    at: change.updatedAt.toISOString(),
-  });
-}
-
-/** Wakes the dispatcher soon (wake-ups within a quarter second share one job; the scheduler is the backstop). */
-export async function wakeDispatch(delayMs = 0, key?: string): Promise<void> {
-  const jobId = key ? `dispatch-${key}` : `dispatch-${Math.floor(Date.now() / 250)}`;
-  await enqueue(dispatchJob, {}, { jobId, ...(delayMs > 0 ? { delay: delayMs } : {}) }).catch((err: unknown) =>
-    logger.warn({ err }, "could not wake the dispatcher; its scheduler will run it"),
-  );
-}
-
-/** Publishes the changes and, when work may have become available, wakes the dispatcher and the workspace's pollers. */
-export async function afterTaskChanges(changes: TaskChange[]): Promise<void> {
-  for (const c of changes) publishTaskChange(c);
-  const readyIn = new Set(changes.filter((c) => c.status === "ready" || c.status === "done").map((c) => c.workspaceId));
-  if (readyIn.size === 0) return;
-  await Promise.all([wakeDispatch(), ...[...readyIn].map((ws) => taskSignal.signal(ws))]);
-}
-
-export async function afterAttemptFinished(finished: FinishedAttempt | null): Promise<void> {
-  if (!finished?.change) return;
-  await afterTaskChanges([finished.change]);
-  if (finished.retryAt) {
-    const delay = Math.max(0, finished.retryAt.getTime() - Date.now());
-    await wakeDispatch(delay, `retry-${finished.attemptId}`);
-  }
-}
+export {
+  afterAttemptFinished,
+  afterTaskChanges,
+  afterTaskRunEnded,
+  enqueueDelivery,
+  publishTaskChange,
+  taskSignal,
+  wakeDispatch,
+} from "./task-effects";
 
 const now = () => new Date();
-const change = (t: { id: string; projectId: string; workspaceId: string; status: TaskStatus; priority: number; assignedAgentId: string | null; attemptCount: number; updatedAt: Date }): TaskChange => ({
+const change = (t: {
+  id: string;
+  projectId: string;
+  workspaceId: string;
+  status: TaskStatus;
+  priority: number;
+  assignedAgentId: string | null;
+  attemptCount: number;
+  updatedAt: Date;
+}): TaskChange => ({
   id: t.id,
   projectId: t.projectId,
   workspaceId: t.workspaceId,
@@ -210,7 +181,14 @@ export async function launchAttempt(attemptId: string): Promise<{ runId: string 
 async function offerByWebhook(attemptId: string): Promise<void> {
   const attempt = await db.taskAttempt.findUnique({
     where: { id: attemptId },
-    select: { id: true, taskId: true, number: true, leaseExpiresAt: true, contextSnapshot: true, agent: { select: { id: true, webhookUrl: true } } },
+    select: {
+      id: true,
+      taskId: true,
+      number: true,
+      leaseExpiresAt: true,
+      contextSnapshot: true,
+      agent: { select: { id: true, webhookUrl: true } },
+    },
   });
   if (!attempt?.agent.webhookUrl) return;
   const delivery = await createDelivery(db, {
@@ -230,18 +208,6 @@ async function offerByWebhook(attemptId: string): Promise<void> {
     },
   });
   await enqueueDelivery(delivery.id);
-}
-
-export async function enqueueDelivery(deliveryId: string, replay?: number): Promise<void> {
-  await enqueue(deliverWebhookJob, { deliveryId }, { jobId: replay ? `webhook-${deliveryId}-replay-${replay}` : `webhook-${deliveryId}` }).catch(
-    (err: unknown) => logger.warn({ err, deliveryId }, "could not enqueue a webhook delivery"),
-  );
-}
-
-/** Where runs end (server/commands/run-effects.ts): the attempt the run served moves on, and its task. */
-export async function afterTaskRunEnded(runId: string): Promise<void> {
-  const finished = await finishAttemptOfRun(db, { runId, now: now(), retryBackoffMs: config.TASK_RETRY_BACKOFF_MS });
-  await afterAttemptFinished(finished);
 }
 
 // ── external agents (the agent API) ──
@@ -317,7 +283,13 @@ export function resultOf(body: TaskResultBody) {
 
 export function finishedView(f: FinishedAttempt | null) {
   if (!f) throw new AppError("CONFLICT", "this attempt already ended: its result was recorded before", { field: "taskId" });
-  return { taskId: f.change?.id ?? null, attemptId: f.attemptId, outcome: f.outcome, taskStatus: f.change?.status ?? null, retryAt: f.retryAt };
+  return {
+    taskId: f.change?.id ?? null,
+    attemptId: f.attemptId,
+    outcome: f.outcome,
+    taskStatus: f.change?.status ?? null,
+    retryAt: f.retryAt,
+  };
 }
 
 export async function reportTaskProgress(input: { agentId: string; taskId: string; progress: unknown }) {
@@ -328,4 +300,3 @@ export async function agentHeartbeat(input: { agentId: string; status: "availabl
   const result = await recordHeartbeat(db, { ...input, now: now(), leaseSeconds: config.TASK_LEASE_SECONDS });
   return { ok: true, ...result, leaseSeconds: config.TASK_LEASE_SECONDS, offlineAfterSeconds: config.AGENT_OFFLINE_AFTER_SECONDS };
 }
-

@@ -150,7 +150,11 @@ export async function liveAttemptOf(db: DbClient, input: { agentId: string; task
     orderBy: { number: "desc" },
   });
   if (attempt) return attempt;
-  const any = await db.taskAttempt.findFirst({ where: { taskId: input.taskId, agentId: input.agentId }, select: { status: true }, orderBy: { number: "desc" } });
+  const any = await db.taskAttempt.findFirst({
+    where: { taskId: input.taskId, agentId: input.agentId },
+    select: { status: true },
+    orderBy: { number: "desc" },
+  });
   if (any) throw new AppError("CONFLICT", `your attempt at this task already ended (${any.status})`, { field: "taskId" });
   throw new AppError("NOT_FOUND", "no task with that id is claimed by this agent", { field: "taskId" });
 }
@@ -169,8 +173,15 @@ export async function recordAttemptProgress(
 }
 
 /** A heartbeat: the agent is seen now, in the status it reports, and the leases on its claims are renewed. */
-export async function recordHeartbeat(db: DbClient, input: { agentId: string; status: "available" | "busy"; now: Date; leaseSeconds: number }) {
-  await db.agentProfile.update({ where: { id: input.agentId }, data: { heartbeatAt: input.now, status: input.status }, select: { id: true } });
+export async function recordHeartbeat(
+  db: DbClient,
+  input: { agentId: string; status: "available" | "busy"; now: Date; leaseSeconds: number },
+) {
+  await db.agentProfile.update({
+    where: { id: input.agentId },
+    data: { heartbeatAt: input.now, status: input.status },
+    select: { id: true },
+  });
   const renewed = await db.taskAttempt.updateMany({
     where: { agentId: input.agentId, status: "running", runId: null },
     data: { leaseExpiresAt: new Date(input.now.getTime() + input.leaseSeconds * 1000) },

@@ -205,7 +205,12 @@ export async function claimNextTask(pool: pg.Pool, input: { agentId: string; lea
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    const me = await client.query<{ workspaceId: string | null; specialization: string; maxConcurrentTasks: number; taskTokenBudget: number | null }>(
+    const me = await client.query<{
+      workspaceId: string | null;
+      specialization: string;
+      maxConcurrentTasks: number;
+      taskTokenBudget: number | null;
+    }>(
       `UPDATE agent_profiles SET "heartbeatAt" = now(), status = CASE WHEN status = 'offline' THEN 'available'::"AgentStatus" ELSE status END
         WHERE id = $1 AND active AND kind = 'external'
         RETURNING "workspaceId", specialization, "maxConcurrentTasks", "taskTokenBudget"`,
@@ -240,7 +245,15 @@ export async function claimNextTask(pool: pg.Pool, input: { agentId: string; lea
               now(), now() + $6 * interval '1 second', $7, now(), now()
          FROM taken t
        RETURNING "taskId", id AS "attemptId", number AS attempt, "leaseExpiresAt", "contextSnapshot" AS context, "tokenBudget"`,
-      [input.agentId, agent.workspaceId, agent.specialization, agent.maxConcurrentTasks, randomUUID(), input.leaseSeconds, agent.taskTokenBudget],
+      [
+        input.agentId,
+        agent.workspaceId,
+        agent.specialization,
+        agent.maxConcurrentTasks,
+        randomUUID(),
+        input.leaseSeconds,
+        agent.taskTokenBudget,
+      ],
     );
     await client.query("COMMIT");
     return rows[0] ?? null;
