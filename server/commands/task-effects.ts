@@ -48,8 +48,13 @@ export async function afterTaskChanges(changes: TaskChange[]): Promise<void> {
 }
 
 export async function afterAttemptFinished(finished: FinishedAttempt | null): Promise<void> {
-  if (!finished?.change) return;
-  await afterTaskChanges([finished.change]);
+  const change = finished?.change;
+  if (!change) return;
+  publishTaskChange(change);
+  // Work became available only if the task is ready again now, or its being done unblocks others.
+  if ((change.status === "ready" && !finished.retryAt) || finished.unblocks) {
+    await Promise.all([wakeDispatch(), taskSignal.signal(change.workspaceId)]);
+  }
   if (finished.retryAt) {
     const delay = Math.max(0, finished.retryAt.getTime() - Date.now());
     await wakeDispatch(delay, `retry-${finished.attemptId}`);

@@ -14,7 +14,7 @@ import type { CreateTaskInput, TaskResultBody, UpdateTaskInput } from "@shared/w
 import type { TaskStatus } from "@shared/task-rules";
 import * as tasks from "../domain/tasks/tasks";
 import type { TaskChange } from "../domain/tasks/tasks";
-import { finishAttempt, liveAttemptOf, recordAttemptProgress, recordHeartbeat, type FinishedAttempt } from "../domain/tasks/attempts";
+import { finishAgentAttempt, finishAttempt, recordAttemptProgress, recordHeartbeat, type FinishedAttempt } from "../domain/tasks/attempts";
 import {
   AttemptAlreadyLaunched,
   attemptToLaunch,
@@ -113,6 +113,8 @@ export async function dispatchTask(input: { userId: string; taskId: string; agen
 /** Dispatches one task and carries out what the dispatch decided (launch a run, deliver a webhook). */
 export async function dispatchOne(taskId: string, dispatchedById: string | null = null): Promise<DispatchOutcome> {
   const outcome = await dispatchTaskTx(db, { taskId, dispatchedById, now: now(), leaseSeconds: config.TASK_LEASE_SECONDS });
+  // The best agent polls: wake the workspace's long-polls (e.g. a retry whose backoff just ended).
+  if (outcome.kind === "waiting" && outcome.reason === "external") await taskSignal.signal(outcome.workspaceId);
   if (outcome.kind === "waiting") return outcome;
   publishTaskChange(outcome.change);
   if (outcome.kind === "launch") await launchAttempt(outcome.attemptId);
@@ -256,14 +258,12 @@ function publishClaim(c: ClaimedTask, agent: { agentId: string; workspaceId: str
 }
 
 export async function reportTaskResult(input: { agentId: string; taskId: string; body: TaskResultBody }) {
-  const finished = await db.$transaction(async (tx) => {
-    const attempt = await liveAttemptOf(tx, { agentId: input.agentId, taskId: input.taskId });
-    return finishAttempt(tx, {
-      attemptId: attempt.id,
-      now: now(),
-      retryBackoffMs: config.TASK_RETRY_BACKOFF_MS,
-      result: resultOf(input.body),
-    });
+  const finished = await finishAgentAttempt(pgPool(), db, {
+    agentId: input.agentId,
+    taskId: input.taskId,
+    now: now(),
+    retryBackoffMs: config.TASK_RETRY_BACKOFF_MS,
+    result: resultOf(input.body),
   });
   await afterAttemptFinished(finished);
   return finishedView(finished);
