@@ -11,7 +11,9 @@ const word = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z][a-z0-9_-]{0,39}$/, "must be one short word: letters, digits, '-' or '_', at most 40 characters");
-const tags = z.array(z.string().trim().min(1, "must not be empty").max(40, "must be at most 40 characters")).max(20, "must be at most 20 tags");
+const tags = z
+  .array(z.string().trim().min(1, "must not be empty").max(40, "must be at most 40 characters"))
+  .max(20, "must be at most 20 tags");
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 const futureOrPast = z.coerce.date({ error: "must be a date" });
 

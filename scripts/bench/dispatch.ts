@@ -94,7 +94,9 @@ resultLatency.sort((a, b) => a - b);
 const claims = claimLatency.filter((l) => l < 4_000);
 const doneCount = await db.task.count({ where: { status: "done" } });
 const attempts = await db.taskAttempt.count();
-console.log(`round trips:     ${roundTrips} claim → result in ${fmt(elapsed)} s incl. the final 5 s long-polls (done: ${doneCount}, attempts: ${attempts}, errors: ${errors})`);
+console.log(
+  `round trips:     ${roundTrips} claim → result in ${fmt(elapsed)} s incl. the final 5 s long-polls (done: ${doneCount}, attempts: ${attempts}, errors: ${errors})`,
+);
 console.log(`throughput:      ${fmt(roundTrips / Math.max(0.001, elapsed - 5), 0)} tasks/s (target ≥ 1,000)`);
 console.log(`claim latency:   p50 ${fmt(percentile(claims, 50))} ms, p99 ${fmt(percentile(claims, 99))} ms (target p99 ≤ 50 ms)`);
 console.log(`result latency:  p50 ${fmt(percentile(resultLatency, 50))} ms, p99 ${fmt(percentile(resultLatency, 99))} ms`);

@@ -13,7 +13,7 @@ import { enqueue } from "../jobs/queues";
 import { finalizeJob } from "../jobs/sandbox/finalize";
 import { afterRunTerminal } from "../jobs/betting/run-hooks";
 import { publishPoolUpdate } from "./pool-effects";
-import { afterTaskRunEnded } from "./tasks";
+import { afterTaskRunEnded } from "./task-effects";
 
 export function publishEvents(events: StoredEvent[]): void {
   const first = events[0];

@@ -1,5 +1,5 @@
 // What else follows a change of tasks, beyond its own effects: pipelines advance when one of their
-// steps' tasks changes. afterTaskChanges (commands/tasks.ts) runs these after every task change;
+// steps' tasks changes. afterTaskChanges and afterAttemptFinished (commands/task-effects.ts) run these after task changes;
 // the pipeline module registers its own when loaded (server/jobs/pipelines/pipeline-flow.ts, which
 // both the API's routers and the worker's job registry import). A list of functions called in the
 // same process, after the change has committed — not an event bus: nothing is lost if a process

@@ -10,14 +10,11 @@ import { db } from "../lib/db";
 import { pgPool } from "../lib/pg";
 import { AppError } from "../lib/errors";
 import { logger } from "../lib/logger";
-import { live } from "../realtime/emit";
-import { enqueue } from "../jobs/queues";
-import { createWakeSignal } from "../bridge/wake-signal";
 import type { CreateTaskInput, TaskResultBody, UpdateTaskInput } from "@shared/work";
 import type { TaskStatus } from "@shared/task-rules";
 import * as tasks from "../domain/tasks/tasks";
 import type { TaskChange } from "../domain/tasks/tasks";
-import { finishAttempt, liveAttemptOf, recordAttemptProgress, recordHeartbeat, type FinishedAttempt } from "../domain/tasks/attempts";
+import { finishAgentAttempt, finishAttempt, recordAttemptProgress, recordHeartbeat, type FinishedAttempt } from "../domain/tasks/attempts";
 import {
   AttemptAlreadyLaunched,
   attemptToLaunch,
@@ -28,58 +25,20 @@ import {
   type ClaimedTask,
   type DispatchOutcome,
 } from "../domain/tasks/dispatch";
-import { finishAttemptOfRun } from "../domain/tasks/run-results";
 import { createDelivery } from "../domain/agents/webhooks";
-import { dispatchJob } from "../jobs/tasks/dispatch.job";
-import { deliverWebhookJob } from "../jobs/tasks/webhook-delivery.job";
 import { createTaskRun } from "./sandbox";
 import { stopRun } from "./stop-run";
-import { runTaskChangeHooks } from "./task-change-hooks";
+import { afterAttemptFinished, afterTaskChanges, enqueueDelivery, publishTaskChange, taskSignal } from "./task-effects";
 
-/** External agents long-polling GET /tasks/next wait on their workspace's key. */
-export const taskSignal = createWakeSignal("tasks-ready");
-
-// ── effects ──
-
-export function publishTaskChange(change: TaskChange): void {
-  live.workspace(change.workspaceId, "task:update", {
-    taskId: change.id,
-    projectId: change.projectId,
-    workspaceId: change.workspaceId,
-    status: change.status,
-    priority: change.priority,
-    assignedAgentId: change.assignedAgentId,
-    attemptCount: change.attemptCount,
-    at: change.updatedAt.toISOString(),
-  });
-}
-
-/** Wakes the dispatcher soon (wake-ups within a quarter second share one job; the scheduler is the backstop). */
-export async function wakeDispatch(delayMs = 0, key?: string): Promise<void> {
-  const jobId = key ? `dispatch-${key}` : `dispatch-${Math.floor(Date.now() / 250)}`;
-  await enqueue(dispatchJob, {}, { jobId, ...(delayMs > 0 ? { delay: delayMs } : {}) }).catch((err: unknown) =>
-    logger.warn({ err }, "could not wake the dispatcher; its scheduler will run it"),
-  );
-}
-
-/** Publishes the changes and, when work may have become available, wakes the dispatcher and the workspace's pollers. */
-export async function afterTaskChanges(changes: TaskChange[]): Promise<void> {
-  for (const c of changes) publishTaskChange(c);
-  // Pipelines move on (the next steps, or stopping a failed step's dependents); their sweep is the backstop.
-  await runTaskChangeHooks(changes).catch((err: unknown) => logger.warn({ err }, "a task-change hook failed; its sweep will redo it"));
-  const readyIn = new Set(changes.filter((c) => c.status === "ready" || c.status === "done").map((c) => c.workspaceId));
-  if (readyIn.size === 0) return;
-  await Promise.all([wakeDispatch(), ...[...readyIn].map((ws) => taskSignal.signal(ws))]);
-}
-
-export async function afterAttemptFinished(finished: FinishedAttempt | null): Promise<void> {
-  if (!finished?.change) return;
-  await afterTaskChanges([finished.change]);
-  if (finished.retryAt) {
-    const delay = Math.max(0, finished.retryAt.getTime() - Date.now());
-    await wakeDispatch(delay, `retry-${finished.attemptId}`);
-  }
-}
+export {
+  afterAttemptFinished,
+  afterTaskChanges,
+  afterTaskRunEnded,
+  enqueueDelivery,
+  publishTaskChange,
+  taskSignal,
+  wakeDispatch,
+} from "./task-effects";
 
 const now = () => new Date();
 const change = (t: {
@@ -154,6 +113,8 @@ export async function dispatchTask(input: { userId: string; taskId: string; agen
 /** Dispatches one task and carries out what the dispatch decided (launch a run, deliver a webhook). */
 export async function dispatchOne(taskId: string, dispatchedById: string | null = null): Promise<DispatchOutcome> {
   const outcome = await dispatchTaskTx(db, { taskId, dispatchedById, now: now(), leaseSeconds: config.TASK_LEASE_SECONDS });
+  // The best agent polls: wake the workspace's long-polls (e.g. a retry whose backoff just ended).
+  if (outcome.kind === "waiting" && outcome.reason === "external") await taskSignal.signal(outcome.workspaceId);
   if (outcome.kind === "waiting") return outcome;
   publishTaskChange(outcome.change);
   if (outcome.kind === "launch") await launchAttempt(outcome.attemptId);
@@ -251,20 +212,6 @@ async function offerByWebhook(attemptId: string): Promise<void> {
   await enqueueDelivery(delivery.id);
 }
 
-export async function enqueueDelivery(deliveryId: string, replay?: number): Promise<void> {
-  await enqueue(
-    deliverWebhookJob,
-    { deliveryId },
-    { jobId: replay ? `webhook-${deliveryId}-replay-${replay}` : `webhook-${deliveryId}` },
-  ).catch((err: unknown) => logger.warn({ err, deliveryId }, "could not enqueue a webhook delivery"));
-}
-
-/** Where runs end (server/commands/run-effects.ts): the attempt the run served moves on, and its task. */
-export async function afterTaskRunEnded(runId: string): Promise<void> {
-  const finished = await finishAttemptOfRun(db, { runId, now: now(), retryBackoffMs: config.TASK_RETRY_BACKOFF_MS });
-  await afterAttemptFinished(finished);
-}
-
 // ── external agents (the agent API) ──
 
 /**
@@ -311,14 +258,12 @@ function publishClaim(c: ClaimedTask, agent: { agentId: string; workspaceId: str
 }
 
 export async function reportTaskResult(input: { agentId: string; taskId: string; body: TaskResultBody }) {
-  const finished = await db.$transaction(async (tx) => {
-    const attempt = await liveAttemptOf(tx, { agentId: input.agentId, taskId: input.taskId });
-    return finishAttempt(tx, {
-      attemptId: attempt.id,
-      now: now(),
-      retryBackoffMs: config.TASK_RETRY_BACKOFF_MS,
-      result: resultOf(input.body),
-    });
+  const finished = await finishAgentAttempt(pgPool(), db, {
+    agentId: input.agentId,
+    taskId: input.taskId,
+    now: now(),
+    retryBackoffMs: config.TASK_RETRY_BACKOFF_MS,
+    result: resultOf(input.body),
   });
   await afterAttemptFinished(finished);
   return finishedView(finished);

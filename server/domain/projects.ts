@@ -23,7 +23,10 @@ export const projectSelect = {
 export const projectNotFound = (field = "id") => new AppError("NOT_FOUND", "no project with that id among yours", { field });
 
 /** The project, if the user may do `permission` in its workspace (NOT_FOUND for outsiders). */
-export async function projectFor(db: DbClient, input: { userId: string; projectId: string; permission: WorkPermissionName; field?: string }) {
+export async function projectFor(
+  db: DbClient,
+  input: { userId: string; projectId: string; permission: WorkPermissionName; field?: string },
+) {
   const field = input.field ?? "id";
   const project = await db.project.findUnique({ where: { id: input.projectId }, select: projectSelect });
   if (!project) throw projectNotFound(field);
@@ -32,7 +35,13 @@ export async function projectFor(db: DbClient, input: { userId: string; projectI
 }
 
 export async function createProject(db: DbClient, input: CreateProjectInput & { userId: string }) {
-  await requireWork(db, { workspaceId: input.workspaceId, userId: input.userId, permission: "editWork", field: "workspaceId", what: "workspace" });
+  await requireWork(db, {
+    workspaceId: input.workspaceId,
+    userId: input.userId,
+    permission: "editWork",
+    field: "workspaceId",
+    what: "workspace",
+  });
   return db.project.create({
     data: {
       workspaceId: input.workspaceId,
@@ -47,7 +56,13 @@ export async function createProject(db: DbClient, input: CreateProjectInput & { 
 }
 
 export async function listProjects(db: DbClient, input: { userId: string; workspaceId: string; includeArchived: boolean }) {
-  await requireWork(db, { workspaceId: input.workspaceId, userId: input.userId, permission: "view", field: "workspaceId", what: "workspace" });
+  await requireWork(db, {
+    workspaceId: input.workspaceId,
+    userId: input.userId,
+    permission: "view",
+    field: "workspaceId",
+    what: "workspace",
+  });
   const projects = await db.project.findMany({
     where: { workspaceId: input.workspaceId, ...(input.includeArchived ? {} : { status: { not: "archived" } }) },
     select: projectSelect,
@@ -60,7 +75,7 @@ export async function listProjects(db: DbClient, input: { userId: string; worksp
   });
   return projects.map((p) => ({
     ...p,
-    taskCounts: Object.fromEntries(counts.filter((c) => c.projectId === p.id).map((c) => [c.status, c._count._all])) as Record<string, number>,
+    taskCounts: Object.fromEntries(counts.filter((c) => c.projectId === p.id).map((c) => [c.status, c._count._all])),
   }));
 }
 
@@ -87,7 +102,7 @@ export async function updateProject(db: DbClient, input: UpdateProjectInput & { 
     data.archivedAt = input.status === "archived" ? input.now : null;
   }
   const updated = await db.project.update({ where: { id: project.id }, data, select: projectSelect });
-  let reprioritized: { id: string; priority: number }[] = [];
+  const reprioritized: { id: string; priority: number }[] = [];
   if (input.deadline !== undefined) {
     const open = await db.task.findMany({
       where: { projectId: project.id, priorityOverride: false, status: { in: ["backlog", "ready"] } },

@@ -118,7 +118,8 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
       const parsed = workspaceRoomInput.safeParse(raw);
       if (!parsed.success) return reply({ ok: false, error: "workspaceId must be a workspace id" });
       try {
-        if (!(await isWorkspaceMember(db, user.id, parsed.data.workspaceId))) return reply({ ok: false, error: "no such workspace among yours" });
+        if (!(await isWorkspaceMember(db, user.id, parsed.data.workspaceId)))
+          return reply({ ok: false, error: "no such workspace among yours" });
         await socket.join(rooms.workspace(parsed.data.workspaceId));
         reply({ ok: true });
       } catch (err) {

@@ -32,6 +32,7 @@ async function externalAgent(opts: { specialization?: string; maxConcurrentTasks
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads whatever the API answered
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : null };
   };
   return { id: agent.id, key, call };
@@ -46,7 +47,12 @@ describe("an external agent driven by fetch", () => {
 
     expect((await agent.call("GET", "/tasks/next?wait=0")).status).toBe(204);
     const project = await owner.caller.project.create({ workspaceId, name: "Launch", brief: "Write for engineers." });
-    const first = await owner.caller.task.create({ projectId: project.id, title: "Outline", status: "ready", requiredSpecialization: "writer" });
+    const first = await owner.caller.task.create({
+      projectId: project.id,
+      title: "Outline",
+      status: "ready",
+      requiredSpecialization: "writer",
+    });
     const firstClaim = await agent.call("GET", "/tasks/next?wait=0");
     expect(firstClaim.body!.task.id).toBe(first.id);
     await agent.call("POST", `/tasks/${first.id}/result`, { outcome: "succeeded", summary: "outlined", output: { sections: 3 } });
@@ -71,7 +77,9 @@ describe("an external agent driven by fetch", () => {
     // The minimal context: the task, the project brief, its dependency's output — nothing else.
     expect(t.context.task).toMatchObject({ id: task.id, title: "Draft", description: "Draft the post" });
     expect(t.context.project).toMatchObject({ id: project.id, brief: "Write for engineers." });
-    expect(t.context.dependencies).toEqual([{ taskId: first.id, title: "Outline", summary: "outlined", output: { sections: 3 }, artifacts: null }]);
+    expect(t.context.dependencies).toEqual([
+      { taskId: first.id, title: "Outline", summary: "outlined", output: { sections: 3 }, artifacts: null },
+    ]);
     expect(JSON.stringify(t.context)).not.toContain(unrelated.id);
     const stored = await db.taskAttempt.findUniqueOrThrow({ where: { id: t.attemptId } });
     expect(stored.contextSnapshot).toEqual(t.context);
@@ -112,7 +120,13 @@ describe("an external agent driven by fetch", () => {
   it("retries a failed task after its backoff, then fails it when retries run out", async () => {
     const agent = await externalAgent({ specialization: "flaky" });
     const project = await owner.caller.project.create({ workspaceId, name: "Retries" });
-    const task = await owner.caller.task.create({ projectId: project.id, title: "Hard", status: "ready", maxRetries: 1, requiredSpecialization: "flaky" });
+    const task = await owner.caller.task.create({
+      projectId: project.id,
+      title: "Hard",
+      status: "ready",
+      maxRetries: 1,
+      requiredSpecialization: "flaky",
+    });
     await agent.call("GET", "/tasks/next?wait=0");
     const first = await agent.call("POST", `/tasks/${task.id}/result`, { outcome: "failed", summary: "tool crashed" });
     expect(first.body).toMatchObject({ taskStatus: "ready" });
@@ -131,7 +145,12 @@ describe("an external agent driven by fetch", () => {
   it("goes offline when silent, and its claimed task returns to the queue when the lease expires", async () => {
     const agent = await externalAgent({ specialization: "sleepy" });
     const project = await owner.caller.project.create({ workspaceId, name: "Leases" });
-    const task = await owner.caller.task.create({ projectId: project.id, title: "Claimed then dropped", status: "ready", requiredSpecialization: "sleepy" });
+    const task = await owner.caller.task.create({
+      projectId: project.id,
+      title: "Claimed then dropped",
+      status: "ready",
+      requiredSpecialization: "sleepy",
+    });
     const claim = await agent.call("GET", "/tasks/next?wait=0");
     expect(claim.body!.task.id).toBe(task.id);
     const long = new Date(Date.now() - 3600_000);

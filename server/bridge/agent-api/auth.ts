@@ -24,7 +24,13 @@ export function agentKeyAuth() {
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = bearerToken(req.headers.authorization);
     if (!key) return sendError(res, 401, "UNAUTHORIZED", "missing bearer key: send Authorization: Bearer pk_… (agent.createKey makes one)");
-    const { rows } = await pgPool().query<{ keyId: string; agentId: string; workspaceId: string | null; active: boolean; lastUsedAt: Date | null }>(
+    const { rows } = await pgPool().query<{
+      keyId: string;
+      agentId: string;
+      workspaceId: string | null;
+      active: boolean;
+      lastUsedAt: Date | null;
+    }>(
       `SELECT k.id AS "keyId", k."agentId", a."workspaceId", a.active, k."lastUsedAt"
          FROM agent_keys k JOIN agent_profiles a ON a.id = k."agentId"
         WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL`,

@@ -46,7 +46,12 @@ export function createAgentApiRouter(): Router {
     // The agent hung up: stop waiting (a task claimed after that would sit until its lease expires).
     res.on("close", () => abort.abort());
     const agent = agentOf(req);
-    const task = await claimTaskForAgent({ agentId: agent.agentId, workspaceId: agent.workspaceId, waitSeconds: wait, signal: abort.signal });
+    const task = await claimTaskForAgent({
+      agentId: agent.agentId,
+      workspaceId: agent.workspaceId,
+      waitSeconds: wait,
+      signal: abort.signal,
+    });
     if (!task) return void res.status(204).end();
     res.json({
       task: {

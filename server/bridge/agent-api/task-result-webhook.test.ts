@@ -23,10 +23,20 @@ afterAll(async () => {
 
 /** An external agent holding a claimed task, and its signing secret. */
 async function claimedTask(title: string) {
-  const agent = await owner.caller.agent.create({ workspaceId, name: "Hooked", kind: "external", specialization: `hook${Math.random().toString(36).slice(2, 8)}` });
+  const agent = await owner.caller.agent.create({
+    workspaceId,
+    name: "Hooked",
+    kind: "external",
+    specialization: `hook${Math.random().toString(36).slice(2, 8)}`,
+  });
   const { key, signingSecret } = await owner.caller.agent.createKey({ agentId: agent.id });
   const project = await owner.caller.project.create({ workspaceId, name: title });
-  const task = await owner.caller.task.create({ projectId: project.id, title, status: "ready", requiredSpecialization: agent.specialization });
+  const task = await owner.caller.task.create({
+    projectId: project.id,
+    title,
+    status: "ready",
+    requiredSpecialization: agent.specialization,
+  });
   const res = await fetch(`${api.url}/api/agents/v1/tasks/next`, { headers: { authorization: `Bearer ${key}` } });
   expect(res.status).toBe(200);
   return { agent, signingSecret, task };
@@ -38,21 +48,50 @@ const post = (headers: Record<string, string>, body: string) =>
 const minutes = (m: number) => new Date(Date.now() + m * 60_000);
 
 describe("signed task results", () => {
-  const cases: { name: string; make: (secret: string, body: string) => { headers: Record<string, string>; body: string }; acts: boolean }[] = [
-    { name: "valid", make: (s, b) => ({ headers: { ...signWebhook({ secrets: [s], id: "msg_ok", timestamp: new Date(), body: b }) }, body: b }), acts: true },
+  const cases: {
+    name: string;
+    make: (secret: string, body: string) => { headers: Record<string, string>; body: string };
+    acts: boolean;
+  }[] = [
+    {
+      name: "valid",
+      make: (s, b) => ({ headers: { ...signWebhook({ secrets: [s], id: "msg_ok", timestamp: new Date(), body: b }) }, body: b }),
+      acts: true,
+    },
     {
       name: "several signatures, one valid",
-      make: (s, b) => ({ headers: { ...signWebhook({ secrets: [newWebhookSecret(), s], id: "msg_rot", timestamp: new Date(), body: b }) }, body: b }),
+      make: (s, b) => ({
+        headers: { ...signWebhook({ secrets: [newWebhookSecret(), s], id: "msg_rot", timestamp: new Date(), body: b }) },
+        body: b,
+      }),
       acts: true,
     },
     {
       name: "tampered body",
-      make: (s, b) => ({ headers: { ...signWebhook({ secrets: [s], id: "msg_t", timestamp: new Date(), body: b }) }, body: b.replace("succeeded", "failed") }),
+      make: (s, b) => ({
+        headers: { ...signWebhook({ secrets: [s], id: "msg_t", timestamp: new Date(), body: b }) },
+        body: b.replace("succeeded", "failed"),
+      }),
       acts: false,
     },
-    { name: "wrong secret", make: (_s, b) => ({ headers: { ...signWebhook({ secrets: [newWebhookSecret()], id: "msg_w", timestamp: new Date(), body: b }) }, body: b }), acts: false },
-    { name: "stale timestamp", make: (s, b) => ({ headers: { ...signWebhook({ secrets: [s], id: "msg_s", timestamp: minutes(-6), body: b }) }, body: b }), acts: false },
-    { name: "future timestamp", make: (s, b) => ({ headers: { ...signWebhook({ secrets: [s], id: "msg_f", timestamp: minutes(6), body: b }) }, body: b }), acts: false },
+    {
+      name: "wrong secret",
+      make: (_s, b) => ({
+        headers: { ...signWebhook({ secrets: [newWebhookSecret()], id: "msg_w", timestamp: new Date(), body: b }) },
+        body: b,
+      }),
+      acts: false,
+    },
+    {
+      name: "stale timestamp",
+      make: (s, b) => ({ headers: { ...signWebhook({ secrets: [s], id: "msg_s", timestamp: minutes(-6), body: b }) }, body: b }),
+      acts: false,
+    },
+    {
+      name: "future timestamp",
+      make: (s, b) => ({ headers: { ...signWebhook({ secrets: [s], id: "msg_f", timestamp: minutes(6), body: b }) }, body: b }),
+      acts: false,
+    },
     {
       name: "missing headers",
       make: (s, b) => {
@@ -65,7 +104,9 @@ describe("signed task results", () => {
       name: "signature by hand (v1, base64 HMAC-SHA256 of id.timestamp.body)",
       make: (s, b) => {
         const ts = String(Math.floor(Date.now() / 1000));
-        const sig = createHmac("sha256", Buffer.from(s.slice("whsec_".length), "base64")).update(`msg_hand.${ts}.${b}`).digest("base64");
+        const sig = createHmac("sha256", Buffer.from(s.slice("whsec_".length), "base64"))
+          .update(`msg_hand.${ts}.${b}`)
+          .digest("base64");
         return { headers: { "webhook-id": "msg_hand", "webhook-timestamp": ts, "webhook-signature": `v1,${sig}` }, body: b };
       },
       acts: true,
@@ -87,7 +128,11 @@ describe("signed task results", () => {
     const { agent, signingSecret, task } = await claimedTask("replay");
     const body = JSON.stringify({ taskId: task.id, outcome: "failed", summary: "no luck" });
     const headers = { ...signWebhook({ secrets: [signingSecret], id: "msg_dup", timestamp: new Date(), body }) };
-    const answers = await Promise.all(Array.from({ length: 20 }, () => post(headers, body).then(async (r) => ({ status: r.status, body: (await r.json()) as { duplicate?: boolean } }))));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        post(headers, body).then(async (r) => ({ status: r.status, body: (await r.json()) as { duplicate?: boolean } })),
+      ),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(answers.filter((a) => a.body.duplicate === false)).toHaveLength(1);
     expect(await db.webhookReceipt.count({ where: { agentId: agent.id, webhookId: "msg_dup" } })).toBe(1);

@@ -53,7 +53,12 @@ export function createTaskResultWebhookRouter(): Router {
       if (body.attempt !== undefined && body.attempt !== live.number) {
         throw new AppError("CONFLICT", `attempt ${body.attempt} is not the live attempt (${live.number})`, { field: "attempt" });
       }
-      const finished = await finishAttempt(tx, { attemptId: live.id, now: new Date(), retryBackoffMs: config.TASK_RETRY_BACKOFF_MS, result: resultOf(body) });
+      const finished = await finishAttempt(tx, {
+        attemptId: live.id,
+        now: new Date(),
+        retryBackoffMs: config.TASK_RETRY_BACKOFF_MS,
+        result: resultOf(body),
+      });
       return { duplicate: false as const, finished };
     });
     if (outcome.duplicate) return void res.json({ duplicate: true, webhookId: verified.id });

@@ -76,7 +76,13 @@ async function runningCounts(db: DbClient, agentIds: string[]): Promise<Map<stri
 }
 
 export async function listAgents(db: DbClient, input: { userId: string; workspaceId: string; includeArchived: boolean }) {
-  await requireWork(db, { workspaceId: input.workspaceId, userId: input.userId, permission: "view", field: "workspaceId", what: "workspace" });
+  await requireWork(db, {
+    workspaceId: input.workspaceId,
+    userId: input.userId,
+    permission: "view",
+    field: "workspaceId",
+    what: "workspace",
+  });
   const agents = await db.agentProfile.findMany({
     where: {
       OR: [{ workspaceId: input.workspaceId }, { workspaceId: null }],
@@ -146,7 +152,11 @@ const slugFor = (name: string) =>
   }-${randomBytes(4).toString("hex")}`;
 
 /** `workspaceId` null: a site-wide builtin agent, for site operators and admins only. */
-export async function createAgent(db: DbClient, actor: Actor, input: Omit<CreateAgentInput, "workspaceId"> & { workspaceId: string | null }) {
+export async function createAgent(
+  db: DbClient,
+  actor: Actor,
+  input: Omit<CreateAgentInput, "workspaceId"> & { workspaceId: string | null },
+) {
   if (input.workspaceId === null) {
     if (!isOperatorRole(actor.role)) {
       throw new AppError("FORBIDDEN", "only site operators and admins can create site-wide agents: name a workspaceId", {
@@ -163,7 +173,9 @@ export async function createAgent(db: DbClient, actor: Actor, input: Omit<Create
     });
   }
   if (input.kind === "builtin" && input.webhookUrl) {
-    throw new AppError("BAD_REQUEST", "webhookUrl is for external agents: a builtin agent runs in a Paddock sandbox", { field: "webhookUrl" });
+    throw new AppError("BAD_REQUEST", "webhookUrl is for external agents: a builtin agent runs in a Paddock sandbox", {
+      field: "webhookUrl",
+    });
   }
   const agent = await db.agentProfile.create({
     data: {
@@ -192,7 +204,9 @@ export async function updateAgent(db: DbClient, actor: Actor, input: UpdateAgent
   const agent = await manageableAgent(db, actor, input.id);
   if (agent.archivedAt) throw new AppError("CONFLICT", "the agent is archived", { field: "id" });
   if (agent.kind === "builtin" && input.webhookUrl) {
-    throw new AppError("BAD_REQUEST", "webhookUrl is for external agents: a builtin agent runs in a Paddock sandbox", { field: "webhookUrl" });
+    throw new AppError("BAD_REQUEST", "webhookUrl is for external agents: a builtin agent runs in a Paddock sandbox", {
+      field: "webhookUrl",
+    });
   }
   const { id, ...changes } = input;
   const data: Prisma.AgentProfileUpdateInput = {};

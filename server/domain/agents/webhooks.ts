@@ -47,7 +47,15 @@ export async function deliveryById(db: DbClient, id: string) {
 /** One try's outcome. `final`: no try follows (the last one failed), so the delivery has failed. */
 export async function recordDeliveryTry(
   db: DbClient,
-  input: { id: string; ok: boolean; statusCode: number | null; error: string | null; now: Date; nextAttemptAt: Date | null; final: boolean },
+  input: {
+    id: string;
+    ok: boolean;
+    statusCode: number | null;
+    error: string | null;
+    now: Date;
+    nextAttemptAt: Date | null;
+    final: boolean;
+  },
 ) {
   await db.webhookDelivery.update({
     where: { id: input.id },
@@ -78,7 +86,8 @@ export async function replayDelivery(db: DbClient, actor: Actor, input: { delive
   const delivery = await db.webhookDelivery.findUnique({ where: { id: input.deliveryId }, select: { agentId: true } });
   if (!delivery) throw new AppError("NOT_FOUND", "no delivery with that id", { field: "deliveryId" });
   await manageableAgent(db, actor, delivery.agentId, "deliveryId").catch((e: unknown) => {
-    if (e instanceof AppError && e.code === "NOT_FOUND") throw new AppError("NOT_FOUND", "no delivery with that id", { field: "deliveryId" });
+    if (e instanceof AppError && e.code === "NOT_FOUND")
+      throw new AppError("NOT_FOUND", "no delivery with that id", { field: "deliveryId" });
     throw e;
   });
   const row = await db.webhookDelivery.update({

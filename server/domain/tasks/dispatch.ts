@@ -32,7 +32,9 @@ export async function dispatchableTaskIds(db: DbClient, input: { limit: number; 
 export type DispatchOutcome =
   | { kind: "launch"; attemptId: string; agentId: string; change: TaskChange }
   | { kind: "offered"; attemptId: string; agentId: string; change: TaskChange }
-  | { kind: "waiting"; reason: "not-ready" | "backoff" | "blocked" | "project-inactive" | "no-agent" | "external" | "busy" };
+  | { kind: "waiting"; reason: "not-ready" | "backoff" | "blocked" | "project-inactive" | "no-agent" | "busy" }
+  /** Left for a polling external agent of the workspace to claim. */
+  | { kind: "waiting"; reason: "external"; workspaceId: string };
 
 interface LockedTask {
   id: string;
@@ -84,7 +86,7 @@ export async function dispatchTask(
   db: DbClient,
   input: { taskId: string; dispatchedById?: string | null; now: Date; leaseSeconds: number },
 ): Promise<DispatchOutcome> {
-  return inTransaction(db, async (tx) => {
+  return inTransaction<DispatchOutcome>(db, async (tx) => {
     const rows = await tx.$queryRawUnsafe<LockedTask[]>(
       `SELECT t.id, t."workspaceId", t.status, t."notBefore", t."requiredSpecialization", t."requestedAgentId",
               (p.status = 'active') AS "projectActive", ${dependenciesDoneSql("t")} AS "depsDone"
@@ -101,7 +103,7 @@ export async function dispatchTask(
     const best = pickAgent(await candidateAgents(tx, task.workspaceId), task);
     if (!best) return { kind: "waiting", reason: "no-agent" };
     const agent = best.agent;
-    if (agent.kind === "external" && !agent.webhookUrl) return { kind: "waiting", reason: "external" };
+    if (agent.kind === "external" && !agent.webhookUrl) return { kind: "waiting", reason: "external", workspaceId: task.workspaceId };
     // The agent's slots are counted again under its row lock: two dispatchers cannot both fill its last one.
     await tx.$queryRaw`SELECT 1 FROM agent_profiles WHERE id = ${agent.id} FOR NO KEY UPDATE`;
     const running = await tx.taskAttempt.count({ where: { agentId: agent.id, status: { in: ["launching", "running"] } } });
@@ -129,7 +131,7 @@ export async function dispatchTask(
       task.id,
     );
     const change = await tx.task.findUniqueOrThrow({ where: { id: task.id }, select: changeSelect });
-    return { kind: builtin ? "launch" : "offered", attemptId, agentId: agent.id, change };
+    return builtin ? { kind: "launch", attemptId, agentId: agent.id, change } : { kind: "offered", attemptId, agentId: agent.id, change };
   });
 }
 
@@ -205,7 +207,12 @@ export async function claimNextTask(pool: pg.Pool, input: { agentId: string; lea
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    const me = await client.query<{ workspaceId: string | null; specialization: string; maxConcurrentTasks: number; taskTokenBudget: number | null }>(
+    const me = await client.query<{
+      workspaceId: string | null;
+      specialization: string;
+      maxConcurrentTasks: number;
+      taskTokenBudget: number | null;
+    }>(
       `UPDATE agent_profiles SET "heartbeatAt" = now(), status = CASE WHEN status = 'offline' THEN 'available'::"AgentStatus" ELSE status END
         WHERE id = $1 AND active AND kind = 'external'
         RETURNING "workspaceId", specialization, "maxConcurrentTasks", "taskTokenBudget"`,
@@ -240,7 +247,15 @@ export async function claimNextTask(pool: pg.Pool, input: { agentId: string; lea
               now(), now() + $6 * interval '1 second', $7, now(), now()
          FROM taken t
        RETURNING "taskId", id AS "attemptId", number AS attempt, "leaseExpiresAt", "contextSnapshot" AS context, "tokenBudget"`,
-      [input.agentId, agent.workspaceId, agent.specialization, agent.maxConcurrentTasks, randomUUID(), input.leaseSeconds, agent.taskTokenBudget],
+      [
+        input.agentId,
+        agent.workspaceId,
+        agent.specialization,
+        agent.maxConcurrentTasks,
+        randomUUID(),
+        input.leaseSeconds,
+        agent.taskTokenBudget,
+      ],
     );
     await client.query("COMMIT");
     return rows[0] ?? null;

@@ -121,7 +121,9 @@ export async function assertNoCycle(tx: Prisma.TransactionClient, taskId: string
     )
     SELECT id FROM reach WHERE id = ${taskId} LIMIT 1`;
   if (rows.length > 0) {
-    throw new AppError("BAD_REQUEST", "dependsOn: these dependencies would form a cycle (a task would wait on itself)", { field: "dependsOn" });
+    throw new AppError("BAD_REQUEST", "dependsOn: these dependencies would form a cycle (a task would wait on itself)", {
+      field: "dependsOn",
+    });
   }
 }
 
@@ -177,7 +179,8 @@ export async function insertTask(tx: Prisma.TransactionClient, input: NewTask & 
 
 export async function createTask(db: DbClient, input: CreateTaskInput & { userId: string; now: Date }) {
   const project = await projectFor(db, { userId: input.userId, projectId: input.projectId, permission: "editWork", field: "projectId" });
-  if (project.status === "archived") throw new AppError("CONFLICT", "the project is archived: reopen it to add tasks", { field: "projectId" });
+  if (project.status === "archived")
+    throw new AppError("CONFLICT", "the project is archived: reopen it to add tasks", { field: "projectId" });
   if (input.agentId) await assertUsableAgent(db, project.workspaceId, input.agentId);
   return inTransaction(db, async (tx) => {
     await lockProject(tx, project.id);
@@ -196,7 +199,13 @@ export async function createTask(db: DbClient, input: CreateTaskInput & { userId
 
 export async function listTasks(
   db: DbClient,
-  input: { userId: string; projectId?: string | undefined; workspaceId?: string | undefined; status?: TaskStatus | undefined; limit: number },
+  input: {
+    userId: string;
+    projectId?: string | undefined;
+    workspaceId?: string | undefined;
+    status?: TaskStatus | undefined;
+    limit: number;
+  },
 ) {
   let workspaceId = input.workspaceId;
   if (input.projectId) {
@@ -290,7 +299,8 @@ export async function updateTask(db: DbClient, input: UpdateTaskInput & { userId
       data.priorityOverride = false;
     }
     if (input.parentTaskId !== undefined) {
-      if (input.parentTaskId === input.id) throw new AppError("BAD_REQUEST", "parentTaskId: a task cannot be its own parent", { field: "parentTaskId" });
+      if (input.parentTaskId === input.id)
+        throw new AppError("BAD_REQUEST", "parentTaskId: a task cannot be its own parent", { field: "parentTaskId" });
       if (input.parentTaskId) await assertTasksOfProject(tx, before.projectId, [input.parentTaskId], "parentTaskId");
       data.parentTaskId = input.parentTaskId;
     }

@@ -24,7 +24,7 @@ import {
 } from "../../domain/pipelines/external-jobs";
 import { getRenderJob, RenderServiceError, startRenderJob } from "../../providers/render-service";
 import { publishBatch, publishPipeline } from "../../commands/pipeline-live";
-import { afterTaskChanges } from "../../commands/tasks";
+import { afterTaskChanges } from "../../commands/task-effects";
 import { onTaskChanges } from "../../commands/task-change-hooks";
 import { changeSelect } from "../../domain/tasks/tasks";
 import { config } from "../../config";

@@ -97,8 +97,14 @@ describe("one run per attempt", () => {
     );
     second.kill("SIGTERM");
     const ended = await db.task.findMany({ where: { id: { in: ids } }, select: { id: true, status: true, attemptCount: true } });
-    const attempts = await db.taskAttempt.findMany({ where: { taskId: { in: ids } }, select: { taskId: true, number: true, status: true, runId: true } });
-    const runs = await db.sandbox.findMany({ where: { goal: { startsWith: "Crash task" }, workspaceId: p.workspaceId }, select: { id: true } });
+    const attempts = await db.taskAttempt.findMany({
+      where: { taskId: { in: ids } },
+      select: { taskId: true, number: true, status: true, runId: true },
+    });
+    const runs = await db.sandbox.findMany({
+      where: { goal: { startsWith: "Crash task" }, workspaceId: p.workspaceId },
+      select: { id: true },
+    });
     // Every run belongs to exactly one attempt, and no attempt has more than one.
     expect(new Set(attempts.map((a) => a.runId).filter(Boolean)).size).toBe(runs.length);
     expect(runs.every((r) => attempts.some((a) => a.runId === r.id))).toBe(true);

@@ -4,7 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { useTestPaddock, waitUntil } from "../../test/paddock-harness";
 
-Object.assign(process.env, { MINUTE_SECONDS: "1", TASK_DISPATCH_EVERY_MS: "500", TASK_SWEEP_EVERY_MS: "500", TASK_RETRY_BACKOFF_MS: "100", LAUNCH_BACKOFF_MS: "50" });
+Object.assign(process.env, {
+  MINUTE_SECONDS: "1",
+  TASK_DISPATCH_EVERY_MS: "500",
+  TASK_SWEEP_EVERY_MS: "500",
+  TASK_RETRY_BACKOFF_MS: "100",
+  LAUNCH_BACKOFF_MS: "50",
+});
 
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
@@ -72,7 +78,10 @@ describe("dispatch to the builtin demo agent", () => {
     expect(ctx.dependencies.map((d) => d.taskId)).toEqual([first.id]);
     expect(ctx.dependencies[0]!.output).toEqual(firstDone.resultOutput);
     // The creator paid the runs; what they did not spend came back.
-    await waitUntil(async () => (await Promise.all(attempts.map((a) => balanceOf(db, `run:${a.runId}`)))).every((b) => b === 0), "run credits to return");
+    await waitUntil(
+      async () => (await Promise.all(attempts.map((a) => balanceOf(db, `run:${a.runId}`)))).every((b) => b === 0),
+      "run credits to return",
+    );
     const spent = attempts.reduce((s, a) => s + a.run!.creditsSpent, 0);
     expect(await balanceOf(db, userAccountKey(user.id))).toBe(10_000 - spent);
     expect(await checkLedger(db)).toEqual([]);
@@ -117,7 +126,10 @@ describe("dispatch to the builtin demo agent", () => {
       async () => db.taskAttempt.findFirst({ where: { taskId: task.id, runId: { not: null } } }),
       "the attempt's run",
     );
-    await waitUntil(async () => (await db.sandbox.findUniqueOrThrow({ where: { id: attempt.runId! } })).status === "running", "the run to run");
+    await waitUntil(
+      async () => (await db.sandbox.findUniqueOrThrow({ where: { id: attempt.runId! } })).status === "running",
+      "the run to run",
+    );
     await user.caller.sandbox.cancel({ id: attempt.runId! });
     const canceled = await taskIn(task.id, ["canceled"]);
     expect(canceled.error).toBeTruthy();

@@ -2,22 +2,17 @@
 // style with the signing secrets of the agent's live keys. Retried with exponential backoff
 // (WEBHOOK_DELIVERY_ATTEMPTS, WEBHOOK_BACKOFF_MS); every try is written to the delivery log.
 // The same webhook-id goes out on every try and replay, so the agent can drop repeats.
-import { z } from "zod";
 import { defineJob } from "../define";
 import { config } from "../../config";
 import { db } from "../../lib/db";
 import { signWebhook } from "../../lib/standard-webhooks";
 import { deliveryById, recordDeliveryTry } from "../../domain/agents/webhooks";
 import { signingSecretsOf } from "../../domain/agents/keys";
+import { deliverWebhookJobSpec } from "./specs";
 
 export const deliverWebhookJob = defineJob({
-  name: "webhook-deliver",
-  schema: z.object({ deliveryId: z.string() }),
+  ...deliverWebhookJobSpec,
   concurrency: 8,
-  jobOptions: {
-    attempts: config.WEBHOOK_DELIVERY_ATTEMPTS,
-    backoff: { type: "exponential", delay: config.WEBHOOK_BACKOFF_MS },
-  },
   async handle({ deliveryId }, job) {
     const delivery = await deliveryById(db, deliveryId);
     if (!delivery || delivery.status === "succeeded") return { skipped: delivery?.status ?? "missing" };

@@ -45,28 +45,44 @@ describe("task.assigned deliveries", () => {
   it("are signed, retried after a failure, logged and replayable", async () => {
     const owner = await makeUser();
     const workspaceId = (await owner.caller.workspace.create({ name: "Pushed" })).id;
-    const agent = await owner.caller.agent.create({ workspaceId, name: "Hooked", kind: "external", specialization: "pushed", webhookUrl: url });
+    const agent = await owner.caller.agent.create({
+      workspaceId,
+      name: "Hooked",
+      kind: "external",
+      specialization: "pushed",
+      webhookUrl: url,
+    });
     const { signingSecret } = await owner.caller.agent.createKey({ agentId: agent.id });
     // Only a builtin agent may not have a webhook URL.
-    await expect(owner.caller.agent.create({ workspaceId, name: "Inside", kind: "builtin", webhookUrl: url })).rejects.toThrow(/webhookUrl/);
-    const project = await owner.caller.project.create({ workspaceId, name: "Push", brief: "Pushed work." });
-    const task = await owner.caller.task.create({ projectId: project.id, title: "Push me", status: "ready", requiredSpecialization: "pushed" });
-
-    const delivery = await waitUntil(
-      async () => {
-        const d = await db.webhookDelivery.findFirst({ where: { agentId: agent.id } });
-        return d?.status === "succeeded" ? d : null;
-      },
-      "the delivery to succeed",
+    await expect(owner.caller.agent.create({ workspaceId, name: "Inside", kind: "builtin", webhookUrl: url })).rejects.toThrow(
+      /webhookUrl/,
     );
+    const project = await owner.caller.project.create({ workspaceId, name: "Push", brief: "Pushed work." });
+    const task = await owner.caller.task.create({
+      projectId: project.id,
+      title: "Push me",
+      status: "ready",
+      requiredSpecialization: "pushed",
+    });
+
+    const delivery = await waitUntil(async () => {
+      const d = await db.webhookDelivery.findFirst({ where: { agentId: agent.id } });
+      return d?.status === "succeeded" ? d : null;
+    }, "the delivery to succeed");
     expect(delivery.attempts).toBe(2);
     expect(received).toHaveLength(2);
     // The same message both times, correctly signed.
     expect(received[0]!.headers["webhook-id"]).toBe(received[1]!.headers["webhook-id"]);
     const last = received[1]!;
     expect(verifyWebhook({ secrets: [signingSecret], headers: last.headers, body: last.body, now: new Date() }).ok).toBe(true);
-    const payload = JSON.parse(last.body) as { type: string; data: { taskId: string; attempt: number; context: { project: { brief: string } } } };
-    expect(payload).toMatchObject({ type: "task.assigned", data: { taskId: task.id, attempt: 1, context: { project: { brief: "Pushed work." } } } });
+    const payload = JSON.parse(last.body) as {
+      type: string;
+      data: { taskId: string; attempt: number; context: { project: { brief: string } } };
+    };
+    expect(payload).toMatchObject({
+      type: "task.assigned",
+      data: { taskId: task.id, attempt: 1, context: { project: { brief: "Pushed work." } } },
+    });
     // Offered to the agent: the task is running under its claim (with a lease).
     const attempt = await db.taskAttempt.findFirstOrThrow({ where: { taskId: task.id } });
     expect(attempt).toMatchObject({ agentId: agent.id, status: "running" });
@@ -81,6 +97,9 @@ describe("task.assigned deliveries", () => {
     await owner.caller.agent.replayDelivery({ deliveryId: delivery.id });
     await waitUntil(() => received.length === 3, "the replay");
     expect(received[2]!.headers["webhook-id"]).toBe(received[0]!.headers["webhook-id"]);
-    await waitUntil(async () => (await db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).status === "succeeded", "replay logged");
+    await waitUntil(
+      async () => (await db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).status === "succeeded",
+      "replay logged",
+    );
   });
 });

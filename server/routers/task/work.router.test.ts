@@ -93,7 +93,10 @@ describe("tasks", () => {
       code: "BAD_REQUEST",
       field: "priority",
     });
-    expect(await rejection(owner.caller.task.create({ projectId: project.id, title: "" }))).toMatchObject({ code: "BAD_REQUEST", field: "title" });
+    expect(await rejection(owner.caller.task.create({ projectId: project.id, title: "" }))).toMatchObject({
+      code: "BAD_REQUEST",
+      field: "title",
+    });
     expect(await rejection(owner.caller.task.create({ projectId: project.id, title: "T", dependsOn: ["nope"] }))).toMatchObject({
       code: "NOT_FOUND",
       field: "dependsOn",
@@ -106,13 +109,22 @@ describe("tasks", () => {
     const a = await owner.caller.task.create({ projectId: project.id, title: "A" });
     const b = await owner.caller.task.create({ projectId: project.id, title: "B", dependsOn: [a.id] });
     const c = await owner.caller.task.create({ projectId: project.id, title: "C", dependsOn: [b.id] });
-    expect(await rejection(owner.caller.task.update({ id: a.id, dependsOn: [c.id] }))).toMatchObject({ code: "BAD_REQUEST", field: "dependsOn" });
-    expect(await rejection(owner.caller.task.update({ id: a.id, dependsOn: [a.id] }))).toMatchObject({ code: "BAD_REQUEST", field: "dependsOn" });
+    expect(await rejection(owner.caller.task.update({ id: a.id, dependsOn: [c.id] }))).toMatchObject({
+      code: "BAD_REQUEST",
+      field: "dependsOn",
+    });
+    expect(await rejection(owner.caller.task.update({ id: a.id, dependsOn: [a.id] }))).toMatchObject({
+      code: "BAD_REQUEST",
+      field: "dependsOn",
+    });
     expect(await db.taskDependency.count({ where: { taskId: a.id } })).toBe(0);
     // A dependency across projects is refused too.
     const other = await owner.caller.project.create({ workspaceId, name: "Elsewhere" });
     const x = await owner.caller.task.create({ projectId: other.id, title: "X" });
-    expect(await rejection(owner.caller.task.update({ id: a.id, dependsOn: [x.id] }))).toMatchObject({ code: "NOT_FOUND", field: "dependsOn" });
+    expect(await rejection(owner.caller.task.update({ id: a.id, dependsOn: [x.id] }))).toMatchObject({
+      code: "NOT_FOUND",
+      field: "dependsOn",
+    });
   });
 
   it("derive their priority from the deadline and type, unless overridden, and follow a new deadline", async () => {
@@ -136,7 +148,10 @@ describe("tasks", () => {
     await owner.caller.task.create({ projectId: project.id, title: "Child", parentTaskId: parent.id });
     const got = await byRole.viewer.caller.task.get({ id: parent.id });
     expect(got.subtasks.map((s) => s.title)).toEqual(["Child"]);
-    expect(await rejection(owner.caller.task.update({ id: parent.id, status: "done" }))).toMatchObject({ code: "CONFLICT", field: "status" });
+    expect(await rejection(owner.caller.task.update({ id: parent.id, status: "done" }))).toMatchObject({
+      code: "CONFLICT",
+      field: "status",
+    });
     expect((await owner.caller.task.update({ id: parent.id, status: "ready" })).status).toBe("ready");
     expect((await owner.caller.task.cancel({ id: parent.id })).status).toBe("canceled");
     expect(await rejection(owner.caller.task.cancel({ id: parent.id }))).toMatchObject({ code: "CONFLICT" });
