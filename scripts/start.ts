@@ -28,6 +28,19 @@ if (process.env.SEED_DEMO !== "false") {
   if (code !== 0) await fail("seeding demo data", code);
 }
 
+// The outreach pipeline's render step needs a render service: without one configured, a local
+// stand-in runs in this process (it stops with it).
+if (!process.env.RENDER_SERVICE_URL) {
+  const { startRenderStandin } = await import("../server/providers/render-standin");
+  const render = await startRenderStandin({ delayMs: 5_000 });
+  Object.assign(env, {
+    RENDER_SERVICE_URL: render.url,
+    RENDER_SERVICE_API_KEY: render.apiKey,
+    RENDER_WEBHOOK_SECRET: render.webhookSecret,
+  });
+  console.error(`[paddock] render service stand-in on ${render.url}`);
+}
+
 // Paddock itself runs in this process so signals reach it directly.
 Object.assign(process.env, env);
 const { startPaddock } = await import("../server/main");

@@ -105,6 +105,21 @@ export const configSchema = z
     // URL agents use to reach the bridge; defaults to the server's own address.
     BRIDGE_PUBLIC_URL: z.url().optional(),
 
+    // The external render service pipelines' render steps call (server/providers/render-service.ts).
+    // Without it `npm start` runs a local stand-in; elsewhere render steps fail with a clear error.
+    RENDER_SERVICE_URL: z.url().optional(),
+    RENDER_SERVICE_API_KEY: z.string().optional(),
+    // Secret (whsec_…) the service signs its completion webhooks with. Without it Paddock asks for no
+    // webhook and learns of a job's end by polling alone.
+    RENDER_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]+=*$/, "must be a Standard Webhooks secret: whsec_ then base64")
+      .optional(),
+    // Milliseconds in a "second" of external job timeouts, poll intervals and retry backoffs; tests shorten it.
+    EXTERNAL_JOB_SECOND_MS: int(1_000, 1),
+    // How often the pipeline backstop re-checks running pipelines and external jobs (after a crash).
+    PIPELINE_SWEEP_EVERY_MS: int(15_000, 100),
+
     MIN_BET_CENTS: int(100, 1),
     MAX_BET_CENTS: int(1_000_000, 1).pipe(z.number().max(INT4_MAX, `must fit an integer column (at most ${INT4_MAX})`)),
     HOUSE_RAKE_BPS: int(0, 0).pipe(z.number().max(10_000)),
@@ -121,6 +136,29 @@ export const configSchema = z
       .default("usd"),
     BILLING_PACKS: billingPacksSetting,
     BILLING_PLANS: billingPlansSetting,
+    // Work: tasks and agents (README "Agents, projects and tasks").
+    // An external agent's claim on a task lasts this long unless a heartbeat or progress renews it.
+    TASK_LEASE_SECONDS: int(300, 5),
+    // An external agent not heard from for this long is offline (checked every TASK_SWEEP_EVERY_MS).
+    AGENT_OFFLINE_AFTER_SECONDS: int(120, 5),
+    // The first retry of a failed attempt waits this long, doubling with each further failure (at most an hour).
+    TASK_RETRY_BACKOFF_MS: int(30_000, 0),
+    // The dispatcher also runs this often as a backstop to the wake-ups changes send it.
+    TASK_DISPATCH_EVERY_MS: int(5_000, 100),
+    // Housekeeping: silent agents offline, expired leases, attempts whose run ended unnoticed, stuck launches.
+    TASK_SWEEP_EVERY_MS: int(15_000, 100),
+    // A builtin attempt still without its run after this long is launched again (its dispatcher died).
+    TASK_LAUNCH_STALE_MS: int(30_000, 100),
+    // The credit budget (cents) and duration of the run a builtin agent's attempt gets; paid by the
+    // member who dispatched the task, else by its creator.
+    TASK_RUN_CREDITS_CENTS: int(500, 1),
+    TASK_RUN_DURATION_MINUTES: int(60, 1),
+    // Longest GET /api/agents/v1/tasks/next?wait= may hold a request.
+    AGENT_LONG_POLL_MAX_SECONDS: int(300, 0).pipe(z.number().max(300)),
+    // Outgoing webhooks (task.assigned): tries per delivery, the first retry's delay (doubling), and each request's timeout.
+    WEBHOOK_DELIVERY_ATTEMPTS: int(8, 1),
+    WEBHOOK_BACKOFF_MS: int(5_000, 0),
+    WEBHOOK_TIMEOUT_MS: int(10_000, 100),
 
     SEED_DEMO: bool.default(true),
     SERVE_CLIENT: bool.default(true),
@@ -134,6 +172,9 @@ export const configSchema = z
     }
     if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["STRIPE_WEBHOOK_SECRET"], message: "is required when STRIPE_SECRET_KEY is set" });
+    }
+    if (c.RENDER_SERVICE_URL && !c.RENDER_SERVICE_API_KEY) {
+      ctx.addIssue({ code: "custom", path: ["RENDER_SERVICE_API_KEY"], message: "is required when RENDER_SERVICE_URL is set" });
     }
     if (c.SANDBOX_PROVIDER === "daytona" && !c.DAYTONA_API_KEY) {
       ctx.addIssue({ code: "custom", path: ["DAYTONA_API_KEY"], message: "is required when SANDBOX_PROVIDER=daytona" });

@@ -6,6 +6,9 @@ import { BRIDGE_BASE_PATH } from "@shared/bridge";
 import { createBridgeRouter } from "./bridge/routes";
 import { createArtifactRouter } from "./routers/artifacts";
 import { createStripeWebhookRouter } from "./routers/billing/stripe-webhook";
+import { createAgentApiRouter } from "./bridge/agent-api/routes";
+import { createTaskResultWebhookRouter } from "./bridge/agent-api/task-result-webhook";
+import { createRenderWebhookRouter } from "./routers/render-webhook";
 
 export interface RouteDeps {
   authConfig: ExpressAuthConfig;
@@ -16,4 +19,8 @@ export function mountApiExtensions(app: Express, deps: RouteDeps): void {
   app.use("/api/webhooks/stripe", createStripeWebhookRouter());
   app.use(`${BRIDGE_BASE_PATH}/runs/:runId`, createBridgeRouter());
   app.use("/api/artifacts", createArtifactRouter(deps.authConfig));
+  // External agents (bearer pk_ key) and their signed result webhooks (raw body, verified before parsing).
+  app.use("/api/agents/v1", createAgentApiRouter());
+  app.use("/api/webhooks/task-result", createTaskResultWebhookRouter());
+  app.use("/api/webhooks/render", createRenderWebhookRouter());
 }

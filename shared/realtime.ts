@@ -76,7 +76,36 @@ export interface ArenaSandboxMessage {
   sandboxId: string;
 }
 
+/** A task changed (status, priority, assignment): sent to its workspace's room. */
+export interface TaskUpdateMessage {
+  taskId: string;
+  projectId: string;
+  workspaceId: string;
+  status: "backlog" | "ready" | "running" | "review" | "done" | "failed" | "canceled";
+  priority: number;
+  assignedAgentId: string | null;
+  attemptCount: number;
+  at: string;
+}
+
+/** A pipeline's status changed (or one of its steps'): the client refetches pipeline.get. */
+export interface PipelineUpdateMessage {
+  pipelineId: string;
+  projectId: string;
+  status: "running" | "succeeded" | "failed" | "canceled";
+  failedStepKey: string | null;
+}
+
+/** A batch's live counts. */
+export interface BatchUpdateMessage {
+  batchId: string;
+  projectId: string;
+  status: "running" | "completed";
+  counts: { pending: number; running: number; done: number; failed: number };
+}
+
 export interface ServerToClientEvents {
+  "task:update": (msg: TaskUpdateMessage) => void;
   "sandbox:events": (msg: SandboxEventsMessage) => void;
   "sandbox:progress": (msg: SandboxProgressMessage) => void;
   "sandbox:status": (msg: SandboxStatusMessage) => void;
@@ -84,6 +113,9 @@ export interface ServerToClientEvents {
   "pool:update": (msg: PoolUpdateMessage) => void;
   "bets:placed": (msg: BetsPlacedMessage) => void;
   "balance:update": (msg: BalanceUpdateMessage) => void;
+  /** To the pipeline's workspace room, like task:update. */
+  "pipeline:update": (msg: PipelineUpdateMessage) => void;
+  "batch:update": (msg: BatchUpdateMessage) => void;
 }
 
 export type SubscribeAck =
@@ -96,6 +128,9 @@ export interface ClientToServerEvents {
   "sandbox:unsubscribe": (input: { sandboxId: string }) => void;
   "arena:subscribe": (ack?: (res: { ok: boolean }) => void) => void;
   "arena:unsubscribe": () => void;
+  /** Join a workspace's room (task:update): members only. */
+  "workspace:subscribe": (input: { workspaceId: string }, ack?: (res: { ok: boolean; error?: string }) => void) => void;
+  "workspace:unsubscribe": (input: { workspaceId: string }) => void;
 }
 
 export const rooms = {
@@ -107,4 +142,6 @@ export const rooms = {
   workspaceArena: (workspaceId: string) => `arena:${workspaceId}`,
   /** Every private run's summary changes: site operators' and admins' arena sockets. */
   privateArena: "arena:private",
+  /** A workspace's work (task:update): its members' sockets. */
+  workspace: (workspaceId: string) => `workspace:${workspaceId}`,
 } as const;

@@ -21,6 +21,10 @@ export const WORKSPACE_PERMISSIONS = {
   steerRuns: ["owner", "admin", "member"],
   /** Subscribe the workspace to a plan, change or cancel it, and see its invoices (shared/billing.ts). */
   manageBilling: ["owner", "admin"],
+  /** Create and change projects and tasks; dispatch, cancel and retry tasks (reading them is `view`). */
+  editWork: ["owner", "admin", "member"],
+  /** Create, change and archive the workspace's agents, make and revoke their keys, read and replay their deliveries. */
+  manageAgents: ["owner", "admin"],
 } as const satisfies Record<string, readonly WorkspaceRole[]>;
 
 export type WorkspacePermission = keyof typeof WORKSPACE_PERMISSIONS;

@@ -20,6 +20,10 @@ const WorkspacesPage = page(() => import("./pages/workspaces"), "WorkspacesPage"
 const AcceptInvitePage = page(() => import("./pages/workspaces"), "AcceptInvitePage");
 const LlmCredentialsPage = page(() => import("./pages/llm-credentials"), "LlmCredentialsPage");
 const WorkspaceBillingPage = page(() => import("./pages/billing"), "WorkspaceBillingPage");
+const ProjectsPage = page(() => import("./pages/projects"), "ProjectsPage");
+const ProjectPage = page(() => import("./pages/project"), "ProjectPage");
+const TaskPage = page(() => import("./pages/task"), "TaskPage");
+const AgentsPage = page(() => import("./pages/agents"), "AgentsPage");
 const NotFoundPage = page(() => import("./pages/not-found"), "NotFoundPage");
 
 export function App() {
@@ -39,6 +43,10 @@ export function App() {
           <Route path="workspaces/:id/billing" element={<WorkspaceBillingPage />} />
           <Route path="invite/:token" element={<AcceptInvitePage />} />
           <Route path="admin/llm" element={<LlmCredentialsPage />} />
+          <Route path="projects" element={<ProjectsPage />} />
+          <Route path="projects/:id" element={<ProjectPage />} />
+          <Route path="tasks/:id" element={<TaskPage />} />
+          <Route path="agents" element={<AgentsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
         <Route path="*" element={<Navigate to="/" replace />} />

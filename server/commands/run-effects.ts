@@ -13,6 +13,7 @@ import { enqueue } from "../jobs/queues";
 import { finalizeJob } from "../jobs/sandbox/finalize";
 import { afterRunTerminal } from "../jobs/betting/run-hooks";
 import { publishPoolUpdate } from "./pool-effects";
+import { afterTaskRunEnded } from "./task-effects";
 
 export function publishEvents(events: StoredEvent[]): void {
   const first = events[0];
@@ -65,6 +66,10 @@ export async function afterTransition(result: TransitionResult): Promise<void> {
     ),
     afterRunTerminal(result.id).catch((err: unknown) =>
       logger.warn({ err, sandboxId: result.id }, "could not hand the run to settlement; the sweep will do it"),
+    ),
+    // A task's run: its attempt and task move on (server/commands/tasks.ts).
+    afterTaskRunEnded(result.id).catch((err: unknown) =>
+      logger.warn({ err, sandboxId: result.id }, "could not end the task attempt of a run; the task sweep will do it"),
     ),
   ]);
 }

@@ -5,7 +5,7 @@ import type { CreateSandboxInput } from "@shared/sandbox";
 import type { RunActor } from "@shared/run-rules";
 import { isTerminalRun } from "@shared/run-status";
 import { config } from "../config";
-import { db } from "../lib/db";
+import { db, type Prisma } from "../lib/db";
 import { AppError } from "../lib/errors";
 import { logger } from "../lib/logger";
 import type { Role } from "../generated/prisma/enums";
@@ -44,12 +44,40 @@ export async function createRun(input: { userId: string; role: Role; run: Create
     role: input.role,
     workspaceQuota: (tx, where) => enforceLaunchAllowed(tx, where, billingSettings()),
   });
+  await afterRunCreated(input.userId, run);
+  return { id: run.id };
+}
+
+async function afterRunCreated(userId: string, run: { id: string; balance: number }) {
   // If Redis is briefly unavailable the run stays queued and the reaper launches it later.
   await enqueue(launchJob, { sandboxId: run.id }, { jobId: `launch-${run.id}` }).catch((err: unknown) =>
     logger.warn({ err, sandboxId: run.id }, "launch not enqueued; the reaper will retry"),
   );
   live.sandboxAndArena(run.id, "sandbox:created", { sandboxId: run.id });
-  live.user(input.userId, "balance:update", { balance: run.balance, reason: "credits for a run" });
+  live.user(userId, "balance:update", { balance: run.balance, reason: "credits for a run" });
+}
+
+/**
+ * The run of a task's attempt, launched on a user's behalf (the payer: see server/commands/tasks.ts).
+ * Held to the payer's providers but not to their live-run quota: a task's runs are throttled by
+ * its agent's maxConcurrentTasks instead. `onCreated` binds the run to its attempt inside the
+ * creating transaction.
+ */
+export async function createTaskRun(input: {
+  userId: string;
+  role: Role;
+  run: CreateSandboxInput;
+  onCreated: (tx: Prisma.TransactionClient, runId: string) => Promise<void>;
+}): Promise<{ id: string }> {
+  const providers = launchProvidersFor(input.role);
+  const run = await create.createRun(db, input.userId, input.run, {
+    defaultProvider: providers.default ?? config.SANDBOX_PROVIDER,
+    availableProviders: availableProviders(),
+    defaultIdleTimeoutMinutes: config.DEFAULT_IDLE_TIMEOUT_MINUTES,
+    role: input.role,
+    onCreated: input.onCreated,
+  });
+  await afterRunCreated(input.userId, run);
   return { id: run.id };
 }
 

@@ -6,6 +6,8 @@ import type { Db } from "../lib/db";
 /** The demo agent leaves one file per unit of progress in results/; its verifier counts them. */
 export const DEMO_VERIFIER = "ls results 2>/dev/null | wc -l";
 
+export const BUILTIN_MAX_CONCURRENT_TASKS = 10;
+
 export const BUILTIN_PROFILES = [
   {
     slug: "demo-sonnet",
@@ -52,7 +54,8 @@ export const BUILTIN_PROFILES = [
  */
 export async function ensureBuiltinProfiles(db: Db) {
   await db.agentProfile.createMany({
-    data: BUILTIN_PROFILES.map((p) => ({ ...p, capabilities: [...p.capabilities] })),
+    // Site-wide builtins (no workspace): every workspace's tasks share them, several at once.
+    data: BUILTIN_PROFILES.map((p) => ({ ...p, capabilities: [...p.capabilities], maxConcurrentTasks: BUILTIN_MAX_CONCURRENT_TASKS })),
     skipDuplicates: true,
   });
   return db.agentProfile.findMany({ where: { slug: { in: BUILTIN_PROFILES.map((p) => p.slug) } } });

@@ -29,7 +29,12 @@ export function getQueue(name: string): Queue {
   return q;
 }
 
-export async function enqueue<S extends z.ZodType>(def: JobDefinition<S>, data: z.infer<S>, opts: JobsOptions & { jobId: string }) {
+/** `def` may be a job's definition or just its spec (name, schema, options), so producers need not import its handler. */
+export async function enqueue<S extends z.ZodType>(
+  def: Pick<JobDefinition<S>, "name" | "schema" | "jobOptions">,
+  data: z.infer<S>,
+  opts: JobsOptions & { jobId: string },
+) {
   const payload = def.schema.parse(data);
   const queue = getQueue(def.name);
   try {

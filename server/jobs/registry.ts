@@ -8,6 +8,10 @@ import { reaperJob } from "./sandbox/reaper";
 import { processWatchJob } from "./sandbox/process-watch";
 import { verifyJob } from "./sandbox/verify";
 import { bettingJobs } from "./betting";
+import { dispatchJob } from "./tasks/dispatch.job";
+import { taskSweepJob } from "./tasks/sweep.job";
+import { deliverWebhookJob } from "./tasks/webhook-delivery.job";
+import { pipelineJobs } from "./pipelines";
 
 export const jobDefinitions: JobDefinition[] = [
   launchJob,
@@ -18,4 +22,8 @@ export const jobDefinitions: JobDefinition[] = [
   processWatchJob,
   verifyJob,
   ...bettingJobs,
+  dispatchJob,
+  taskSweepJob,
+  deliverWebhookJob,
+  ...pipelineJobs,
 ];

@@ -4,6 +4,7 @@
 // reveals no key, and a sealed value cannot be moved to another purpose. Changing AUTH_SECRET makes
 // earlier values unreadable (openSecret throws): they are entered again.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { config } from "../config";
 
 const VERSION = "v1";
 const keys = new Map<string, Buffer>();
@@ -44,5 +45,21 @@ export function openSecret(sealed: string, opts: { secret: string; purpose: stri
     return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
   } catch {
     throw new SecretUnreadable("sealed under another AUTH_SECRET, or altered");
+  }
+}
+
+// An agent's webhook signing secret (Paddock signs deliveries and verifies results with it), sealed
+// under this server's AUTH_SECRET.
+const AGENT_SECRET = { purpose: "agent-signing-secret" } as const;
+
+export const seal = (plain: string): string => sealSecret(plain, { secret: config.AUTH_SECRET, ...AGENT_SECRET });
+
+/** The sealed secret, or null when it cannot be opened (another AUTH_SECRET, or altered). */
+export function unseal(sealed: string): string | null {
+  try {
+    return openSecret(sealed, { secret: config.AUTH_SECRET, ...AGENT_SECRET });
+  } catch (err) {
+    if (err instanceof SecretUnreadable) return null;
+    throw err;
   }
 }

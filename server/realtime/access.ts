@@ -14,3 +14,9 @@ export async function canViewSandbox(db: DbClient, userId: string, sandboxId: st
   const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
   return canSeeRun(db, user, sandboxId);
 }
+
+/** Only a workspace's members (viewers included) may join its room, whatever their site role. */
+export async function isWorkspaceMember(db: DbClient, userId: string, workspaceId: string): Promise<boolean> {
+  const m = await db.workspaceMember.findUnique({ where: { workspaceId_userId: { workspaceId, userId } }, select: { userId: true } });
+  return m !== null;
+}

@@ -122,4 +122,8 @@ export const live = {
   user<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: Args<E>) {
     emitToRooms([rooms.user(userId)], event, ...args);
   },
+  /** To a workspace's members (the realtime server lets only members join its room). */
+  workspace<E extends keyof ServerToClientEvents>(workspaceId: string, event: E, ...args: Args<E>) {
+    emitToRooms([rooms.workspace(workspaceId)], event, ...args);
+  },
 };

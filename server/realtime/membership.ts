@@ -25,6 +25,7 @@ export async function announceMembershipChange(userIds: string[]): Promise<void>
 
 const SANDBOX_ROOM = rooms.sandbox("");
 const WORKSPACE_ARENA = rooms.workspaceArena("");
+const WORKSPACE_ROOM = rooms.workspace("");
 
 export const isArenaRoom = (room: string) => room === rooms.arena || room.startsWith(WORKSPACE_ARENA);
 
@@ -49,9 +50,12 @@ export async function recheckRunRooms(io: PaddockIo, db: DbClient, userId: strin
   for (const s of sockets) for (const room of s.rooms) if (room.startsWith(SANDBOX_ROOM)) runIds.add(room.slice(SANDBOX_ROOM.length));
   let left = 0;
   const allowedArenas = new Set(await arenaRoomsFor(db, userId));
+  const memberOf = new Set(
+    (await db.workspaceMember.findMany({ where: { userId }, select: { workspaceId: true } })).map((m) => rooms.workspace(m.workspaceId)),
+  );
   for (const s of sockets) {
     for (const room of s.rooms) {
-      if (room.startsWith(WORKSPACE_ARENA) && !allowedArenas.has(room)) {
+      if ((room.startsWith(WORKSPACE_ARENA) && !allowedArenas.has(room)) || (room.startsWith(WORKSPACE_ROOM) && !memberOf.has(room))) {
         s.leave(room);
         left += 1;
       }

@@ -17,7 +17,7 @@ import type { AuthUser } from "../auth/resolve-user";
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from "@shared/realtime";
 import { socketChannelPrefix } from "./emit";
 import { authenticateHandshake } from "./handshake-auth";
-import { canViewSandbox } from "./access";
+import { canViewSandbox, isWorkspaceMember } from "./access";
 import { eventsAfter, latestSeq } from "./catch-up";
 import { arenaRoomsFor, isArenaRoom, watchMembershipChanges } from "./membership";
 
@@ -34,6 +34,7 @@ export interface RealtimeServer {
   close(): Promise<void>;
 }
 
+const workspaceRoomInput = z.object({ workspaceId: z.string().min(1).max(64) });
 const subscribeInput = z.object({
   sandboxId: z.string().min(1).max(64),
   afterSeq: z.number().int().min(0).optional(),
@@ -110,6 +111,26 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
         logger.warn({ err }, "arena:subscribe failed");
         if (typeof ack === "function") ack({ ok: false });
       }
+    });
+
+    socket.on("workspace:subscribe", async (raw, ack) => {
+      const reply = typeof ack === "function" ? ack : () => {};
+      const parsed = workspaceRoomInput.safeParse(raw);
+      if (!parsed.success) return reply({ ok: false, error: "workspaceId must be a workspace id" });
+      try {
+        if (!(await isWorkspaceMember(db, user.id, parsed.data.workspaceId)))
+          return reply({ ok: false, error: "no such workspace among yours" });
+        await socket.join(rooms.workspace(parsed.data.workspaceId));
+        reply({ ok: true });
+      } catch (err) {
+        logger.warn({ err }, "workspace:subscribe failed");
+        reply({ ok: false, error: "could not subscribe right now; retry shortly" });
+      }
+    });
+
+    socket.on("workspace:unsubscribe", (raw) => {
+      const parsed = workspaceRoomInput.safeParse(raw);
+      if (parsed.success) void socket.leave(rooms.workspace(parsed.data.workspaceId));
     });
 
     socket.on("arena:unsubscribe", () => {

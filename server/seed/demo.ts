@@ -16,6 +16,7 @@ import { ensureBuiltinProfiles } from "../domain/agent-profiles";
 import { registerUser } from "../domain/users";
 import { config } from "../config";
 import { createWorkspace } from "../domain/workspaces/workspaces";
+import { seedDemoPipelines } from "./demo-pipelines";
 import type { RunVisibilityName } from "@shared/sandbox";
 
 /** The demo runs' creator: not the demo user, who could not bet on runs they created. */
@@ -93,6 +94,7 @@ export async function seedDemoWorld(db: Db): Promise<void> {
       { workspaceId: team.id, userId: teammate.id, role: "viewer" },
     ],
   });
+  await seedDemoPipelines(db, { workspaceId: team.id, ownerId: runner.id });
   const bySlug = new Map(profiles.map((p) => [p.slug, p.id]));
   const goal = "Find 20 qualified leads for a developer-tools startup";
   await finishedRun(db, runner.id, bySlug.get("demo-sonnet")!, goal, 20, "succeeded", 90, { workspaceId: team.id, visibility: "public" });

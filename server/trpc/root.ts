@@ -5,6 +5,10 @@ import { bettingRouter } from "../routers/betting/betting.router";
 import { workspaceRouter } from "../routers/workspace/workspace.router";
 import { llmCredentialRouter } from "../routers/llm-credential/llm-credential.router";
 import { billingRouter } from "../routers/billing/billing.router";
+import { agentRouter } from "../routers/agent/agent.router";
+import { projectRouter } from "../routers/project/project.router";
+import { taskRouter } from "../routers/task/task.router";
+import { pipelineRouter } from "../routers/pipeline/pipeline.router";
 
 export const appRouter = createTRPCRouter({
   user: userRouter,
@@ -13,6 +17,10 @@ export const appRouter = createTRPCRouter({
   workspace: workspaceRouter,
   llmCredential: llmCredentialRouter,
   billing: billingRouter,
+  agent: agentRouter,
+  project: projectRouter,
+  task: taskRouter,
+  pipeline: pipelineRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -81,6 +81,8 @@ export function Shell() {
           </NavLink>
           <NavLink to="/launch">Launch</NavLink>
           <NavLink to="/compare">Compare</NavLink>
+          <NavLink to="/projects">Projects</NavLink>
+          <NavLink to="/agents">Agents</NavLink>
           <NavLink to="/workspaces">Workspaces</NavLink>
           <NavLink to="/account">Account</NavLink>
           {user?.role === "admin" && <NavLink to="/admin/llm">LLM keys</NavLink>}

@@ -31,6 +31,8 @@ export interface CreateRunOptions {
    * known (billing: the plan's live-run limit, the launcher's standing — domain/billing/plans.ts).
    */
   workspaceQuota?: (tx: Prisma.TransactionClient, args: { workspaceId: string; userId: string }) => Promise<void>;
+  /** Runs inside the creating transaction once the run exists (a task's attempt takes the run here); a throw rolls the run back. */
+  onCreated?: (tx: Prisma.TransactionClient, runId: string) => Promise<void>;
 }
 
 export async function createRun(db: Db, userId: string, input: CreateSandboxInput, opts: CreateRunOptions) {
@@ -115,6 +117,7 @@ export async function createRun(db: Db, userId: string, input: CreateSandboxInpu
         memo: `credit budget of run ${run.id}`,
       });
       await createPoolForRun(tx, { sandboxId: run.id, locksAt: null });
+      await opts.onCreated?.(tx, run.id);
       return { id: run.id, balance: moved.fromBalance ?? 0 };
     },
     { timeout: 30_000 },

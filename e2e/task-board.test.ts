@@ -1,0 +1,133 @@
+// Browser end to end: a project's task board and pipeline graph stay current without a reload —
+// a pipeline started elsewhere puts its steps on the board, and a step's task moving on (through
+// the same path every task change takes: afterTaskChanges → task:update) moves its card.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import {
+  SKIP_MESSAGE,
+  documentStillMarked,
+  hasChromium,
+  launchBrowser,
+  markDocument,
+  person,
+  requireBrowser,
+  screenshot,
+  signUp,
+  waitForValue,
+  watchErrors,
+} from "./support/browser";
+import { ensureClientBuilt } from "../scripts/client-build";
+
+process.env.SERVE_CLIENT = "true";
+
+if (!hasChromium) {
+  if (requireBrowser) {
+    describe("task board in the browser", () => {
+      it("needs Chromium (PADDOCK_REQUIRE_BROWSER=1)", () => {
+        throw new Error(SKIP_MESSAGE.replace("skipped", "cannot run"));
+      });
+    });
+  } else {
+    console.log(SKIP_MESSAGE);
+  }
+}
+
+describe.skipIf(!hasChromium)("task board in the browser", () => {
+  let browser: Browser;
+  let baseUrl: string;
+  let stopPaddock: () => Promise<void>;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    await ensureClientBuilt();
+    const { startPaddock } = await import("../server/main");
+    const paddock = await startPaddock("all", 0);
+    baseUrl = paddock.url!;
+    stopPaddock = paddock.stop;
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await stopPaddock?.();
+  });
+
+  const cardStatus = (page: Page, taskId: string) =>
+    page.locator(`[data-testid="task-card"][data-task="${taskId}"]`).getAttribute("data-status");
+
+  it("shows a pipeline's steps on the board and moves their cards live", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const who = person("Board");
+    await signUp(page, baseUrl, who);
+
+    const { db } = await import("../server/lib/db");
+    const { createCaller } = await import("../server/trpc/root");
+    const { createContextInner } = await import("../server/trpc/context");
+    const { personalWorkspaceId } = await import("../server/domain/workspaces/personal");
+    const { afterTaskChanges } = await import("../server/commands/tasks");
+    const { changeSelect } = await import("../server/domain/tasks/tasks");
+    const user = await db.user.findUniqueOrThrow({ where: { email: who.email } });
+    const caller = createCaller(createContextInner({ user: { id: user.id, role: user.role } }));
+    const workspaceId = (await personalWorkspaceId(db, user.id))!;
+    const project = await caller.project.create({ workspaceId, name: "Board project", brief: "watch it move" });
+
+    await page.getByRole("link", { name: "Projects" }).click();
+    await page.getByRole("link", { name: "Board project" }).click();
+    await page.getByTestId("task-board").waitFor();
+    await markDocument(page);
+
+    // Started elsewhere (another member, a script): the steps appear on this board.
+    const { id, taskIds } = await caller.pipeline.start({
+      projectId: project.id,
+      templateId: "research-draft-review",
+      input: { topic: "boards" },
+    });
+    await waitForValue(
+      () => cardStatus(page, taskIds.research!),
+      (s) => s === "ready",
+      "the research card on the board",
+    );
+    await page.locator(`[data-testid="pipeline-graph"][data-pipeline="${id}"]`).waitFor();
+
+    // The research step's task finishes: its card moves to Done, the graph follows.
+    await db.task.update({
+      where: { id: taskIds.research! },
+      data: { status: "done", resultSummary: "the research brief", finishedAt: new Date() },
+    });
+    await afterTaskChanges([await db.task.findUniqueOrThrow({ where: { id: taskIds.research! }, select: changeSelect })]);
+    await waitForValue(
+      () => cardStatus(page, taskIds.research!),
+      (s) => s === "done",
+      "the research card to move to done",
+    );
+    expect(await page.locator('[data-testid="column-done"] [data-testid="task-card"]').count()).toBe(1);
+    await waitForValue(
+      () => page.locator('[data-testid="pipeline-step"][data-step="research"]').getAttribute("data-status"),
+      (s) => s === "done",
+      "the graph's research step to be done",
+    );
+
+    // The draft fails for good: the review is stopped, both cards move, no reload happened.
+    await db.task.update({ where: { id: taskIds.draft! }, data: { status: "failed", error: "gave up", finishedAt: new Date() } });
+    await afterTaskChanges([await db.task.findUniqueOrThrow({ where: { id: taskIds.draft! }, select: changeSelect })]);
+    await waitForValue(
+      () => cardStatus(page, taskIds.review!),
+      (s) => s === "canceled",
+      "the review card to be stopped",
+    );
+    expect(await cardStatus(page, taskIds.draft!)).toBe("failed");
+    await waitForValue(
+      () => page.locator(`[data-testid="pipeline-graph"][data-pipeline="${id}"]`).getAttribute("data-status"),
+      (s) => s === "failed",
+      "the pipeline graph to show the pipeline failed",
+    );
+    expect(await page.locator('[data-testid="pipeline-step"][data-step="review"]').getAttribute("data-status")).toBe("canceled");
+    expect(await documentStillMarked(page)).toBe(true);
+    await screenshot(page, "task-board");
+    expect(errors).toEqual([]);
+  }, 120_000);
+});

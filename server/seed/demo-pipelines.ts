@@ -1,0 +1,37 @@
+// The demo team's pipeline world: demo-policy builtin agents for the shipped templates'
+// specializations (researcher, writer, reviewer, designer) and a project to start pipelines in, so
+// `npm start` runs research → draft → review and the outreach pipeline (its render step on the
+// local render stand-in) out of the box.
+import type { Db } from "../lib/db";
+
+const SPECIALIZATIONS = ["researcher", "writer", "reviewer", "designer"] as const;
+
+export async function seedDemoPipelines(db: Db, input: { workspaceId: string; ownerId: string }): Promise<void> {
+  for (const specialization of SPECIALIZATIONS) {
+    await db.agentProfile.upsert({
+      where: { slug: `demo-${specialization}` },
+      update: {},
+      create: {
+        slug: `demo-${specialization}`,
+        name: `Demo ${specialization}`,
+        specialization,
+        model: "demo",
+        policy: "demo",
+        kind: "builtin",
+        workspaceId: input.workspaceId,
+        maxConcurrentTasks: 3,
+        createdById: input.ownerId,
+      },
+    });
+  }
+  if ((await db.project.count({ where: { workspaceId: input.workspaceId, name: "Q1 outreach" } })) === 0) {
+    await db.project.create({
+      data: {
+        workspaceId: input.workspaceId,
+        name: "Q1 outreach",
+        brief: "Personalized video outreach to developer-tools prospects, and the articles that back it.",
+        createdById: input.ownerId,
+      },
+    });
+  }
+}
