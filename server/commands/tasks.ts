@@ -20,7 +20,7 @@ import {
   attemptToLaunch,
   claimAttemptRun,
   claimNextTask,
-  dispatchableTaskIds,
+  dispatchableTasks,
   dispatchTask as dispatchTaskTx,
   type ClaimedTask,
   type DispatchOutcome,
@@ -122,16 +122,24 @@ export async function dispatchOne(taskId: string, dispatchedById: string | null 
   return outcome;
 }
 
-/** One pass of the dispatcher: the dispatchable tasks, best first, each dispatched if an agent can take it. */
+/**
+ * One pass of the dispatcher: the dispatchable tasks, best first, each dispatched if an agent can
+ * take it. Once a task is left waiting for want of an agent (none free, or the best one polls), the
+ * pass skips the other tasks with the same needs (workspace, specialization, pinned agent): the
+ * answer would be the same, and a long queue left to external agents costs one look per pass.
+ */
 export async function runDispatchPass(limit = 200): Promise<{ dispatched: number; waiting: number }> {
-  const ids = await dispatchableTaskIds(db, { limit });
+  const candidates = await dispatchableTasks(db, { limit });
+  const settled = new Set<string>();
   let dispatched = 0;
-  for (const id of ids) {
-    const outcome = await dispatchOne(id);
-    if (outcome.kind === "waiting") continue;
-    dispatched += 1;
+  for (const task of candidates) {
+    const needs = `${task.workspaceId}|${task.requiredSpecialization ?? ""}|${task.requestedAgentId ?? ""}`;
+    if (settled.has(needs)) continue;
+    const outcome = await dispatchOne(task.id);
+    if (outcome.kind !== "waiting") dispatched += 1;
+    else if (outcome.reason === "external" || outcome.reason === "no-agent" || outcome.reason === "busy") settled.add(needs);
   }
-  return { dispatched, waiting: ids.length - dispatched };
+  return { dispatched, waiting: candidates.length - dispatched };
 }
 
 /**

@@ -14,10 +14,18 @@ import type { TaskStatus } from "@shared/task-rules";
 import { contextSnapshotSql, dependenciesDoneSql, type ContextSnapshot } from "./context-sql";
 import { changeSelect, type TaskChange } from "./tasks";
 
+export interface DispatchCandidate {
+  id: string;
+  workspaceId: string;
+  requiredSpecialization: string | null;
+  requestedAgentId: string | null;
+}
+
 /** Up to `limit` dispatchable tasks, highest priority first, then oldest. */
-export async function dispatchableTaskIds(db: DbClient, input: { limit: number; workspaceId?: string }): Promise<string[]> {
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT t.id FROM tasks t JOIN projects p ON p.id = t."projectId" AND p.status = 'active'
+export async function dispatchableTasks(db: DbClient, input: { limit: number; workspaceId?: string }): Promise<DispatchCandidate[]> {
+  return db.$queryRawUnsafe<DispatchCandidate[]>(
+    `SELECT t.id, t."workspaceId", t."requiredSpecialization", t."requestedAgentId"
+       FROM tasks t JOIN projects p ON p.id = t."projectId" AND p.status = 'active'
       WHERE t.status = 'ready' AND (t."notBefore" IS NULL OR t."notBefore" <= now())
         ${input.workspaceId ? `AND t."workspaceId" = $2` : ""}
         AND ${dependenciesDoneSql("t")}
@@ -26,7 +34,6 @@ export async function dispatchableTaskIds(db: DbClient, input: { limit: number; 
     input.limit,
     ...(input.workspaceId ? [input.workspaceId] : []),
   );
-  return rows.map((r) => r.id);
 }
 
 export type DispatchOutcome =

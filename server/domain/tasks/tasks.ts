@@ -266,7 +266,7 @@ export async function updateTask(db: DbClient, input: UpdateTaskInput & { userId
     await lockProject(tx, before.projectId);
     const rows = await tx.$queryRaw<{ status: TaskStatus }[]>`SELECT status FROM tasks WHERE id = ${input.id} FOR UPDATE`;
     const status = rows[0]!.status;
-    if (isTerminalTask(status) && input.status === undefined) {
+    if (isTerminalTask(status)) {
       throw new AppError("CONFLICT", `the task is ${status}: retry it (task.retry) to change and run it again`, { field: "id" });
     }
     const data: Prisma.TaskUncheckedUpdateInput = {};
