@@ -101,8 +101,22 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
   }
 }
 
-/** The procedure paths a tRPC request calls (several for `?batch=1`). */
+const callPaths = new WeakMap<ExpressRequest, string[]>();
+
+/**
+ * The procedure paths a tRPC request calls (several for `?batch=1`), read as tRPC reads them.
+ * Worked out once per request: the call limits (call-limits.ts) and the batch cap both ask.
+ */
 export function trpcCallPaths(req: ExpressRequest): string[] {
+  let calls = callPaths.get(req);
+  if (!calls) {
+    calls = readCallPaths(req);
+    callPaths.set(req, calls);
+  }
+  return calls;
+}
+
+function readCallPaths(req: ExpressRequest): string[] {
   // Decoded as tRPC decodes it, so an encoded comma cannot hide calls from the count.
   let path = req.path.slice(req.path.lastIndexOf("/") + 1);
   try {
@@ -110,7 +124,20 @@ export function trpcCallPaths(req: ExpressRequest): string[] {
   } catch {
     /* tRPC refuses a path it cannot decode; nothing runs */
   }
-  return req.query.batch === "1" ? path.split(",") : [path];
+  return isBatch(req.originalUrl) ? path.split(",") : [path];
+}
+
+/**
+ * Whether tRPC takes the request for a batch: the first `batch` of its query is "1"
+ * (URLSearchParams, as tRPC reads it). Not Express's `req.query`, which makes a repeated
+ * `?batch=1&batch=1` an array: such a request would be counted as one call and pass the batch cap
+ * while tRPC ran each of its calls.
+ */
+function isBatch(url: string): boolean {
+  const query = url.indexOf("?");
+  if (query < 0) return false;
+  const fragment = url.indexOf("#", query);
+  return new URLSearchParams(url.slice(query + 1, fragment < 0 ? undefined : fragment)).get("batch") === "1";
 }
 
 /** The request's absolute URL; a Host header that makes no valid URL is replaced by localhost. */
