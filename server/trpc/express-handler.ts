@@ -90,8 +90,10 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
       res.end();
       return;
     }
+    // A streamed batch (trpc-accept: application/jsonl) comes as content-type application/json
+    // with transfer-encoding chunked: buffering it would send a Content-Length beside that header.
     const type = response.headers.get("content-type") ?? "";
-    if (type.startsWith("text/event-stream") || type.startsWith("application/jsonl")) {
+    if (type.startsWith("text/event-stream") || type.startsWith("application/jsonl") || response.headers.has("transfer-encoding")) {
       Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
       return;
     }
