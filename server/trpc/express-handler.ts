@@ -19,6 +19,7 @@
 // An upgrade of tRPC cannot silently break it: adapter-parity.test.ts sends the same requests to
 // this handler and to the official adapter on the same appRouter and compares the answers.
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
+import type { IncomingHttpHeaders } from "node:http";
 import { Readable } from "node:stream";
 import { TRPCError, getTRPCErrorFromUnknown, type AnyTRPCRouter, type inferRouterContext } from "@trpc/server";
 import { resolveResponse } from "@trpc/server/http";
@@ -63,13 +64,13 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
     res.once("close", () => {
       if (!res.writableFinished) abort.abort();
     });
-    const headers = new Headers();
-    for (const key in req.headers) {
-      const value = req.headers[key];
-      if (typeof value === "string") headers.append(key, value);
-      else if (Array.isArray(value)) for (const item of value) headers.append(key, item);
-    }
-    const request = new BufferedRequest(requestUrl(req), req.method, headers, body.ok ? body.bytes : undefined, abort.signal);
+    const request = new BufferedRequest(
+      requestUrl(req),
+      req.method,
+      new NodeHeaders(req.headers),
+      body.ok ? body.bytes : undefined,
+      abort.signal,
+    );
 
     const response = await resolveResponse({
       router: opts.router,
@@ -144,9 +145,17 @@ function isBatch(url: string): boolean {
 
 /** The request's absolute URL; a Host header that makes no valid URL is replaced by localhost. */
 function requestUrl(req: ExpressRequest): string {
-  const url = `${req.protocol}://${req.headers.host ?? "localhost"}${req.originalUrl}`;
-  return URL.canParse(url) ? url : `${req.protocol}://localhost${req.originalUrl}`;
+  const host = req.headers.host ?? "localhost";
+  const url = `${req.protocol}://${host}${req.originalUrl}`;
+  // Whether it parses is the Host's doing (a path's odd characters are escaped; an absolute-form
+  // target fails with either host), and a server hears the same Host again and again: the last
+  // one that parsed is not parsed again.
+  if (host === validHost) return url;
+  if (!URL.canParse(url)) return `${req.protocol}://localhost${req.originalUrl}`;
+  validHost = host;
+  return url;
 }
+let validHost = "";
 
 /** The request body, whole; past `max` bytes the rest is read and dropped, and the call refused. */
 function readBody(req: ExpressRequest, max: number): Promise<Body> {
@@ -186,7 +195,7 @@ class BufferedRequest {
   constructor(
     readonly url: string,
     readonly method: string,
-    readonly headers: Headers,
+    readonly headers: NodeHeaders,
     private readonly bytes: Buffer | undefined,
     readonly signal: AbortSignal,
   ) {}
@@ -219,10 +228,67 @@ class BufferedRequest {
   private fetchRequest(): Request {
     this.real ??= new Request(this.url, {
       method: this.method,
-      headers: this.headers,
+      headers: this.headers.fetchHeaders(),
       signal: this.signal,
       ...(this.bytes && this.method !== "GET" && this.method !== "HEAD" ? { body: this.bytes, duplex: "half" } : {}),
     } as RequestInit);
+    return this.real;
+  }
+}
+
+/**
+ * The request's headers for tRPC, which only asks `get` and `has` (content type, accept): read
+ * straight from Node's parsed headers (lower-case names, repeats already joined with ", " except
+ * set-cookie) rather than copied into a Fetch Headers, which validates every name and value per
+ * call. Anything else comes from a real Headers, built on first use.
+ */
+class NodeHeaders {
+  private real: Headers | undefined;
+  constructor(private readonly raw: IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+
+  forEach(callback: (value: string, key: string, parent: Headers) => void): void {
+    this.fetchHeaders().forEach(callback);
+  }
+
+  entries(): HeadersIterator<[string, string]> {
+    return this.fetchHeaders().entries();
+  }
+
+  keys(): HeadersIterator<string> {
+    return this.fetchHeaders().keys();
+  }
+
+  values(): HeadersIterator<string> {
+    return this.fetchHeaders().values();
+  }
+
+  getSetCookie(): string[] {
+    return this.fetchHeaders().getSetCookie();
+  }
+
+  [Symbol.iterator](): HeadersIterator<[string, string]> {
+    return this.fetchHeaders()[Symbol.iterator]();
+  }
+
+  fetchHeaders(): Headers {
+    if (!this.real) {
+      const headers = new Headers();
+      for (const key in this.raw) {
+        const value = this.raw[key];
+        if (typeof value === "string") headers.append(key, value);
+        else if (Array.isArray(value)) for (const item of value) headers.append(key, item);
+      }
+      this.real = headers;
+    }
     return this.real;
   }
 }
