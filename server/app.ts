@@ -16,7 +16,7 @@ import { createContextInner } from "./trpc/context";
 import { trpcExpressHandler } from "./trpc/express-handler";
 import { trpcCallLimits } from "./trpc/call-limits";
 import { createAuthConfig, enabledOAuthProviders } from "./auth/auth-config";
-import { resolveUser } from "./auth/resolve-user";
+import { resolveUser, userIfKnown, type AuthUser } from "./auth/resolve-user";
 import { mountApiExtensions } from "./http-routes";
 import { TRPC_MAX_BATCH_CALLS } from "@shared/trpc-limits";
 
@@ -44,9 +44,14 @@ export function createApp(): Express {
 
   // A signed-in caller (a valid session or API token) spends its own budget; everyone else,
   // including a request with a token that resolves to nobody, spends its address's.
-  const clientKey = async (req: Request) => {
-    const user = await resolveUser(db, authConfig, req).catch(() => null);
-    return user ? `u:${user.id}` : addressKey(req);
+  const keyOf = (req: Request, user: AuthUser | null) => (user ? `u:${user.id}` : addressKey(req));
+  const clientKey = (req: Request): string | Promise<string> => {
+    const known = userIfKnown(req);
+    if (known !== undefined) return keyOf(req, known);
+    return resolveUser(db, authConfig, req).then(
+      (user) => keyOf(req, user),
+      () => addressKey(req),
+    );
   };
   const authLimit = rateLimiter("auth", config.RATE_LIMIT_AUTH_PER_MINUTE);
 

@@ -3,7 +3,7 @@
 import type { Request } from "express";
 import { getSession, type ExpressAuthConfig } from "@auth/express";
 import type { Db } from "../lib/db";
-import { userForToken } from "./token-cache";
+import { rememberedTokenUser, userForToken } from "./token-cache";
 import { pgPool } from "../lib/pg";
 import type { Role } from "../generated/prisma/enums";
 
@@ -21,10 +21,26 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 // The rate limiter and tRPC's context both ask who sent a request: it is worked out once.
-const resolved = new WeakMap<Request, Promise<AuthUser | null>>();
+const resolved = new WeakMap<Request, AuthUser | null | Promise<AuthUser | null>>();
+
+/**
+ * The caller when that is known without waiting — no credentials at all (null), or an API token
+ * this process remembers (token-cache.ts) — else undefined, and resolveUser looks it up. The rate
+ * limiter keys a request by it without a promise on the path of nearly every scripted call.
+ */
+export function userIfKnown(req: Request): AuthUser | null | undefined {
+  const seen = resolved.get(req);
+  if (seen !== undefined) return seen instanceof Promise ? undefined : seen;
+  const token = bearerToken(req.headers.authorization);
+  const user = token ? rememberedTokenUser(token) : req.headers.cookie?.includes("authjs.session-token") ? undefined : null;
+  if (user !== undefined) resolved.set(req, user);
+  return user;
+}
 
 export function resolveUser(db: Db, authConfig: ExpressAuthConfig, req: Request): Promise<AuthUser | null> {
-  let user = resolved.get(req);
+  const known = userIfKnown(req);
+  if (known !== undefined) return Promise.resolve(known);
+  let user = resolved.get(req) as Promise<AuthUser | null> | undefined;
   if (!user) {
     user = lookUpUser(db, authConfig, req);
     resolved.set(req, user);

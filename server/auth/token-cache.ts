@@ -51,12 +51,22 @@ function listen(): void {
   });
 }
 
+/** The user of a token this process remembers (see above), without waiting; undefined if it must be looked up. */
+export function rememberedTokenUser(token: string): AuthUser | undefined {
+  return rememberedByHash(hashToken(token));
+}
+
+function rememberedByHash(key: string): AuthUser | undefined {
+  listen();
+  const hit = remembered.get(key);
+  return listening && hit && hit.expires > Date.now() ? hit.user : undefined;
+}
+
 /** The user a personal API token belongs to; null for unknown, revoked or expired tokens. */
 export async function userForToken(pool: pg.Pool, token: string): Promise<AuthUser | null> {
-  listen();
   const key = hashToken(token);
-  const hit = remembered.get(key);
-  if (listening && hit && hit.expires > Date.now()) return hit.user;
+  const hit = rememberedByHash(key);
+  if (hit) return hit;
   const started = generation;
   const found = await userForApiTokenHash(pool, key);
   if (!found) return null;

@@ -99,6 +99,22 @@ describe("rate limits", () => {
     expect(await checkLedger(db)).toEqual([]);
   });
 
+  it("reads a batch as tRPC does: a repeated batch=1 neither hides calls from the count nor passes the batch cap", async () => {
+    await insideOneRateLimitWindow();
+    const app = createApp();
+    const before = await db.user.count();
+    const batch = (n: number, from: number) =>
+      request(app)
+        .post(`/trpc/${Array(n).fill("user.signUp").join(",")}?batch=1&batch=1`)
+        .send(Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i), signUpBody(from + i)])));
+    const tooLong = await batch(40, 400);
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body)).toMatch(/a batch may hold at most 20 calls; this one has 40/);
+    // Five sign-ups against a limit of 2 a minute: refused whole, as without the repeat.
+    expect((await batch(5, 500)).status).toBe(429);
+    expect(await db.user.count()).toBe(before);
+  });
+
   it("limits sign-in attempts per address: neither X-Forwarded-For nor a made-up bearer token picks another budget", async () => {
     await insideOneRateLimitWindow();
     const app = createApp();

@@ -202,6 +202,31 @@ describe("our tRPC handler answers as tRPC's express adapter does", () => {
     expect(query.status).toBe(400);
   });
 
+  it("the headers tRPC reads: a body's content type, upper-case or unsupported, and a batch asked for as a JSONL stream", async () => {
+    const json = JSON.stringify(superjson.serialize({ email: "not an email" }));
+    const upper = await expectSame((app) => request(app).post("/trpc/user.signUp").set("Content-Type", "APPLICATION/JSON").send(json));
+    expect(upper.status).toBe(415);
+    const plain = await expectSame((app) => request(app).post("/trpc/user.signUp").set("content-type", "text/plain").send(json));
+    expect(plain.status).toBe(415);
+    const stream = (app: Express) =>
+      request(app)
+        .get(`/trpc/user.me,user.me?batch=1&input=${input({})}`)
+        .set("authorization", bearer())
+        .set("trpc-accept", "application/jsonl")
+        .buffer(true)
+        .parse((res, done) => {
+          let text = "";
+          res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+          res.on("end", () => done(null, text));
+        });
+    const [ours, official] = [await stream(apps.ours), await stream(apps.official)];
+    expect(ours.status).toBe(200);
+    expect(ours.headers["transfer-encoding"]).toBe("chunked");
+    expect(ours.headers["content-length"]).toBeUndefined();
+    expect(ours.body).toBe(official.body);
+    expect(String(ours.body).split("\n").filter(Boolean).length).toBeGreaterThan(1);
+  });
+
   it("an unexpected failure: 500 with a generic message, the cause's text withheld", async () => {
     const answer = await expectSame((app) => request(app).get("/extras/boom"));
     expect(answer.status).toBe(500);

@@ -3,8 +3,8 @@
 // write budget, queries the read budget, and the aggregate queries — each a scan over many runs
 // or bets — several permits each. A batch longer than the cap is not counted here: the tRPC
 // handler refuses it whole (its maxBatchCalls), before any procedure runs.
-import type { Request, RequestHandler } from "express";
-import { addressKey, type RateLimiter } from "../lib/rate-limit";
+import type { NextFunction, Request, RequestHandler } from "express";
+import { addressKey, spendThen, type RateLimiter } from "../lib/rate-limit";
 import { trpcCallPaths } from "./express-handler";
 
 /** Calls that spend the auth budget (sign-in's), always per address like sign-in. */
@@ -35,17 +35,14 @@ export function trpcCallLimits(limits: CallLimits): RequestHandler {
       if (AUTH_CALLS.has(call)) auth += 1;
       else other += CALL_COST[call] ?? 1;
     }
-    void (async () => {
-      if (auth > 0) {
-        const address = addressKey(req);
-        if (!limits.auth.respond(res, await limits.auth.admit(address, auth), address)) return;
-      }
-      if (other > 0) {
-        const limiter = reads ? limits.read : limits.write;
-        const client = await limits.clientKey(req);
-        if (!limiter.respond(res, await limiter.admit(client, other), client)) return;
-      }
-      next();
-    })().catch(next);
+    // Callbacks rather than awaits: with the caller known and a lease at hand (nearly every call)
+    // the request goes on to tRPC in the same tick, waiting on no promise.
+    const spendOther: NextFunction = (err?: unknown) => {
+      if (err !== undefined) return next(err);
+      if (other === 0) return next();
+      spendThen(reads ? limits.read : limits.write, res, limits.clientKey(req), other, next);
+    };
+    if (auth > 0) spendThen(limits.auth, res, addressKey(req), auth, spendOther);
+    else spendOther();
   };
 }
