@@ -13,7 +13,7 @@ import { runDemoPolicy } from "./policies/demo";
 import { runLlmPolicy } from "./policies/llm";
 import path from "node:path";
 
-/** Relative to the sandbox's working directory; the demo profiles' verifier counts its files. */
+/** Relative to the sandbox's working directory; the demo agents' verifier counts its files. */
 const RESULTS_DIR = "results";
 const EXIT_CRASHED = 1;
 const EXIT_BAD_ENV = 2;

@@ -49,9 +49,9 @@ describe.skipIf(!hasChromium && !requireBrowser)("event feed at volume", () => {
     const { makeUser } = await import("../server/test/helpers");
     const { live } = await import("../server/realtime/emit");
     const { makeRun } = await import("../server/domain/betting/fixtures");
-    const { appendEventsTx } = await import("../server/domain/sandbox/events");
+    const { appendEventsTx } = await import("../server/domain/runs/events");
     const user = await makeUser({ name: "Vera Volume" });
-    const { sandboxId: runId } = await makeRun(db, { createdById: user.id });
+    const { runId } = await makeRun(db, { createdById: user.id });
     // Stores log lines the way the bridge does: the run hands out the next seq numbers.
     const store = (from: number, count: number, prefix: string) =>
       db.$transaction((tx) =>
@@ -76,8 +76,8 @@ describe.skipIf(!hasChromium && !requireBrowser)("event feed at volume", () => {
     // 10,000 live events in batches, as fast as they can be stored and published.
     for (let sent = 0; sent < LIVE; sent += LIVE_BATCH) {
       const rows = await store(STORED + sent + 1, LIVE_BATCH, "live");
-      live.sandbox(runId, "sandbox:events", {
-        sandboxId: runId,
+      live.run(runId, "run:events", {
+        runId,
         events: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
       });
     }

@@ -55,8 +55,8 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     const paddock = await startPaddock("all", 0);
     baseUrl = paddock.url!;
     stopPaddock = paddock.stop;
-    const { ensureBuiltinProfiles } = await import("../server/domain/agent-profiles");
-    await ensureBuiltinProfiles((await import("../server/lib/db")).db);
+    const { ensureBuiltinAgents } = await import("../server/domain/agents");
+    await ensureBuiltinAgents((await import("../server/lib/db")).db);
     browser = await launchBrowser();
   }, 180_000);
 

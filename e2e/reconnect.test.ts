@@ -1,5 +1,5 @@
 // Kill the API under an open page and start it again: the page reconnects by itself and catches
-// up on the events stored while it was away (sandbox:subscribe with afterSeq), without a reload.
+// up on the events stored while it was away (run:subscribe with afterSeq), without a reload.
 // The API runs as a child process here so it can really be killed (SIGKILL, no goodbye).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -24,7 +24,7 @@ import { freePort } from "../scripts/bench/spawn-server";
 import { db } from "../server/lib/db";
 import { makeUser } from "../server/test/helpers";
 import { makeRun } from "../server/domain/betting/fixtures";
-import { appendEventsTx } from "../server/domain/sandbox/events";
+import { appendEventsTx } from "../server/domain/runs/events";
 import { live } from "../server/realtime/emit";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -56,16 +56,16 @@ function kill(child: ChildProcess): Promise<void> {
 }
 
 /** Stores log events the way the bridge does (next seq numbers on the run) and optionally publishes them. */
-async function addEvents(sandboxId: string, messages: string[], publish: boolean) {
+async function addEvents(runId: string, messages: string[], publish: boolean) {
   const stored = await db.$transaction((tx) =>
     appendEventsTx(
       tx,
-      sandboxId,
+      runId,
       messages.map((message) => ({ kind: "log" as const, payload: { message } })),
     ),
   );
   if (publish) {
-    live.sandbox(sandboxId, "sandbox:events", { sandboxId, events: stored.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })) });
+    live.run(runId, "run:events", { runId, events: stored.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })) });
   }
   return stored;
 }
@@ -90,7 +90,7 @@ describe.skipIf(!hasChromium && !requireBrowser)("reconnecting after an API rest
 
   it("reconnects by itself and catches up on missed events and progress", async () => {
     const user = await makeUser({ name: "Rita Reconnect" });
-    const { sandboxId: runId } = await makeRun(db, { createdById: user.id });
+    const { runId } = await makeRun(db, { createdById: user.id });
     await addEvents(runId, ["one", "two", "three", "four", "five"], false);
 
     const base = `http://127.0.0.1:${port}`;
@@ -121,7 +121,7 @@ describe.skipIf(!hasChromium && !requireBrowser)("reconnecting after an API rest
 
     // Meanwhile the run moves on (as if another API process took the agent's reports).
     await addEvents(runId, ["eight", "nine", "ten", "eleven"], true);
-    await db.sandbox.update({ where: { id: runId }, data: { currentProgress: 42 } });
+    await db.run.update({ where: { id: runId }, data: { currentProgress: 42 } });
     await screenshot(page, "e2e-reconnecting");
 
     api = await startApi(port);

@@ -157,31 +157,31 @@ describe("docker-compose.yml's services, run as processes", () => {
     }
   });
 
-  it("launches a run with a built-in profile on a fresh database and settles its pool", { timeout: 180_000 }, async () => {
+  it("launches a run with a built-in agent on a fresh database and settles its pool", { timeout: 180_000 }, async () => {
     const launcher = await signedUp("launcher@example.test");
     const yes = await signedUp("yes@example.test");
     const no = await signedUp("no@example.test");
 
-    // Nothing seeded this database: the profiles are there because Paddock's start made them.
-    const profiles: { slug: string; id: string }[] = await call(launcher, "sandbox.profiles", undefined, "query");
-    const profile = profiles.find((p) => p.slug === "demo-gpt");
-    expect(profile).toBeDefined();
+    // Nothing seeded this database: the agents are there because Paddock's start made them.
+    const agents: { slug: string; id: string }[] = await call(launcher, "run.agents", undefined, "query");
+    const agent = agents.find((p) => p.slug === "demo-gpt");
+    expect(agent).toBeDefined();
 
-    const { id } = await call(launcher, "sandbox.create", {
+    const { id } = await call(launcher, "run.create", {
       goal: "Reach two steps",
       metric: "steps",
       targetValue: 2,
-      agentProfileId: profile!.id,
+      agentId: agent!.id,
       durationMinutes: 10,
       credits: 500,
       agentConfig: { stepMs: 1_000, progressPerStep: 1, succeed: true },
     });
-    await call(yes, "betting.placeBet", { sandboxId: id, side: "yes", amount: 3_000 });
-    await call(no, "betting.placeBet", { sandboxId: id, side: "no", amount: 1_000 });
+    await call(yes, "betting.placeBet", { runId: id, side: "yes", amount: 3_000 });
+    await call(no, "betting.placeBet", { runId: id, side: "no", amount: 1_000 });
 
     const run = await vi.waitFor(
       async () => {
-        const r = await call(launcher, "sandbox.get", { id }, "query");
+        const r = await call(launcher, "run.get", { id }, "query");
         if (!["succeeded", "failed", "canceled", "expired"].includes(r.status)) throw new Error(`run is ${r.status}`);
         return r;
       },
@@ -195,7 +195,7 @@ describe("docker-compose.yml's services, run as processes", () => {
       const pool = await vi.waitFor(
         async () => {
           const { rows } = await db.query<{ status: string; outcome: string }>(
-            `SELECT status::text, outcome::text FROM pools WHERE "sandboxId" = $1`,
+            `SELECT status::text, outcome::text FROM pools WHERE "runId" = $1`,
             [id],
           );
           if (rows[0]?.status !== "settled") throw new Error(`pool is ${rows[0]?.status}`);

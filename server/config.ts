@@ -85,7 +85,7 @@ export const configSchema = z
     LAUNCH_BACKOFF_MS: int(2_000, 0),
     // A run still booting after this many "minutes" (MINUTE_SECONDS) never started: it is failed and refunded.
     BOOTING_TIMEOUT_MINUTES: int(10, 1),
-    // Launch quotas for a user (see server/domain/sandbox/launch-rules.ts).
+    // Launch quotas for a user (see server/domain/runs/launch-rules.ts).
     MAX_LIVE_RUNS_PER_USER: int(5, 1),
     MIN_RUN_CREDITS_CENTS: int(100, 1),
     SANDBOX_PROVIDER: z.enum(["local", "daytona"]).default("local"),

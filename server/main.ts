@@ -10,10 +10,10 @@ import { createApp } from "./app";
 import { closeQueues } from "./jobs/queues";
 import { startWorkers, type RunningWorkers } from "./jobs/worker";
 import { startRealtime, type RealtimeServer } from "./realtime/server";
-import { setBridgeBaseUrl } from "./jobs/sandbox/bridge-url";
+import { setBridgeBaseUrl } from "./jobs/runs/bridge-url";
 import { closeProviders } from "./providers";
 import { closePromptSignals, releasePromptPolls } from "./bridge/prompt-signal";
-import { ensureBuiltinProfiles } from "./domain/agent-profiles";
+import { ensureBuiltinAgents } from "./domain/agents";
 import { promoteAdminEmail } from "./domain/users";
 
 export interface Paddock {
@@ -29,7 +29,7 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
   let url: string | undefined;
 
   // Whatever set up this database (compose's migrate step seeds nothing), a run can be launched.
-  await ensureBuiltinProfiles(db);
+  await ensureBuiltinAgents(db);
 
   if (role === "all" || role === "api") {
     if (config.ADMIN_EMAIL && (await promoteAdminEmail(db, config.ADMIN_EMAIL))) {

@@ -33,7 +33,7 @@ Object.assign(process.env, {
 
 const { db } = await import("./lib/db");
 const { makeUser } = await import("./test/helpers");
-const { ensureBuiltinProfiles } = await import("./domain/agent-profiles");
+const { ensureBuiltinAgents } = await import("./domain/agents");
 const { checkLedger, balanceOf, poolAccountKey } = await import("./domain/ledger");
 
 const children = new Set<ChildProcess>();
@@ -135,20 +135,20 @@ beforeAll(async () => {
 
 describe("SIGTERM on the API", () => {
   it("answers held long-polls, exits cleanly, and browsers' sockets reconnect to its successor", async () => {
-    const { createRun } = await import("./domain/sandbox/create");
+    const { createRun } = await import("./domain/runs/create");
     const { createApiToken } = await import("./domain/users");
     const { hashToken, newToken } = await import("./lib/passwords");
     const user = await makeUser();
-    const profileId = (await ensureBuiltinProfiles(db))[0]!.id;
+    const agentId = (await ensureBuiltinAgents(db))[0]!.id;
     // A run whose "agent" is this test: no process is launched for it.
     const { id } = await createRun(
       db,
       user.id,
-      { goal: "Drain", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits: 100 },
+      { goal: "Drain", metric: "points", targetValue: 10, agentId, durationMinutes: 60, credits: 100 },
       { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
     );
     const bridgeToken = newToken("pdkrun");
-    await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(bridgeToken) } });
+    await db.run.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(bridgeToken) } });
 
     const { token } = await createApiToken(db, user.id, "drain test");
     const socket = connectSocket(`http://127.0.0.1:${apiPort}`, {
@@ -169,10 +169,7 @@ describe("SIGTERM on the API", () => {
       const poll = fetch(`http://127.0.0.1:${apiPort}/api/agent/v1/runs/${id}/prompts?wait=25`, {
         headers: { authorization: `Bearer ${bridgeToken}` },
       });
-      await waitUntil(
-        async () => (await db.sandbox.findUniqueOrThrow({ where: { id } })).lastActivityAt !== null,
-        "the long-poll to arrive",
-      );
+      await waitUntil(async () => (await db.run.findUniqueOrThrow({ where: { id } })).lastActivityAt !== null, "the long-poll to arrive");
 
       const exit = new Promise<number | null>((resolve) => api.once("exit", (code) => resolve(code)));
       api.kill("SIGTERM");
@@ -195,18 +192,18 @@ describe("SIGTERM on the API", () => {
 
 describe("Paddock through an API crash and a Redis outage", () => {
   it("every run reaches its configured outcome, every pool settles once, the ledger balances", async () => {
-    const profileId = (await ensureBuiltinProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
+    const agentId = (await ensureBuiltinAgents(db)).find((p) => p.slug === "demo-gpt")!.id;
     const owner = await makeUser({ grant: 100_000 });
     const bettors = await Promise.all([0, 1, 2, 3].map(() => makeUser({ grant: 100_000 })));
     // About 25-30 s of work each: long enough to live through both outages.
     const plans = [true, false, true, false].map((succeed) => ({ succeed, target: succeed ? 100 : 200 }));
     const runs: { id: string; succeed: boolean; target: number }[] = [];
     for (const [i, plan] of plans.entries()) {
-      const { id } = await owner.caller.sandbox.create({
+      const { id } = await owner.caller.run.create({
         goal: `Restart drill ${i}`,
         metric: "points",
         targetValue: plan.target,
-        agentProfileId: profileId,
+        agentId,
         durationMinutes: 600,
         credits: 2_000,
         agentConfig: { stepMs: 250, progressPerStep: 1, succeed: plan.succeed, creditsPerStep: 1, screenshotEvery: 10 },
@@ -221,7 +218,7 @@ describe("Paddock through an API crash and a Redis outage", () => {
         for (const run of runs) {
           const side = (i + accepted) % 2 === 0 ? "yes" : "no";
           try {
-            await bettor.caller.betting.placeBet({ sandboxId: run.id, side, amount: 100 + i * 10 });
+            await bettor.caller.betting.placeBet({ runId: run.id, side, amount: 100 + i * 10 });
             accepted += 1;
           } catch (err) {
             if (mustSucceed) throw err;
@@ -249,7 +246,7 @@ describe("Paddock through an API crash and a Redis outage", () => {
       expect({ id: run.id, status: ended[i]!.status, reason: ended[i]!.statusReason }).toEqual({
         id: run.id,
         status: run.succeed ? "succeeded" : "failed",
-        // The demo profiles carry a verifier: a success is what it measured, not the agent's claim.
+        // The demo agents carry a verifier: a success is what it measured, not the agent's claim.
         reason: run.succeed ? expect.stringMatching(/^verified: /) : expect.stringMatching(/^verified .*, below the target/),
       });
     }
@@ -257,7 +254,7 @@ describe("Paddock through an API crash and a Redis outage", () => {
     for (const run of runs) {
       const pool = await waitUntil(
         async () => {
-          const p = await db.pool.findUniqueOrThrow({ where: { sandboxId: run.id }, include: { bets: true } });
+          const p = await db.pool.findUniqueOrThrow({ where: { runId: run.id }, include: { bets: true } });
           return p.status === "settled" || p.status === "refunded" ? p : null;
         },
         `the pool of ${run.id} to settle`,

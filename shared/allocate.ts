@@ -1,5 +1,5 @@
 // The one largest-remainder split: settlement (shared/payout.ts splitPool, mirrored in SQL by
-// payout-sql.ts) and unspent run credits (server/domain/sandbox/credits.ts) both use it.
+// payout-sql.ts) and unspent run credits (server/domain/runs/credits.ts) both use it.
 //
 // Splits `total` cents across `weights` exactly: share_i = floor(total * w_i / W), and the
 // leftover cents (fewer than the number of positive weights) go one each to the largest

@@ -380,7 +380,7 @@ export const runInfoSchema = z.object({
   creditsSpent: z.number().int(),
   agentConfig: z.record(z.string(), z.unknown()),
   model: z.string(),
-  // A plain string rather than agentPolicySchema: profiles store free text, and an agent that
+  // A plain string rather than agentPolicySchema: agents store free text, and an agent that
   // does not know a policy should still be able to read its run.
   policy: z.string(),
 });

@@ -1,14 +1,14 @@
 // The typed Socket.IO contract, used by the server, the workers (through the Redis emitter)
-// and the React client. Rooms: `sandbox:<id>` (one run), `user:<id>` (one user's private
+// and the React client. Rooms: `run:<id>` (one run), `user:<id>` (one user's private
 // updates), `arena` (every run's summary changes).
 import type { BetSide } from "./odds";
 import type { RunStatus } from "./run-status";
 
-export type SandboxStatusName = RunStatus;
+export type RunStatusName = RunStatus;
 export type PoolStatusName = "open" | "locked" | "settled" | "refunded";
 
-export interface SandboxEventMessage {
-  sandboxId: string;
+export interface RunEventMessage {
+  runId: string;
   seq: number;
   kind: string;
   payload: unknown;
@@ -16,21 +16,21 @@ export interface SandboxEventMessage {
 }
 
 /** Events stored together (one bridge batch) travel as one message, in sequence order. */
-export interface SandboxEventsMessage {
-  sandboxId: string;
-  events: SandboxEventMessage[];
+export interface RunEventsMessage {
+  runId: string;
+  events: RunEventMessage[];
 }
 
-export interface SandboxProgressMessage {
-  sandboxId: string;
+export interface RunProgressMessage {
+  runId: string;
   currentProgress: number;
   targetValue: number;
   at: string;
 }
 
-export interface SandboxStatusMessage {
-  sandboxId: string;
-  status: SandboxStatusName;
+export interface RunStatusMessage {
+  runId: string;
+  status: RunStatusName;
   statusReason: string | null;
   error: string | null;
   startedAt: string | null;
@@ -40,7 +40,7 @@ export interface SandboxStatusMessage {
 }
 
 export interface PoolUpdateMessage {
-  sandboxId: string;
+  runId: string;
   poolId: string;
   yesTotal: number;
   noTotal: number;
@@ -51,7 +51,7 @@ export interface PoolUpdateMessage {
 }
 
 export interface BetPlacedMessage {
-  sandboxId: string;
+  runId: string;
   poolId: string;
   betId: string;
   side: BetSide;
@@ -63,7 +63,7 @@ export interface BetPlacedMessage {
 
 /** Bets accepted together (one statement on the server) travel as one message, oldest first. */
 export interface BetsPlacedMessage {
-  sandboxId: string;
+  runId: string;
   bets: BetPlacedMessage[];
 }
 
@@ -72,8 +72,8 @@ export interface BalanceUpdateMessage {
   reason: string;
 }
 
-export interface ArenaSandboxMessage {
-  sandboxId: string;
+export interface ArenaRunMessage {
+  runId: string;
 }
 
 /** A task changed (status, priority, assignment): sent to its workspace's room. */
@@ -106,10 +106,10 @@ export interface BatchUpdateMessage {
 
 export interface ServerToClientEvents {
   "task:update": (msg: TaskUpdateMessage) => void;
-  "sandbox:events": (msg: SandboxEventsMessage) => void;
-  "sandbox:progress": (msg: SandboxProgressMessage) => void;
-  "sandbox:status": (msg: SandboxStatusMessage) => void;
-  "sandbox:created": (msg: ArenaSandboxMessage) => void;
+  "run:events": (msg: RunEventsMessage) => void;
+  "run:progress": (msg: RunProgressMessage) => void;
+  "run:status": (msg: RunStatusMessage) => void;
+  "run:created": (msg: ArenaRunMessage) => void;
   "pool:update": (msg: PoolUpdateMessage) => void;
   "bets:placed": (msg: BetsPlacedMessage) => void;
   "balance:update": (msg: BalanceUpdateMessage) => void;
@@ -119,13 +119,13 @@ export interface ServerToClientEvents {
 }
 
 export type SubscribeAck =
-  /** `more`: over the replay cap were missed; `missed` holds the oldest, page the rest with sandbox.events. */
-  { ok: true; missed: SandboxEventMessage[]; lastSeq: number; more?: boolean } | { ok: false; error: string };
+  /** `more`: over the replay cap were missed; `missed` holds the oldest, page the rest with run.events. */
+  { ok: true; missed: RunEventMessage[]; lastSeq: number; more?: boolean } | { ok: false; error: string };
 
 export interface ClientToServerEvents {
   /** Join a run's room; `afterSeq` replays the events stored after that sequence number. */
-  "sandbox:subscribe": (input: { sandboxId: string; afterSeq?: number }, ack: (res: SubscribeAck) => void) => void;
-  "sandbox:unsubscribe": (input: { sandboxId: string }) => void;
+  "run:subscribe": (input: { runId: string; afterSeq?: number }, ack: (res: SubscribeAck) => void) => void;
+  "run:unsubscribe": (input: { runId: string }) => void;
   "arena:subscribe": (ack?: (res: { ok: boolean }) => void) => void;
   "arena:unsubscribe": () => void;
   /** Join a workspace's room (task:update): members only. */
@@ -134,7 +134,7 @@ export interface ClientToServerEvents {
 }
 
 export const rooms = {
-  sandbox: (id: string) => `sandbox:${id}`,
+  run: (id: string) => `run:${id}`,
   user: (id: string) => `user:${id}`,
   /** Public runs' summary changes. */
   arena: "arena",

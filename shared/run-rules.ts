@@ -75,7 +75,7 @@ export function cancelRefusal(actor: RunActor, run: Pick<RunStanding, "workspace
   return null;
 }
 
-/** Why the actor may not give a run its own verifier at launch, or null (the profile's applies). */
+/** Why the actor may not give a run its own verifier at launch, or null (the agent's applies). */
 export function launchVerifierRefusal(actor: Pick<RunActor, "role">): string | null {
-  return isOperatorRole(actor.role) ? null : "only an operator can set a run's verifier; the agent profile's verifier applies";
+  return isOperatorRole(actor.role) ? null : "only an operator can set a run's verifier; the agent's verifier applies";
 }

@@ -4,7 +4,7 @@
 // (queued and booting may also end early: a launch can fail, a user can cancel.)
 // No imports: the agent bundle includes this file, and it must stay small.
 
-/** In the order a run goes through them; the same values as the database enum "SandboxStatus". */
+/** In the order a run goes through them; the same values as the database enum "RunStatus". */
 export const RUN_STATUSES = ["queued", "booting", "running", "succeeded", "failed", "canceled", "expired"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 

@@ -1,4 +1,4 @@
-// npm run bench:arena — p50/p95/p99 of sandbox.list (the arena's list) with 100,000 runs
+// npm run bench:arena — p50/p95/p99 of run.list (the arena's list) with 100,000 runs
 // (BENCH_RUNS) across 1,000 workspaces (BENCH_WORKSPACES), one run in 10 public
 // (BENCH_PUBLIC_EVERY), for:
 //   (a) a user who is a member of 5 workspaces (BENCH_MEMBER_OF), no filter: public runs and theirs;
@@ -42,7 +42,7 @@ const memberWorkspaces = Array.from({ length: MEMBER_OF }, (_, i) => `ws_${1 + M
 const seed: [string, ...unknown[]][] = [
   [
     `
-    INSERT INTO agent_profiles (id, slug, name, model)
+    INSERT INTO agents (id, slug, name, model)
     SELECT 'prof_' || g, 'bench-' || g, 'Bench ' || g, 'bench-model-' || (g % 4) FROM generate_series(1, 8) g`,
   ],
   // Workspace owners, and a pool of users that fill each workspace to four members.
@@ -81,10 +81,10 @@ const seed: [string, ...unknown[]][] = [
   // One run a minute going back ~70 days, spread evenly over the workspaces; 1 in 50 still running.
   [
     `
-    INSERT INTO sandboxes (id, goal, metric, "targetValue", "currentProgress", "agentProfileId", status, "durationMinutes",
+    INSERT INTO runs (id, goal, metric, "targetValue", "currentProgress", "agentId", status, "durationMinutes",
                            "idleTimeoutMinutes", "createdById", "createdAt", "updatedAt", "startedAt", "finishedAt", "workspaceId", visibility)
     SELECT 'run_' || g, 'goal ' || (g % 500), 'points', 100, g % 100, 'prof_' || (1 + g % 8),
-           (CASE WHEN g % 50 = 0 THEN 'running' WHEN g % 4 = 0 THEN 'failed' WHEN g % 7 = 0 THEN 'expired' ELSE 'succeeded' END)::"SandboxStatus",
+           (CASE WHEN g % 50 = 0 THEN 'running' WHEN g % 4 = 0 THEN 'failed' WHEN g % 7 = 0 THEN 'expired' ELSE 'succeeded' END)::"RunStatus",
            60, 15, 'user_' || w, t, t, t, CASE WHEN g % 50 = 0 THEN NULL ELSE t + interval '1 hour' END, 'ws_' || w,
            (CASE WHEN hashint4(g) % ${PUBLIC_EVERY} = 0 THEN 'public' ELSE 'workspace' END)::"RunVisibility"
       FROM generate_series(1, ${RUNS}) g,
@@ -92,9 +92,9 @@ const seed: [string, ...unknown[]][] = [
   ],
   [
     `
-    INSERT INTO pools (id, "sandboxId", "ledgerAccountId", status, "yesTotal", "noTotal", "betCount")
+    INSERT INTO pools (id, "runId", "ledgerAccountId", status, "yesTotal", "noTotal", "betCount")
     SELECT 'pool_' || id, id, 'escrow_' || id, (CASE WHEN status = 'running' THEN 'open' ELSE 'settled' END)::"PoolStatus", 1000, 500, 3
-      FROM sandboxes`,
+      FROM runs`,
   ],
 ];
 for (const [sql, ...params] of seed) await db.$executeRawUnsafe(sql, ...params);
@@ -103,7 +103,7 @@ await db.$executeRawUnsafe(`VACUUM ANALYZE`);
 const counts = await db.$queryRawUnsafe<{ runs: bigint; public: bigint; mine: bigint }[]>(`
   SELECT count(*) AS runs, count(*) FILTER (WHERE visibility = 'public') AS public,
          count(*) FILTER (WHERE "workspaceId" IN (SELECT "workspaceId" FROM workspace_members WHERE "userId" = 'bench_member')) AS mine
-    FROM sandboxes`);
+    FROM runs`);
 const { runs, public: publicRuns, mine } = counts[0]!;
 console.log(
   `bench:arena — ${Number(runs).toLocaleString()} runs in ${WORKSPACES.toLocaleString()} workspaces, ${Number(publicRuns).toLocaleString()} public; ` +
@@ -142,7 +142,7 @@ async function inputsFor(viewer: Viewer, base: Omit<ListInput, "limit" | "cursor
   const cursors: string[] = [];
   let cursor: string | undefined;
   for (let p = 0; p < CURSOR_PAGES; p++) {
-    const page = await caller.sandbox.list({ ...base, limit: PAGE, ...(cursor ? { cursor } : {}) });
+    const page = await caller.run.list({ ...base, limit: PAGE, ...(cursor ? { cursor } : {}) });
     if (!page.nextCursor) break;
     cursors.push((cursor = page.nextCursor));
   }
@@ -169,7 +169,7 @@ async function timeCalls(inputs: ListInput[], call: (input: ListInput) => Promis
 
 const inProcess = (viewer: Viewer) => {
   const caller = callerOf(viewer);
-  return (input: ListInput) => caller.sandbox.list(input);
+  return (input: ListInput) => caller.run.list(input);
 };
 const loadBefore = os
   .loadavg()
@@ -178,11 +178,11 @@ const loadBefore = os
 const server = await spawnServer("api");
 try {
   const overHttp = (viewer: Viewer) => async (input: ListInput) => {
-    const res = await fetch(`${server.url}/trpc/sandbox.list?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+    const res = await fetch(`${server.url}/trpc/run.list?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
       headers: { authorization: `Bearer ${tokens.get(viewer.id)!}` },
     });
     await res.arrayBuffer();
-    if (!res.ok) throw new Error(`sandbox.list failed: ${res.status}`);
+    if (!res.ok) throw new Error(`run.list failed: ${res.status}`);
   };
 
   const line = ({ times: t }: { times: number[] }) =>
@@ -190,7 +190,7 @@ try {
   const cpuNote = (r: { cpu: number }) => `${fmt(r.cpu, 2)} ms CPU/call`;
   let worstP99 = 0;
   console.log(
-    `\nsandbox.list, ${PAGE} a page, ${CALLS} calls each (half first pages, half at a cursor within the first ${CURSOR_PAGES} pages)`,
+    `\nrun.list, ${PAGE} a page, ${CALLS} calls each (half first pages, half at a cursor within the first ${CURSOR_PAGES} pages)`,
   );
   for (const c of cases) {
     const filtered = await inputsFor(c.viewer, c.input);
@@ -235,7 +235,7 @@ async function explainCases() {
   const { PrismaPg } = await import("@prisma/adapter-pg");
   const { PrismaClient } = await import("../../server/generated/prisma/client");
   const { pgConnectionOptions } = await import("../../server/lib/pg-options");
-  const { listRuns } = await import("../../server/domain/sandbox/queries");
+  const { listRuns } = await import("../../server/domain/runs/queries");
   const { pgPool } = await import("../../server/lib/pg");
   const logged = new PrismaClient({
     adapter: new PrismaPg(pgConnectionOptions(env.databaseUrl, { max: 1 })),

@@ -63,7 +63,7 @@ const target = new URL(`${url}/trpc/betting.placeBet`);
 let sent = 0;
 function betOnce(token: string): Promise<boolean> {
   sent += 1;
-  const body = JSON.stringify({ json: { sandboxId: run.sandboxId, side: sent % 2 ? "yes" : "no", amount: 100 + (sent % 900) } });
+  const body = JSON.stringify({ json: { runId: run.runId, side: sent % 2 ? "yes" : "no", amount: 100 + (sent % 900) } });
   return new Promise((resolve, reject) => {
     const req = http.request(
       {

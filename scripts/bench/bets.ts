@@ -42,7 +42,7 @@ const targets = servers.map((s) => new URL(`${s.url}/trpc/betting.placeBet`));
 function bet(token: string, client: number): Promise<{ ok: boolean; ms: number }> {
   const target = targets[client % targets.length]!;
   const body = JSON.stringify({
-    json: { sandboxId: run.sandboxId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) },
+    json: { runId: run.runId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) },
   });
   const t0 = performance.now();
   return new Promise((resolve, reject) => {

@@ -11,8 +11,8 @@ const env = await prepareBenchEnv("bridge");
 const { db } = await import("../../server/lib/db");
 const { hashToken, newToken } = await import("../../server/lib/passwords");
 const { registerUser } = await import("../../server/domain/users");
-const { ensureBuiltinProfiles } = await import("../../server/domain/agent-profiles");
-const { createRun } = await import("../../server/domain/sandbox/create");
+const { ensureBuiltinAgents } = await import("../../server/domain/agents");
+const { createRun } = await import("../../server/domain/runs/create");
 const { closeAllRedis } = await import("../../server/lib/redis");
 const { closePgPool } = await import("../../server/lib/pg");
 
@@ -24,17 +24,17 @@ const user = await registerUser(db, {
   password: "benchmark-pass",
   signupGrantCents: 10_000_000,
 });
-const [profile] = await ensureBuiltinProfiles(db);
+const [agent] = await ensureBuiltinAgents(db);
 const agents: { base: string; token: string }[] = [];
 for (let i = 0; i < AGENTS; i++) {
   const { id } = await createRun(
     db,
     user.id,
-    { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 },
+    { goal: `bench ${i}`, metric: "n", targetValue: 100, agentId: agent!.id, durationMinutes: 60, credits: 100 },
     { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
   );
   const token = newToken("pdkrun");
-  await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
+  await db.run.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
   agents.push({ base: `${server.url}/api/agent/v1/runs/${id}`, token });
 }
 
@@ -79,7 +79,7 @@ await Promise.all(
 );
 const elapsed = (performance.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
-const stored = await db.sandboxEvent.count();
+const stored = await db.runEvent.count();
 console.log(`events ingested: ${events} in ${fmt(elapsed)} s (stored: ${stored}, failed requests: ${errors})`);
 console.log(`throughput:      ${fmt(events / elapsed, 0)} events/s (target ≥ 5,000)`);
 console.log(

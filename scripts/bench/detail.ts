@@ -1,4 +1,4 @@
-// npm run bench:detail — p99 of sandbox.get (the run page's one round trip) with 1,000,000
+// npm run bench:detail — p99 of run.get (the run page's one round trip) with 1,000,000
 // events in the table (BENCH_EVENTS), measured in-process and over HTTP.
 import { prepareBenchEnv, percentile, fmt } from "./bench-env";
 import { spawnServer } from "./spawn-server";
@@ -10,8 +10,8 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const env = await prepareBenchEnv("detail");
 const { db } = await import("../../server/lib/db");
 const { registerUser, createApiToken } = await import("../../server/domain/users");
-const { ensureBuiltinProfiles } = await import("../../server/domain/agent-profiles");
-const { createRun } = await import("../../server/domain/sandbox/create");
+const { ensureBuiltinAgents } = await import("../../server/domain/agents");
+const { createRun } = await import("../../server/domain/runs/create");
 const { createCaller } = await import("../../server/trpc/root");
 const { closeAllRedis } = await import("../../server/lib/redis");
 const { closePgPool } = await import("../../server/lib/pg");
@@ -22,13 +22,13 @@ const user = await registerUser(db, {
   password: "benchmark-pass",
   signupGrantCents: 100_000_000,
 });
-const [profile] = await ensureBuiltinProfiles(db);
+const [agent] = await ensureBuiltinAgents(db);
 const ids: string[] = [];
 for (let i = 0; i < RUNS; i++) {
   const { id } = await createRun(
     db,
     user.id,
-    { goal: `bench ${i}`, metric: "n", targetValue: 100, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 },
+    { goal: `bench ${i}`, metric: "n", targetValue: 100, agentId: agent!.id, durationMinutes: 60, credits: 100 },
     { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
   );
   ids.push(id);
@@ -36,23 +36,23 @@ for (let i = 0; i < RUNS; i++) {
 const perRun = Math.ceil(EVENTS / RUNS);
 const t0 = performance.now();
 await db.$executeRawUnsafe(`
-  INSERT INTO sandbox_events ("sandboxId", seq, kind, payload, "createdAt")
+  INSERT INTO run_events ("runId", seq, kind, payload, "createdAt")
   SELECT s.id, g.n, (ARRAY['log','thought','action','tool_call','progress']::"EventKind"[])[1 + g.n % 5],
          jsonb_build_object('message', 'event ' || g.n, 'text', 'event ' || g.n, 'name', 'act', 'tool', 'grep', 'value', g.n % 100),
          now() - make_interval(secs => ${perRun} - g.n)
-    FROM sandboxes s CROSS JOIN generate_series(1, ${perRun}) AS g(n)`);
-await db.$executeRawUnsafe(`UPDATE sandboxes SET "eventSeq" = ${perRun}`);
-await db.$executeRawUnsafe(`ANALYZE sandbox_events`);
-const total = await db.sandboxEvent.count();
+    FROM runs s CROSS JOIN generate_series(1, ${perRun}) AS g(n)`);
+await db.$executeRawUnsafe(`UPDATE runs SET "eventSeq" = ${perRun}`);
+await db.$executeRawUnsafe(`ANALYZE run_events`);
+const total = await db.runEvent.count();
 console.log(`bench:detail — ${total.toLocaleString()} events across ${RUNS} runs (inserted in ${fmt((performance.now() - t0) / 1000)} s)`);
 
 const caller = createCaller({ user: { id: user.id, role: user.role } });
 const pick = (i: number) => ids[(i * 7919) % ids.length]!;
-for (let i = 0; i < 50; i++) await caller.sandbox.get({ id: pick(i) }); // warm-up
+for (let i = 0; i < 50; i++) await caller.run.get({ id: pick(i) }); // warm-up
 const inProcess: number[] = [];
 for (let i = 0; i < CALLS; i++) {
   const s = performance.now();
-  await caller.sandbox.get({ id: pick(i) });
+  await caller.run.get({ id: pick(i) });
   inProcess.push(performance.now() - s);
 }
 inProcess.sort((a, b) => a - b);
@@ -63,17 +63,17 @@ const overHttp: number[] = [];
 for (let i = 0; i < CALLS; i++) {
   const input = encodeURIComponent(JSON.stringify({ json: { id: pick(i) } }));
   const s = performance.now();
-  const res = await fetch(`${server.url}/trpc/sandbox.get?input=${input}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${server.url}/trpc/run.get?input=${input}`, { headers: { authorization: `Bearer ${token}` } });
   await res.arrayBuffer();
-  if (!res.ok) throw new Error(`sandbox.get failed: ${res.status}`);
+  if (!res.ok) throw new Error(`run.get failed: ${res.status}`);
   overHttp.push(performance.now() - s);
 }
 overHttp.sort((a, b) => a - b);
 console.log(
-  `sandbox.get in-process: p50 ${fmt(percentile(inProcess, 50))} ms, p99 ${fmt(percentile(inProcess, 99))} ms (${CALLS} calls; target p99 ≤ 20 ms)`,
+  `run.get in-process: p50 ${fmt(percentile(inProcess, 50))} ms, p99 ${fmt(percentile(inProcess, 99))} ms (${CALLS} calls; target p99 ≤ 20 ms)`,
 );
 console.log(
-  `sandbox.get over HTTP:  p50 ${fmt(percentile(overHttp, 50))} ms, p99 ${fmt(percentile(overHttp, 99))} ms (${CALLS} calls, bearer auth, server in its own process)`,
+  `run.get over HTTP:  p50 ${fmt(percentile(overHttp, 50))} ms, p99 ${fmt(percentile(overHttp, 99))} ms (${CALLS} calls, bearer auth, server in its own process)`,
 );
 
 await server.stop();

@@ -27,7 +27,7 @@ const now = () => performance.timeOrigin + performance.now();
 
 interface WatcherTask {
   token: string;
-  watchers: { url: string; sandboxId: string }[];
+  watchers: { url: string; runId: string }[];
 }
 
 type FromWatcher = { type: "ready" } | { type: "failed"; error: string } | { type: "samples"; latencies: Float64Array; received: number };
@@ -48,7 +48,7 @@ let measuredFrom = Infinity;
 const sockets = workerData.watchers.map((w) => {
   const socket = io(w.url, { path: "/socket.io", transports: ["websocket"], auth: { token: workerData.token }, forceNew: true, reconnection: false });
   // One message per stored batch; every event in it counts as one delivery.
-  socket.on("sandbox:events", (msg) => {
+  socket.on("run:events", (msg) => {
     if (!measuring) return;
     const at = now();
     for (const e of msg.events) {
@@ -63,7 +63,7 @@ const sockets = workerData.watchers.map((w) => {
   return socket;
 });
 Promise.all(sockets.map((socket, i) => new Promise((resolve, reject) => {
-  const subscribe = () => socket.emit("sandbox:subscribe", { sandboxId: workerData.watchers[i].sandboxId }, (ack) =>
+  const subscribe = () => socket.emit("run:subscribe", { runId: workerData.watchers[i].runId }, (ack) =>
     ack.ok ? resolve() : reject(new Error("subscribe refused: " + ack.error)));
   if (socket.connected) subscribe(); else socket.once("connect", subscribe);
   socket.once("connect_error", reject);
@@ -92,8 +92,8 @@ async function main() {
   const { db } = await import("../../server/lib/db");
   const { hashToken, newToken } = await import("../../server/lib/passwords");
   const { registerUser, createApiToken } = await import("../../server/domain/users");
-  const { ensureBuiltinProfiles } = await import("../../server/domain/agent-profiles");
-  const { createRun } = await import("../../server/domain/sandbox/create");
+  const { ensureBuiltinAgents } = await import("../../server/domain/agents");
+  const { createRun } = await import("../../server/domain/runs/create");
   const { closeAllRedis } = await import("../../server/lib/redis");
   const { spawnServer } = await import("./spawn-server");
   const { BRIDGE_BASE_PATH, BRIDGE_PATHS } = await import("../../shared/bridge");
@@ -114,17 +114,17 @@ async function main() {
       signupGrantCents: 100_000_000,
     });
     const { token: apiToken } = await createApiToken(db, user.id, "bench:live");
-    const [profile] = await ensureBuiltinProfiles(db);
+    const [agent] = await ensureBuiltinAgents(db);
     const runs: { id: string; token: string; url: string }[] = [];
     for (let i = 0; i < AGENTS; i++) {
       const { id } = await createRun(
         db,
         user.id,
-        { goal: `bench live ${i}`, metric: "n", targetValue: 1_000_000, agentProfileId: profile!.id, durationMinutes: 60, credits: 100 },
+        { goal: `bench live ${i}`, metric: "n", targetValue: 1_000_000, agentId: agent!.id, durationMinutes: 60, credits: 100 },
         { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
       );
       const token = newToken("pdkrun");
-      await db.sandbox.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
+      await db.run.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(token) } });
       const server = servers[i % servers.length]!;
       runs.push({ id, token, url: `${server.url}${BRIDGE_BASE_PATH}/runs/${id}${BRIDGE_PATHS.events}` });
     }
@@ -132,7 +132,7 @@ async function main() {
     // Watchers: client i watches run i % AGENTS, spread over the API processes and threads.
     const tasks: WatcherTask[] = Array.from({ length: WORKERS }, () => ({ token: apiToken, watchers: [] }));
     for (let i = 0; i < CLIENTS; i++) {
-      tasks[i % WORKERS]!.watchers.push({ url: servers[i % servers.length]!.url, sandboxId: runs[i % AGENTS]!.id });
+      tasks[i % WORKERS]!.watchers.push({ url: servers[i % servers.length]!.url, runId: runs[i % AGENTS]!.id });
     }
     const watchersPerRun = new Map<string, number>();
     for (let i = 0; i < CLIENTS; i++) watchersPerRun.set(runs[i % AGENTS]!.id, (watchersPerRun.get(runs[i % AGENTS]!.id) ?? 0) + 1);

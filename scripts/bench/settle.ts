@@ -26,7 +26,7 @@ const cases = [
 for (const { size, status, label } of cases) {
   const run = await makeRun(db, { createdById: users[0]!, status: "running" });
   await seedBets(db, run, randomBets(users, size));
-  await db.sandbox.update({ where: { id: run.sandboxId }, data: { status } });
+  await db.run.update({ where: { id: run.runId }, data: { status } });
   await db.$executeRawUnsafe("VACUUM ANALYZE bets, ledger_accounts, ledger_transfers, ledger_entries");
   const t0 = performance.now();
   const result = await settlePool(run.poolId);

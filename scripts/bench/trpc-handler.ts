@@ -20,12 +20,12 @@ const CONCURRENCY = 20;
 
 const router = createTRPCRouter({
   bet: publicProcedure
-    .input(z.object({ sandboxId: z.string(), side: z.enum(["yes", "no"]), amount: z.number().int() }))
+    .input(z.object({ runId: z.string(), side: z.enum(["yes", "no"]), amount: z.number().int() }))
     .mutation(({ input }) => ({ id: "bet-1", ...input, poolYes: 1_234, poolNo: 5_678 })),
 });
 const createContext = async (req: express.Request, res: express.Response) => createContextInner({ user: null, req, res });
 const answer = JSON.stringify({
-  result: { data: { json: { id: "bet-1", sandboxId: "run-1", side: "yes", amount: 100, poolYes: 1_234, poolNo: 5_678 } } },
+  result: { data: { json: { id: "bet-1", runId: "run-1", side: "yes", amount: 100, poolYes: 1_234, poolNo: 5_678 } } },
 });
 
 const apps = {
@@ -39,7 +39,7 @@ const apps = {
   }),
 };
 
-const body = JSON.stringify({ json: { sandboxId: "run-1", side: "yes", amount: 100 } });
+const body = JSON.stringify({ json: { runId: "run-1", side: "yes", amount: 100 } });
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function call(port: number): Promise<void> {

@@ -8,7 +8,7 @@ import { bearerToken } from "../auth/resolve-user";
 import { sendError } from "../lib/http-errors";
 import { pgPool } from "../lib/pg";
 import { isStartedRun } from "@shared/run-status";
-import { markRunning } from "../domain/sandbox/start";
+import { markRunning } from "../domain/runs/start";
 import { afterRunStarted } from "../commands/run-started";
 
 export interface BridgeRun {
@@ -26,7 +26,7 @@ export function bridgeAuth(db: Db) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req.headers.authorization);
     if (!token) return sendError(res, 401, "UNAUTHORIZED", "missing bearer token: send Authorization: Bearer $PADDOCK_TOKEN");
-    const { rows } = await pgPool().query<BridgeRun>(`SELECT id, status::text AS status FROM sandboxes WHERE "tokenHash" = $1`, [
+    const { rows } = await pgPool().query<BridgeRun>(`SELECT id, status::text AS status FROM runs WHERE "tokenHash" = $1`, [
       hashToken(token),
     ]);
     const run = rows[0];

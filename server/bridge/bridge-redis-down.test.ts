@@ -11,17 +11,17 @@ import { createApp } from "../app";
 import { db } from "../lib/db";
 import { hashToken, newToken } from "../lib/passwords";
 import { makeUser } from "../test/helpers";
-import { ensureBuiltinProfiles } from "../domain/agent-profiles";
-import { createRun } from "../domain/sandbox/create";
-import { submitPrompt } from "../domain/sandbox/prompts";
+import { ensureBuiltinAgents } from "../domain/agents";
+import { createRun } from "../domain/runs/create";
+import { submitPrompt } from "../domain/runs/prompts";
 import { checkLedger } from "../domain/ledger";
 import { signalPrompt } from "./prompt-signal";
 
 const app = createApp();
-let profileId: string;
+let agentId: string;
 
 beforeAll(async () => {
-  profileId = (await ensureBuiltinProfiles(db))[0]!.id;
+  agentId = (await ensureBuiltinAgents(db))[0]!.id;
 });
 
 async function bootingRun(opts: { verifier?: string } = {}) {
@@ -29,13 +29,13 @@ async function bootingRun(opts: { verifier?: string } = {}) {
   const { id } = await createRun(
     db,
     user.id,
-    { goal: "Redis is down", metric: "points", targetValue: 10, agentProfileId: profileId, durationMinutes: 60, credits: 100 },
+    { goal: "Redis is down", metric: "points", targetValue: 10, agentId, durationMinutes: 60, credits: 100 },
     { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
   );
   const token = newToken("pdkrun");
   // Decided by the agent's own report here: a verifier runs in a worker job, which needs Redis
   // (the second test covers a run with one).
-  await db.sandbox.update({ where: { id }, data: { status: "booting", tokenHash: hashToken(token), verifier: opts.verifier ?? null } });
+  await db.run.update({ where: { id }, data: { status: "booting", tokenHash: hashToken(token), verifier: opts.verifier ?? null } });
   return { id, user, base: `/api/agent/v1/runs/${id}`, auth: { authorization: `Bearer ${token}` } };
 }
 
@@ -57,7 +57,7 @@ describe("the bridge while Redis is down", () => {
     await request(app).post(`${r.base}/credits/spend`).set(r.auth).set(key).send({ amount: 10, reason: "call" }).expect(200);
 
     const poll = request(app).get(`${r.base}/prompts?wait=3`).set(r.auth);
-    await submitPrompt(db, { userId: r.user.id, role: r.user.role, sandboxId: r.id, text: "faster" });
+    await submitPrompt(db, { userId: r.user.id, role: r.user.role, runId: r.id, text: "faster" });
     await signalPrompt(r.id); // lost: Redis is down
     const prompts = await poll.expect(200);
     expect(prompts.body.prompts.map((p: { text: string }) => p.text)).toEqual(["faster"]);
@@ -65,7 +65,7 @@ describe("the bridge while Redis is down", () => {
     await request(app).post(`${r.base}/heartbeat`).set(r.auth).send({}).expect(200);
     const done = await request(app).post(`${r.base}/complete`).set(r.auth).send({ outcome: "failed", summary: "gave up" }).expect(200);
     expect(done.body.status).toBe("failed");
-    const row = await db.sandbox.findUniqueOrThrow({ where: { id: r.id } });
+    const row = await db.run.findUniqueOrThrow({ where: { id: r.id } });
     expect(row).toMatchObject({ status: "failed", creditsSpent: 10, currentProgress: 4 });
     expect(await checkLedger(db)).toEqual([]);
   });
@@ -76,7 +76,7 @@ describe("the bridge while Redis is down", () => {
     const done = await request(app).post(`${r.base}/complete`).set(r.auth).send({ outcome: "succeeded" }).expect(200);
     // The verifier, not the agent, decides: the run stays live until the verify job has run.
     expect(done.body.status).toBe("running");
-    const row = await db.sandbox.findUniqueOrThrow({ where: { id: r.id } });
+    const row = await db.run.findUniqueOrThrow({ where: { id: r.id } });
     expect(row.status).toBe("running");
     expect(row.verifyRequestedAt).toBeInstanceOf(Date);
   });

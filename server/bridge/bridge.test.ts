@@ -12,28 +12,28 @@ import request from "supertest";
 import { createApp } from "../app";
 import { db } from "../lib/db";
 import { makeLiveRun, makeUser } from "../test/helpers";
-import { ensureBuiltinProfiles } from "../domain/agent-profiles";
+import { ensureBuiltinAgents } from "../domain/agents";
 import { checkLedger, balanceOf } from "../domain/ledger";
 import { waitUntil } from "../test/paddock-harness";
 
 const app = createApp();
-let profileId: string;
+let agentId: string;
 
 beforeAll(async () => {
-  profileId = (await ensureBuiltinProfiles(db))[0]!.id;
+  agentId = (await ensureBuiltinAgents(db))[0]!.id;
 });
 
 const liveRun = (opts: { credits?: number; status?: "running" | "booting" | "succeeded"; target?: number } = {}) =>
-  makeLiveRun({ agentProfileId: profileId, goal: "Bridge test", status: opts.status, credits: opts.credits, targetValue: opts.target });
+  makeLiveRun({ agentId, goal: "Bridge test", status: opts.status, credits: opts.credits, targetValue: opts.target });
 
 async function snapshot(id: string) {
   const [events, run, prompts, artifacts, emails, payments, transfers] = await Promise.all([
-    db.sandboxEvent.count({ where: { sandboxId: id } }),
-    db.sandbox.findUniqueOrThrow({ where: { id }, select: { currentProgress: true, creditsSpent: true, status: true, eventSeq: true } }),
-    db.promptInjection.count({ where: { sandboxId: id } }),
-    db.artifact.count({ where: { sandboxId: id } }),
-    db.outboundEmail.count({ where: { sandboxId: id } }),
-    db.outboundPayment.count({ where: { sandboxId: id } }),
+    db.runEvent.count({ where: { runId: id } }),
+    db.run.findUniqueOrThrow({ where: { id }, select: { currentProgress: true, creditsSpent: true, status: true, eventSeq: true } }),
+    db.promptInjection.count({ where: { runId: id } }),
+    db.artifact.count({ where: { runId: id } }),
+    db.outboundEmail.count({ where: { runId: id } }),
+    db.outboundPayment.count({ where: { runId: id } }),
     db.ledgerTransfer.count(),
   ]);
   return { events, run, prompts, artifacts, emails, payments, transfers };
@@ -67,10 +67,10 @@ describe("bridge auth", () => {
     const res = await request(app).get(`${r.base}/run`).set(r.auth).expect(200);
     expect(res.body).toMatchObject({ id: r.id, status: "running", goal: "Bridge test", model: expect.any(String), policy: "demo" });
     // Its workspace (the creator's personal one, by default) and visibility.
-    const placed = await db.sandbox.findUniqueOrThrow({ where: { id: r.id }, select: { workspace: { select: { id: true, name: true } } } });
+    const placed = await db.run.findUniqueOrThrow({ where: { id: r.id }, select: { workspace: { select: { id: true, name: true } } } });
     expect(res.body).toMatchObject({ visibility: "public", workspace: placed.workspace });
     expect(placed.workspace.name).toBe("Personal");
-    const run = await db.sandbox.findUniqueOrThrow({ where: { id: r.id } });
+    const run = await db.run.findUniqueOrThrow({ where: { id: r.id } });
     expect(run.status).toBe("running");
     expect(run.expiresAt).not.toBeNull();
   });
@@ -91,9 +91,7 @@ describe("bridge endpoints", () => {
       })
       .expect(200);
     expect(res.body.accepted).toBe(3);
-    const seqs = (await db.sandboxEvent.findMany({ where: { sandboxId: r.id }, orderBy: { seq: "asc" }, select: { seq: true } })).map(
-      (e) => e.seq,
-    );
+    const seqs = (await db.runEvent.findMany({ where: { runId: r.id }, orderBy: { seq: "asc" }, select: { seq: true } })).map((e) => e.seq);
     expect(seqs).toEqual([1, 2, 3]);
     expect(res.body.lastSeq).toBe(3);
   });
@@ -204,12 +202,12 @@ describe("bridge endpoints", () => {
 
   it("long-polls for prompts, marks them delivered, and acknowledges them", async () => {
     const r = await liveRun();
-    const { submitPrompt } = await import("../domain/sandbox/prompts");
+    const { submitPrompt } = await import("../domain/runs/prompts");
     const { signalPrompt } = await import("./prompt-signal");
     const started = Date.now();
     const poll = request(app).get(`${r.base}/prompts?wait=10`).set(r.auth);
     setTimeout(() => {
-      void submitPrompt(db, { userId: r.user.id, role: r.user.role, sandboxId: r.id, text: "faster" }).then(() => signalPrompt(r.id));
+      void submitPrompt(db, { userId: r.user.id, role: r.user.role, runId: r.id, text: "faster" }).then(() => signalPrompt(r.id));
     }, 300);
     const res = await poll.expect(200);
     expect(Date.now() - started).toBeLessThan(9_000);
@@ -267,16 +265,16 @@ describe("bridge endpoints", () => {
 describe("bridge /complete with a verifier", () => {
   it("does not end the run: it marks it as verifying and hands it to the verify job", async () => {
     const r = await liveRun({ target: 10 });
-    await db.sandbox.update({ where: { id: r.id }, data: { verifier: "echo 10" } });
+    await db.run.update({ where: { id: r.id }, data: { verifier: "echo 10" } });
     // The agent's claim is not checked against its own progress: the verifier decides.
     const res = await request(app).post(`${r.base}/complete`).set(r.auth).send({ outcome: "succeeded", summary: "trust me" }).expect(200);
     expect(res.body.status).toBe("running");
-    const run = await db.sandbox.findUniqueOrThrow({ where: { id: r.id } });
+    const run = await db.run.findUniqueOrThrow({ where: { id: r.id } });
     expect(run).toMatchObject({ status: "running", summary: "trust me" });
     expect(run.verifyRequestedAt).toBeInstanceOf(Date);
     const { getQueue } = await import("../jobs/queues");
-    const { verifyJob } = await import("../jobs/sandbox/verify");
-    expect(await getQueue(verifyJob.name).getJob(`verify-${r.id}`)).toMatchObject({ data: { sandboxId: r.id, trigger: "completed" } });
+    const { verifyJob } = await import("../jobs/runs/verify");
+    expect(await getQueue(verifyJob.name).getJob(`verify-${r.id}`)).toMatchObject({ data: { runId: r.id, trigger: "completed" } });
   });
 });
 
@@ -289,7 +287,7 @@ describe("bridge idempotency", () => {
     const again = await send().expect(200);
     expect(again.body).toEqual(first.body);
     expect(again.headers["idempotent-replayed"]).toBe("true");
-    expect((await db.sandbox.findUniqueOrThrow({ where: { id: r.id } })).creditsSpent).toBe(30);
+    expect((await db.run.findUniqueOrThrow({ where: { id: r.id } })).creditsSpent).toBe(30);
   });
 });
 
@@ -323,7 +321,7 @@ describe("bridge idempotency keys are bound to their request", () => {
     // A transaction holding the run's row keeps the first /complete inside its handler.
     const blocker = await pgPool().connect();
     await blocker.query("BEGIN");
-    await blocker.query("SELECT 1 FROM sandboxes WHERE id = $1 FOR UPDATE", [r.id]);
+    await blocker.query("SELECT 1 FROM runs WHERE id = $1 FOR UPDATE", [r.id]);
     const complete = () => request(app).post(`${r.base}/complete`).set(r.auth).set("Idempotency-Key", "done-1").send({ outcome: "failed" });
     const first = complete().then((res) => res);
     try {
@@ -341,7 +339,7 @@ describe("bridge idempotency keys are bound to their request", () => {
       blocker.release();
     }
     expect((await first).status).toBe(200);
-    expect((await db.sandbox.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("failed");
+    expect((await db.run.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("failed");
   });
 });
 
@@ -364,7 +362,7 @@ describe("bridge per-run quotas", () => {
     expect(refused?.status).toBe(429);
     expect(refused!.body.error).toMatchObject({ code: "RATE_LIMITED", field: "events" });
     expect(refused!.headers["retry-after"]).toBe("1");
-    expect(await db.sandboxEvent.count({ where: { sandboxId: r.id } })).toBe(accepted);
+    expect(await db.runEvent.count({ where: { runId: r.id } })).toBe(accepted);
   });
 
   it("caps a run's artifacts by count and by total bytes, and leaves no file behind when it refuses", async () => {
@@ -396,6 +394,6 @@ describe("bridge per-run quotas", () => {
     const artifactDir = path.resolve(process.env.DATA_DIR!, "artifacts");
     expect(await readdir(path.join(artifactDir, r.id))).toHaveLength(3);
     expect(await readdir(path.join(artifactDir, ".incoming"))).toEqual([]);
-    expect(await db.artifact.count({ where: { sandboxId: r.id } })).toBe(3);
+    expect(await db.artifact.count({ where: { runId: r.id } })).toBe(3);
   });
 });

@@ -67,13 +67,11 @@ const { makeLiveRun, makeUser } = await import("../test/helpers");
 const { checkLedger } = await import("../domain/ledger");
 
 const app = createApp();
-let profileId: string;
+let agentId: string;
 let admin: Awaited<ReturnType<typeof makeUser>>;
 beforeAll(async () => {
   admin = await makeUser({ role: "admin" });
-  profileId = (
-    await db.agentProfile.create({ data: { slug: `llm-pool-${Date.now()}`, name: "LLM pool", model: "gpt-pool", policy: "llm" } })
-  ).id;
+  agentId = (await db.agent.create({ data: { slug: `llm-pool-${Date.now()}`, name: "LLM pool", model: "gpt-pool", policy: "llm" } })).id;
 });
 beforeEach(async () => {
   await db.llmCredential.deleteMany();
@@ -88,7 +86,7 @@ const credential = (s: typeof A, extra: { priority?: number; validFrom?: Date; v
   admin.caller.llmCredential.create({ name: s.name, baseUrl: s.url, apiKey: `sk-${s.name}-0123456789abcdef`, ...extra });
 const keyOf = (s: typeof A) => `Bearer sk-${s.name}-0123456789abcdef`;
 const row = (name: string) => db.llmCredential.findUniqueOrThrow({ where: { name } });
-const spentOf = async (id: string) => (await db.sandbox.findUniqueOrThrow({ where: { id }, select: { creditsSpent: true } })).creditsSpent;
+const spentOf = async (id: string) => (await db.run.findUniqueOrThrow({ where: { id }, select: { creditsSpent: true } })).creditsSpent;
 const spendTransfers = (id: string) =>
   db.ledgerTransfer.count({
     where: { kind: "credit_spend", memo: { contains: "LLM" }, entries: { some: { account: { key: `run:${id}` } } } },
@@ -96,7 +94,7 @@ const spendTransfers = (id: string) =>
 const chat = { messages: [{ role: "user", content: "hi" }] };
 
 async function liveRun() {
-  const run = await makeLiveRun({ agentProfileId: profileId, credits: 100 });
+  const run = await makeLiveRun({ agentId, credits: 100 });
   return { ...run, url: `${run.base}/llm/chat/completions` };
 }
 
@@ -133,9 +131,9 @@ describe("the LLM credentials pool", () => {
     expect(await spentOf(run.id)).toBe(6);
     expect(res.headers["paddock-credits-remaining"]).toBe("94");
     expect(await spendTransfers(run.id)).toBe(1);
-    expect(await db.llmUsage.findMany({ where: { sandboxId: run.id } })).toEqual([
+    expect(await db.llmUsage.findMany({ where: { runId: run.id } })).toEqual([
       expect.objectContaining({
-        agentProfileId: profileId,
+        agentId,
         credentialId: (await row("B")).id,
         credentialName: "B",
         model: "gpt-pool",
@@ -176,7 +174,7 @@ describe("the LLM credentials pool", () => {
     expect(Number(res.headers["retry-after"])).toBeGreaterThan(80);
     expect(Number(res.headers["retry-after"])).toBeLessThanOrEqual(90);
     expect(await spentOf(run.id)).toBe(0);
-    expect(await db.llmUsage.count({ where: { sandboxId: run.id } })).toBe(0);
+    expect(await db.llmUsage.count({ where: { runId: run.id } })).toBe(0);
 
     // Both still cooling: refused at once, nothing forwarded.
     const again = await request(app).post(run.url).set(run.auth).send(chat);
@@ -207,7 +205,7 @@ describe("the LLM credentials pool", () => {
       expect(await spentOf(run.id)).toBe(3);
       expect(await spendTransfers(run.id)).toBe(1);
     }
-    const usage = await db.llmUsage.findMany({ where: { sandboxId: { in: runs.map((r) => r.id) } }, select: { attempts: true } });
+    const usage = await db.llmUsage.findMany({ where: { runId: { in: runs.map((r) => r.id) } }, select: { attempts: true } });
     expect(usage.reduce((sum, u) => sum + u.attempts - 1, 0)).toBe(A.requests.length);
     expect(await checkLedger(db)).toEqual([]);
   });
@@ -253,7 +251,7 @@ describe("the LLM credentials pool", () => {
       expect(A.requests).toHaveLength(1);
       expect(ENV.requests).toHaveLength(2);
       const usage = await db.llmUsage.findMany({
-        where: { sandboxId: run.id },
+        where: { runId: run.id },
         orderBy: { id: "asc" },
         select: { credentialId: true, credentialName: true, attempts: true },
       });
@@ -310,20 +308,20 @@ describe("the LLM credentials pool", () => {
     expect((await row("A")).lastError).toMatch(/AUTH_SECRET/);
   });
 
-  it("sums each agent profile's and each run's LLM use, for admins", async () => {
+  it("sums each agent's and each run's LLM use, for admins", async () => {
     await credential(A);
-    const profile = await db.agentProfile.create({
+    const agent = await db.agent.create({
       data: { slug: `llm-usage-${Date.now()}`, name: "Usage probe", model: "gpt-usage", policy: "llm" },
     });
-    const run = await makeLiveRun({ agentProfileId: profile.id, credits: 100 });
+    const run = await makeLiveRun({ agentId: agent.id, credits: 100 });
     const url = `${run.base}/llm/chat/completions`;
     A.next.push({ body: completion("one", 1500) }, { body: completion("two", 500) });
     await request(app).post(url).set(run.auth).send(chat).expect(200);
     await request(app).post(url).set(run.auth).send(chat).expect(200);
 
     const usage = await admin.caller.llmCredential.usage({ days: 1 });
-    expect(usage.find((u) => u.agentProfileId === profile.id)).toEqual({
-      agentProfileId: profile.id,
+    expect(usage.find((u) => u.agentId === agent.id)).toEqual({
+      agentId: agent.id,
       name: "Usage probe",
       model: "gpt-usage",
       calls: 2,
@@ -331,7 +329,7 @@ describe("the LLM credentials pool", () => {
       costCents: 5 + 2, // 1,500 tokens → 4.5 → 5 credits; 500 → 1.5 → 2
     });
     const { llmUsageOfRuns } = await import("../domain/llm/usage");
-    expect((await llmUsageOfRuns(db, { sandboxIds: [run.id] })).get(run.id)).toEqual({ calls: 2, totalTokens: 2000, costCents: 7 });
+    expect((await llmUsageOfRuns(db, { runIds: [run.id] })).get(run.id)).toEqual({ calls: 2, totalTokens: 2000, costCents: 7 });
     expect(await spentOf(run.id)).toBe(7);
     const member = await makeUser();
     await expect(member.caller.llmCredential.usage({ days: 1 })).rejects.toMatchObject({ code: "FORBIDDEN" });

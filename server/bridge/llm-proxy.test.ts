@@ -46,24 +46,24 @@ const { makeLiveRun } = await import("../test/helpers");
 const { checkLedger, balanceOf, runAccountKey } = await import("../domain/ledger");
 
 const app = createApp();
-let profileId: string;
+let agentId: string;
 beforeAll(async () => {
-  const profile = await db.agentProfile.create({
-    data: { slug: `llm-proxy-${Date.now()}`, name: "LLM proxy", model: "gpt-profile", policy: "llm" },
+  const agent = await db.agent.create({
+    data: { slug: `llm-proxy-${Date.now()}`, name: "LLM proxy", model: "gpt-agent", policy: "llm" },
   });
-  profileId = profile.id;
+  agentId = agent.id;
 });
 
 async function liveRun(credits: number) {
-  const run = await makeLiveRun({ agentProfileId: profileId, credits });
+  const run = await makeLiveRun({ agentId, credits });
   return { ...run, url: `${run.base}/llm/chat/completions` };
 }
 
-const spentOf = async (id: string) => (await db.sandbox.findUniqueOrThrow({ where: { id }, select: { creditsSpent: true } })).creditsSpent;
+const spentOf = async (id: string) => (await db.run.findUniqueOrThrow({ where: { id }, select: { creditsSpent: true } })).creditsSpent;
 const chat = { model: "whatever-the-agent-asks", messages: [{ role: "user", content: "hi" }] };
 
 describe("POST /llm/chat/completions", () => {
-  it("forwards with the server's key and the profile's model, and charges the tokens used", async () => {
+  it("forwards with the server's key and the agent's model, and charges the tokens used", async () => {
     const run = await liveRun(100);
     standin.requests.length = 0;
     standin.next.push({ body: completion("forty-two", 1234) });
@@ -77,7 +77,7 @@ describe("POST /llm/chat/completions", () => {
     expect(res.body.choices[0].message.content).toBe("forty-two");
     expect(standin.requests).toHaveLength(1);
     expect(standin.requests[0]!.auth).toBe(`Bearer ${SERVER_KEY}`);
-    expect(standin.requests[0]!.body).toEqual({ ...chat, temperature: 0.2, model: "gpt-profile" });
+    expect(standin.requests[0]!.body).toEqual({ ...chat, temperature: 0.2, model: "gpt-agent" });
     // 1,234 tokens at 3 credits per 1,000, rounded up.
     expect(await spentOf(run.id)).toBe(4);
     expect(res.headers["paddock-credits-remaining"]).toBe("96");
@@ -100,7 +100,7 @@ describe("POST /llm/chat/completions", () => {
 
   it("refuses up front once the run's credits are spent, forwarding nothing", async () => {
     const run = await liveRun(1);
-    await db.sandbox.update({ where: { id: run.id }, data: { creditBudget: 0 } });
+    await db.run.update({ where: { id: run.id }, data: { creditBudget: 0 } });
     standin.requests.length = 0;
     const transfers = await db.ledgerTransfer.count();
     const res = await request(app).post(run.url).set(run.auth).send(chat);

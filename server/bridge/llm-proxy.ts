@@ -46,10 +46,10 @@ export async function forwardChatCompletion(req: Request, res: Response): Promis
   if (parsed.data.stream) {
     throw new AppError("BAD_REQUEST", "stream: streaming is not supported by the bridge; omit stream or send false", { field: "stream" });
   }
-  const sandboxId = req.bridgeRun!.id;
-  const run = await db.sandbox.findUniqueOrThrow({
-    where: { id: sandboxId },
-    select: { creditBudget: true, creditsSpent: true, agentProfileId: true, agentProfile: { select: { model: true } } },
+  const runId = req.bridgeRun!.id;
+  const run = await db.run.findUniqueOrThrow({
+    where: { id: runId },
+    select: { creditBudget: true, creditsSpent: true, agentId: true, agent: { select: { model: true } } },
   });
   const remaining = run.creditBudget - run.creditsSpent;
   if (config.LLM_CENTS_PER_1K_TOKENS > 0 && remaining <= 0) {
@@ -57,8 +57,8 @@ export async function forwardChatCompletion(req: Request, res: Response): Promis
       details: { remaining },
     });
   }
-  // The run's agent profile names the model: the operator's choice, and what the price is set for.
-  const payload = JSON.stringify({ ...parsed.data, model: run.agentProfile.model });
+  // The run's agent names the model: the operator's choice, and what the price is set for.
+  const payload = JSON.stringify({ ...parsed.data, model: run.agent.model });
   const payloadBytes = Buffer.byteLength(payload);
   if (payloadBytes > config.LLM_MAX_BODY_BYTES) {
     throw new AppError("PAYLOAD_TOO_LARGE", `body: the chat request is ${payloadBytes} bytes; the limit is ${config.LLM_MAX_BODY_BYTES}`, {
@@ -101,7 +101,7 @@ export async function forwardChatCompletion(req: Request, res: Response): Promis
     } catch (err) {
       if (gone.signal.aborted) return;
       const message = err instanceof TooLarge ? err.message : "the LLM endpoint could not be reached or did not answer in time";
-      logger.warn({ err, sandboxId, credential: endpoint.name }, "LLM call failed");
+      logger.warn({ err, runId, credential: endpoint.name }, "LLM call failed");
       if (endpoint.credentialId) await recordLlmFailure(db, { id: endpoint.credentialId, now: new Date(), error: message });
       return sendError(res, 502, "LLM_UNAVAILABLE", message);
     }
@@ -119,10 +119,10 @@ export async function forwardChatCompletion(req: Request, res: Response): Promis
         if (endpoint.credentialId && upstream.status >= 500) {
           await recordLlmFailure(db, { id: endpoint.credentialId, now, error: `HTTP ${upstream.status}: ${refusal.message}` });
         }
-        return relayRefusal(res, upstream.status, refusal.message, sandboxId);
+        return relayRefusal(res, upstream.status, refusal.message, runId);
       }
       // Rate limited, out of quota, or its key refused: rest this credential, try the next one.
-      logger.warn({ sandboxId, credential: endpoint.name, status: upstream.status, code: refusal.code }, "LLM credential refused the call");
+      logger.warn({ runId, credential: endpoint.name, status: upstream.status, code: refusal.code }, "LLM credential refused the call");
       const until = new Date(now.getTime() + refusal.cooldownSeconds * 1000);
       const error = `HTTP ${upstream.status} ${refusal.code}: ${refusal.message}`;
       const cooledUntil = endpoint.credentialId
@@ -141,9 +141,9 @@ export async function forwardChatCompletion(req: Request, res: Response): Promis
     }
     const tokens = tokensUsed(answer, payloadBytes + Buffer.byteLength(text));
     const charged = await chargeLlmCall(db, {
-      sandboxId,
-      agentProfileId: run.agentProfileId,
-      model: run.agentProfile.model,
+      runId,
+      agentId: run.agentId,
+      model: run.agent.model,
       endpoint,
       tokens,
       costCents: Math.ceil((tokens.totalTokens * config.LLM_CENTS_PER_1K_TOKENS) / 1000),
@@ -221,9 +221,9 @@ function tokensUsed(answer: unknown, bytes: number): LlmTokens {
  * endpoint's health is the operator's problem and becomes a 502, so an agent never mistakes it for
  * its own token being rejected. (Rate limits and refused keys move on to the next credential.)
  */
-function relayRefusal(res: Response, status: number, upstreamMessage: string, sandboxId: string): void {
+function relayRefusal(res: Response, status: number, upstreamMessage: string, runId: string): void {
   if (status >= 500) {
-    logger.warn({ sandboxId, status, upstreamMessage }, "LLM endpoint refused the call");
+    logger.warn({ runId, status, upstreamMessage }, "LLM endpoint refused the call");
     return sendError(res, 502, "LLM_UNAVAILABLE", `the LLM endpoint answered HTTP ${status}`);
   }
   sendError(res, status, "LLM_REJECTED", `the LLM endpoint refused the request (HTTP ${status}): ${upstreamMessage}`.slice(0, 1000));

@@ -3,13 +3,13 @@ import { closeAllWakeSignals, createWakeSignal, releaseAllLongPolls } from "./wa
 
 const prompts = createWakeSignal("prompts");
 
-export async function signalPrompt(sandboxId: string): Promise<void> {
-  await prompts.signal(sandboxId);
+export async function signalPrompt(runId: string): Promise<void> {
+  await prompts.signal(runId);
 }
 
 /** See WakeSignal.listen: resolves on a prompt for the run, the timeout, or abort; null while shutting down. */
-export async function listenForPrompt(sandboxId: string, timeoutMs: number, signal: AbortSignal) {
-  return prompts.listen(sandboxId, timeoutMs, signal);
+export async function listenForPrompt(runId: string, timeoutMs: number, signal: AbortSignal) {
+  return prompts.listen(runId, timeoutMs, signal);
 }
 
 /** Shutdown: every held long-poll (prompts and agents' task polls) answers now, new ones at once. */

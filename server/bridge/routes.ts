@@ -23,17 +23,17 @@ import { AppError } from "../lib/errors";
 import { jsonErrorHandler, sendError } from "../lib/http-errors";
 import { bridgeAuth } from "./auth";
 import { bridgeIdempotency } from "./idempotency";
-import { appendEvents, type EventInput } from "../domain/sandbox/events";
-import { recordProgress } from "../domain/sandbox/progress";
-import { spendCredits } from "../domain/sandbox/credits";
-import { acknowledgePrompt, claimPendingPrompts } from "../domain/sandbox/prompts";
-import { recordEmail, recordPayment } from "../domain/sandbox/outbound";
-import { storeArtifact } from "../domain/sandbox/artifacts";
-import { completeRun } from "../domain/sandbox/complete";
+import { appendEvents, type EventInput } from "../domain/runs/events";
+import { recordProgress } from "../domain/runs/progress";
+import { spendCredits } from "../domain/runs/credits";
+import { acknowledgePrompt, claimPendingPrompts } from "../domain/runs/prompts";
+import { recordEmail, recordPayment } from "../domain/runs/outbound";
+import { storeArtifact } from "../domain/runs/artifacts";
+import { completeRun } from "../domain/runs/complete";
 import { listenForPrompt } from "./prompt-signal";
 import { forwardChatCompletion } from "./llm-proxy";
 import { afterProgress, afterTransition, publishEvents } from "../commands/run-effects";
-import { enqueueVerify } from "../jobs/sandbox/verify";
+import { enqueueVerify } from "../jobs/runs/verify";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -58,7 +58,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 const runId = (req: Request) => req.bridgeRun!.id;
 
 async function touch(id: string) {
-  await pgPool().query(`UPDATE sandboxes SET "lastActivityAt" = now() WHERE id = $1`, [id]);
+  await pgPool().query(`UPDATE runs SET "lastActivityAt" = now() WHERE id = $1`, [id]);
 }
 
 export function createBridgeRouter(): Router {
@@ -77,7 +77,7 @@ export function createBridgeRouter(): Router {
   router.use(bridgeIdempotency());
 
   router.get("/run", async (req, res) => {
-    const run = await db.sandbox.findUniqueOrThrow({
+    const run = await db.run.findUniqueOrThrow({
       where: { id: runId(req) },
       select: {
         id: true,
@@ -89,15 +89,15 @@ export function createBridgeRouter(): Router {
         creditBudget: true,
         creditsSpent: true,
         agentConfig: true,
-        agentProfile: { select: { model: true, policy: true } },
+        agent: { select: { model: true, policy: true } },
         visibility: true,
         workspace: { select: { id: true, name: true } },
       },
     });
     await touch(run.id);
-    const { agentProfile, ...rest } = run;
+    const { agent, ...rest } = run;
     // The agent learns who will read what it reports: a workspace run is seen by its members only.
-    res.json({ ...rest, agentConfig: rest.agentConfig ?? {}, model: agentProfile.model, policy: agentProfile.policy });
+    res.json({ ...rest, agentConfig: rest.agentConfig ?? {}, model: agent.model, policy: agent.policy });
   });
 
   router.post("/events", async (req, res) => {
@@ -125,7 +125,7 @@ export function createBridgeRouter(): Router {
 
   router.post("/progress", async (req, res) => {
     const body = parse(progressRequestSchema, req.body);
-    const result = await recordProgress(db, { sandboxId: runId(req), value: body.value, ...(body.note ? { note: body.note } : {}) });
+    const result = await recordProgress(db, { runId: runId(req), value: body.value, ...(body.note ? { note: body.note } : {}) });
     await afterProgress(runId(req), result);
     res.json({ currentProgress: result.currentProgress, reachedTarget: result.reachedTarget });
   });
@@ -136,7 +136,7 @@ export function createBridgeRouter(): Router {
     try {
       const fields = parse(artifactUploadFieldsSchema, req.body ?? {});
       const artifact = await storeArtifact(db, {
-        sandboxId: runId(req),
+        runId: runId(req),
         artifactDir,
         kind: fields.kind,
         filename: file.originalname,
@@ -185,7 +185,7 @@ export function createBridgeRouter(): Router {
   router.post("/prompts/:promptId/ack", async (req, res) => {
     const body = parse(ackRequestSchema, req.body ?? {});
     const result = await acknowledgePrompt(db, {
-      sandboxId: runId(req),
+      runId: runId(req),
       promptId: String(req.params.promptId),
       ...(body.response ? { response: body.response } : {}),
     });
@@ -195,12 +195,12 @@ export function createBridgeRouter(): Router {
 
   router.post("/credits/spend", async (req, res) => {
     const body = parse(spendCreditsRequestSchema, req.body);
-    res.json(await spendCredits(db, { sandboxId: runId(req), amount: body.amount, reason: body.reason }));
+    res.json(await spendCredits(db, { runId: runId(req), amount: body.amount, reason: body.reason }));
   });
 
   router.post("/emails", async (req, res) => {
     const body = parse(emailRequestSchema, req.body);
-    const result = await recordEmail(db, { sandboxId: runId(req), ...body });
+    const result = await recordEmail(db, { runId: runId(req), ...body });
     publishEvents([result.event]);
     res.status(201).json({ id: result.id });
   });
@@ -208,7 +208,7 @@ export function createBridgeRouter(): Router {
   router.post("/payments", async (req, res) => {
     const body = parse(paymentRequestSchema, req.body);
     const result = await recordPayment(db, {
-      sandboxId: runId(req),
+      runId: runId(req),
       amountCents: body.amountCents,
       recipient: body.recipient,
       currency: body.currency ?? "USD",
@@ -220,12 +220,12 @@ export function createBridgeRouter(): Router {
 
   router.post("/complete", async (req, res) => {
     const body = parse(completeRequestSchema, req.body);
-    const result = await completeRun(db, { sandboxId: runId(req), outcome: body.outcome, summary: body.summary });
+    const result = await completeRun(db, { runId: runId(req), outcome: body.outcome, summary: body.summary });
     if (result.verifying) {
       // Recorded in verifyRequestedAt: with Redis down the reaper enqueues the job later, and the
       // lifecycle sweep fails a verification that never finishes. The agent may simply exit now.
       await enqueueVerify(runId(req), "completed").catch((err: unknown) =>
-        logger.warn({ err, sandboxId: runId(req) }, "verification not enqueued; the reaper will retry"),
+        logger.warn({ err, runId: runId(req) }, "verification not enqueued; the reaper will retry"),
       );
       return void res.json({ status: result.status });
     }

@@ -8,12 +8,12 @@ import type { SettleResult } from "../domain/betting/settle-pool";
 
 export async function publishPoolUpdateById(poolId: string): Promise<void> {
   const msg = await poolUpdateMessage(db, poolId);
-  live.sandboxAndArena(msg.sandboxId, "pool:update", msg);
+  live.runAndArena(msg.runId, "pool:update", msg);
 }
 
 /** pool:update for a run's pool (after a progress lock, for instance); nothing if it has no pool. */
-export async function publishPoolUpdate(sandboxId: string): Promise<void> {
-  const pool = await db.pool.findUnique({ where: { sandboxId }, select: { id: true } });
+export async function publishPoolUpdate(runId: string): Promise<void> {
+  const pool = await db.pool.findUnique({ where: { runId }, select: { id: true } });
   if (pool) await publishPoolUpdateById(pool.id);
 }
 
@@ -22,17 +22,17 @@ export async function publishPoolUpdate(sandboxId: string): Promise<void> {
  * (gathered with its neighbours into one bets:placed) and the bettor's balance.
  */
 export function publishBetPlaced(bet: PlacedBet): void {
-  live.latest(`pool:${bet.sandboxId}`, () =>
-    live.sandboxAndArena(
-      bet.sandboxId,
+  live.latest(`pool:${bet.runId}`, () =>
+    live.runAndArena(
+      bet.runId,
       "pool:update",
-      toPoolUpdateMessage({ id: bet.poolId, sandboxId: bet.sandboxId, ...bet.pool, status: "open", outcome: null, lockReason: null }),
+      toPoolUpdateMessage({ id: bet.poolId, runId: bet.runId, ...bet.pool, status: "open", outcome: null, lockReason: null }),
     ),
   );
   live.gather(
-    `bets:${bet.sandboxId}`,
+    `bets:${bet.runId}`,
     {
-      sandboxId: bet.sandboxId,
+      runId: bet.runId,
       poolId: bet.poolId,
       betId: bet.betId,
       side: bet.side,
@@ -41,7 +41,7 @@ export function publishBetPlaced(bet: PlacedBet): void {
       userName: bet.userName,
       createdAt: bet.createdAt.toISOString(),
     },
-    (bets) => live.sandbox(bet.sandboxId, "bets:placed", { sandboxId: bet.sandboxId, bets }),
+    (bets) => live.run(bet.runId, "bets:placed", { runId: bet.runId, bets }),
   );
   live.user(bet.userId, "balance:update", { balance: bet.balance, reason: "bet" });
 }

@@ -2,15 +2,15 @@
 // ended is handed to cleanup and settlement. Every path that changes a run (commands, the bridge,
 // jobs) calls these, so the follow-ups are the same whoever caused the change.
 import { live } from "../realtime/emit";
-import type { StoredEvent } from "../domain/sandbox/events";
-import type { ProgressResult } from "../domain/sandbox/progress";
-import type { TransitionResult } from "../domain/sandbox/lifecycle";
+import type { StoredEvent } from "../domain/runs/events";
+import type { ProgressResult } from "../domain/runs/progress";
+import type { TransitionResult } from "../domain/runs/lifecycle";
 import { isTerminalRun } from "@shared/run-status";
 import { balanceOf, userAccountKey } from "../domain/ledger";
 import { db } from "../lib/db";
 import { logger } from "../lib/logger";
 import { enqueue } from "../jobs/queues";
-import { finalizeJob } from "../jobs/sandbox/finalize";
+import { finalizeJob } from "../jobs/runs/finalize";
 import { afterRunTerminal } from "../jobs/betting/run-hooks";
 import { publishPoolUpdate } from "./pool-effects";
 import { afterTaskRunEnded } from "./task-effects";
@@ -18,10 +18,10 @@ import { afterTaskRunEnded } from "./task-effects";
 export function publishEvents(events: StoredEvent[]): void {
   const first = events[0];
   if (!first) return;
-  live.sandbox(first.sandboxId, "sandbox:events", {
-    sandboxId: first.sandboxId,
+  live.run(first.runId, "run:events", {
+    runId: first.runId,
     events: events.map((e) => ({
-      sandboxId: e.sandboxId,
+      runId: e.runId,
       seq: e.seq,
       kind: e.kind,
       payload: e.payload,
@@ -30,15 +30,15 @@ export function publishEvents(events: StoredEvent[]): void {
   });
 }
 
-export async function afterProgress(sandboxId: string, result: ProgressResult): Promise<void> {
+export async function afterProgress(runId: string, result: ProgressResult): Promise<void> {
   publishEvents([result.event]);
-  live.sandboxAndArena(sandboxId, "sandbox:progress", {
-    sandboxId,
+  live.runAndArena(runId, "run:progress", {
+    runId,
     currentProgress: result.currentProgress,
     targetValue: result.targetValue,
     at: result.event.createdAt.toISOString(),
   });
-  if (result.poolLocked) await publishPoolUpdate(sandboxId).catch(() => {});
+  if (result.poolLocked) await publishPoolUpdate(runId).catch(() => {});
 }
 
 export async function publishBalance(userId: string, reason: string): Promise<void> {
@@ -47,8 +47,8 @@ export async function publishBalance(userId: string, reason: string): Promise<vo
 
 export async function afterTransition(result: TransitionResult): Promise<void> {
   publishEvents([result.event]);
-  live.sandboxAndArena(result.id, "sandbox:status", {
-    sandboxId: result.id,
+  live.runAndArena(result.id, "run:status", {
+    runId: result.id,
     status: result.status,
     statusReason: result.statusReason,
     error: result.error,
@@ -61,15 +61,15 @@ export async function afterTransition(result: TransitionResult): Promise<void> {
   for (const r of result.returned) await publishBalance(r.userId, "credits returned").catch(() => {});
   // Both are idempotent and also swept periodically, so a crash right here loses nothing.
   await Promise.all([
-    enqueue(finalizeJob, { sandboxId: result.id }, { jobId: `finalize-${result.id}` }).catch((err: unknown) =>
-      logger.warn({ err, sandboxId: result.id }, "could not enqueue sandbox cleanup; the reaper will do it"),
+    enqueue(finalizeJob, { runId: result.id }, { jobId: `finalize-${result.id}` }).catch((err: unknown) =>
+      logger.warn({ err, runId: result.id }, "could not enqueue sandbox cleanup; the reaper will do it"),
     ),
     afterRunTerminal(result.id).catch((err: unknown) =>
-      logger.warn({ err, sandboxId: result.id }, "could not hand the run to settlement; the sweep will do it"),
+      logger.warn({ err, runId: result.id }, "could not hand the run to settlement; the sweep will do it"),
     ),
     // A task's run: its attempt and task move on (server/commands/tasks.ts).
     afterTaskRunEnded(result.id).catch((err: unknown) =>
-      logger.warn({ err, sandboxId: result.id }, "could not end the task attempt of a run; the task sweep will do it"),
+      logger.warn({ err, runId: result.id }, "could not end the task attempt of a run; the task sweep will do it"),
     ),
   ]);
 }

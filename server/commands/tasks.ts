@@ -26,7 +26,7 @@ import {
   type DispatchOutcome,
 } from "../domain/tasks/dispatch";
 import { createDelivery } from "../domain/agents/webhooks";
-import { createTaskRun } from "./sandbox";
+import { createTaskRun } from "./runs";
 import { stopRun } from "./stop-run";
 import { afterAttemptFinished, afterTaskChanges, enqueueDelivery, publishTaskChange, taskSignal } from "./task-effects";
 
@@ -162,7 +162,7 @@ export async function launchAttempt(attemptId: string): Promise<{ runId: string 
         goal: (t.description ? `${t.title}\n\n${t.description}` : t.title).slice(0, 2000),
         metric: t.metric,
         targetValue: t.targetValue,
-        agentProfileId: attempt.agentId,
+        agentId: attempt.agentId,
         durationMinutes: config.TASK_RUN_DURATION_MINUTES,
         credits: config.TASK_RUN_CREDITS_CENTS,
         workspaceId: t.workspaceId,

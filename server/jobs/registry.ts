@@ -1,12 +1,12 @@
 // Every job Paddock runs. The worker process starts one BullMQ Worker per definition.
 import type { JobDefinition } from "./define";
-import { launchJob } from "./sandbox/launch";
-import { expireJob } from "./sandbox/expire";
-import { idleKillJob } from "./sandbox/lifecycle-sweep";
-import { finalizeJob } from "./sandbox/finalize";
-import { reaperJob } from "./sandbox/reaper";
-import { processWatchJob } from "./sandbox/process-watch";
-import { verifyJob } from "./sandbox/verify";
+import { launchJob } from "./runs/launch";
+import { expireJob } from "./runs/expire";
+import { idleKillJob } from "./runs/lifecycle-sweep";
+import { finalizeJob } from "./runs/finalize";
+import { reaperJob } from "./runs/reaper";
+import { processWatchJob } from "./runs/process-watch";
+import { verifyJob } from "./runs/verify";
 import { bettingJobs } from "./betting";
 import { dispatchJob } from "./tasks/dispatch.job";
 import { taskSweepJob } from "./tasks/sweep.job";

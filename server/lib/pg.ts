@@ -1,8 +1,8 @@
 // The plain `pg` pool: the one place raw SQL goes around Prisma, for single statements on hot
 // paths where a benchmark showed Prisma's per-query overhead dominating — the bridge's token check,
 // activity stamp and event ingestion (bench:bridge; the launch job forwards agents' log lines the
-// same way), API-token sign-in, bet placement (bench:bets), and the rows of a sandbox.list page
-// (bench:arena, domain/sandbox/run-summaries-sql.ts). Everything else uses Prisma (db.ts);
+// same way), API-token sign-in, bet placement (bench:bets), and the rows of a run.list page
+// (bench:arena, domain/runs/run-summaries-sql.ts). Everything else uses Prisma (db.ts);
 // the rule and the connection budget are in the README's "Database" section.
 //
 // Created on first use, so a process that never takes these paths opens no connection here. Up to

@@ -34,7 +34,7 @@ describe("rate limits", () => {
     const u = await tokenUser();
     const cancel = (a = app) =>
       request(a)
-        .post("/trpc/sandbox.cancel")
+        .post("/trpc/run.cancel")
         .set("authorization", `Bearer ${u.token}`)
         .send({ json: { id: "no-such-run" } });
     for (let i = 0; i < 3; i++) expect((await cancel()).status).toBe(404);

@@ -30,11 +30,11 @@ async function loadPaddock() {
     ...(await import("./pg")),
     ...(await import("./redis")),
     ...(await import("../jobs/queues")),
-    ...(await import("../jobs/sandbox/lifecycle-sweep")),
-    ...(await import("../domain/sandbox/start")),
-    ...(await import("../domain/sandbox/lifecycle")),
-    ...(await import("../domain/sandbox/events")),
-    ...(await import("../domain/sandbox/progress")),
+    ...(await import("../jobs/runs/lifecycle-sweep")),
+    ...(await import("../domain/runs/start")),
+    ...(await import("../domain/runs/lifecycle")),
+    ...(await import("../domain/runs/events")),
+    ...(await import("../domain/runs/progress")),
     ...(await import("../domain/betting/fixtures")),
     ...(await import("../test/helpers")),
   };
@@ -69,24 +69,24 @@ describe.each(["Asia/Tokyo", "America/New_York"])("on a database and a host in %
 
   it("a 60-minute run keeps running through the sweeps, and its activity times are now", async () => {
     const owner = await p.makeUser();
-    const { sandboxId } = await p.makeRun(p.db, { createdById: owner.id, status: "booting" });
-    await p.db.sandbox.update({ where: { id: sandboxId }, data: { durationMinutes: 60, idleTimeoutMinutes: 15 } });
+    const { runId } = await p.makeRun(p.db, { createdById: owner.id, status: "booting" });
+    await p.db.run.update({ where: { id: runId }, data: { durationMinutes: 60, idleTimeoutMinutes: 15 } });
 
-    const started = await p.markRunning(p.db, sandboxId, MINUTE);
+    const started = await p.markRunning(p.db, runId, MINUTE);
     expect(started?.status).toBe("running");
     // Activity through each kind of write: bare now() on the raw pool and in Prisma's raw SQL.
-    const [event] = await p.appendEvents(p.pgPool(), sandboxId, [{ kind: "log", payload: { message: "hello" } }]);
-    await p.recordProgress(p.db, { sandboxId, value: 1 });
+    const [event] = await p.appendEvents(p.pgPool(), runId, [{ kind: "log", payload: { message: "hello" } }]);
+    await p.recordProgress(p.db, { runId, value: 1 });
 
     // And a run that began booting a moment ago is not taken for a stalled launch.
     const booting = await p.makeRun(p.db, { createdById: owner.id, status: "queued" });
-    await p.transitionRun(p.db, { sandboxId: booting.sandboxId, to: "booting", reason: "launching" });
+    await p.transitionRun(p.db, { runId: booting.runId, to: "booting", reason: "launching" });
 
     const swept = await p.idleKillJob.handle({}, {} as never);
     expect(swept).toMatchObject({ idle: 0, expired: 0, stalled: 0 });
 
-    const run = await p.db.sandbox.findUniqueOrThrow({
-      where: { id: sandboxId },
+    const run = await p.db.run.findUniqueOrThrow({
+      where: { id: runId },
       select: { status: true, startedAt: true, expiresAt: true, lastActivityAt: true },
     });
     expect(run.status).toBe("running");
@@ -94,17 +94,17 @@ describe.each(["Asia/Tokyo", "America/New_York"])("on a database and a host in %
     expect(run.expiresAt!.getTime() - run.startedAt!.getTime()).toBe(60 * MINUTE);
     expect(Math.abs(run.lastActivityAt!.getTime() - now)).toBeLessThan(SLACK);
     expect(Math.abs(event!.createdAt.getTime() - now)).toBeLessThan(SLACK);
-    const stored = await p.db.sandboxEvent.findMany({ where: { sandboxId }, select: { createdAt: true } });
+    const stored = await p.db.runEvent.findMany({ where: { runId }, select: { createdAt: true } });
     expect(stored.length).toBeGreaterThan(0);
     for (const e of stored) expect(Math.abs(e.createdAt.getTime() - now)).toBeLessThan(SLACK);
   });
 
   it("a run idle past its timeout is still canceled by the sweep", async () => {
     const owner = await p.makeUser();
-    const { sandboxId } = await p.makeRun(p.db, { createdById: owner.id, status: "running" });
+    const { runId } = await p.makeRun(p.db, { createdById: owner.id, status: "running" });
     const twentyMinutesAgo = new Date(Date.now() - 20 * MINUTE);
-    await p.db.sandbox.update({
-      where: { id: sandboxId },
+    await p.db.run.update({
+      where: { id: runId },
       data: {
         idleTimeoutMinutes: 15,
         startedAt: twentyMinutesAgo,
@@ -113,7 +113,7 @@ describe.each(["Asia/Tokyo", "America/New_York"])("on a database and a host in %
       },
     });
     await p.idleKillJob.handle({}, {} as never);
-    const run = await p.db.sandbox.findUniqueOrThrow({ where: { id: sandboxId }, select: { status: true, statusReason: true } });
+    const run = await p.db.run.findUniqueOrThrow({ where: { id: runId }, select: { status: true, statusReason: true } });
     expect(run).toEqual({ status: "canceled", statusReason: "idle" });
   });
 });

@@ -10,9 +10,9 @@ import { canSeeRun } from "../domain/workspaces/visibility";
  * deleted account loses private runs at the next check. A made-up id is refused like a run the
  * user may not see, rather than joining an empty room that would silently never receive anything.
  */
-export async function canViewSandbox(db: DbClient, userId: string, sandboxId: string): Promise<boolean> {
+export async function canViewRun(db: DbClient, userId: string, runId: string): Promise<boolean> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, role: true } });
-  return canSeeRun(db, user, sandboxId);
+  return canSeeRun(db, user, runId);
 }
 
 /** Only a workspace's members (viewers included) may join its room, whatever their site role. */

@@ -54,16 +54,16 @@ export function emitToRooms<E extends keyof ServerToClientEvents>(roomNames: str
 const placements = new Map<string, Promise<RunPlacement | null>>();
 const PLACEMENTS_KEPT = 10_000;
 
-function placementOf(sandboxId: string): Promise<RunPlacement | null> {
-  const known = placements.get(sandboxId);
+function placementOf(runId: string): Promise<RunPlacement | null> {
+  const known = placements.get(runId);
   if (known) return known;
-  const lookup = db.sandbox.findUnique({ where: { id: sandboxId }, select: { workspaceId: true, visibility: true } });
+  const lookup = db.run.findUnique({ where: { id: runId }, select: { workspaceId: true, visibility: true } });
   if (placements.size >= PLACEMENTS_KEPT) placements.delete(placements.keys().next().value!);
-  placements.set(sandboxId, lookup);
+  placements.set(runId, lookup);
   // A failed lookup, or a run not there yet, is asked again next time.
   lookup.then(
-    (p) => p ?? placements.delete(sandboxId),
-    () => placements.delete(sandboxId),
+    (p) => p ?? placements.delete(runId),
+    () => placements.delete(runId),
   );
   return lookup;
 }
@@ -105,18 +105,18 @@ export const live = {
   latest(key: string, send: () => void) {
     gather(key, send, (sends) => sends[sends.length - 1]!());
   },
-  sandbox<E extends keyof ServerToClientEvents>(sandboxId: string, event: E, ...args: Args<E>) {
-    emitToRooms([rooms.sandbox(sandboxId)], event, ...args);
+  run<E extends keyof ServerToClientEvents>(runId: string, event: E, ...args: Args<E>) {
+    emitToRooms([rooms.run(runId)], event, ...args);
   },
   /**
    * To the run's watchers and the arena (progress, status, odds changes): the public arena for a
    * public run; for a workspace run, its members' and the site operators' arena rooms only.
    */
-  sandboxAndArena<E extends keyof ServerToClientEvents>(sandboxId: string, event: E, ...args: Args<E>) {
+  runAndArena<E extends keyof ServerToClientEvents>(runId: string, event: E, ...args: Args<E>) {
     // Every send for a run waits on the same lookup, so they still go out in the order given.
-    placementOf(sandboxId).then(
-      (p) => emitToRooms([rooms.sandbox(sandboxId), ...arenaRooms(p)], event, ...args),
-      () => emitToRooms([rooms.sandbox(sandboxId)], event, ...args),
+    placementOf(runId).then(
+      (p) => emitToRooms([rooms.run(runId), ...arenaRooms(p)], event, ...args),
+      () => emitToRooms([rooms.run(runId)], event, ...args),
     );
   },
   user<E extends keyof ServerToClientEvents>(userId: string, event: E, ...args: Args<E>) {

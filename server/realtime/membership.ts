@@ -9,7 +9,7 @@ import type { DbClient } from "../lib/db";
 import { createRedis, redis } from "../lib/redis";
 import { logger } from "../lib/logger";
 import { rooms } from "@shared/realtime";
-import { canViewSandbox } from "./access";
+import { canViewRun } from "./access";
 import { seesEveryRun } from "../domain/workspaces/visibility";
 import type { PaddockIo } from "./server";
 
@@ -23,7 +23,7 @@ export async function announceMembershipChange(userIds: string[]): Promise<void>
     .catch((err: unknown) => logger.warn({ err }, "could not announce a workspace membership change"));
 }
 
-const SANDBOX_ROOM = rooms.sandbox("");
+const RUN_ROOM = rooms.run("");
 const WORKSPACE_ARENA = rooms.workspaceArena("");
 const WORKSPACE_ROOM = rooms.workspace("");
 
@@ -47,7 +47,7 @@ export async function arenaRoomsFor(db: DbClient, userId: string): Promise<strin
 export async function recheckRunRooms(io: PaddockIo, db: DbClient, userId: string): Promise<number> {
   const sockets = await io.local.in(rooms.user(userId)).fetchSockets();
   const runIds = new Set<string>();
-  for (const s of sockets) for (const room of s.rooms) if (room.startsWith(SANDBOX_ROOM)) runIds.add(room.slice(SANDBOX_ROOM.length));
+  for (const s of sockets) for (const room of s.rooms) if (room.startsWith(RUN_ROOM)) runIds.add(room.slice(RUN_ROOM.length));
   let left = 0;
   const allowedArenas = new Set(await arenaRoomsFor(db, userId));
   const memberOf = new Set(
@@ -62,10 +62,10 @@ export async function recheckRunRooms(io: PaddockIo, db: DbClient, userId: strin
     }
   }
   for (const runId of runIds) {
-    if (await canViewSandbox(db, userId, runId)) continue;
+    if (await canViewRun(db, userId, runId)) continue;
     for (const s of sockets) {
-      if (s.rooms.has(rooms.sandbox(runId))) {
-        s.leave(rooms.sandbox(runId));
+      if (s.rooms.has(rooms.run(runId))) {
+        s.leave(rooms.run(runId));
         left += 1;
       }
     }

@@ -16,9 +16,9 @@ import { createApiToken } from "../domain/users";
 import { createApp } from "../app";
 import { startRealtime, type RealtimeServer } from "./server";
 import { live } from "./emit";
-import { canViewSandbox } from "./access";
+import { canViewRun } from "./access";
 import { makeRun } from "../domain/betting/fixtures";
-import { appendEventsTx } from "../domain/sandbox/events";
+import { appendEventsTx } from "../domain/runs/events";
 import { createWorkspace } from "../domain/workspaces/workspaces";
 import { removeMember, setMemberRole } from "../commands/workspace";
 import { recheckRunRooms } from "./membership";
@@ -65,8 +65,8 @@ function connected(socket: ClientSocket): Promise<void> {
   });
 }
 
-function subscribe(socket: ClientSocket, sandboxId: string, afterSeq?: number): Promise<SubscribeAck> {
-  return socket.timeout(5000).emitWithAck("sandbox:subscribe", afterSeq === undefined ? { sandboxId } : { sandboxId, afterSeq });
+function subscribe(socket: ClientSocket, runId: string, afterSeq?: number): Promise<SubscribeAck> {
+  return socket.timeout(5000).emitWithAck("run:subscribe", afterSeq === undefined ? { runId } : { runId, afterSeq });
 }
 
 function next<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E, timeoutMs = 5000) {
@@ -96,12 +96,12 @@ function arrives(socket: ClientSocket, event: keyof ServerToClientEvents, ms: nu
 
 /** A running run (the betting fixture) with `events` log lines stored, as the bridge stores them. */
 async function runWithEvents(createdById: string, events = 0) {
-  const { sandboxId } = await makeRun(db, { createdById });
+  const { runId } = await makeRun(db, { createdById });
   if (events > 0) {
     const lines = Array.from({ length: events }, (_, i) => ({ kind: "log" as const, payload: { message: `line ${i + 1}` } }));
-    await db.$transaction((tx) => appendEventsTx(tx, sandboxId, lines));
+    await db.$transaction((tx) => appendEventsTx(tx, runId, lines));
   }
-  return sandboxId;
+  return runId;
 }
 
 async function tokenFor() {
@@ -161,7 +161,7 @@ describe("Socket.IO handshake", () => {
   });
 });
 
-describe("sandbox:subscribe", () => {
+describe("run:subscribe", () => {
   it("refuses a run that does not exist", async () => {
     const { url } = await startServer();
     const { token } = await tokenFor();
@@ -169,7 +169,7 @@ describe("sandbox:subscribe", () => {
     await connected(socket);
     const ack = await subscribe(socket, "no-such-run");
     expect(ack).toEqual({ ok: false, error: expect.stringMatching(/no such run/) });
-    const bad = await socket.timeout(5000).emitWithAck("sandbox:subscribe", { sandboxId: "" });
+    const bad = await socket.timeout(5000).emitWithAck("run:subscribe", { runId: "" });
     expect(bad.ok).toBe(false);
   });
 
@@ -184,14 +184,14 @@ describe("sandbox:subscribe", () => {
     expect(ack.ok).toBe(true);
     if (!ack.ok) return;
     expect(ack.missed.map((e) => e.seq)).toEqual([8, 9, 10, 11, 12]);
-    expect(ack.missed[0]).toMatchObject({ sandboxId: runId, kind: "log", payload: { message: "line 8" } });
+    expect(ack.missed[0]).toMatchObject({ runId, kind: "log", payload: { message: "line 8" } });
     expect(typeof ack.missed[0]!.createdAt).toBe("string");
     expect(ack.lastSeq).toBe(12);
     expect(ack.more).toBe(false);
 
     const fresh = await subscribe(socket, runId);
     expect(fresh).toMatchObject({ ok: true, missed: [], lastSeq: 12 });
-    expect(await canViewSandbox(db, user.id, runId)).toBe(true);
+    expect(await canViewRun(db, user.id, runId)).toBe(true);
   });
 
   it("delivers what the Redis emitter publishes to the run's room, and only to its watchers", async () => {
@@ -205,19 +205,19 @@ describe("sandbox:subscribe", () => {
     expect((await subscribe(watcher, runId)).ok).toBe(true);
     expect((await subscribe(bystander, otherRun)).ok).toBe(true);
 
-    const got = next(watcher, "sandbox:events");
-    const strayed = arrives(bystander, "sandbox:events", 500);
-    const event = { sandboxId: runId, seq: 1, kind: "log", payload: { message: "hello" }, createdAt: new Date().toISOString() };
-    const msg = { sandboxId: runId, events: [event, { ...event, seq: 2 }] };
-    live.sandbox(runId, "sandbox:events", msg);
+    const got = next(watcher, "run:events");
+    const strayed = arrives(bystander, "run:events", 500);
+    const event = { runId, seq: 1, kind: "log", payload: { message: "hello" }, createdAt: new Date().toISOString() };
+    const msg = { runId, events: [event, { ...event, seq: 2 }] };
+    live.run(runId, "run:events", msg);
     expect(await got).toEqual(msg);
     expect(await strayed).toBe(false);
 
     // After unsubscribing, nothing more arrives.
-    watcher.emit("sandbox:unsubscribe", { sandboxId: runId });
+    watcher.emit("run:unsubscribe", { runId });
     await new Promise((r) => setTimeout(r, 100));
-    const late = arrives(watcher, "sandbox:events", 300);
-    live.sandbox(runId, "sandbox:events", { sandboxId: runId, events: [{ ...event, seq: 3 }] });
+    const late = arrives(watcher, "run:events", 300);
+    live.run(runId, "run:events", { runId, events: [{ ...event, seq: 3 }] });
     expect(await late).toBe(false);
   });
 
@@ -228,9 +228,9 @@ describe("sandbox:subscribe", () => {
     const socket = client(url, { token });
     await connected(socket);
     expect(await socket.timeout(5000).emitWithAck("arena:subscribe")).toEqual({ ok: true });
-    const got = next(socket, "sandbox:progress");
-    const msg = { sandboxId: runId, currentProgress: 42, targetValue: 100, at: new Date().toISOString() };
-    live.sandboxAndArena(runId, "sandbox:progress", msg);
+    const got = next(socket, "run:progress");
+    const msg = { runId, currentProgress: 42, targetValue: 100, at: new Date().toISOString() };
+    live.runAndArena(runId, "run:progress", msg);
     expect(await got).toEqual(msg);
   });
 });
@@ -264,7 +264,7 @@ describe("betting updates", () => {
     const run = await makeRun(db, { createdById: user.id });
     const watcher = client(url, { token });
     await connected(watcher);
-    expect((await subscribe(watcher, run.sandboxId)).ok).toBe(true);
+    expect((await subscribe(watcher, run.runId)).ok).toBe(true);
     const messages: BetsPlacedMessage[] = [];
     const pools: PoolUpdateMessage[] = [];
     watcher.on("bets:placed", (m) => messages.push(m));
@@ -272,7 +272,7 @@ describe("betting updates", () => {
 
     const bettors = await Promise.all(Array.from({ length: 8 }, () => makeUser()));
     const placed = await Promise.all(
-      bettors.map((b, i) => b.caller.betting.placeBet({ sandboxId: run.sandboxId, side: i % 2 === 0 ? "yes" : "no", amount: 100 + i })),
+      bettors.map((b, i) => b.caller.betting.placeBet({ runId: run.runId, side: i % 2 === 0 ? "yes" : "no", amount: 100 + i })),
     );
     await vi.waitFor(
       () => {
@@ -292,7 +292,7 @@ describe("betting updates", () => {
     expect(received.map((b) => countAfter.get(b.betId))).toEqual(placed.map((b) => b.pool.betCount).sort((x, y) => x - y));
     const first = placed.find((b) => b.betId === received[0]!.betId)!;
     expect(received[0]).toEqual({
-      sandboxId: run.sandboxId,
+      runId: run.runId,
       poolId: run.poolId,
       betId: first.betId,
       side: first.side,
@@ -301,7 +301,7 @@ describe("betting updates", () => {
       userName: first.userName,
       createdAt: first.createdAt.toISOString(),
     });
-    for (const m of messages) expect(m.sandboxId).toBe(run.sandboxId);
+    for (const m of messages) expect(m.runId).toBe(run.runId);
     // The pool's totals: fewer messages than bets, the last one current.
     expect(pools.length).toBeLessThan(placed.length);
     const total = placed.reduce((sum, b) => sum + b.amount, 0);
@@ -323,7 +323,7 @@ describe("several API processes", () => {
     await subscribe(onTwo, runId);
 
     const msg = {
-      sandboxId: runId,
+      runId,
       status: "succeeded" as const,
       statusReason: "goal reached",
       error: null,
@@ -332,14 +332,14 @@ describe("several API processes", () => {
       finishedAt: null,
       at: new Date().toISOString(),
     };
-    const both = Promise.all([next(onOne, "sandbox:status"), next(onTwo, "sandbox:status")]);
-    live.sandbox(runId, "sandbox:status", msg);
+    const both = Promise.all([next(onOne, "run:status"), next(onTwo, "run:status")]);
+    live.run(runId, "run:status", msg);
     expect(await both).toEqual([msg, msg]);
 
     // A server-side broadcast from one process also reaches the other's clients (the adapter).
-    const fromServer = Promise.all([next(onOne, "sandbox:progress"), next(onTwo, "sandbox:progress")]);
-    const progress = { sandboxId: runId, currentProgress: 5, targetValue: 100, at: new Date().toISOString() };
-    one.realtime.io.to(`sandbox:${runId}`).emit("sandbox:progress", progress);
+    const fromServer = Promise.all([next(onOne, "run:progress"), next(onTwo, "run:progress")]);
+    const progress = { runId, currentProgress: 5, targetValue: 100, at: new Date().toISOString() };
+    one.realtime.io.to(`run:${runId}`).emit("run:progress", progress);
     expect(await fromServer).toEqual([progress, progress]);
   });
 
@@ -366,15 +366,15 @@ describe("workspace runs", () => {
     const ws = await createWorkspace(db, { userId: owner.id, name: "Socket team" });
     const m = await tokenFor();
     await db.workspaceMember.create({ data: { workspaceId: ws.id, userId: m.user.id, role: "viewer" } });
-    const privateRun = (await makeRun(db, { createdById: owner.id, workspaceId: ws.id, visibility: "workspace" })).sandboxId;
-    const publicRun = (await makeRun(db, { createdById: owner.id, workspaceId: ws.id, visibility: "public" })).sandboxId;
+    const privateRun = (await makeRun(db, { createdById: owner.id, workspaceId: ws.id, visibility: "workspace" })).runId;
+    const publicRun = (await makeRun(db, { createdById: owner.id, workspaceId: ws.id, visibility: "public" })).runId;
     return { owner, ws, m, privateRun, publicRun };
   }
 
   /** Waits (up to 5 s) until no socket of any server is in the run's room. */
   async function roomEmptied(servers: Running[], runId: string) {
     for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 25))) {
-      const left = await Promise.all(servers.map((s) => s.realtime.io.local.in(rooms.sandbox(runId)).fetchSockets()));
+      const left = await Promise.all(servers.map((s) => s.realtime.io.local.in(rooms.run(runId)).fetchSockets()));
       if (left.every((l) => l.length === 0)) return true;
     }
     return false;
@@ -414,14 +414,14 @@ describe("workspace runs", () => {
     await removeMember({ actorId: owner.id, workspaceId: ws.id, userId: m.user.id });
     expect(await roomEmptied([one, two], privateRun)).toBe(true);
 
-    const event = { sandboxId: privateRun, seq: 1, kind: "log", payload: { message: "private" }, createdAt: new Date().toISOString() };
-    const strayed = Promise.all([arrives(onOne, "sandbox:events", 500), arrives(onTwo, "sandbox:events", 500)]);
-    live.sandbox(privateRun, "sandbox:events", { sandboxId: privateRun, events: [event] });
+    const event = { runId: privateRun, seq: 1, kind: "log", payload: { message: "private" }, createdAt: new Date().toISOString() };
+    const strayed = Promise.all([arrives(onOne, "run:events", 500), arrives(onTwo, "run:events", 500)]);
+    live.run(privateRun, "run:events", { runId: privateRun, events: [event] });
     expect(await strayed).toEqual([false, false]);
     // The public run of the same workspace still reaches them.
-    const stillPublic = Promise.all([next(onOne, "sandbox:events"), next(onTwo, "sandbox:events")]);
-    live.sandbox(publicRun, "sandbox:events", { sandboxId: publicRun, events: [{ ...event, sandboxId: publicRun }] });
-    expect((await stillPublic).map((msg) => msg.sandboxId)).toEqual([publicRun, publicRun]);
+    const stillPublic = Promise.all([next(onOne, "run:events"), next(onTwo, "run:events")]);
+    live.run(publicRun, "run:events", { runId: publicRun, events: [{ ...event, runId: publicRun }] });
+    expect((await stillPublic).map((msg) => msg.runId)).toEqual([publicRun, publicRun]);
     // And subscribing again is refused.
     expect((await subscribe(onOne, privateRun)).ok).toBe(false);
   });
@@ -440,31 +440,31 @@ describe("workspace runs", () => {
     await Promise.all([connected(member), connected(stranger), connected(op)]);
     for (const s of [member, stranger, op]) expect(await s.timeout(5000).emitWithAck("arena:subscribe")).toEqual({ ok: true });
 
-    const progress = (sandboxId: string, currentProgress: number) => ({
-      sandboxId,
+    const progress = (runId: string, currentProgress: number) => ({
+      runId,
       currentProgress,
       targetValue: 100,
       at: new Date().toISOString(),
     });
-    const toMember = next(member, "sandbox:progress");
-    const toOperator = next(op, "sandbox:progress");
-    const toStranger = arrives(stranger, "sandbox:progress", 500);
-    live.sandboxAndArena(privateRun, "sandbox:progress", progress(privateRun, 1));
-    expect((await toMember).sandboxId).toBe(privateRun);
-    expect((await toOperator).sandboxId).toBe(privateRun);
+    const toMember = next(member, "run:progress");
+    const toOperator = next(op, "run:progress");
+    const toStranger = arrives(stranger, "run:progress", 500);
+    live.runAndArena(privateRun, "run:progress", progress(privateRun, 1));
+    expect((await toMember).runId).toBe(privateRun);
+    expect((await toOperator).runId).toBe(privateRun);
     expect(await toStranger).toBe(false);
     // A public run's updates reach everyone in the arena.
-    const publicToStranger = next(stranger, "sandbox:progress");
-    live.sandboxAndArena(publicRun, "sandbox:progress", progress(publicRun, 2));
-    expect((await publicToStranger).sandboxId).toBe(publicRun);
+    const publicToStranger = next(stranger, "run:progress");
+    live.runAndArena(publicRun, "run:progress", progress(publicRun, 2));
+    expect((await publicToStranger).runId).toBe(publicRun);
 
     await removeMember({ actorId: owner.id, workspaceId: ws.id, userId: m.user.id });
     for (let deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((res) => setTimeout(res, 25))) {
       if ((await r.realtime.io.local.in(rooms.workspaceArena(ws.id)).fetchSockets()).length === 0) break;
     }
     expect(await r.realtime.io.local.in(rooms.workspaceArena(ws.id)).fetchSockets()).toEqual([]);
-    const late = arrives(member, "sandbox:progress", 500);
-    live.sandboxAndArena(privateRun, "sandbox:progress", progress(privateRun, 3));
+    const late = arrives(member, "run:progress", 500);
+    live.runAndArena(privateRun, "run:progress", progress(privateRun, 3));
     expect(await late).toBe(false);
   });
 
@@ -477,9 +477,9 @@ describe("workspace runs", () => {
     await setMemberRole({ actorId: owner.id, workspaceId: ws.id, userId: m.user.id, role: "member" });
     // The re-check is announced and done; the socket is still in the room.
     expect(await recheckRunRooms(r.realtime.io, db, m.user.id)).toBe(0);
-    const got = next(socket, "sandbox:progress");
-    const msg = { sandboxId: privateRun, currentProgress: 3, targetValue: 100, at: new Date().toISOString() };
-    live.sandbox(privateRun, "sandbox:progress", msg);
+    const got = next(socket, "run:progress");
+    const msg = { runId: privateRun, currentProgress: 3, targetValue: 100, at: new Date().toISOString() };
+    live.run(privateRun, "run:progress", msg);
     expect(await got).toEqual(msg);
   });
 });

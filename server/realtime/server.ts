@@ -3,7 +3,7 @@
 // (server/realtime/emit.ts), so an update published anywhere reaches every watching browser.
 //
 // Clients only ever join rooms through the handlers below: their own `user:<id>` room at
-// connect (balances and bets are private), a run's room after canViewSandbox, and the arena.
+// connect (balances and bets are private), a run's room after canViewRun, and the arena.
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import { createAdapter } from "@socket.io/redis-adapter";
@@ -17,7 +17,7 @@ import type { AuthUser } from "../auth/resolve-user";
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from "@shared/realtime";
 import { socketChannelPrefix } from "./emit";
 import { authenticateHandshake } from "./handshake-auth";
-import { canViewSandbox, isWorkspaceMember } from "./access";
+import { canViewRun, isWorkspaceMember } from "./access";
 import { eventsAfter, latestSeq } from "./catch-up";
 import { arenaRoomsFor, isArenaRoom, watchMembershipChanges } from "./membership";
 
@@ -36,7 +36,7 @@ export interface RealtimeServer {
 
 const workspaceRoomInput = z.object({ workspaceId: z.string().min(1).max(64) });
 const subscribeInput = z.object({
-  sandboxId: z.string().min(1).max(64),
+  runId: z.string().min(1).max(64),
   afterSeq: z.number().int().min(0).optional(),
 });
 
@@ -70,37 +70,37 @@ export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}):
     const user = socket.data.user;
     void socket.join(rooms.user(user.id));
 
-    socket.on("sandbox:subscribe", async (raw, ack) => {
+    socket.on("run:subscribe", async (raw, ack) => {
       const reply = typeof ack === "function" ? ack : () => {};
       const parsed = subscribeInput.safeParse(raw);
       if (!parsed.success) {
-        reply({ ok: false, error: "sandboxId must be a run id; afterSeq, when given, a whole number >= 0" });
+        reply({ ok: false, error: "runId must be a run id; afterSeq, when given, a whole number >= 0" });
         return;
       }
-      const { sandboxId, afterSeq } = parsed.data;
+      const { runId, afterSeq } = parsed.data;
       try {
-        if (!(await canViewSandbox(db, user.id, sandboxId))) {
+        if (!(await canViewRun(db, user.id, runId))) {
           reply({ ok: false, error: "no such run, or you may not watch it" });
           return;
         }
         // Join before reading, so an event committed in between arrives live as well as in the
         // replay (clients drop duplicates by seq) instead of falling into the gap.
-        await socket.join(rooms.sandbox(sandboxId));
+        await socket.join(rooms.run(runId));
         if (afterSeq === undefined) {
-          reply({ ok: true, missed: [], lastSeq: await latestSeq(db, sandboxId), more: false });
+          reply({ ok: true, missed: [], lastSeq: await latestSeq(db, runId), more: false });
           return;
         }
-        const catchUp = await eventsAfter(db, sandboxId, afterSeq);
+        const catchUp = await eventsAfter(db, runId, afterSeq);
         reply({ ok: true, missed: catchUp.missed, lastSeq: catchUp.lastSeq, more: catchUp.more });
       } catch (err) {
-        logger.warn({ err, sandboxId }, "sandbox:subscribe failed");
+        logger.warn({ err, runId }, "run:subscribe failed");
         reply({ ok: false, error: "could not subscribe right now; retry shortly" });
       }
     });
 
-    socket.on("sandbox:unsubscribe", (raw) => {
-      const parsed = subscribeInput.pick({ sandboxId: true }).safeParse(raw);
-      if (parsed.success) void socket.leave(rooms.sandbox(parsed.data.sandboxId));
+    socket.on("run:unsubscribe", (raw) => {
+      const parsed = subscribeInput.pick({ runId: true }).safeParse(raw);
+      if (parsed.success) void socket.leave(rooms.run(parsed.data.runId));
     });
 
     socket.on("arena:subscribe", async (ack) => {

@@ -8,7 +8,7 @@ import { config } from "../config";
 import { db } from "../lib/db";
 import { resolveUser } from "../auth/resolve-user";
 import { sendError } from "../lib/http-errors";
-import { artifactPath, SCREENSHOT_TYPES } from "../domain/sandbox/artifacts";
+import { artifactPath, SCREENSHOT_TYPES } from "../domain/runs/artifacts";
 import { visibleRunsWhere } from "../domain/workspaces/visibility";
 
 export function createArtifactRouter(authConfig: ExpressAuthConfig): Router {
@@ -17,7 +17,7 @@ export function createArtifactRouter(authConfig: ExpressAuthConfig): Router {
     const user = await resolveUser(db, authConfig, req);
     if (!user) return sendError(res, 401, "UNAUTHORIZED", "sign in first");
     const artifact = await db.artifact.findUnique({
-      where: { id: req.params.id, sandbox: visibleRunsWhere(user) },
+      where: { id: req.params.id, run: visibleRunsWhere(user) },
       select: { storageKey: true, contentType: true, filename: true },
     });
     if (!artifact) return sendError(res, 404, "NOT_FOUND", "no artifact with that id");

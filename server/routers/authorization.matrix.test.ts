@@ -20,11 +20,11 @@ import { db } from "../lib/db";
 import { hashToken, newToken } from "../lib/passwords";
 import { anonymousCaller, makeUser } from "../test/helpers";
 import { appRouter } from "../trpc/root";
-import { ensureBuiltinProfiles } from "../domain/agent-profiles";
+import { ensureBuiltinAgents } from "../domain/agents";
 import { createApiToken } from "../domain/users";
 import { runAccountKey, transfer, userAccountKey } from "../domain/ledger";
 import { makeRun, moneySnapshot, seedBets } from "../domain/betting/fixtures";
-import { artifactPath } from "../domain/sandbox/artifacts";
+import { artifactPath } from "../domain/runs/artifacts";
 import { inviteToWorkspace } from "../domain/workspaces/invitations";
 import { createBridgeRouter } from "../bridge/routes";
 import { createArtifactRouter } from "./artifacts";
@@ -138,44 +138,44 @@ const MATRIX: Record<string, Row> = {
   "workspace.acceptInvite": { on: "workspace", procedure: "workspace.acceptInvite", changes: true, expect: humans(U, F, F, F, F, F, F, F), call: (a, w) => a.caller.workspace.acceptInvite({ token: w.inviteToken }) },
 
   // Runs: reads.
-  "sandbox.get":            { on: "run", procedure: "sandbox.get", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.sandbox.get({ id: r.id }) },
-  "sandbox.events":         { on: "run", procedure: "sandbox.events", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.sandbox.events({ id: r.id }) },
-  "sandbox.list":           { on: "run", procedure: "sandbox.list", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
-    call: async (a, _w, r) => listed((await a.caller.sandbox.list({ ...ARENA_LIST, goal: r.goal })).items.some((x) => x.id === r.id)) },
+  "run.get":            { on: "run", procedure: "run.get", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.run.get({ id: r.id }) },
+  "run.events":         { on: "run", procedure: "run.events", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.run.events({ id: r.id }) },
+  "run.list":           { on: "run", procedure: "run.list", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, _w, r) => listed((await a.caller.run.list({ ...ARENA_LIST, goal: r.goal })).items.some((x) => x.id === r.id)) },
   // The arena from the team workspace, asked for by someone outside it too: it narrows, never widens.
-  "sandbox.list (workspaceId)": { on: "run", procedure: "sandbox.list", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
-    call: async (a, w, r) => listed((await a.caller.sandbox.list({ ...ARENA_LIST, goal: r.goal, workspaceId: w.workspaceId })).items.some((x) => x.id === r.id)) },
-  "sandbox.compare (by id)":   { on: "run", procedure: "sandbox.compare", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.sandbox.compare({ id: r.id }) },
-  "sandbox.compare (by goal)": { on: "run", procedure: "sandbox.compare", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
-    call: async (a, _w, r) => listed((await a.caller.sandbox.compare({ goal: r.goal })).runs.some((x) => x.id === r.id)) },
+  "run.list (workspaceId)": { on: "run", procedure: "run.list", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, w, r) => listed((await a.caller.run.list({ ...ARENA_LIST, goal: r.goal, workspaceId: w.workspaceId })).items.some((x) => x.id === r.id)) },
+  "run.compare (by id)":   { on: "run", procedure: "run.compare", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.run.compare({ id: r.id }) },
+  "run.compare (by goal)": { on: "run", procedure: "run.compare", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, _w, r) => listed((await a.caller.run.compare({ goal: r.goal })).runs.some((x) => x.id === r.id)) },
   // Each run of the world has a model of its own: it shows in the statistics of those who may see it.
-  "sandbox.modelStats":     { on: "run", procedure: "sandbox.modelStats", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
-    call: async (a, _w, r) => listed((await a.caller.sandbox.modelStats()).some((m) => m.model === r.model)) },
-  "betting.getOdds":        { on: "run", procedure: "betting.getOdds", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.betting.getOdds({ sandboxId: r.id }) },
+  "run.modelStats":     { on: "run", procedure: "run.modelStats", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
+    call: async (a, _w, r) => listed((await a.caller.run.modelStats()).some((m) => m.model === r.model)) },
+  "betting.getOdds":        { on: "run", procedure: "betting.getOdds", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.betting.getOdds({ runId: r.id }) },
   "betting.quote":          { on: "run", procedure: "betting.quote", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC),
-    call: (a, _w, r) => a.caller.betting.quote({ sandboxId: r.id, side: "yes", amount: 500 }) },
-  "betting.pool":           { on: "run", procedure: "betting.pool", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.betting.pool({ sandboxId: r.id }) },
+    call: (a, _w, r) => a.caller.betting.quote({ runId: r.id, side: "yes", amount: 500 }) },
+  "betting.pool":           { on: "run", procedure: "betting.pool", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.betting.pool({ runId: r.id }) },
   // Every actor has a bet on each run of the shared world (placed, say, before they left the team).
   "betting.myBets":         { on: "run", procedure: "betting.myBets", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
-    call: async (a, _w, r) => listed((await a.caller.betting.myBets({ limit: 100 })).items.some((b) => b.sandboxId === r.id)) },
+    call: async (a, _w, r) => listed((await a.caller.betting.myBets({ limit: 100 })).items.some((b) => b.runId === r.id)) },
   "betting.leaderboard":    { on: "run", procedure: "betting.leaderboard", changes: false, expect: byVisibility(LIST_PRIVATE, LIST_PUBLIC),
     call: async (a, _w, r) => listed((await a.caller.betting.leaderboard({ limit: 100 })).models.some((m) => m.model === r.model)) },
   "GET /api/artifacts/:id": { on: "run", procedure: "GET /api/artifacts/:id", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC),
     call: (a, _w, r) => httpOutcome(a.auth(request(app).get(`/api/artifacts/${r.artifactId}`))) },
 
   // Runs: changes.
-  "sandbox.create":         { on: "run", procedure: "sandbox.create", changes: true, expect: byVisibility(LAUNCH, LAUNCH),
-    call: (a, w, _r, visibility) => a.caller.sandbox.create({ ...launch(), workspaceId: w.workspaceId, visibility }) },
-  "sandbox.cancel":         { on: "run", procedure: "sandbox.cancel", changes: true, expect: byVisibility(STEER_PRIVATE, STEER_PUBLIC), call: (a, _w, r) => a.caller.sandbox.cancel({ id: r.id }) },
-  "sandbox.injectCredits":  { on: "run", procedure: "sandbox.injectCredits", changes: true, expect: byVisibility(STEER_PRIVATE, STEER_PUBLIC),
-    call: (a, _w, r) => a.caller.sandbox.injectCredits({ id: r.id, amount: 100 }) },
-  "sandbox.submitPrompt":   { on: "run", procedure: "sandbox.submitPrompt", changes: true, expect: byVisibility(STEER_PRIVATE, STEER_PUBLIC),
-    call: (a, _w, r) => a.caller.sandbox.submitPrompt({ id: r.id, text: "faster" }) },
-  "sandbox.reviewArtifact": { on: "run", procedure: "sandbox.reviewArtifact", changes: true, expect: byVisibility(OPERATORS, OPERATORS),
-    call: (a, _w, r) => a.caller.sandbox.reviewArtifact({ artifactId: r.artifactId, state: "approved" }) },
+  "run.create":         { on: "run", procedure: "run.create", changes: true, expect: byVisibility(LAUNCH, LAUNCH),
+    call: (a, w, _r, visibility) => a.caller.run.create({ ...launch(), workspaceId: w.workspaceId, visibility }) },
+  "run.cancel":         { on: "run", procedure: "run.cancel", changes: true, expect: byVisibility(STEER_PRIVATE, STEER_PUBLIC), call: (a, _w, r) => a.caller.run.cancel({ id: r.id }) },
+  "run.injectCredits":  { on: "run", procedure: "run.injectCredits", changes: true, expect: byVisibility(STEER_PRIVATE, STEER_PUBLIC),
+    call: (a, _w, r) => a.caller.run.injectCredits({ id: r.id, amount: 100 }) },
+  "run.submitPrompt":   { on: "run", procedure: "run.submitPrompt", changes: true, expect: byVisibility(STEER_PRIVATE, STEER_PUBLIC),
+    call: (a, _w, r) => a.caller.run.submitPrompt({ id: r.id, text: "faster" }) },
+  "run.reviewArtifact": { on: "run", procedure: "run.reviewArtifact", changes: true, expect: byVisibility(OPERATORS, OPERATORS),
+    call: (a, _w, r) => a.caller.run.reviewArtifact({ artifactId: r.artifactId, state: "approved" }) },
   // The run's creator is none of the actors: everyone who may see the run may bet on it.
   "betting.placeBet":       { on: "run", procedure: "betting.placeBet", changes: true, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC),
-    call: (a, _w, r) => a.caller.betting.placeBet({ sandboxId: r.id, side: "yes", amount: 100 }) },
+    call: (a, _w, r) => a.caller.betting.placeBet({ runId: r.id, side: "yes", amount: 100 }) },
 
   // The agent bridge: only the run's own agent, whatever the caller's other credentials.
   "GET /run":               { on: "bridge", procedure: "GET /run", expect: agents("ok", F), call: (a, _w, base) => a.auth(bridge("get", base, "/run")) },
@@ -210,10 +210,10 @@ const NOT_ABOUT_RUNS = {
   "user.ledger": "the caller's own money",
   "user.list": "site admins' user list (user.router.test.ts)",
   "user.setRole": "site roles (user.router.test.ts)",
-  "sandbox.profiles": "agent profiles, not runs",
-  "sandbox.providers": "launch providers, not runs",
-  "sandbox.setProfileRestricted": "agent profiles, not runs",
-  "sandbox.setProfileVerifier": "agent profiles, not runs",
+  "run.agents": "agents, not runs",
+  "run.providers": "launch providers, not runs",
+  "run.setAgentRestricted": "agents, not runs",
+  "run.setAgentVerifier": "agents, not runs",
   "billing.status": "the caller's own billing state",
   "billing.packs": "credit packs, not runs",
   "billing.createCheckout": "the caller's own top-up",
@@ -279,12 +279,12 @@ async function httpOutcome(req: Test): Promise<Outcome> {
   return outcome;
 }
 
-let demoProfileId: string;
+let demoAgentId: string;
 const launch = () => ({
   goal: "Launched in the matrix",
   metric: "points",
   targetValue: 10,
-  agentProfileId: demoProfileId,
+  agentId: demoAgentId,
   durationMinutes: 10,
   credits: config.MIN_RUN_CREDITS_CENTS,
 });
@@ -294,8 +294,8 @@ type Person = Exclude<Human, "anonymous"> | "creator" | "target" | "elsewhere";
 let people: Record<Person, TestUser & { apiToken: string }>;
 
 beforeAll(async () => {
-  const profiles = await ensureBuiltinProfiles(db);
-  demoProfileId = profiles.find((p) => p.policy === "demo")!.id;
+  const agents = await ensureBuiltinAgents(db);
+  demoAgentId = agents.find((p) => p.policy === "demo")!.id;
   const roles: Partial<Record<Person, "operator" | "admin">> = { siteOperator: "operator", siteAdmin: "admin" };
   const names: Person[] = [
     "viewer",
@@ -382,22 +382,22 @@ async function makeWorldRun(workspaceId: string | null, visibility: Visibility, 
   const run = await makeRun(db, placement);
   const finished = await makeRun(db, { ...placement, status: "succeeded" });
   const agentToken = newToken("pdkrun");
-  await db.sandbox.updateMany({ where: { id: { in: [run.sandboxId, finished.sandboxId] } }, data: { goal } });
-  await db.sandbox.update({ where: { id: run.sandboxId }, data: { tokenHash: hashToken(agentToken), creditBudget: 1_000 } });
+  await db.run.updateMany({ where: { id: { in: [run.runId, finished.runId] } }, data: { goal } });
+  await db.run.update({ where: { id: run.runId }, data: { tokenHash: hashToken(agentToken), creditBudget: 1_000 } });
   await db.$transaction(async (tx) => {
-    await tx.ledgerAccount.create({ data: { key: runAccountKey(run.sandboxId), kind: "run" } });
-    await transfer(tx, { from: userAccountKey(creator.id), to: runAccountKey(run.sandboxId), amount: 1_000, kind: "credit_budget" });
+    await tx.ledgerAccount.create({ data: { key: runAccountKey(run.runId), kind: "run" } });
+    await transfer(tx, { from: userAccountKey(creator.id), to: runAccountKey(run.runId), amount: 1_000, kind: "credit_budget" });
   });
-  const storageKey = `${run.sandboxId}/notes`;
+  const storageKey = `${run.runId}/notes`;
   const file = artifactPath(path.resolve(config.DATA_DIR, "artifacts"), storageKey);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, "notes");
   const artifact = await db.artifact.create({
-    data: { sandboxId: run.sandboxId, kind: "file", filename: "notes.txt", contentType: "text/plain", size: 5, storageKey },
+    data: { runId: run.runId, kind: "file", filename: "notes.txt", contentType: "text/plain", size: 5, storageKey },
     select: { id: true },
   });
   const prompt = await db.promptInjection.create({
-    data: { sandboxId: run.sandboxId, text: "hello", createdById: creator.id },
+    data: { runId: run.runId, text: "hello", createdById: creator.id },
     select: { id: true },
   });
   if (opts.bets) {
@@ -408,7 +408,7 @@ async function makeWorldRun(workspaceId: string | null, visibility: Visibility, 
       bettors.map((who) => ({ userId: people[who].id, side: "no" as const, amount: 100 })),
     );
   }
-  return { run: { id: run.sandboxId, goal, model, artifactId: artifact.id, promptId: prompt.id }, agentToken };
+  return { run: { id: run.runId, goal, model, artifactId: artifact.id, promptId: prompt.id }, agentToken };
 }
 
 let shared: World;
@@ -439,20 +439,20 @@ async function snapshot(w: World) {
       orderBy: { email: "asc" },
     }),
     workspaces: await db.workspace.count(),
-    runs: await db.sandbox.findMany({
+    runs: await db.run.findMany({
       where: { id: { in: runIds } },
       select: { id: true, status: true, creditBudget: true, creditsSpent: true, currentProgress: true, eventSeq: true },
       orderBy: { id: "asc" },
     }),
-    runCount: await db.sandbox.count(),
+    runCount: await db.run.count(),
     prompts: await db.promptInjection.findMany({
-      where: { sandboxId: { in: runIds } },
+      where: { runId: { in: runIds } },
       select: { id: true, status: true },
       orderBy: { id: "asc" },
     }),
-    steeredBy: await db.pool.findMany({ where: { sandboxId: { in: runIds } }, select: { steeredBy: true }, orderBy: { id: "asc" } }),
+    steeredBy: await db.pool.findMany({ where: { runId: { in: runIds } }, select: { steeredBy: true }, orderBy: { id: "asc" } }),
     artifacts: await db.artifact.findMany({
-      where: { sandboxId: { in: runIds } },
+      where: { runId: { in: runIds } },
       select: { id: true, reviewState: true },
       orderBy: { id: "asc" },
     }),
@@ -549,9 +549,9 @@ describe("authorization matrix", () => {
     const outsider = people.otherWorkspace;
     const hidden = shared.runs!.workspace.id;
     for (const id of [hidden, "no-such-run"]) {
-      const err = await outsider.caller.sandbox.get({ id }).catch((e: unknown) => e as TRPCError);
+      const err = await outsider.caller.run.get({ id }).catch((e: unknown) => e as TRPCError);
       expect(err).toMatchObject({ code: "NOT_FOUND", message: "no run with that id" });
-      const bet = await outsider.caller.betting.placeBet({ sandboxId: id, side: "yes", amount: 100 }).catch((e: unknown) => e as TRPCError);
+      const bet = await outsider.caller.betting.placeBet({ runId: id, side: "yes", amount: 100 }).catch((e: unknown) => e as TRPCError);
       expect(bet).toMatchObject({ code: "NOT_FOUND", message: "no run with that id" });
     }
     const missing = await request(app).get("/api/artifacts/no-such-artifact").set("authorization", `Bearer ${outsider.apiToken}`);

@@ -8,7 +8,7 @@ const SPECIALIZATIONS = ["researcher", "writer", "reviewer", "designer"] as cons
 
 export async function seedDemoPipelines(db: Db, input: { workspaceId: string; ownerId: string }): Promise<void> {
   for (const specialization of SPECIALIZATIONS) {
-    await db.agentProfile.upsert({
+    await db.agent.upsert({
       where: { slug: `demo-${specialization}` },
       update: {},
       create: {

@@ -4,13 +4,13 @@ import { db } from "../lib/db";
 import { makeUser } from "../test/helpers";
 import { DEMO_RUNNER, DEMO_TEAM, DEMO_TEAMMATE, seedDemoWorld } from "./demo";
 import { canSeeRun } from "../domain/workspaces/visibility";
-import { DEMO_VERIFIER } from "../domain/agent-profiles";
+import { DEMO_VERIFIER } from "../domain/agents";
 
 describe("seedDemoWorld", () => {
   it("seeds the demo runs under the demo runner, verified, and the demo user can bet on the live one", async () => {
     const demo = await makeUser({ email: "demo@paddock.local", role: "admin" });
     await seedDemoWorld(db);
-    const runs = await db.sandbox.findMany({
+    const runs = await db.run.findMany({
       select: { id: true, status: true, verifier: true, verifiedProgress: true, createdBy: { select: { email: true } } },
     });
     expect(runs.length).toBeGreaterThan(1);
@@ -18,10 +18,10 @@ describe("seedDemoWorld", () => {
     expect(runs.every((r) => r.verifier === DEMO_VERIFIER)).toBe(true);
     expect(runs.filter((r) => r.status === "succeeded").every((r) => r.verifiedProgress === 20)).toBe(true);
     const live = runs.find((r) => r.status === "queued")!;
-    expect(await demo.caller.betting.placeBet({ sandboxId: live.id, side: "yes", amount: 500 })).toMatchObject({ amount: 500 });
+    expect(await demo.caller.betting.placeBet({ runId: live.id, side: "yes", amount: 500 })).toMatchObject({ amount: 500 });
     // Seeding again changes nothing.
     await seedDemoWorld(db);
-    expect(await db.sandbox.count()).toBe(runs.length);
+    expect(await db.run.count()).toBe(runs.length);
     expect(await db.workspace.count({ where: { name: DEMO_TEAM } })).toBe(1);
   });
 
@@ -35,7 +35,7 @@ describe("seedDemoWorld", () => {
       select: {
         personal: true,
         members: { select: { role: true, user: { select: { email: true } } } },
-        sandboxes: { select: { id: true, visibility: true } },
+        runs: { select: { id: true, visibility: true } },
       },
     });
     expect(team.personal).toBe(false);
@@ -44,8 +44,8 @@ describe("seedDemoWorld", () => {
       [demo.email]: "admin",
       [DEMO_TEAMMATE.email]: "viewer",
     });
-    const privateRuns = team.sandboxes.filter((r) => r.visibility === "workspace");
-    const publicRuns = (await db.sandbox.findMany({ where: { visibility: "public" }, select: { id: true } })).map((r) => r.id);
+    const privateRuns = team.runs.filter((r) => r.visibility === "workspace");
+    const publicRuns = (await db.run.findMany({ where: { visibility: "public" }, select: { id: true } })).map((r) => r.id);
     expect(privateRuns.length).toBeGreaterThan(0);
     expect(publicRuns.length).toBeGreaterThan(1);
 

@@ -1,23 +1,23 @@
 // The demo world for `npm start` and `npm run db:seed`: finished runs with history on the
-// built-in agent profiles, and one live run that the workers launch on boot. The runs belong to
+// built-in agents, and one live run that the workers launch on boot. The runs belong to
 // a second demo account, so the demo user can bet on them (nobody bets on a run they steer).
 // A team workspace holds the runner (owner), the demo user (admin) and a third account (viewer),
 // with public runs (the arena) and private ones (its members only), so a newcomer sees both kinds.
 import type { Db } from "../lib/db";
-import { createRun } from "../domain/sandbox/create";
-import { transitionRun } from "../domain/sandbox/lifecycle";
-import { appendEvents } from "../domain/sandbox/events";
+import { createRun } from "../domain/runs/create";
+import { transitionRun } from "../domain/runs/lifecycle";
+import { appendEvents } from "../domain/runs/events";
 import { pgPool } from "../lib/pg";
-import { recordProgress } from "../domain/sandbox/progress";
-import { spendCredits } from "../domain/sandbox/credits";
+import { recordProgress } from "../domain/runs/progress";
+import { spendCredits } from "../domain/runs/credits";
 import { enqueue } from "../jobs/queues";
-import { launchJob } from "../jobs/sandbox/launch";
-import { ensureBuiltinProfiles } from "../domain/agent-profiles";
+import { launchJob } from "../jobs/runs/launch";
+import { ensureBuiltinAgents } from "../domain/agents";
 import { registerUser } from "../domain/users";
 import { config } from "../config";
 import { createWorkspace } from "../domain/workspaces/workspaces";
 import { seedDemoPipelines } from "./demo-pipelines";
-import type { RunVisibilityName } from "@shared/sandbox";
+import type { RunVisibilityName } from "@shared/run";
 
 /** The demo runs' creator: not the demo user, who could not bet on runs they created. */
 export const DEMO_RUNNER = { email: "runner@paddock.local", name: "Rae Runner (demo)", password: "paddock-demo" };
@@ -36,7 +36,7 @@ interface Placement {
 async function finishedRun(
   db: Db,
   userId: string,
-  profileId: string,
+  agentId: string,
   goal: string,
   reach: number,
   outcome: "succeeded" | "failed",
@@ -46,13 +46,13 @@ async function finishedRun(
   const { id } = await createRun(
     db,
     userId,
-    { goal, metric: "qualified leads", targetValue: 20, agentProfileId: profileId, durationMinutes: 30, credits: 400, ...placement },
+    { goal, metric: "qualified leads", targetValue: 20, agentId, durationMinutes: 30, credits: 400, ...placement },
     OPTS,
   );
   const startedAt = new Date(Date.now() - minutesAgo * 60_000);
-  await transitionRun(db, { sandboxId: id, to: "booting", reason: "launching" });
+  await transitionRun(db, { runId: id, to: "booting", reason: "launching" });
   await transitionRun(db, {
-    sandboxId: id,
+    runId: id,
     to: "running",
     reason: "agent started",
     set: { startedAt, expiresAt: new Date(startedAt.getTime() + 30 * 60_000), providerId: null },
@@ -63,12 +63,12 @@ async function finishedRun(
       { kind: "thought", payload: { text: thoughts[(v / 4) % thoughts.length] } },
       { kind: "action", payload: { name: "search", detail: `batch ${v / 4}` } },
     ]);
-    await recordProgress(db, { sandboxId: id, value: Math.min(v, reach) });
-    await spendCredits(db, { sandboxId: id, amount: 12, reason: "model calls" });
+    await recordProgress(db, { runId: id, value: Math.min(v, reach) });
+    await spendCredits(db, { runId: id, amount: 12, reason: "model calls" });
   }
   // As the verify job would have recorded it: the demo verifier counted `reach` result files.
   await transitionRun(db, {
-    sandboxId: id,
+    runId: id,
     to: outcome,
     reason: outcome === "succeeded" ? `verified: ${reach} of 20` : `verified ${reach}, below the target 20`,
     summary: outcome === "succeeded" ? "Found 20 qualified leads." : "Stalled at the reply stage.",
@@ -77,8 +77,8 @@ async function finishedRun(
 }
 
 export async function seedDemoWorld(db: Db): Promise<void> {
-  const profiles = await ensureBuiltinProfiles(db);
-  if ((await db.sandbox.count()) > 0) return;
+  const agents = await ensureBuiltinAgents(db);
+  if ((await db.run.count()) > 0) return;
   const demo = await db.user.findUnique({ where: { email: "demo@paddock.local" }, select: { id: true } });
   if (!demo) return;
   const runner =
@@ -95,7 +95,7 @@ export async function seedDemoWorld(db: Db): Promise<void> {
     ],
   });
   await seedDemoPipelines(db, { workspaceId: team.id, ownerId: runner.id });
-  const bySlug = new Map(profiles.map((p) => [p.slug, p.id]));
+  const bySlug = new Map(agents.map((p) => [p.slug, p.id]));
   const goal = "Find 20 qualified leads for a developer-tools startup";
   await finishedRun(db, runner.id, bySlug.get("demo-sonnet")!, goal, 20, "succeeded", 90, { workspaceId: team.id, visibility: "public" });
   await finishedRun(db, runner.id, bySlug.get("demo-gpt")!, goal, 12, "failed", 80, { workspaceId: team.id, visibility: "workspace" });
@@ -108,7 +108,7 @@ export async function seedDemoWorld(db: Db): Promise<void> {
       goal: "Write and test 40 unit tests for the billing module",
       metric: "tests passing",
       targetValue: 40,
-      agentProfileId: bySlug.get("demo-gpt")!,
+      agentId: bySlug.get("demo-gpt")!,
       durationMinutes: 60,
       idleTimeoutMinutes: 15,
       credits: 2_000,
@@ -119,5 +119,5 @@ export async function seedDemoWorld(db: Db): Promise<void> {
     },
     OPTS,
   );
-  await enqueue(launchJob, { sandboxId: live.id }, { jobId: `launch-${live.id}` });
+  await enqueue(launchJob, { runId: live.id }, { jobId: `launch-${live.id}` });
 }

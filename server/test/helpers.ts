@@ -7,7 +7,7 @@ import { createCaller } from "../trpc/root";
 import { createContextInner } from "../trpc/context";
 import { db } from "../lib/db";
 import { registerUser } from "../domain/users";
-import { createRun } from "../domain/sandbox/create";
+import { createRun } from "../domain/runs/create";
 import { hashToken, newToken } from "../lib/passwords";
 import type { Role } from "../generated/prisma/enums";
 
@@ -34,7 +34,7 @@ export const anonymousCaller = () => createCaller(createContextInner({ user: nul
  * verifier unless a test sets one, so the agent's own report ends it.
  */
 export async function makeLiveRun(opts: {
-  agentProfileId: string;
+  agentId: string;
   goal?: string;
   credits?: number;
   targetValue?: number;
@@ -48,14 +48,14 @@ export async function makeLiveRun(opts: {
       goal: opts.goal ?? "Test run",
       metric: "points",
       targetValue: opts.targetValue ?? 10,
-      agentProfileId: opts.agentProfileId,
+      agentId: opts.agentId,
       durationMinutes: 60,
       credits: opts.credits ?? 100,
     },
     { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
   );
   const token = newToken("pdkrun");
-  await db.sandbox.update({
+  await db.run.update({
     where: { id },
     data: { status: opts.status ?? "running", startedAt: new Date(), tokenHash: hashToken(token), verifier: null },
   });

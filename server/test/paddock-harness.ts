@@ -55,15 +55,15 @@ export async function spawnWorker(env: Record<string, string> = {}) {
 
 /**
  * Starts a Paddock for the test file (before its tests, stopped after); its start creates the
- * built-in agent profiles. Set env overrides before calling: config is read when Paddock is imported.
+ * built-in agents. Set env overrides before calling: config is read when Paddock is imported.
  */
 export function useTestPaddock(opts: { role?: "all" | "api" } = {}) {
-  const ctx = {} as { paddock: Paddock & { url: string }; profileId: string };
+  const ctx = {} as { paddock: Paddock & { url: string }; agentId: string };
   beforeAll(async () => {
     ctx.paddock = await startTestPaddock({}, opts.role ?? "all");
     const { db } = await import("../lib/db");
-    const { ensureBuiltinProfiles } = await import("../domain/agent-profiles");
-    ctx.profileId = (await ensureBuiltinProfiles(db)).find((p) => p.slug === "demo-gpt")!.id;
+    const { ensureBuiltinAgents } = await import("../domain/agents");
+    ctx.agentId = (await ensureBuiltinAgents(db)).find((p) => p.slug === "demo-gpt")!.id;
   });
   afterAll(async () => {
     await ctx.paddock?.stop();
@@ -76,7 +76,7 @@ export async function waitForRun(id: string, statuses: string[], timeoutMs = 40_
   const { db } = await import("../lib/db");
   return waitUntil(
     async () => {
-      const run = await db.sandbox.findUniqueOrThrow({ where: { id } });
+      const run = await db.run.findUniqueOrThrow({ where: { id } });
       return statuses.includes(run.status) ? run : null;
     },
     `run ${id} to reach ${statuses.join("/")}`,

@@ -34,7 +34,7 @@ const ONLY_IN_MIGRATIONS: Record<string, string> = {
   "constraint ledger_accounts.ledger_accounts_balance_floor ": "balances stay ≥ 0 unless the account may go negative (CHECK)",
   "constraint ledger_entries.ledger_entries_amount_nonzero ": "no zero-amount entries (CHECK)",
   "constraint pools.pools_totals_nonnegative ": "pool totals stay ≥ 0 (CHECK)",
-  "constraint sandboxes.sandboxes_credits_within_budget ": "a run never spends past its budget (CHECK)",
+  "constraint runs.runs_credits_within_budget ": "a run never spends past its budget (CHECK)",
   "index workspaces_one_personal_per_user ": "one personal workspace per user (partial unique index)",
   "column pools.steeredBy _text nullable=NO ": "Prisma lists are nullable columns, this one is NOT NULL",
 };

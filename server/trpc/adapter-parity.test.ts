@@ -132,12 +132,12 @@ describe("our tRPC handler answers as tRPC's express adapter does", () => {
   it("a query with input, and a GET batch of queries", async () => {
     await expectSame((app) =>
       request(app)
-        .get(`/trpc/sandbox.list?input=${input({ limit: 5 })}`)
+        .get(`/trpc/run.list?input=${input({ limit: 5 })}`)
         .set("authorization", bearer()),
     );
     const batch = await expectSame((app) =>
       request(app)
-        .get(`/trpc/user.me,sandbox.profiles,nope.nothing?batch=1&input=${input({})}`)
+        .get(`/trpc/user.me,run.agents,nope.nothing?batch=1&input=${input({})}`)
         .set("authorization", bearer()),
     );
     // One call of the batch failing makes the whole answer 207, each call with its own result.
@@ -198,7 +198,7 @@ describe("our tRPC handler answers as tRPC's express adapter does", () => {
       request(app).post("/trpc/user.signUp").set("content-type", "application/json").send("{not json"),
     );
     expect(body.status).toBe(400);
-    const query = await expectSame((app) => request(app).get("/trpc/sandbox.list?input=%7Bnot%20json").set("authorization", bearer()));
+    const query = await expectSame((app) => request(app).get("/trpc/run.list?input=%7Bnot%20json").set("authorization", bearer()));
     expect(query.status).toBe(400);
   });
 

@@ -11,8 +11,8 @@ import { trpcCallPaths } from "./express-handler";
 const AUTH_CALLS = new Set(["user.signUp"]);
 /** Permits a call costs, when not one. */
 const CALL_COST: Record<string, number> = {
-  "sandbox.compare": 10,
-  "sandbox.modelStats": 10,
+  "run.compare": 10,
+  "run.modelStats": 10,
   "betting.leaderboard": 10,
 };
 

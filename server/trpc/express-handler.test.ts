@@ -75,9 +75,9 @@ describe("numbers past a database column and unexpected failures", () => {
     const run = await makeRun(db, { createdById: user.id, status: "running" });
     const big = 2 ** 40;
     const calls = [
-      ["sandbox.events", { id: run.sandboxId, cursor: big }, "cursor"],
-      ["sandbox.events", { id: run.sandboxId, afterSeq: big }, "afterSeq"],
-      ["betting.quote", { sandboxId: run.sandboxId, side: "yes", amount: big }, "amount"],
+      ["run.events", { id: run.runId, cursor: big }, "cursor"],
+      ["run.events", { id: run.runId, afterSeq: big }, "afterSeq"],
+      ["betting.quote", { runId: run.runId, side: "yes", amount: big }, "amount"],
       ["user.ledger", { limit: 10, cursor: "9".repeat(30) }, "cursor"],
     ] as const;
     for (const [procedure, input, field] of calls) {
@@ -90,7 +90,7 @@ describe("numbers past a database column and unexpected failures", () => {
     const bet = await request(app)
       .post("/trpc/betting.placeBet")
       .set("authorization", `Bearer ${token}`)
-      .send({ json: { sandboxId: run.sandboxId, side: "yes", amount: big } });
+      .send({ json: { runId: run.runId, side: "yes", amount: big } });
     expect(bet.status).toBe(400);
     expect(bet.body.error.json.data.field).toBe("amount");
     expect(await db.bet.count()).toBe(0);

@@ -1,6 +1,6 @@
 import { createCallerFactory, createTRPCRouter } from "./init";
 import { userRouter } from "../routers/user/user.router";
-import { sandboxRouter } from "../routers/sandbox/sandbox.router";
+import { runRouter } from "../routers/run/run.router";
 import { bettingRouter } from "../routers/betting/betting.router";
 import { workspaceRouter } from "../routers/workspace/workspace.router";
 import { llmCredentialRouter } from "../routers/llm-credential/llm-credential.router";
@@ -12,7 +12,8 @@ import { pipelineRouter } from "../routers/pipeline/pipeline.router";
 
 export const appRouter = createTRPCRouter({
   user: userRouter,
-  sandbox: sandboxRouter,
+  run: runRouter,
+  sandbox: runRouter, // former name of run: clients that call sandbox.* keep working
   betting: bettingRouter,
   workspace: workspaceRouter,
   llmCredential: llmCredentialRouter,

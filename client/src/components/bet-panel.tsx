@@ -13,7 +13,7 @@ import { errorMessage, fieldErrors } from "../lib/errors";
 import { useNow } from "../hooks/use-now";
 import { OddsBar } from "./run-bits";
 import { Spinner } from "./states";
-import type { RunDetail } from "../live/use-live-sandbox";
+import type { RunDetail } from "../live/use-live-run";
 
 const QUICK = ["1", "5", "10", "25"];
 
@@ -42,7 +42,7 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
   const [error, setError] = useState<string>();
   const [placed, setPlaced] = useState<string>();
   const placeBet = trpc.betting.placeBet.useMutation();
-  const myBets = trpc.betting.myBets.useQuery({ sandboxId: run.id });
+  const myBets = trpc.betting.myBets.useQuery({ runId: run.id });
 
   const pool = run.pool;
   const totals = { yesTotal: pool?.yesTotal ?? 0, noTotal: pool?.noTotal ?? 0 };
@@ -67,11 +67,11 @@ export function BetPanel({ run, recentBets }: { run: RunDetail; recentBets: BetP
     }
     setError(undefined);
     try {
-      await placeBet.mutateAsync({ sandboxId: run.id, side, amount: amount.cents });
+      await placeBet.mutateAsync({ runId: run.id, side, amount: amount.cents });
       setPlaced(`Bet placed: ${formatCents(amount.cents)} on ${side.toUpperCase()}`);
       void utils.betting.myBets.invalidate();
       // A bettor may no longer steer the run: the prompt and cancel controls read this.
-      void utils.sandbox.get.invalidate({ id: run.id });
+      void utils.run.get.invalidate({ id: run.id });
     } catch (err) {
       // Server messages already name the field ("amount must be …").
       setError(fieldErrors(err).amount ?? errorMessage(err));

@@ -7,7 +7,7 @@ import { errorMessage, fieldErrors } from "../lib/errors";
 import { useNow } from "../hooks/use-now";
 import { isLiveRun } from "@shared/run-status";
 import { Spinner } from "./states";
-import type { RunDetail } from "../live/use-live-sandbox";
+import type { RunDetail } from "../live/use-live-run";
 import { cancelRefusal, creditRefusal, promptRefusal } from "@shared/run-rules";
 import { useMe } from "../hooks/use-me";
 import { runActor, runStanding } from "../lib/run-standing";
@@ -18,7 +18,7 @@ export function CreditsPanel({ run }: { run: RunDetail }) {
   const actor = runActor(useMe().user);
   const refusal = actor ? creditRefusal(actor, runStanding(run, now)) : null;
   const utils = trpc.useUtils();
-  const inject = trpc.sandbox.injectCredits.useMutation();
+  const inject = trpc.run.injectCredits.useMutation();
   const [text, setText] = useState("5");
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
@@ -36,7 +36,7 @@ export function CreditsPanel({ run }: { run: RunDetail }) {
     setError(undefined);
     try {
       const result = await inject.mutateAsync({ id: run.id, amount: amount.cents });
-      utils.sandbox.get.setData({ id: run.id }, (prev) =>
+      utils.run.get.setData({ id: run.id }, (prev) =>
         prev ? { ...prev, creditBudget: result.creditBudget, viewer: { ...prev.viewer, hasPrompted: true } } : prev,
       );
       setDone(`Added ${formatCents(amount.cents)}`);
@@ -98,7 +98,7 @@ export function PromptPanel({ run }: { run: RunDetail }) {
   const actor = runActor(useMe().user);
   const refusal = actor ? promptRefusal(actor, runStanding(run, now)) : null;
   const utils = trpc.useUtils();
-  const submit = trpc.sandbox.submitPrompt.useMutation();
+  const submit = trpc.run.submitPrompt.useMutation();
   const [text, setText] = useState("");
   const [error, setError] = useState<string>();
 
@@ -111,7 +111,7 @@ export function PromptPanel({ run }: { run: RunDetail }) {
     setError(undefined);
     try {
       const prompt = await submit.mutateAsync({ id: run.id, text });
-      utils.sandbox.get.setData({ id: run.id }, (prev) =>
+      utils.run.get.setData({ id: run.id }, (prev) =>
         prev
           ? {
               ...prev,
@@ -180,7 +180,7 @@ export function CancelRun({ run }: { run: RunDetail }) {
   const actor = runActor(useMe().user);
   const refusal = actor ? cancelRefusal(actor, runStanding(run, now)) : null;
   const utils = trpc.useUtils();
-  const cancel = trpc.sandbox.cancel.useMutation();
+  const cancel = trpc.run.cancel.useMutation();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -188,8 +188,8 @@ export function CancelRun({ run }: { run: RunDetail }) {
     setError(undefined);
     try {
       const result = await cancel.mutateAsync({ id: run.id });
-      utils.sandbox.get.setData({ id: run.id }, (prev) => (prev ? { ...prev, status: result.status } : prev));
-      void utils.sandbox.get.invalidate({ id: run.id });
+      utils.run.get.setData({ id: run.id }, (prev) => (prev ? { ...prev, status: result.status } : prev));
+      void utils.run.get.invalidate({ id: run.id });
     } catch (err) {
       setError(errorMessage(err));
     } finally {

@@ -3,7 +3,7 @@ import type { RouterOutputs } from "../trpc";
 import { formatCents } from "../lib/format";
 import { OddsBar, ProgressBar, StatusBadge, TimeLeft, VerifiedBadge } from "./run-bits";
 
-export type RunSummary = RouterOutputs["sandbox"]["list"]["items"][number];
+export type RunSummary = RouterOutputs["run"]["list"]["items"][number];
 
 export function RunCard({ run }: { run: RunSummary }) {
   return (
@@ -16,8 +16,8 @@ export function RunCard({ run }: { run: RunSummary }) {
             private
           </span>
         )}
-        <span className="chip" title={run.agentProfile.name}>
-          {run.agentProfile.model}
+        <span className="chip" title={run.agent.name}>
+          {run.agent.model}
         </span>
       </div>
       <h3 className="run-goal">{run.goal}</h3>

@@ -1,7 +1,7 @@
 // What the agent produced: screenshots (artifacts and screenshot events), emails and payments.
 import { useMemo, useState } from "react";
 import type { FeedSnapshot } from "../live/feed-store";
-import type { RunDetail } from "../live/use-live-sandbox";
+import type { RunDetail } from "../live/use-live-run";
 import { formatAgo, formatCents, formatDateTime } from "../lib/format";
 import { useNow } from "../hooks/use-now";
 

@@ -1,7 +1,7 @@
 // The signed-in user's standing in a run, for the rules in shared/run-rules.ts (the same rules the
 // server enforces), so a panel can say why an action is not open to them instead of failing.
 import type { RunActor, RunActorRole, RunStanding } from "@shared/run-rules";
-import type { RunDetail } from "../live/use-live-sandbox";
+import type { RunDetail } from "../live/use-live-run";
 
 export function runStanding(run: RunDetail, now: number): RunStanding {
   const pool = run.pool;

@@ -1,5 +1,5 @@
 // The live event feed of one run: every event the page has seen, in sequence order, kept
-// outside react-query so a refetch of sandbox.get (which carries only the newest events) never
+// outside react-query so a refetch of run.get (which carries only the newest events) never
 // drops the thousands already loaded. Socket messages are merged in batches, once per frame.
 import { useSyncExternalStore } from "react";
 
@@ -124,11 +124,11 @@ function dedupeSorted(events: FeedEvent[]): FeedEvent[] {
 const stores = new Map<string, FeedStore>();
 
 /** One store per run for the life of the tab, so navigating away and back keeps the feed. */
-export function feedStoreFor(sandboxId: string): FeedStore {
-  let store = stores.get(sandboxId);
+export function feedStoreFor(runId: string): FeedStore {
+  let store = stores.get(runId);
   if (!store) {
     store = new FeedStore();
-    stores.set(sandboxId, store);
+    stores.set(runId, store);
     // Keep memory bounded when someone browses many runs.
     if (stores.size > 20) stores.delete(stores.keys().next().value!);
   }

@@ -1,8 +1,8 @@
-// Applying socket messages to cached run data in place: the run detail (sandbox.get) and every
-// cached list of run summaries (sandbox.list pages, sandbox.compare). No refetch.
+// Applying socket messages to cached run data in place: the run detail (run.get) and every
+// cached list of run summaries (run.list pages, run.compare). No refetch.
 import type { QueryClient } from "@tanstack/react-query";
 import { getQueryKey } from "@trpc/react-query";
-import type { PoolUpdateMessage, SandboxProgressMessage, SandboxStatusMessage } from "@shared/realtime";
+import type { PoolUpdateMessage, RunProgressMessage, RunStatusMessage } from "@shared/realtime";
 import { trpc } from "../trpc";
 
 /** The fields every cached run shape shares and the socket messages can update. */
@@ -32,11 +32,11 @@ export type RunPatch = Partial<
   pool?: Partial<NonNullable<PatchableRun["pool"]>>;
 };
 
-export const patchFromProgress = (m: SandboxProgressMessage): RunPatch => ({
+export const patchFromProgress = (m: RunProgressMessage): RunPatch => ({
   currentProgress: m.currentProgress,
   targetValue: m.targetValue,
 });
-export const patchFromStatus = (m: SandboxStatusMessage): RunPatch => ({
+export const patchFromStatus = (m: RunStatusMessage): RunPatch => ({
   status: m.status,
   statusReason: m.statusReason,
   error: m.error,
@@ -85,7 +85,7 @@ function patchList(data: unknown, patches: Map<string, RunPatch>): unknown {
 
 /** Patches every cached list of runs that holds one of the patched runs. */
 export function patchRunLists(queryClient: QueryClient, patches: Map<string, RunPatch>) {
-  for (const procedure of [trpc.sandbox.list, trpc.sandbox.compare]) {
+  for (const procedure of [trpc.run.list, trpc.run.compare]) {
     queryClient.setQueriesData({ queryKey: getQueryKey(procedure) }, (old: unknown) => patchList(old, patches));
   }
 }

@@ -20,8 +20,8 @@ export function useLiveArena() {
       if (refetchTimer) return;
       refetchTimer = setTimeout(() => {
         refetchTimer = undefined;
-        void utils.sandbox.list.invalidate();
-        void utils.sandbox.compare.invalidate();
+        void utils.run.list.invalidate();
+        void utils.run.compare.invalidate();
       }, 500);
     };
 
@@ -30,23 +30,23 @@ export function useLiveArena() {
       if (subscribedOnce) refetchSoon();
       subscribedOnce = true;
     };
-    const onProgress: Parameters<typeof socket.on<"sandbox:progress">>[1] = (m) => patches.add(m.sandboxId, patchFromProgress(m));
-    const onStatus: Parameters<typeof socket.on<"sandbox:status">>[1] = (m) => patches.add(m.sandboxId, patchFromStatus(m));
-    const onPool: Parameters<typeof socket.on<"pool:update">>[1] = (m) => patches.add(m.sandboxId, patchFromPool(m));
+    const onProgress: Parameters<typeof socket.on<"run:progress">>[1] = (m) => patches.add(m.runId, patchFromProgress(m));
+    const onStatus: Parameters<typeof socket.on<"run:status">>[1] = (m) => patches.add(m.runId, patchFromStatus(m));
+    const onPool: Parameters<typeof socket.on<"pool:update">>[1] = (m) => patches.add(m.runId, patchFromPool(m));
 
-    socket.on("sandbox:progress", onProgress);
-    socket.on("sandbox:status", onStatus);
+    socket.on("run:progress", onProgress);
+    socket.on("run:status", onStatus);
     socket.on("pool:update", onPool);
-    socket.on("sandbox:created", refetchSoon);
+    socket.on("run:created", refetchSoon);
     socket.on("connect", subscribe);
     if (socket.connected) subscribe();
     return () => {
       patches.cancel();
       if (refetchTimer) clearTimeout(refetchTimer);
-      socket.off("sandbox:progress", onProgress);
-      socket.off("sandbox:status", onStatus);
+      socket.off("run:progress", onProgress);
+      socket.off("run:status", onStatus);
       socket.off("pool:update", onPool);
-      socket.off("sandbox:created", refetchSoon);
+      socket.off("run:created", refetchSoon);
       socket.off("connect", subscribe);
       if (socket.connected) socket.emit("arena:unsubscribe");
     };

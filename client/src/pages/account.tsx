@@ -122,7 +122,7 @@ function Bets() {
             {items.map((b) => (
               <tr key={b.id}>
                 <td className="ellipsis">
-                  <Link to={`/runs/${b.sandboxId}`}>{b.goal}</Link>
+                  <Link to={`/runs/${b.runId}`}>{b.goal}</Link>
                 </td>
                 <td>
                   <span className={`side-tag ${b.side}`}>{b.side.toUpperCase()}</span>

@@ -34,7 +34,7 @@ export function ArenaPage() {
     setParams(next, { replace: true });
   };
 
-  const input: RouterInputs["sandbox"]["list"] = {
+  const input: RouterInputs["run"]["list"] = {
     limit: 24,
     ...(STATUS_FILTERS[status] ? { status: [...STATUS_FILTERS[status]] } : {}),
     ...(model ? { model } : {}),
@@ -42,12 +42,12 @@ export function ArenaPage() {
     ...(workspace.current ? { workspaceId: workspace.current.id } : {}),
   };
   // Waits for the workspace list, so the arena is not first drawn for no workspace and then redrawn.
-  const list = trpc.sandbox.list.useInfiniteQuery(input, {
+  const list = trpc.run.list.useInfiniteQuery(input, {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: !workspace.isPending,
   });
-  const profiles = trpc.sandbox.profiles.useQuery(undefined, { staleTime: 5 * 60_000 });
-  const models = useMemo(() => [...new Set((profiles.data ?? []).map((p) => p.model))].sort(), [profiles.data]);
+  const agents = trpc.run.agents.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const models = useMemo(() => [...new Set((agents.data ?? []).map((p) => p.model))].sort(), [agents.data]);
 
   const runs = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   const liveCount = runs.filter((r) => isLiveRun(r.status)).length;

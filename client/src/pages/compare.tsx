@@ -9,13 +9,13 @@ import { formatCents, formatDuration, formatPercent, toDate } from "../lib/forma
 import { useDocumentTitle } from "../hooks/use-document-title";
 
 function GoalPicker() {
-  const recent = trpc.sandbox.list.useQuery({ limit: 100 });
+  const recent = trpc.run.list.useQuery({ limit: 100 });
   const goals = useMemo(() => {
     const counts = new Map<string, { goal: string; runs: number; models: Set<string> }>();
     for (const r of recent.data?.items ?? []) {
       const entry = counts.get(r.goal) ?? { goal: r.goal, runs: 0, models: new Set<string>() };
       entry.runs += 1;
-      entry.models.add(r.agentProfile.model);
+      entry.models.add(r.agent.model);
       counts.set(r.goal, entry);
     }
     return [...counts.values()].sort((a, b) => b.models.size - a.models.size || b.runs - a.runs).slice(0, 12);
@@ -45,7 +45,7 @@ function GoalPicker() {
 }
 
 function SideBySide({ goal, id }: { goal?: string; id?: string }) {
-  const compare = trpc.sandbox.compare.useQuery(goal ? { goal } : { id: id! });
+  const compare = trpc.run.compare.useQuery(goal ? { goal } : { id: id! });
   if (compare.isPending) return <Loading label="Loading runs…" />;
   if (compare.isError) return <ErrorState error={compare.error} retry={() => void compare.refetch()} />;
   const { runs } = compare.data;
@@ -65,7 +65,7 @@ function SideBySide({ goal, id }: { goal?: string; id?: string }) {
         {runs.map((r) => (
           <Link key={r.id} to={`/runs/${r.id}`} className={`card compare-card${r.id === fastest ? " best" : ""}`}>
             <div className="run-card-head">
-              <span className="chip">{r.agentProfile.model}</span>
+              <span className="chip">{r.agent.model}</span>
               <StatusBadge status={r.status} />
             </div>
             {r.id === fastest && <span className="ribbon">Fastest</span>}
@@ -102,7 +102,7 @@ function secondsToGoal(r: { startedAt: Date | string | null; reachedTargetAt: Da
 }
 
 function ModelLeaderboard() {
-  const stats = trpc.sandbox.modelStats.useQuery();
+  const stats = trpc.run.modelStats.useQuery();
   if (stats.isPending) return <Loading label="Loading model stats…" />;
   if (stats.isError) return <ErrorState error={stats.error} retry={() => void stats.refetch()} />;
   const rows = [...stats.data].sort((a, b) => (b.successRate ?? -1) - (a.successRate ?? -1) || b.runs - a.runs);

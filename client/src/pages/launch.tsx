@@ -2,7 +2,7 @@
 // field errors (zod or domain) land under the field they name.
 import { useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { createSandboxInput, type RunVisibilityName } from "@shared/sandbox";
+import { createRunInput, type RunVisibilityName } from "@shared/run";
 import { can } from "@shared/workspace-rules";
 import { trpc } from "../trpc";
 import { Field, FormError } from "../components/field";
@@ -15,7 +15,7 @@ import { useDocumentTitle } from "../hooks/use-document-title";
 import { useCurrentWorkspace } from "../hooks/use-workspace";
 
 interface FormState {
-  agentProfileId: string;
+  agentId: string;
   goal: string;
   metric: string;
   targetValue: string;
@@ -29,7 +29,7 @@ interface FormState {
 }
 
 const initial: FormState = {
-  agentProfileId: "",
+  agentId: "",
   goal: "",
   metric: "",
   targetValue: "100",
@@ -60,14 +60,14 @@ export function LaunchPage() {
   useDocumentTitle("Launch");
   const navigate = useNavigate();
   const { user } = useMe();
-  const profiles = trpc.sandbox.profiles.useQuery(undefined, { staleTime: 5 * 60_000 });
-  const providers = trpc.sandbox.providers.useQuery(undefined, { staleTime: 5 * 60_000 });
-  const create = trpc.sandbox.create.useMutation();
+  const agents = trpc.run.agents.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const providers = trpc.run.providers.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const create = trpc.run.create.useMutation();
   const utils = trpc.useUtils();
   const [form, setForm] = useState<FormState>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [topError, setTopError] = useState<string>();
-  // The server says which profiles this user may launch (restricted ones are for operators
+  // The server says which agents this user may launch (restricted ones are for operators
   // until an admin opens them); the form offers only those.
   const { workspaces, current } = useCurrentWorkspace();
   // Viewers read only: the form offers the workspaces the user may launch in.
@@ -76,11 +76,11 @@ export function LaunchPage() {
   const workspaceId =
     form.workspaceId || (launchable.find((w) => w.id === current?.id) ?? launchable.find((w) => w.personal) ?? launchable[0])?.id || "";
   const selectedWorkspace = launchable.find((w) => w.id === workspaceId);
-  const usableProfiles = useMemo(() => profiles.data?.filter((p) => p.usable) ?? [], [profiles.data]);
+  const usableAgents = useMemo(() => agents.data?.filter((p) => p.usable) ?? [], [agents.data]);
 
-  // Until the user picks one, the first profile they may launch is the choice.
-  const agentProfileId = form.agentProfileId || (usableProfiles[0]?.id ?? "");
-  const selectedProfile = useMemo(() => usableProfiles.find((p) => p.id === agentProfileId), [usableProfiles, agentProfileId]);
+  // Until the user picks one, the first agent they may launch is the choice.
+  const agentId = form.agentId || (usableAgents[0]?.id ?? "");
+  const selectedAgent = useMemo(() => usableAgents.find((p) => p.id === agentId), [usableAgents, agentId]);
 
   const set = (key: keyof FormState) => (e: { target: { value: string } }) => {
     setForm((f) => ({ ...f, [key]: e.target.value }));
@@ -107,7 +107,7 @@ export function LaunchPage() {
       goal: form.goal,
       metric: form.metric,
       targetValue: toNumber(form.targetValue),
-      agentProfileId,
+      agentId,
       durationMinutes: toNumber(form.durationMinutes),
       idleTimeoutMinutes: toNumber(form.idleTimeoutMinutes),
       credits: "cents" in credits ? credits.cents : 0,
@@ -116,7 +116,7 @@ export function LaunchPage() {
       ...(workspaceId ? { workspaceId } : {}),
       visibility: form.visibility,
     };
-    const parsed = createSandboxInput.safeParse(candidate);
+    const parsed = createRunInput.safeParse(candidate);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const key = String(issue.path[0] ?? "");
@@ -129,7 +129,7 @@ export function LaunchPage() {
     }
     try {
       const { id } = await create.mutateAsync(parsed.data);
-      void utils.sandbox.list.invalidate();
+      void utils.run.list.invalidate();
       void navigate(`/runs/${id}`);
     } catch (err) {
       setErrors(fieldErrors(err));
@@ -137,17 +137,13 @@ export function LaunchPage() {
     }
   };
 
-  if (profiles.isPending) return <Loading label="Loading agent profiles…" />;
-  if (profiles.isError) return <ErrorState error={profiles.error} retry={() => void profiles.refetch()} />;
-  if (profiles.data.length === 0) {
-    return (
-      <Empty title="No agent profiles yet">An admin needs to create an agent profile (or seed the demo data) before runs can launch.</Empty>
-    );
+  if (agents.isPending) return <Loading label="Loading agents…" />;
+  if (agents.isError) return <ErrorState error={agents.error} retry={() => void agents.refetch()} />;
+  if (agents.data.length === 0) {
+    return <Empty title="No agents yet">An admin needs to create an agent (or seed the demo data) before runs can launch.</Empty>;
   }
-  if (usableProfiles.length === 0) {
-    return (
-      <Empty title="No agent profiles open to you">The agent profiles here are for operators; an admin can open one to members.</Empty>
-    );
+  if (usableAgents.length === 0) {
+    return <Empty title="No agents open to you">The agents here are for operators; an admin can open one to members.</Empty>;
   }
 
   return (
@@ -182,16 +178,14 @@ export function LaunchPage() {
         </div>
         <Field
           label="Agent"
-          error={errors.agentProfileId}
-          hint={
-            selectedProfile ? `${selectedProfile.model} · ${selectedProfile.specialization} · ${selectedProfile.policy} policy` : undefined
-          }
+          error={errors.agentId}
+          hint={selectedAgent ? `${selectedAgent.model} · ${selectedAgent.specialization} · ${selectedAgent.policy} policy` : undefined}
         >
           {(p) => (
-            <select {...p} name="agentProfileId" value={agentProfileId} onChange={set("agentProfileId")}>
-              {usableProfiles.map((profile) => (
-                <option key={profile.id} value={profile.id}>
-                  {profile.name} — {profile.model}
+            <select {...p} name="agentId" value={agentId} onChange={set("agentId")}>
+              {usableAgents.map((agent) => (
+                <option key={agent.id} value={agent.id}>
+                  {agent.name} — {agent.model}
                 </option>
               ))}
             </select>

@@ -230,7 +230,7 @@ function UsageByAgent() {
         </thead>
         <tbody>
           {usage.data.map((u) => (
-            <tr key={u.agentProfileId}>
+            <tr key={u.agentId}>
               <td>
                 {u.name} <span className="muted small">{u.model}</span>
               </td>

@@ -2,7 +2,7 @@
 import { useCallback, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { trpc } from "../trpc";
-import { useLiveSandbox } from "../live/use-live-sandbox";
+import { useLiveRun } from "../live/use-live-run";
 import { useFeed } from "../live/feed-store";
 import { useMe } from "../hooks/use-me";
 import { useNow } from "../hooks/use-now";
@@ -27,7 +27,7 @@ export function RunPage() {
   const { user } = useMe();
   const now = useNow();
   const utils = trpc.useUtils();
-  const get = trpc.sandbox.get.useQuery(
+  const get = trpc.run.get.useQuery(
     { id },
     {
       enabled: id.length > 0,
@@ -37,7 +37,7 @@ export function RunPage() {
     },
   );
   const run = get.data;
-  const live = useLiveSandbox(id, run);
+  const live = useLiveRun(id, run);
   const feed = useFeed(live.store);
   const [loadingOlder, setLoadingOlder] = useState(false);
   useDocumentTitle(run?.goal);
@@ -47,7 +47,7 @@ export function RunPage() {
     if (oldest === undefined || oldest <= 1 || loadingOlder) return;
     setLoadingOlder(true);
     try {
-      const page = await utils.sandbox.events.fetch({ id, cursor: oldest, limit: OLDER_PAGE });
+      const page = await utils.run.events.fetch({ id, cursor: oldest, limit: OLDER_PAGE });
       const min = page.items.reduce((m, e) => Math.min(m, e.seq), oldest);
       live.store.merge(page.items, { hasOlder: min > 1 && page.items.length > 0 });
     } finally {
@@ -106,9 +106,9 @@ export function RunPage() {
           <div className="run-head-meta">
             <StatusBadge status={run.status} />
             <VerifiedBadge run={run} detail />
-            <span className="chip">{run.agentProfile.model}</span>
+            <span className="chip">{run.agent.model}</span>
             <span className="muted">
-              {run.agentProfile.name} · by {run.createdBy.name}
+              {run.agent.name} · by {run.createdBy.name}
             </span>
           </div>
           <h1 className="run-title">{run.goal}</h1>

@@ -43,7 +43,7 @@ describe("an external agent driven by fetch", () => {
     const agent = await externalAgent({ specialization: "writer" });
     const beat = await agent.call("POST", "/heartbeat", { status: "available" });
     expect(beat.status).toBe(200);
-    expect((await db.agentProfile.findUniqueOrThrow({ where: { id: agent.id } })).status).toBe("available");
+    expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).status).toBe("available");
 
     expect((await agent.call("GET", "/tasks/next?wait=0")).status).toBe(204);
     const project = await owner.caller.project.create({ workspaceId, name: "Launch", brief: "Write for engineers." });
@@ -154,10 +154,10 @@ describe("an external agent driven by fetch", () => {
     const claim = await agent.call("GET", "/tasks/next?wait=0");
     expect(claim.body!.task.id).toBe(task.id);
     const long = new Date(Date.now() - 3600_000);
-    await db.agentProfile.update({ where: { id: agent.id }, data: { heartbeatAt: long } });
+    await db.agent.update({ where: { id: agent.id }, data: { heartbeatAt: long } });
     await db.taskAttempt.update({ where: { id: claim.body!.task.attemptId }, data: { leaseExpiresAt: long } });
     await taskSweepJob.handle({}, {} as never);
-    expect((await db.agentProfile.findUniqueOrThrow({ where: { id: agent.id } })).status).toBe("offline");
+    expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).status).toBe("offline");
     expect((await db.taskAttempt.findUniqueOrThrow({ where: { id: claim.body!.task.attemptId } })).status).toBe("expired");
     expect((await db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe("ready");
     // Its late result is refused; a new claim gets attempt 2.

@@ -32,7 +32,7 @@ export function agentKeyAuth() {
       lastUsedAt: Date | null;
     }>(
       `SELECT k.id AS "keyId", k."agentId", a."workspaceId", a.active, k."lastUsedAt"
-         FROM agent_keys k JOIN agent_profiles a ON a.id = k."agentId"
+         FROM agent_keys k JOIN agents a ON a.id = k."agentId"
         WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL`,
       [hashToken(key)],
     );

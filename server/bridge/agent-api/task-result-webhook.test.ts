@@ -138,7 +138,7 @@ describe("signed task results", () => {
     expect(await db.webhookReceipt.count({ where: { agentId: agent.id, webhookId: "msg_dup" } })).toBe(1);
     // One failure recorded, one retry scheduled: the duplicates did not count as more failures.
     expect(await db.taskAttempt.count({ where: { taskId: task.id, status: "failed" } })).toBe(1);
-    expect((await db.agentProfile.findUniqueOrThrow({ where: { id: agent.id } })).tasksFailed).toBe(1);
+    expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).tasksFailed).toBe(1);
     const later = await post(headers, body);
     expect(((await later.json()) as { duplicate: boolean }).duplicate).toBe(true);
   });

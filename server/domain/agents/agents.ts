@@ -39,9 +39,9 @@ export const agentSelect = {
   totalDurationMs: true,
   totalCostCents: true,
   createdAt: true,
-} satisfies Prisma.AgentProfileSelect;
+} satisfies Prisma.AgentSelect;
 
-type AgentRow = Prisma.AgentProfileGetPayload<{ select: typeof agentSelect }>;
+type AgentRow = Prisma.AgentGetPayload<{ select: typeof agentSelect }>;
 
 /** An agent as callers see it: its row with performance as rates and averages (no BigInt). */
 export function agentView(a: AgentRow, runningTasks = 0) {
@@ -83,7 +83,7 @@ export async function listAgents(db: DbClient, input: { userId: string; workspac
     field: "workspaceId",
     what: "workspace",
   });
-  const agents = await db.agentProfile.findMany({
+  const agents = await db.agent.findMany({
     where: {
       OR: [{ workspaceId: input.workspaceId }, { workspaceId: null }],
       ...(input.includeArchived ? {} : { active: true }),
@@ -103,7 +103,7 @@ export async function listAgents(db: DbClient, input: { userId: string; workspac
  * and whether they may manage it. NOT_FOUND otherwise.
  */
 export async function visibleAgent(db: DbClient, actor: Actor, agentId: string, field = "id") {
-  const agent = await db.agentProfile.findUnique({ where: { id: agentId }, select: agentSelect });
+  const agent = await db.agent.findUnique({ where: { id: agentId }, select: agentSelect });
   if (!agent) throw agentNotFound(field);
   if (agent.workspaceId === null) return { agent, mayManage: isOperatorRole(actor.role) };
   const member = await db.workspaceMember.findUnique({
@@ -177,7 +177,7 @@ export async function createAgent(
       field: "webhookUrl",
     });
   }
-  const agent = await db.agentProfile.create({
+  const agent = await db.agent.create({
     data: {
       slug: slugFor(input.name),
       name: input.name,
@@ -209,17 +209,17 @@ export async function updateAgent(db: DbClient, actor: Actor, input: UpdateAgent
     });
   }
   const { id, ...changes } = input;
-  const data: Prisma.AgentProfileUpdateInput = {};
+  const data: Prisma.AgentUpdateInput = {};
   for (const [k, v] of Object.entries(changes)) if (v !== undefined) (data as Record<string, unknown>)[k] = v;
   if (input.webhookUrl && agent.status === "offline") data.status = "available";
-  const updated = await db.agentProfile.update({ where: { id }, data, select: agentSelect });
+  const updated = await db.agent.update({ where: { id }, data, select: agentSelect });
   return agentView(updated);
 }
 
 /** Archived: offered no task, launches no run, its keys stop working. Its attempts so far stay. */
 export async function archiveAgent(db: DbClient, actor: Actor, agentId: string) {
   await manageableAgent(db, actor, agentId);
-  const updated = await db.agentProfile.update({
+  const updated = await db.agent.update({
     where: { id: agentId },
     data: { active: false, archivedAt: new Date(), status: "offline" },
     select: agentSelect,

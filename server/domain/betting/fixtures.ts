@@ -2,13 +2,13 @@
 // SQL (thousands per statement) while keeping the ledger balanced, so checkLedger stays clean.
 // Not used by the application.
 import type { Db } from "../../lib/db";
-import type { BetSide, RunVisibility, SandboxStatus } from "../../generated/prisma/enums";
+import type { BetSide, RunVisibility, RunStatus } from "../../generated/prisma/enums";
 import { cuidLike, MINT_SIGNUP } from "../ledger";
 import { createPoolForRun } from "./pools";
 import { createPersonalWorkspace, personalWorkspaceId } from "../workspaces/personal";
 
 export interface FixtureRun {
-  sandboxId: string;
+  runId: string;
   poolId: string;
   escrowId: string;
 }
@@ -17,7 +17,7 @@ export async function makeRun(
   db: Db,
   opts: {
     createdById: string;
-    status?: SandboxStatus;
+    status?: RunStatus;
     targetValue?: number;
     currentProgress?: number;
     locksAt?: Date | null;
@@ -29,7 +29,7 @@ export async function makeRun(
 ): Promise<FixtureRun> {
   const model = opts.model ?? "test-model";
   return db.$transaction(async (tx) => {
-    const profile = await tx.agentProfile.upsert({
+    const agent = await tx.agent.upsert({
       where: { slug: `fixture-${model}` },
       create: { slug: `fixture-${model}`, name: `Fixture ${model}`, model },
       update: {},
@@ -37,13 +37,13 @@ export async function makeRun(
     });
     const workspaceId =
       opts.workspaceId ?? (await personalWorkspaceId(tx, opts.createdById)) ?? (await createPersonalWorkspace(tx, opts.createdById)).id;
-    const sandbox = await tx.sandbox.create({
+    const run = await tx.run.create({
       data: {
         goal: "fixture goal",
         metric: "points",
         targetValue: opts.targetValue ?? 100,
         currentProgress: opts.currentProgress ?? 0,
-        agentProfileId: profile.id,
+        agentId: agent.id,
         status: opts.status ?? "running",
         durationMinutes: 10,
         idleTimeoutMinutes: 15,
@@ -54,9 +54,9 @@ export async function makeRun(
       },
       select: { id: true },
     });
-    const pool = await createPoolForRun(tx, { sandboxId: sandbox.id, locksAt: opts.locksAt ?? null });
+    const pool = await createPoolForRun(tx, { runId: run.id, locksAt: opts.locksAt ?? null });
     const row = await tx.pool.findUniqueOrThrow({ where: { id: pool.id }, select: { ledgerAccountId: true } });
-    return { sandboxId: sandbox.id, poolId: pool.id, escrowId: row.ledgerAccountId };
+    return { runId: run.id, poolId: pool.id, escrowId: row.ledgerAccountId };
   });
 }
 

@@ -1,4 +1,4 @@
-// The betting market's public API: what commands, jobs and the sandbox domain call.
+// The betting market's public API: what commands, jobs and the runs domain call.
 export { createPoolForRun, lockPool, lockPoolForProgress, poolUpdateMessage, type LockResult } from "./pools";
 export { placeBet, type PlaceBetInput, type PlacedBet } from "./place-bet";
 export { settlePool, type SettleResult } from "./settle-pool";

@@ -1,4 +1,4 @@
-// Leaderboards: bettors by realized profit, and models (AgentProfile.model) by success rate over
+// Leaderboards: bettors by realized profit, and models (Agent.model) by success rate over
 // finished runs. Canceled runs are left out of a model's record: a person stopped them, so they
 // say nothing about the model. Both count only runs the viewer may see (the visibility rule), so a
 // team's private runs shape the boards of its members alone.
@@ -37,7 +37,7 @@ export async function leaderboard(
            count(*)::int AS bets,
            count(*) FILTER (WHERE p.status = 'settled' AND b.side = p.outcome)::int AS won,
            count(*) FILTER (WHERE p.status = 'settled' AND b.side <> p.outcome)::int AS lost
-      FROM bets b JOIN pools p ON p.id = b."poolId" JOIN users u ON u.id = b."userId" JOIN sandboxes s ON s.id = p."sandboxId"
+      FROM bets b JOIN pools p ON p.id = b."poolId" JOIN users u ON u.id = b."userId" JOIN runs s ON s.id = p."runId"
      WHERE b.payout IS NOT NULL AND ${visibleRunsSql(viewer, "s")}
      GROUP BY u.id
      ORDER BY profit DESC, wagered DESC, u.id
@@ -47,7 +47,7 @@ export async function leaderboard(
            count(*)::int AS runs,
            count(*) FILTER (WHERE s.status = 'succeeded')::int AS succeeded,
            (count(*) FILTER (WHERE s.status = 'succeeded'))::float8 / count(*) AS "successRate"
-      FROM sandboxes s JOIN agent_profiles a ON a.id = s."agentProfileId"
+      FROM runs s JOIN agents a ON a.id = s."agentId"
      WHERE s.status IN ${statusList(JUDGED_RUN_STATUSES)} AND ${visibleRunsSql(viewer, "s")}
      GROUP BY a.model
      ORDER BY "successRate" DESC, runs DESC, a.model

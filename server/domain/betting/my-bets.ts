@@ -1,5 +1,5 @@
 // A bettor's own bets: open and settled, each with its profit or loss, plus totals over all of
-// them (open exposure, realized P/L), newest first with cursor pagination. `sandboxId` narrows
+// them (open exposure, realized P/L), newest first with cursor pagination. `runId` narrows
 // the list to one run. The list holds bets on runs the user may still see (one removed from a
 // workspace no longer sees its private runs' goals); the totals always cover every bet of the
 // user, because they are the user's own money.
@@ -11,7 +11,7 @@ export type BetState = "open" | "won" | "lost" | "refunded";
 
 export interface MyBet {
   id: string;
-  sandboxId: string;
+  runId: string;
   goal: string;
   side: BetSide;
   amount: number;
@@ -39,14 +39,14 @@ export interface MyBetTotals {
 export async function myBets(
   client: DbClient,
   viewer: Viewer,
-  opts: { cursor?: string; limit: number; filter?: "all" | "open" | "settled"; sandboxId?: string },
+  opts: { cursor?: string; limit: number; filter?: "all" | "open" | "settled"; runId?: string },
 ): Promise<{ items: MyBet[]; nextCursor: string | null; totals: MyBetTotals }> {
   const settledFilter = opts.filter === "open" ? { payout: null } : opts.filter === "settled" ? { payout: { not: null } } : {};
   const rows = await client.bet.findMany({
     where: {
       userId: viewer.id,
       ...settledFilter,
-      pool: { ...(opts.sandboxId ? { sandboxId: opts.sandboxId } : {}), sandbox: visibleRunsWhere(viewer) },
+      pool: { ...(opts.runId ? { runId: opts.runId } : {}), run: visibleRunsWhere(viewer) },
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: opts.limit + 1,
@@ -59,7 +59,7 @@ export async function myBets(
       payout: true,
       settledAt: true,
       createdAt: true,
-      pool: { select: { sandboxId: true, status: true, outcome: true, sandbox: { select: { goal: true } } } },
+      pool: { select: { runId: true, status: true, outcome: true, run: { select: { goal: true } } } },
     },
   });
   const items = rows.slice(0, opts.limit).map(({ pool, payout, ...bet }): MyBet => {
@@ -67,8 +67,8 @@ export async function myBets(
     const state: BetState = paid === null ? "open" : pool.status === "refunded" ? "refunded" : bet.side === pool.outcome ? "won" : "lost";
     return {
       ...bet,
-      sandboxId: pool.sandboxId,
-      goal: pool.sandbox.goal,
+      runId: pool.runId,
+      goal: pool.run.goal,
       poolStatus: pool.status,
       outcome: pool.outcome,
       state,

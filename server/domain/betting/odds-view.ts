@@ -2,7 +2,7 @@
 // with its recent bets. Everything a bet panel shows before the user places a bet.
 import type { DbClient, Prisma } from "../../lib/db";
 import { config } from "../../config";
-import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
+import type { BetSide, PoolStatus, RunStatus } from "../../generated/prisma/enums";
 import { computeOdds, quoteBet, type BetQuote } from "@shared/odds";
 import { isLiveRun } from "@shared/run-status";
 import { assertBetAmount } from "./place-bet";
@@ -10,9 +10,9 @@ import { runNotFound, visibleRunsWhere, type Viewer } from "../workspaces/visibi
 
 export interface PoolOddsView {
   poolId: string;
-  sandboxId: string;
+  runId: string;
   status: PoolStatus;
-  runStatus: SandboxStatus;
+  runStatus: RunStatus;
   outcome: BetSide | null;
   yesTotal: number;
   noTotal: number;
@@ -34,7 +34,7 @@ export interface PoolOddsView {
 
 const poolSelect = {
   id: true,
-  sandboxId: true,
+  runId: true,
   status: true,
   outcome: true,
   yesTotal: true,
@@ -45,13 +45,13 @@ const poolSelect = {
   lockedAt: true,
   settledAt: true,
   rakeCents: true,
-  sandbox: { select: { status: true } },
+  run: { select: { status: true } },
 } satisfies Prisma.PoolSelect;
 
 /** The run's pool, if the viewer may see the run; otherwise not found, as for a run that does not exist. */
-async function loadPool(client: DbClient, viewer: Viewer, sandboxId: string) {
-  const pool = await client.pool.findUnique({ where: { sandboxId, sandbox: visibleRunsWhere(viewer) }, select: poolSelect });
-  if (!pool) throw runNotFound("sandboxId");
+async function loadPool(client: DbClient, viewer: Viewer, runId: string) {
+  const pool = await client.pool.findUnique({ where: { runId, run: visibleRunsWhere(viewer) }, select: poolSelect });
+  if (!pool) throw runNotFound("runId");
   return pool;
 }
 
@@ -62,9 +62,9 @@ function toView(pool: Awaited<ReturnType<typeof loadPool>>, now = new Date()): P
   const pct = (p: number | null) => (p === null ? null : p * 100);
   return {
     poolId: pool.id,
-    sandboxId: pool.sandboxId,
+    runId: pool.runId,
     status: pool.status,
-    runStatus: pool.sandbox.status,
+    runStatus: pool.run.status,
     outcome: pool.outcome,
     yesTotal,
     noTotal,
@@ -75,7 +75,7 @@ function toView(pool: Awaited<ReturnType<typeof loadPool>>, now = new Date()): P
     yesPct: pct(odds.yes.impliedProbability),
     noPct: pct(odds.no.impliedProbability),
     // The same three conditions placeBet checks under the pool's row lock.
-    bettingOpen: pool.status === "open" && isLiveRun(pool.sandbox.status) && (!pool.locksAt || pool.locksAt > now),
+    bettingOpen: pool.status === "open" && isLiveRun(pool.run.status) && (!pool.locksAt || pool.locksAt > now),
     locksAt: pool.locksAt,
     lockReason: pool.lockReason,
     lockedAt: pool.lockedAt,
@@ -84,25 +84,21 @@ function toView(pool: Awaited<ReturnType<typeof loadPool>>, now = new Date()): P
   };
 }
 
-export async function getOdds(client: DbClient, viewer: Viewer, sandboxId: string): Promise<PoolOddsView> {
-  return toView(await loadPool(client, viewer, sandboxId));
+export async function getOdds(client: DbClient, viewer: Viewer, runId: string): Promise<PoolOddsView> {
+  return toView(await loadPool(client, viewer, runId));
 }
 
 /** What a bet would get if placed now: quoteBet on the current pool, with the configured rake. */
-export async function quote(
-  client: DbClient,
-  viewer: Viewer,
-  input: { sandboxId: string; side: BetSide; amount: number },
-): Promise<BetQuote> {
-  const pool = await loadPool(client, viewer, input.sandboxId);
+export async function quote(client: DbClient, viewer: Viewer, input: { runId: string; side: BetSide; amount: number }): Promise<BetQuote> {
+  const pool = await loadPool(client, viewer, input.runId);
   assertBetAmount(input.amount);
   return quoteBet({ yesTotal: Number(pool.yesTotal), noTotal: Number(pool.noTotal) }, input.side, input.amount, {
     rakeBps: config.HOUSE_RAKE_BPS,
   });
 }
 
-export async function poolWithRecentBets(client: DbClient, viewer: Viewer, input: { sandboxId: string; limit: number }) {
-  const pool = await loadPool(client, viewer, input.sandboxId);
+export async function poolWithRecentBets(client: DbClient, viewer: Viewer, input: { runId: string; limit: number }) {
+  const pool = await loadPool(client, viewer, input.runId);
   const bets = await client.bet.findMany({
     where: { poolId: pool.id },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { db } from "../../lib/db";
 import { checkLedger } from "../ledger";
 import { refundAll, splitPool, type PoolBet } from "@shared/payout";
-import type { SandboxStatus } from "../../generated/prisma/enums";
+import type { RunStatus } from "../../generated/prisma/enums";
 import { makeRun, randomBets, seedBets, seedUsers, settlementLedger, type SeedBet } from "./fixtures";
 import { settlePool } from "./settle-pool";
 import { outcomeForRun } from "./rules";
@@ -19,10 +19,10 @@ beforeAll(async () => {
   users = await seedUsers(db, 6, 10_000_000_000_000);
 });
 
-async function settleAndCompare(bets: SeedBet[], status: SandboxStatus, rakeBps: number) {
+async function settleAndCompare(bets: SeedBet[], status: RunStatus, rakeBps: number) {
   const run = await makeRun(db, { createdById: users[0]! });
   await seedBets(db, run, bets);
-  await db.sandbox.update({ where: { id: run.sandboxId }, data: { status } });
+  await db.run.update({ where: { id: run.runId }, data: { status } });
   const result = await settlePool(run.poolId, { rakeBps });
 
   const stored = await db.bet.findMany({
@@ -55,7 +55,7 @@ const betArb = fc.record({
 
 const poolArb = fc.record({
   bets: fc.uniqueArray(betArb, { selector: (b) => b.id, maxLength: 30 }),
-  status: fc.constantFrom<SandboxStatus>("succeeded", "failed", "expired", "canceled"),
+  status: fc.constantFrom<RunStatus>("succeeded", "failed", "expired", "canceled"),
   rakeBps: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10_000 })),
 });
 

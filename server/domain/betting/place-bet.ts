@@ -37,7 +37,7 @@ import { formatCents } from "@shared/money";
 import { BET_REFUSALS } from "@shared/run-rules";
 import { AppError } from "../../lib/errors";
 import { config } from "../../config";
-import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
+import type { BetSide, PoolStatus, RunStatus } from "../../generated/prisma/enums";
 import { cuidLike, userAccountKey } from "../ledger";
 import { pgPool } from "../../lib/pg";
 import { statusListText } from "../../lib/run-status-sql";
@@ -51,7 +51,7 @@ export interface PlaceBetInput {
    * Without it the bettor is a plain member: public runs and their own workspaces' runs.
    */
   role?: string;
-  sandboxId: string;
+  runId: string;
   side: BetSide;
   /** Integer cents, within MIN_BET_CENTS..MAX_BET_CENTS. */
   amount: number;
@@ -60,7 +60,7 @@ export interface PlaceBetInput {
 export interface PlacedBet {
   betId: string;
   poolId: string;
-  sandboxId: string;
+  runId: string;
   userId: string;
   userName: string;
   side: BetSide;
@@ -100,7 +100,7 @@ interface Row {
   refusal: Refusal | null;
   status: PoolStatus;
   lockReason: string | null;
-  runStatus: SandboxStatus;
+  runStatus: RunStatus;
   // int8 columns arrive as text (node-postgres keeps them exact); converted below.
   balanceBefore: string | null;
   yesTotal: string | null;
@@ -139,8 +139,8 @@ const PLACE_BETS_SQL = `
   ), pool AS (
     SELECT p.id, p."ledgerAccountId", p.status, p."locksAt", p."lockReason", p."yesTotal", p."noTotal", p."betCount",
            p."steeredBy", s.status AS "runStatus", s."createdById", s.visibility, s."workspaceId"
-      FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
-     WHERE p."sandboxId" = $1::text
+      FROM pools p JOIN runs s ON s.id = p."runId"
+     WHERE p."runId" = $1::text
        FOR NO KEY UPDATE OF p
   ), accounts AS (
     SELECT a.id, a.key, a.balance FROM ledger_accounts a
@@ -232,23 +232,23 @@ export async function placeBet(input: PlaceBetInput): Promise<PlacedBet> {
   assertBetAmount(amount);
   return new Promise<PlacedBet>((resolve, reject) => {
     const pending: Pending = { input, betId: cuidLike(), resolve, reject };
-    const lane = lanes.get(input.sandboxId);
+    const lane = lanes.get(input.runId);
     if (lane) lane.queue.push(pending);
     else {
       const fresh = { queue: [pending] };
-      lanes.set(input.sandboxId, fresh);
-      void drain(input.sandboxId, fresh);
+      lanes.set(input.runId, fresh);
+      void drain(input.runId, fresh);
     }
   });
 }
 
 /** Sends the lane's bets, a batch at a time, until none are left; then forgets the lane. */
-async function drain(sandboxId: string, lane: { queue: Pending[] }): Promise<void> {
+async function drain(runId: string, lane: { queue: Pending[] }): Promise<void> {
   while (lane.queue.length > 0) {
     const batch = takeBatch(lane.queue);
-    await settleBatch(sandboxId, batch);
+    await settleBatch(runId, batch);
   }
-  lanes.delete(sandboxId);
+  lanes.delete(runId);
 }
 
 /** The oldest bets, at most one per user (a user's next bet waits for the next batch). */
@@ -267,15 +267,15 @@ function takeBatch(queue: Pending[]): Pending[] {
 }
 
 /** Runs one batch and answers each of its bets; never throws. */
-async function settleBatch(sandboxId: string, batch: Pending[]): Promise<void> {
+async function settleBatch(runId: string, batch: Pending[]): Promise<void> {
   let rows: Row[];
   try {
-    rows = await runBatch(sandboxId, batch);
+    rows = await runBatch(runId, batch);
   } catch (err) {
     if (batch.length === 1) return batch[0]!.reject(err);
     // One bet's failure (a user deleted meanwhile, say) must not fail the others: alone, each
     // gets its own answer.
-    for (const p of batch) await settleBatch(sandboxId, [p]);
+    for (const p of batch) await settleBatch(runId, [p]);
     return;
   }
   batch.forEach((p, i) => {
@@ -285,9 +285,9 @@ async function settleBatch(sandboxId: string, batch: Pending[]): Promise<void> {
   });
 }
 
-async function runBatch(sandboxId: string, batch: Pending[]): Promise<Row[]> {
+async function runBatch(runId: string, batch: Pending[]): Promise<Row[]> {
   const values = [
-    sandboxId,
+    runId,
     batch.map((p) => p.betId),
     batch.map((p) => p.input.userId),
     batch.map((p) => userAccountKey(p.input.userId)),
@@ -312,11 +312,11 @@ async function runBatch(sandboxId: string, batch: Pending[]): Promise<Row[]> {
 }
 
 function placedBet(p: Pending, row: Row): PlacedBet {
-  const { userId, sandboxId, side, amount } = p.input;
+  const { userId, runId, side, amount } = p.input;
   return {
     betId: p.betId,
     poolId: row.poolId!,
-    sandboxId,
+    runId,
     userId,
     userName: row.userName ?? "",
     side,
@@ -329,28 +329,28 @@ function placedBet(p: Pending, row: Row): PlacedBet {
 }
 
 function refusalError(row: Row, input: PlaceBetInput): AppError {
-  if (!row.poolId || row.refusal === "not_visible") return runNotFound("sandboxId");
+  if (!row.poolId || row.refusal === "not_visible") return runNotFound("runId");
   switch (row.refusal) {
     case "pool_closed":
       return new AppError(
         "CONFLICT",
         `bets on this run are closed: the pool is ${row.status}${row.lockReason ? ` (${describeLock(row.lockReason)})` : ""}`,
-        { field: "sandboxId", details: { poolStatus: row.status, lockReason: row.lockReason } },
+        { field: "runId", details: { poolStatus: row.status, lockReason: row.lockReason } },
       );
     case "run_not_live":
       return new AppError(
         "CONFLICT",
         `this run has ${row.runStatus === "canceled" ? "been canceled" : `finished (${row.runStatus})`}: bets are only taken while a run is ${LIVE_RUN_STATUSES.join(", ")}`,
-        { field: "sandboxId", details: { runStatus: row.runStatus } },
+        { field: "runId", details: { runStatus: row.runStatus } },
       );
     case "time_locked":
       return new AppError("CONFLICT", `bets on this run are closed: ${describeLock("time")}`, {
-        field: "sandboxId",
+        field: "runId",
         details: { lockReason: "time" },
       });
     case "own_run":
     case "steered_run":
-      return new AppError("FORBIDDEN", BET_REFUSALS[row.refusal], { field: "sandboxId", details: { reason: row.refusal } });
+      return new AppError("FORBIDDEN", BET_REFUSALS[row.refusal], { field: "runId", details: { reason: row.refusal } });
     case "no_account":
       return new AppError("NOT_FOUND", "you have no balance account yet; sign in again or contact an admin");
     case "insufficient_funds":

@@ -13,12 +13,12 @@ const NOW_UTC = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')`;
 
 export async function createPoolForRun(
   tx: Prisma.TransactionClient,
-  input: { sandboxId: string; locksAt: Date | null },
+  input: { runId: string; locksAt: Date | null },
 ): Promise<{ id: string }> {
   const id = cuidLike();
   const account = await tx.ledgerAccount.create({ data: { key: poolAccountKey(id), kind: "pool" }, select: { id: true } });
   await tx.pool.create({
-    data: { id, sandboxId: input.sandboxId, ledgerAccountId: account.id, locksAt: input.locksAt },
+    data: { id, runId: input.runId, ledgerAccountId: account.id, locksAt: input.locksAt },
     select: { id: true },
   });
   return { id };
@@ -30,34 +30,34 @@ export interface LockResult {
 }
 
 /** open → locked, recording why and when; a pool that is already locked or settled is left as is. */
-export async function lockPool(client: DbClient, input: { sandboxId: string; reason: LockReason }): Promise<LockResult> {
+export async function lockPool(client: DbClient, input: { runId: string; reason: LockReason }): Promise<LockResult> {
   // lockedAt is computed after the row lock is granted (Postgres re-evaluates the SET list on
   // the newest row version when it had to wait), so it is later than every bet committed before.
   const rows = await client.$queryRaw<{ id: string }[]>`
     UPDATE pools SET status = 'locked', "lockReason" = ${input.reason}, "lockedAt" = ${NOW_UTC}
-     WHERE "sandboxId" = ${input.sandboxId} AND status = 'open'
+     WHERE "runId" = ${input.runId} AND status = 'open'
     RETURNING id`;
   if (rows[0]) return { locked: true, poolId: rows[0].id };
-  const pool = await client.pool.findUnique({ where: { sandboxId: input.sandboxId }, select: { id: true } });
+  const pool = await client.pool.findUnique({ where: { runId: input.runId }, select: { id: true } });
   return pool ? { locked: false, poolId: pool.id } : { locked: false };
 }
 
 /** Called in the transaction that writes a run's progress: locks once progress reaches the progress lock. */
 export async function lockPoolForProgress(
   tx: Prisma.TransactionClient,
-  input: { sandboxId: string; currentProgress: number; targetValue: number },
+  input: { runId: string; currentProgress: number; targetValue: number },
 ): Promise<LockResult> {
   if (!reachedProgressLock(input.currentProgress, input.targetValue)) return { locked: false };
-  return lockPool(tx, { sandboxId: input.sandboxId, reason: "progress" });
+  return lockPool(tx, { runId: input.runId, reason: "progress" });
 }
 
 /**
  * Records when the time lock is due, so odds and bets honor it even before the delayed job runs.
  * Returns the pool id, or null when there is no open pool left to lock.
  */
-export async function setPoolLocksAt(client: DbClient, input: { sandboxId: string; locksAt: Date }): Promise<string | null> {
+export async function setPoolLocksAt(client: DbClient, input: { runId: string; locksAt: Date }): Promise<string | null> {
   const rows = await client.$queryRaw<{ id: string }[]>`
-    UPDATE pools SET "locksAt" = ${input.locksAt} WHERE "sandboxId" = ${input.sandboxId} AND status = 'open' RETURNING id`;
+    UPDATE pools SET "locksAt" = ${input.locksAt} WHERE "runId" = ${input.runId} AND status = 'open' RETURNING id`;
   return rows[0]?.id ?? null;
 }
 
@@ -65,7 +65,7 @@ export async function setPoolLocksAt(client: DbClient, input: { sandboxId: strin
 export async function poolUpdateMessage(client: DbClient, poolId: string): Promise<PoolUpdateMessage> {
   const pool = await client.pool.findUnique({
     where: { id: poolId },
-    select: { id: true, sandboxId: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, lockReason: true },
+    select: { id: true, runId: true, yesTotal: true, noTotal: true, betCount: true, status: true, outcome: true, lockReason: true },
   });
   if (!pool) throw new AppError("NOT_FOUND", `pool ${poolId} does not exist`);
   return toPoolUpdateMessage(pool);
@@ -74,7 +74,7 @@ export async function poolUpdateMessage(client: DbClient, poolId: string): Promi
 /** The pool:update message for a pool's state as the caller already knows it (a bet's totals, say). */
 export function toPoolUpdateMessage(pool: {
   id: string;
-  sandboxId: string;
+  runId: string;
   yesTotal: number | bigint;
   noTotal: number | bigint;
   betCount: number;
@@ -83,7 +83,7 @@ export function toPoolUpdateMessage(pool: {
   lockReason: string | null;
 }): PoolUpdateMessage {
   return {
-    sandboxId: pool.sandboxId,
+    runId: pool.runId,
     poolId: pool.id,
     yesTotal: Number(pool.yesTotal),
     noTotal: Number(pool.noTotal),

@@ -17,8 +17,8 @@ describe("a settlement killed mid-way", () => {
     const users = await seedUsers(db, 200, 1_000_000_000);
     const run = await makeRun(db, { createdById: users[0]! });
     await seedBets(db, run, randomBets(users, 50_000));
-    await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded" } });
-    await lockPool(db, { sandboxId: run.sandboxId, reason: "ended" });
+    await db.run.update({ where: { id: run.runId }, data: { status: "succeeded" } });
+    await lockPool(db, { runId: run.runId, reason: "ended" });
     const before = await moneySnapshot(db);
 
     // node --import tsx, not the tsx binary: that one runs the script in a grandchild, which a

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db";
 import { balanceOf, checkLedger, HOUSE_RAKE, userAccountKey } from "../ledger";
 import { makeUser } from "../../test/helpers";
-import type { SandboxStatus } from "../../generated/prisma/enums";
+import type { RunStatus } from "../../generated/prisma/enums";
 import { makeRun, seedBets, seedUsers, settlementLedger } from "./fixtures";
 import { placeBet } from "./place-bet";
 import { settlePool } from "./settle-pool";
@@ -10,13 +10,13 @@ import { settlePool } from "./settle-pool";
 const GRANT = 100_000;
 
 /** A run with bets [user index, side, amount] placed in order, ended with `status`. */
-async function pool(bets: [number, "yes" | "no", number][], status: SandboxStatus) {
+async function pool(bets: [number, "yes" | "no", number][], status: RunStatus) {
   const users = await seedUsers(db, 4, GRANT);
   const owner = await makeUser();
   const run = await makeRun(db, { createdById: owner.id });
   const ids: string[] = [];
-  for (const [u, side, amount] of bets) ids.push((await placeBet({ userId: users[u]!, sandboxId: run.sandboxId, side, amount })).betId);
-  await db.sandbox.update({ where: { id: run.sandboxId }, data: { status } });
+  for (const [u, side, amount] of bets) ids.push((await placeBet({ userId: users[u]!, runId: run.runId, side, amount })).betId);
+  await db.run.update({ where: { id: run.runId }, data: { status } });
   const balance = (u: number) => balanceOf(db, userAccountKey(users[u]!));
   const payouts = async () => {
     const rows = await db.bet.findMany({ where: { id: { in: ids } }, select: { id: true, payout: true } });
@@ -91,9 +91,9 @@ describe("settlePool", () => {
   it("a run that reached its target exactly is a success: YES", async () => {
     const users = await seedUsers(db, 2, GRANT);
     const run = await makeRun(db, { createdById: (await seedUsers(db, 1, 1))[0]!, targetValue: 50, currentProgress: 40 });
-    await placeBet({ userId: users[0]!, sandboxId: run.sandboxId, side: "yes", amount: 100 });
-    await placeBet({ userId: users[1]!, sandboxId: run.sandboxId, side: "no", amount: 100 });
-    await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded", currentProgress: 50 } });
+    await placeBet({ userId: users[0]!, runId: run.runId, side: "yes", amount: 100 });
+    await placeBet({ userId: users[1]!, runId: run.runId, side: "no", amount: 100 });
+    await db.run.update({ where: { id: run.runId }, data: { status: "succeeded", currentProgress: 50 } });
     expect(await settlePool(run.poolId)).toMatchObject({ outcome: "yes", state: "settled" });
   });
 
@@ -183,7 +183,7 @@ describe("settlePool", () => {
       { id: "rem-a", userId: users[2]!, side: "yes", amount: 10, createdAt: new Date(t + 1) },
       { id: "rem-l", userId: users[3]!, side: "no", amount: 70, createdAt: new Date(t) },
     ]);
-    await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded" } });
+    await db.run.update({ where: { id: run.runId }, data: { status: "succeeded" } });
     await settlePool(run.poolId);
     const paid = Object.fromEntries(
       (await db.bet.findMany({ where: { poolId: run.poolId }, select: { id: true, payout: true } })).map((b) => [b.id, Number(b.payout)]),
@@ -244,7 +244,7 @@ describe("settlePool", () => {
         run,
         Array.from({ length: 2_000 }, (_, i) => ({ userId: users[i % 20]!, side: i % 3 ? "yes" : "no", amount: 100 + (i % 17) })),
       );
-      await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "failed" } });
+      await db.run.update({ where: { id: run.runId }, data: { status: "failed" } });
       const before = await Promise.all(users.map((u) => balanceOf(db, userAccountKey(u))));
       const results = await Promise.all(Array.from({ length: 6 }, () => settlePool(run.poolId)));
       expect(results.map((r) => r.state).sort()).toEqual(["already", "already", "already", "already", "already", "settled"]);
@@ -270,13 +270,13 @@ describe("settlePool", () => {
         run,
         Array.from({ length: 500 }, (_, j) => ({ userId: users[(i + j) % 10]!, side: j % 2 ? "yes" : "no", amount: 100 + j })),
       );
-      await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: i % 2 ? "succeeded" : "failed" } });
+      await db.run.update({ where: { id: run.runId }, data: { status: i % 2 ? "succeeded" : "failed" } });
       ended.push(run);
     }
     const live = await makeRun(db, { createdById: owner.id });
     const betting = Promise.all(
       users.map(async (userId) => {
-        for (let i = 0; i < 20; i++) await placeBet({ userId, sandboxId: live.sandboxId, side: i % 2 ? "yes" : "no", amount: 100 });
+        for (let i = 0; i < 20; i++) await placeBet({ userId, runId: live.runId, side: i % 2 ? "yes" : "no", amount: 100 });
       }),
     );
     const results = await Promise.all(ended.map((run) => settlePool(run.poolId, { rakeBps: 100 })));

@@ -10,7 +10,7 @@
 import { AppError } from "../../lib/errors";
 import { db as defaultDb, type Db, type Prisma } from "../../lib/db";
 import { config } from "../../config";
-import type { BetSide, PoolStatus, SandboxStatus } from "../../generated/prisma/enums";
+import type { BetSide, PoolStatus, RunStatus } from "../../generated/prisma/enums";
 import { rakeCents } from "@shared/odds";
 import { isTerminalRun } from "@shared/run-status";
 import { outcomeForRun } from "./rules";
@@ -18,7 +18,7 @@ import { creditBettors, lockSettlementAccounts, writePayouts, writeRake } from "
 
 export interface SettleResult {
   poolId: string;
-  sandboxId: string;
+  runId: string;
   /** settled/refunded: this call settled it; already: an earlier call did; run_live: nothing to settle yet. */
   state: "settled" | "refunded" | "already" | "run_live";
   status: PoolStatus;
@@ -39,12 +39,12 @@ export interface SettleOptions {
 
 interface PoolRow {
   id: string;
-  sandboxId: string;
+  runId: string;
   status: PoolStatus;
   outcome: BetSide | null;
   rakeCents: bigint;
   ledgerAccountId: string;
-  runStatus: SandboxStatus;
+  runStatus: RunStatus;
   runStartedAt: Date | null;
 }
 
@@ -59,15 +59,15 @@ async function settleInTransaction(tx: Prisma.TransactionClient, poolId: string,
   // The payout statement sorts and re-reads every bet of the pool; keep that in memory, not temp files.
   await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
   const [pool] = await tx.$queryRaw<PoolRow[]>`
-    SELECT p.id, p."sandboxId", p.status, p.outcome, p."rakeCents", p."ledgerAccountId", s.status AS "runStatus",
+    SELECT p.id, p."runId", p.status, p.outcome, p."rakeCents", p."ledgerAccountId", s.status AS "runStatus",
            s."startedAt" AS "runStartedAt"
-      FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
+      FROM pools p JOIN runs s ON s.id = p."runId"
      WHERE p.id = ${poolId}
        FOR NO KEY UPDATE OF p`;
   if (!pool) throw new AppError("NOT_FOUND", `pool ${poolId} does not exist`, { field: "poolId" });
   const unchanged = (state: SettleResult["state"]): SettleResult => ({
     poolId,
-    sandboxId: pool.sandboxId,
+    runId: pool.runId,
     state,
     status: pool.status,
     outcome: pool.outcome,
@@ -103,13 +103,13 @@ async function settleInTransaction(tx: Prisma.TransactionClient, poolId: string,
     outcome,
     distributable: total - rake,
     winningStake: winning,
-    memo: `${mode} on run ${pool.sandboxId}`,
+    memo: `${mode} on run ${pool.runId}`,
   });
   // Accounts shared with other runs are write-locked only from here to the commit.
   await lockSettlementAccounts(tx, { credits, withRake: rake > 0n });
   const balances = await creditBettors(tx, credits);
   if (rake > 0n) {
-    await writeRake(tx, { poolId, escrowId: pool.ledgerAccountId, rake, memo: `house rake on run ${pool.sandboxId}` });
+    await writeRake(tx, { poolId, escrowId: pool.ledgerAccountId, rake, memo: `house rake on run ${pool.runId}` });
   }
 
   const status: PoolStatus = refund ? "refunded" : "settled";
@@ -126,7 +126,7 @@ async function settleInTransaction(tx: Prisma.TransactionClient, poolId: string,
   }
   return {
     poolId,
-    sandboxId: pool.sandboxId,
+    runId: pool.runId,
     state: status,
     status,
     outcome,

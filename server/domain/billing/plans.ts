@@ -1,5 +1,5 @@
 // Plan limits, enforced where the work is created. `planLimits` is the one way to learn what a
-// workspace may do; the live-run check runs inside run creation (sandbox/create.ts calls it through
+// workspace may do; the live-run check runs inside run creation (runs/create.ts calls it through
 // its `workspaceQuota` hook), and deliverables (issue 16) call `enforceDeliverableLimit` and
 // `enforceRevisionLimit` when they create a deliverable or a revision.
 import { AppError } from "../../lib/errors";
@@ -46,7 +46,7 @@ export function planLimitError(refusal: LimitRefusal): AppError {
 }
 
 export async function liveRunsIn(db: DbClient, workspaceId: string): Promise<number> {
-  return db.sandbox.count({ where: { workspaceId, status: { in: [...LIVE_RUN_STATUSES] } } });
+  return db.run.count({ where: { workspaceId, status: { in: [...LIVE_RUN_STATUSES] } } });
 }
 
 /** Refuses (INSUFFICIENT_FUNDS) while a Stripe refund or dispute has left the user's balance below zero. */

@@ -6,7 +6,7 @@
 import type { Db, DbClient } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import { openSecret, SecretUnreadable } from "../../lib/secret-box";
-import { spendCredits } from "../sandbox/credits";
+import { spendCredits } from "../runs/credits";
 import { LLM_KEY_PURPOSE } from "./credentials";
 
 /** Where one attempt goes. `credentialId` is null for the server's own LLM_BASE_URL. */
@@ -146,15 +146,15 @@ export interface LlmTokens {
 
 /**
  * An answered call, in one transaction: the run pays `costCents` (as far as its budget goes), a
- * usage row records the tokens for the run, its agent profile and the credential, and the
+ * usage row records the tokens for the run, its agent and the credential, and the
  * credential's counters grow. If the run can no longer pay (it ended meanwhile), the usage is still
  * recorded, at no charge, and the refusal is thrown.
  */
 export async function chargeLlmCall(
   db: Db,
   args: {
-    sandboxId: string;
-    agentProfileId: string;
+    runId: string;
+    agentId: string;
     model: string;
     endpoint: Pick<LlmEndpoint, "credentialId" | "name">;
     tokens: LlmTokens;
@@ -174,8 +174,8 @@ export async function chargeLlmCall(
       : { count: 0 };
     await tx.llmUsage.create({
       data: {
-        sandboxId: args.sandboxId,
-        agentProfileId: args.agentProfileId,
+        runId: args.runId,
+        agentId: args.agentId,
         credentialId: kept.count > 0 ? credentialId : null,
         credentialName: args.endpoint.name,
         model: args.model,
@@ -193,9 +193,9 @@ export async function chargeLlmCall(
       }
       // Locked first, as spendCredits would: what it charged is the difference.
       const [before] = await tx.$queryRaw<{ creditsSpent: number }[]>`
-        SELECT "creditsSpent" FROM sandboxes WHERE id = ${args.sandboxId} FOR UPDATE`;
+        SELECT "creditsSpent" FROM runs WHERE id = ${args.runId} FOR UPDATE`;
       const spent = await spendCredits(tx, {
-        sandboxId: args.sandboxId,
+        runId: args.runId,
         amount: args.costCents,
         reason: `LLM ${args.model}: ${args.tokens.totalTokens} tokens`,
         upToRemaining: true,

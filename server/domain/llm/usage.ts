@@ -1,4 +1,4 @@
-// What the LLM calls of runs used: per agent profile (the admin page) and per run (a task's figure
+// What the LLM calls of runs used: per agent (the admin page) and per run (a task's figure
 // is the sum over its attempts' runs). Read from the usage rows the bridge writes (./pool.ts).
 import type { DbClient } from "../../lib/db";
 
@@ -14,40 +14,40 @@ const totalsOf = (g: { _count: { _all: number }; _sum: { totalTokens: number | n
   costCents: g._sum.costCents ?? 0,
 });
 
-/** Each agent profile's LLM use since `since`, most tokens first. */
-export async function llmUsageByAgentProfile(
+/** Each agent's LLM use since `since`, most tokens first. */
+export async function llmUsageByAgent(
   db: DbClient,
   args: { since: Date },
-): Promise<Array<LlmUsageTotals & { agentProfileId: string; name: string; model: string }>> {
+): Promise<Array<LlmUsageTotals & { agentId: string; name: string; model: string }>> {
   const groups = await db.llmUsage.groupBy({
-    by: ["agentProfileId"],
+    by: ["agentId"],
     where: { createdAt: { gte: args.since } },
     _count: { _all: true },
     _sum: { totalTokens: true, costCents: true },
   });
-  const profiles = await db.agentProfile.findMany({
-    where: { id: { in: groups.map((g) => g.agentProfileId) } },
+  const agents = await db.agent.findMany({
+    where: { id: { in: groups.map((g) => g.agentId) } },
     select: { id: true, name: true, model: true },
   });
-  const byId = new Map(profiles.map((p) => [p.id, p]));
+  const byId = new Map(agents.map((p) => [p.id, p]));
   return groups
     .map((g) => ({
-      agentProfileId: g.agentProfileId,
-      name: byId.get(g.agentProfileId)?.name ?? "?",
-      model: byId.get(g.agentProfileId)?.model ?? "?",
+      agentId: g.agentId,
+      name: byId.get(g.agentId)?.name ?? "?",
+      model: byId.get(g.agentId)?.model ?? "?",
       ...totalsOf(g),
     }))
     .sort((a, b) => b.totalTokens - a.totalTokens || a.name.localeCompare(b.name));
 }
 
 /** The LLM use of each of these runs (runs without calls are absent). */
-export async function llmUsageOfRuns(db: DbClient, args: { sandboxIds: string[] }): Promise<Map<string, LlmUsageTotals>> {
-  if (args.sandboxIds.length === 0) return new Map();
+export async function llmUsageOfRuns(db: DbClient, args: { runIds: string[] }): Promise<Map<string, LlmUsageTotals>> {
+  if (args.runIds.length === 0) return new Map();
   const groups = await db.llmUsage.groupBy({
-    by: ["sandboxId"],
-    where: { sandboxId: { in: args.sandboxIds } },
+    by: ["runId"],
+    where: { runId: { in: args.runIds } },
     _count: { _all: true },
     _sum: { totalTokens: true, costCents: true },
   });
-  return new Map(groups.map((g) => [g.sandboxId, totalsOf(g)]));
+  return new Map(groups.map((g) => [g.runId, totalsOf(g)]));
 }

@@ -100,7 +100,7 @@ export async function finishAttemptWith(
   if (result.outcome === "succeeded" || result.outcome === "failed") {
     const ok = result.outcome === "succeeded" ? 1 : 0;
     await sql.rows(
-      `UPDATE agent_profiles SET "tasksCompleted" = "tasksCompleted" + $2, "tasksFailed" = "tasksFailed" + $3,
+      `UPDATE agents SET "tasksCompleted" = "tasksCompleted" + $2, "tasksFailed" = "tasksFailed" + $3,
               "totalDurationMs" = "totalDurationMs" + $4, "totalCostCents" = "totalCostCents" + $5
         WHERE id = $1`,
       [attempt.agentId, ok, 1 - ok, durationMs, costCents],
@@ -252,7 +252,7 @@ export async function recordHeartbeat(
   db: DbClient,
   input: { agentId: string; status: "available" | "busy"; now: Date; leaseSeconds: number },
 ) {
-  await db.agentProfile.update({
+  await db.agent.update({
     where: { id: input.agentId },
     data: { heartbeatAt: input.now, status: input.status },
     select: { id: true },
@@ -267,7 +267,7 @@ export async function recordHeartbeat(
 /** Polling external agents not heard from since `before` go offline (webhook agents are reached by push); returns their ids. */
 export async function markSilentAgentsOffline(db: DbClient, input: { before: Date }) {
   return db.$queryRaw<{ id: string; workspaceId: string | null }[]>`
-    UPDATE agent_profiles SET status = 'offline'
+    UPDATE agents SET status = 'offline'
      WHERE kind = 'external' AND "webhookUrl" IS NULL AND status <> 'offline' AND ("heartbeatAt" IS NULL OR "heartbeatAt" < ${input.before})
     RETURNING id, "workspaceId"`;
 }

@@ -57,7 +57,7 @@ interface LockedTask {
 type Candidate = AgentForScoring & { webhookUrl: string | null; taskTokenBudget: number | null };
 
 async function candidateAgents(tx: Prisma.TransactionClient, workspaceId: string): Promise<Candidate[]> {
-  const agents = await tx.agentProfile.findMany({
+  const agents = await tx.agent.findMany({
     where: { active: true, OR: [{ workspaceId }, { workspaceId: null, kind: "builtin" }] },
     select: {
       id: true,
@@ -112,7 +112,7 @@ export async function dispatchTask(
     const agent = best.agent;
     if (agent.kind === "external" && !agent.webhookUrl) return { kind: "waiting", reason: "external", workspaceId: task.workspaceId };
     // The agent's slots are counted again under its row lock: two dispatchers cannot both fill its last one.
-    await tx.$queryRaw`SELECT 1 FROM agent_profiles WHERE id = ${agent.id} FOR NO KEY UPDATE`;
+    await tx.$queryRaw`SELECT 1 FROM agents WHERE id = ${agent.id} FOR NO KEY UPDATE`;
     const running = await tx.taskAttempt.count({ where: { agentId: agent.id, status: { in: ["launching", "running"] } } });
     if (running >= agent.maxConcurrentTasks) return { kind: "waiting", reason: "busy" };
     const attemptId = randomUUID();
@@ -220,7 +220,7 @@ export async function claimNextTask(pool: pg.Pool, input: { agentId: string; lea
       maxConcurrentTasks: number;
       taskTokenBudget: number | null;
     }>(
-      `UPDATE agent_profiles SET "heartbeatAt" = now(), status = CASE WHEN status = 'offline' THEN 'available'::"AgentStatus" ELSE status END
+      `UPDATE agents SET "heartbeatAt" = now(), status = CASE WHEN status = 'offline' THEN 'available'::"AgentStatus" ELSE status END
         WHERE id = $1 AND active AND kind = 'external'
         RETURNING "workspaceId", specialization, "maxConcurrentTasks", "taskTokenBudget"`,
       [input.agentId],

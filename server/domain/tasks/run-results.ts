@@ -10,7 +10,7 @@ export async function finishAttemptOfRun(
 ): Promise<FinishedAttempt | null> {
   const attempt = await db.taskAttempt.findUnique({ where: { runId: input.runId }, select: { id: true, status: true } });
   if (!attempt || (attempt.status !== "launching" && attempt.status !== "running")) return null;
-  const run = await db.sandbox.findUnique({
+  const run = await db.run.findUnique({
     where: { id: input.runId },
     select: {
       id: true,

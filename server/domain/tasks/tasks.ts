@@ -90,7 +90,7 @@ export async function taskFor(db: DbClient, input: { userId: string; taskId: str
 
 /** The agent may take tasks of this workspace (its own or a site-wide one, not archived). */
 async function assertUsableAgent(db: DbClient, workspaceId: string, agentId: string, field = "agentId") {
-  const agent = await db.agentProfile.findUnique({ where: { id: agentId }, select: { workspaceId: true, active: true } });
+  const agent = await db.agent.findUnique({ where: { id: agentId }, select: { workspaceId: true, active: true } });
   if (!agent || (agent.workspaceId !== null && agent.workspaceId !== workspaceId)) {
     throw new AppError("NOT_FOUND", "no agent with that id in this workspace", { field });
   }

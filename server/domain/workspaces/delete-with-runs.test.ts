@@ -20,18 +20,18 @@ describe("deleteWorkspace with runs", () => {
     expect(err).toMatchObject({ code: "CONFLICT", field: "id", message: expect.stringMatching(/1 live run/) });
     expect(await db.workspace.count({ where: { id: ws.id } })).toBe(1);
 
-    await db.sandbox.update({ where: { id: live.sandboxId }, data: { status: "canceled" } });
+    await db.run.update({ where: { id: live.runId }, data: { status: "canceled" } });
     expect(await deleteWorkspace(db, { userId: owner.id, workspaceId: ws.id })).toMatchObject({ id: ws.id, deleted: true });
     const personal = await personalWorkspaceId(db, owner.id);
-    const runs = await db.sandbox.findMany({
-      where: { id: { in: [live.sandboxId, ended.sandboxId] } },
+    const runs = await db.run.findMany({
+      where: { id: { in: [live.runId, ended.runId] } },
       select: { id: true, workspaceId: true, visibility: true },
       orderBy: { id: "asc" },
     });
     expect(runs).toEqual(
       [
-        { id: live.sandboxId, workspaceId: personal, visibility: "workspace" },
-        { id: ended.sandboxId, workspaceId: personal, visibility: "public" },
+        { id: live.runId, workspaceId: personal, visibility: "workspace" },
+        { id: ended.runId, workspaceId: personal, visibility: "public" },
       ].sort((a, b) => a.id.localeCompare(b.id)),
     );
   });

@@ -48,7 +48,7 @@ async function world() {
   const elsewhere = await makeUser();
   const otherRun = await makeRun(db, { createdById: elsewhere.id, visibility: "workspace" });
   const viewers: Record<Who, Viewer | null> = { anonymous: null, outsider, viewer, member, admin, owner, operator, siteAdmin };
-  return { viewers, runs: { public: publicRun.sandboxId, workspace: workspaceRun.sandboxId }, otherRun: otherRun.sandboxId };
+  return { viewers, runs: { public: publicRun.runId, workspace: workspaceRun.runId }, otherRun: otherRun.runId };
 }
 
 describe("run visibility", () => {
@@ -60,7 +60,7 @@ describe("run visibility", () => {
       const single = { public: await canSeeRun(db, viewer, runs.public), workspace: await canSeeRun(db, viewer, runs.workspace) };
       expect({ who, ...single }).toEqual({ who, ...EXPECTED[who] });
 
-      const listed = await db.sandbox.findMany({ where: { AND: [{ id: { in: ids } }, visibleRunsWhere(viewer)] }, select: { id: true } });
+      const listed = await db.run.findMany({ where: { AND: [{ id: { in: ids } }, visibleRunsWhere(viewer)] }, select: { id: true } });
       const seen = new Set(listed.map((r) => r.id));
       expect({ who, public: seen.has(runs.public), workspace: seen.has(runs.workspace) }).toEqual({ who, ...EXPECTED[who] });
       const siteRole = who === "operator" || who === "siteAdmin";
@@ -69,13 +69,13 @@ describe("run visibility", () => {
 
       const expected = { who, public: EXPECTED[who].public, workspace: EXPECTED[who].workspace, other: siteRole };
       const rawSeen = await db.$queryRaw<{ id: string }[]>`
-        SELECT s.id FROM sandboxes s WHERE s.id IN (${Prisma.join(ids)}) AND ${visibleRunsSql(viewer, "s")}`;
+        SELECT s.id FROM runs s WHERE s.id IN (${Prisma.join(ids)}) AND ${visibleRunsSql(viewer, "s")}`;
       const raw = new Set(rawSeen.map((r) => r.id));
       expect({ who, public: raw.has(runs.public), workspace: raw.has(runs.workspace), other: raw.has(otherRun) }).toEqual(expected);
 
       if (viewer) {
         const text = visibleRunSqlText({ visibility: "s.visibility", workspaceId: `s."workspaceId"`, userId: "$2", seesEveryRun: "$3" });
-        const { rows } = await pgPool().query<{ id: string }>(`SELECT s.id FROM sandboxes s WHERE s.id = ANY ($1::text[]) AND ${text}`, [
+        const { rows } = await pgPool().query<{ id: string }>(`SELECT s.id FROM runs s WHERE s.id = ANY ($1::text[]) AND ${text}`, [
           ids,
           viewer.id,
           seesEveryRun(viewer),
@@ -84,7 +84,7 @@ describe("run visibility", () => {
         expect({ who, public: pg.has(runs.public), workspace: pg.has(runs.workspace), other: pg.has(otherRun) }).toEqual(expected);
       }
 
-      const placements = await db.sandbox.findMany({
+      const placements = await db.run.findMany({
         where: { id: { in: ids } },
         select: {
           id: true,

@@ -28,7 +28,7 @@ export interface RunPlacement {
 }
 
 /** The error for a run the caller may not see — the same as for a run that does not exist. */
-export function runNotFound(field: "id" | "sandboxId" = "id"): AppError {
+export function runNotFound(field: "id" | "runId" = "id"): AppError {
   return new AppError("NOT_FOUND", "no run with that id", { field });
 }
 
@@ -43,30 +43,30 @@ export function mayView(viewer: Viewer | null, run: Pick<RunPlacement, "visibili
 
 /**
  * The rule as a `where` on runs: AND it with a query's own filters (`{ AND: [visibleRunsWhere(v), …] }`,
- * or as a relation filter such as `{ sandbox: visibleRunsWhere(v) }`). Public runs or runs of a
+ * or as a relation filter such as `{ run: visibleRunsWhere(v) }`). Public runs or runs of a
  * workspace the viewer belongs to; everything for operators; nothing anonymously.
  */
-export function visibleRunsWhere(viewer: Viewer | null): Prisma.SandboxWhereInput {
+export function visibleRunsWhere(viewer: Viewer | null): Prisma.RunWhereInput {
   if (!viewer) return { id: { in: [] } };
   if (seesEveryRun(viewer)) return {};
   return { OR: [{ visibility: "public" }, { workspace: { members: { some: { userId: viewer.id } } } }] };
 }
 
 /** One run by id, only if the viewer may see it: a `findUnique` where (one query, no second lookup). */
-export function visibleRunWhere(viewer: Viewer | null, sandboxId: string): Prisma.SandboxWhereUniqueInput {
-  return { id: sandboxId, AND: [visibleRunsWhere(viewer)] };
+export function visibleRunWhere(viewer: Viewer | null, runId: string): Prisma.RunWhereUniqueInput {
+  return { id: runId, AND: [visibleRunsWhere(viewer)] };
 }
 
 /** May this user see this run? False for runs that do not exist, as for runs they may not see. One query. */
-export async function canSeeRun(db: DbClient, viewer: Viewer | null, sandboxId: string): Promise<boolean> {
+export async function canSeeRun(db: DbClient, viewer: Viewer | null, runId: string): Promise<boolean> {
   if (!viewer) return false;
-  const run = await db.sandbox.findUnique({ where: visibleRunWhere(viewer, sandboxId), select: { id: true } });
+  const run = await db.run.findUnique({ where: visibleRunWhere(viewer, runId), select: { id: true } });
   return run !== null;
 }
 
 /** Throws `runNotFound(field)` unless the viewer may see the run. */
-export async function assertCanSeeRun(db: DbClient, viewer: Viewer | null, sandboxId: string, field: "id" | "sandboxId" = "id") {
-  if (!(await canSeeRun(db, viewer, sandboxId))) throw runNotFound(field);
+export async function assertCanSeeRun(db: DbClient, viewer: Viewer | null, runId: string, field: "id" | "runId" = "id") {
+  if (!(await canSeeRun(db, viewer, runId))) throw runNotFound(field);
 }
 
 /**

@@ -80,7 +80,7 @@ export async function deleteWorkspace(
     // A launch's foreign key check holds a key-share lock on the workspace row until it commits,
     // so with the row lock taken above every run created before now is counted here and any
     // later one fails its foreign key.
-    const runs = await tx.sandbox.findMany({ where: { workspaceId: workspace.id }, select: { status: true } });
+    const runs = await tx.run.findMany({ where: { workspaceId: workspace.id }, select: { status: true } });
     enforce(deleteRefusal(role, { ...workspace, liveRuns: runs.filter((r) => isLiveRun(r.status)).length }));
     // A subscription Stripe keeps charging would outlive the workspace (domain/billing/subscriptions.ts).
     const billing = await tx.workspaceBilling.findUnique({ where: { workspaceId: workspace.id } });
@@ -93,7 +93,7 @@ export async function deleteWorkspace(
       const personal = await personalWorkspaceId(tx, args.userId);
       if (!personal)
         throw new AppError("CONFLICT", "you have no personal workspace to keep the workspace's ended runs in", { field: "id" });
-      await tx.sandbox.updateMany({ where: { workspaceId: workspace.id }, data: { workspaceId: personal } });
+      await tx.run.updateMany({ where: { workspaceId: workspace.id }, data: { workspaceId: personal } });
     }
     const memberIds = (await tx.workspaceMember.findMany({ where: { workspaceId: workspace.id }, select: { userId: true } })).map(
       (m) => m.userId,

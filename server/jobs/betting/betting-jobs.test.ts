@@ -35,24 +35,18 @@ const poolOf = (id: string) => db.pool.findUniqueOrThrow({ where: { id } });
 describe("locks", () => {
   it("locks when progress reaches 90% of the target, once", async () => {
     const run = await makeRun(db, { createdById: ownerId, targetValue: 200 });
-    expect(
-      await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 179.9, targetValue: 200 })),
-    ).toEqual({
+    expect(await db.$transaction((tx) => lockPoolForProgress(tx, { runId: run.runId, currentProgress: 179.9, targetValue: 200 }))).toEqual({
       locked: false,
     });
     expect((await poolOf(run.poolId)).status).toBe("open");
-    expect(
-      await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 180, targetValue: 200 })),
-    ).toEqual({
+    expect(await db.$transaction((tx) => lockPoolForProgress(tx, { runId: run.runId, currentProgress: 180, targetValue: 200 }))).toEqual({
       locked: true,
       poolId: run.poolId,
     });
     const pool = await poolOf(run.poolId);
     expect(pool).toMatchObject({ status: "locked", lockReason: "progress" });
     expect(pool.lockedAt).toBeInstanceOf(Date);
-    expect(
-      await db.$transaction((tx) => lockPoolForProgress(tx, { sandboxId: run.sandboxId, currentProgress: 200, targetValue: 200 })),
-    ).toEqual({
+    expect(await db.$transaction((tx) => lockPoolForProgress(tx, { runId: run.runId, currentProgress: 200, targetValue: 200 }))).toEqual({
       locked: false,
       poolId: run.poolId,
     });
@@ -62,7 +56,7 @@ describe("locks", () => {
   it("locks at 80% of the run's time through the delayed lock job", async () => {
     const run = await makeRun(db, { createdById: ownerId });
     const locksAt = new Date(Date.now() + 1_500);
-    await scheduleTimeLock(run.sandboxId, locksAt);
+    await scheduleTimeLock(run.runId, locksAt);
     expect((await poolOf(run.poolId)).locksAt?.getTime()).toBe(locksAt.getTime());
     const job = await getQueue(lockPoolJob.name).getJob(`lock-${run.poolId}`);
     expect(job?.opts.delay).toBeGreaterThan(500);
@@ -76,10 +70,10 @@ describe("locks", () => {
 
   it("locks and settles when the run ends; a duplicate settle job changes nothing", async () => {
     const run = await makeRun(db, { createdById: ownerId });
-    const yesBet = await placeBet({ userId: bettors[0]!, sandboxId: run.sandboxId, side: "yes", amount: 1_000 });
-    await placeBet({ userId: bettors[1]!, sandboxId: run.sandboxId, side: "no", amount: 3_000 });
-    await db.sandbox.update({ where: { id: run.sandboxId }, data: { status: "succeeded" } });
-    await afterRunTerminal(run.sandboxId);
+    const yesBet = await placeBet({ userId: bettors[0]!, runId: run.runId, side: "yes", amount: 1_000 });
+    await placeBet({ userId: bettors[1]!, runId: run.runId, side: "no", amount: 3_000 });
+    await db.run.update({ where: { id: run.runId }, data: { status: "succeeded" } });
+    await afterRunTerminal(run.runId);
     const settled = await waitUntil(async () => {
       const p = await poolOf(run.poolId);
       return p.status === "settled" ? p : null;
@@ -87,7 +81,7 @@ describe("locks", () => {
     expect(settled).toMatchObject({ lockReason: "ended", outcome: "yes" });
 
     // The same business key again: BullMQ keeps the finished job, so nothing is queued…
-    await afterRunTerminal(run.sandboxId);
+    await afterRunTerminal(run.runId);
     await enqueue(settlePoolJob, { poolId: run.poolId }, { jobId: settleJobId(run.poolId) });
     const counts = await getQueue(settlePoolJob.name).getJobCounts("waiting", "delayed", "active");
     expect(counts).toEqual({ waiting: 0, delayed: 0, active: 0 });
@@ -110,8 +104,8 @@ describe("locks", () => {
 describe("settlement sweep", () => {
   it("settles finished runs whose pools were never handed over, and applies overdue time locks", async () => {
     const ended = await makeRun(db, { createdById: ownerId });
-    await placeBet({ userId: bettors[0]!, sandboxId: ended.sandboxId, side: "no", amount: 500 });
-    await db.sandbox.update({ where: { id: ended.sandboxId }, data: { status: "canceled" } });
+    await placeBet({ userId: bettors[0]!, runId: ended.runId, side: "no", amount: 500 });
+    await db.run.update({ where: { id: ended.runId }, data: { status: "canceled" } });
     const overdue = await makeRun(db, { createdById: ownerId, locksAt: new Date(Date.now() - 60_000) });
     const live = await makeRun(db, { createdById: ownerId });
 

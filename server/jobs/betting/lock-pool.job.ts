@@ -7,9 +7,9 @@ import { publishPoolUpdateById } from "../../commands/pool-effects";
 
 export const lockPoolJob = defineJob({
   name: "betting-lock-pool",
-  schema: z.object({ sandboxId: z.string().min(1) }),
-  async handle({ sandboxId }) {
-    const result = await lockPool(db, { sandboxId, reason: "time" });
+  schema: z.object({ runId: z.string().min(1) }),
+  async handle({ runId }) {
+    const result = await lockPool(db, { runId, reason: "time" });
     if (result.locked && result.poolId) await publishPoolUpdateById(result.poolId);
     return result;
   },

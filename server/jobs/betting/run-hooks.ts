@@ -14,16 +14,16 @@ export const settleJobId = (poolId: string) => `settle-${poolId}`;
 export const lockJobId = (poolId: string) => `lock-${poolId}`;
 
 /** After a run's terminal transition commits: lock its pool (reason "ended") and enqueue settlement. */
-export async function afterRunTerminal(sandboxId: string): Promise<void> {
-  const result = await lockPool(db, { sandboxId, reason: "ended" });
+export async function afterRunTerminal(runId: string): Promise<void> {
+  const result = await lockPool(db, { runId, reason: "ended" });
   if (!result.poolId) return;
   if (result.locked) await publishPoolUpdateById(result.poolId).catch(() => {});
   await enqueue(settlePoolJob, { poolId: result.poolId }, { jobId: settleJobId(result.poolId) });
 }
 
 /** When a run starts running: record when its pool locks (timeLockAt) and schedule that lock. */
-export async function scheduleTimeLock(sandboxId: string, locksAt: Date): Promise<void> {
-  const poolId = await setPoolLocksAt(db, { sandboxId, locksAt });
+export async function scheduleTimeLock(runId: string, locksAt: Date): Promise<void> {
+  const poolId = await setPoolLocksAt(db, { runId, locksAt });
   if (!poolId) return;
-  await enqueue(lockPoolJob, { sandboxId }, { jobId: lockJobId(poolId), delay: Math.max(0, locksAt.getTime() - Date.now()) });
+  await enqueue(lockPoolJob, { runId }, { jobId: lockJobId(poolId), delay: Math.max(0, locksAt.getTime() - Date.now()) });
 }

@@ -24,19 +24,19 @@ export const settleSweepJob = defineJob({
 });
 
 export async function sweepPools(): Promise<{ settled: number; timeLocked: number; failed: number }> {
-  const due = await db.$queryRaw<{ id: string; sandboxId: string }[]>`
-    SELECT p.id, p."sandboxId" FROM pools p
+  const due = await db.$queryRaw<{ id: string; runId: string }[]>`
+    SELECT p.id, p."runId" FROM pools p
      WHERE p.status = 'open' AND p."locksAt" <= now() AT TIME ZONE 'UTC' LIMIT 500`;
   let timeLocked = 0;
   for (const pool of due) {
-    const result = await lockPool(db, { sandboxId: pool.sandboxId, reason: "time" });
+    const result = await lockPool(db, { runId: pool.runId, reason: "time" });
     if (result.locked) {
       timeLocked += 1;
       await publishPoolUpdateById(pool.id).catch(() => {});
     }
   }
   const finished = await db.$queryRaw<{ id: string }[]>`
-    SELECT p.id FROM pools p JOIN sandboxes s ON s.id = p."sandboxId"
+    SELECT p.id FROM pools p JOIN runs s ON s.id = p."runId"
      WHERE p.status IN ('open', 'locked') AND s.status IN ${statusList(TERMINAL_RUN_STATUSES)}
      ORDER BY p."createdAt" LIMIT 100`;
   let settled = 0;

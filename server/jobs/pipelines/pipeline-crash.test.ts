@@ -40,7 +40,7 @@ describe("a worker killed during a pipeline", () => {
       input: { topic: "crashes" },
     });
     for (const specialization of ["researcher", "writer", "reviewer"]) {
-      await db.agentProfile.create({
+      await db.agent.create({
         data: {
           slug: `crash-${specialization}-${workspaceId}`,
           name: specialization,
@@ -84,7 +84,7 @@ describe("a worker killed during a pipeline", () => {
       expect(new Set(runIds).size).toBe(runIds.length);
       expect(t.attempts.filter((a) => a.status === "succeeded")).toHaveLength(1);
       // Every run made for the task belongs to one of its attempts (no stray duplicate launch).
-      const runsOfTask = await db.sandbox.count({ where: { taskAttempt: { taskId: t.id } } });
+      const runsOfTask = await db.run.count({ where: { taskAttempt: { taskId: t.id } } });
       expect(runsOfTask).toBe(runIds.length);
     }
     // Only one live attempt at a time per task: no attempt started while an earlier one was still going.

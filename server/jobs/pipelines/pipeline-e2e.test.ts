@@ -23,7 +23,7 @@ async function setUp(name: string) {
 
 async function addAgents(workspaceId: string) {
   for (const specialization of ["researcher", "writer", "reviewer"]) {
-    await db.agentProfile.create({
+    await db.agent.create({
       data: {
         slug: `${specialization}-${workspaceId}`,
         name: `Demo ${specialization}`,

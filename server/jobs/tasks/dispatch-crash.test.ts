@@ -16,7 +16,7 @@ Object.assign(process.env, {
 
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
-const { ensureBuiltinProfiles } = await import("../../domain/agent-profiles");
+const { ensureBuiltinAgents } = await import("../../domain/agents");
 const { dispatchTask } = await import("../../domain/tasks/dispatch");
 const { launchAttempt } = await import("../../commands/tasks");
 
@@ -26,7 +26,7 @@ const workers: ChildProcess[] = [];
 beforeAll(async () => {
   // The API runs here; workers run in child processes this test can kill.
   api = await startTestPaddock({}, "api");
-  await ensureBuiltinProfiles(db);
+  await ensureBuiltinAgents(db);
 });
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
@@ -57,7 +57,7 @@ describe("one run per attempt", () => {
     const launched = await Promise.all(Array.from({ length: 5 }, () => launchAttempt(attemptId)));
     const runIds = launched.map((l) => l.runId).filter(Boolean);
     expect(runIds).toHaveLength(1);
-    expect(await db.sandbox.count({ where: { goal: "Raced" } })).toBe(1);
+    expect(await db.run.count({ where: { goal: "Raced" } })).toBe(1);
     const attempt = await db.taskAttempt.findUniqueOrThrow({ where: { id: attemptId } });
     expect(attempt.runId).toBe(runIds[0]);
     // Only the one run's credits left the payer (and the refused ones' rolled back).
@@ -101,7 +101,7 @@ describe("one run per attempt", () => {
       where: { taskId: { in: ids } },
       select: { taskId: true, number: true, status: true, runId: true },
     });
-    const runs = await db.sandbox.findMany({
+    const runs = await db.run.findMany({
       where: { goal: { startsWith: "Crash task" }, workspaceId: p.workspaceId },
       select: { id: true },
     });

@@ -85,7 +85,7 @@ describe("dispatch to the builtin demo agent", () => {
     const spent = attempts.reduce((s, a) => s + a.run!.creditsSpent, 0);
     expect(await balanceOf(db, userAccountKey(user.id))).toBe(10_000 - spent);
     expect(await checkLedger(db)).toEqual([]);
-    const agent = await db.agentProfile.findUniqueOrThrow({ where: { id: attempts[0]!.agentId } });
+    const agent = await db.agent.findUniqueOrThrow({ where: { id: attempts[0]!.agentId } });
     expect(agent.tasksCompleted).toBeGreaterThanOrEqual(2);
   });
 
@@ -126,11 +126,8 @@ describe("dispatch to the builtin demo agent", () => {
       async () => db.taskAttempt.findFirst({ where: { taskId: task.id, runId: { not: null } } }),
       "the attempt's run",
     );
-    await waitUntil(
-      async () => (await db.sandbox.findUniqueOrThrow({ where: { id: attempt.runId! } })).status === "running",
-      "the run to run",
-    );
-    await user.caller.sandbox.cancel({ id: attempt.runId! });
+    await waitUntil(async () => (await db.run.findUniqueOrThrow({ where: { id: attempt.runId! } })).status === "running", "the run to run");
+    await user.caller.run.cancel({ id: attempt.runId! });
     const canceled = await taskIn(task.id, ["canceled"]);
     expect(canceled.error).toBeTruthy();
     expect((await db.taskAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).status).toBe("canceled");

@@ -15,7 +15,7 @@ describe("betting.getOdds / quote", () => {
   it("reports empty sides as such, then the pool's multipliers and percentages", async () => {
     const alice = await makeUser({ grant: 50_000 });
     const run = await makeRun(db, { createdById: await creatorId(), locksAt: new Date(Date.now() + 3_600_000) });
-    expect(await alice.caller.betting.getOdds({ sandboxId: run.sandboxId })).toMatchObject({
+    expect(await alice.caller.betting.getOdds({ runId: run.runId })).toMatchObject({
       status: "open",
       bettingOpen: true,
       totalPool: 0,
@@ -24,15 +24,15 @@ describe("betting.getOdds / quote", () => {
       yesPct: null,
       noPct: null,
     });
-    await alice.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 300 });
-    expect(await alice.caller.betting.getOdds({ sandboxId: run.sandboxId })).toMatchObject({
+    await alice.caller.betting.placeBet({ runId: run.runId, side: "yes", amount: 300 });
+    expect(await alice.caller.betting.getOdds({ runId: run.runId })).toMatchObject({
       yesOdds: 1,
       noOdds: null,
       yesPct: 100,
       noPct: 0,
     });
-    await alice.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "no", amount: 100 });
-    const odds = await alice.caller.betting.getOdds({ sandboxId: run.sandboxId });
+    await alice.caller.betting.placeBet({ runId: run.runId, side: "no", amount: 100 });
+    const odds = await alice.caller.betting.getOdds({ runId: run.runId });
     expect(odds).toMatchObject({
       yesTotal: 300,
       noTotal: 100,
@@ -45,16 +45,16 @@ describe("betting.getOdds / quote", () => {
     });
     expect(odds.locksAt).toBeInstanceOf(Date);
 
-    expect(await alice.caller.betting.quote({ sandboxId: run.sandboxId, side: "no", amount: 200 })).toEqual(
+    expect(await alice.caller.betting.quote({ runId: run.runId, side: "no", amount: 200 })).toEqual(
       quoteBet({ yesTotal: 300, noTotal: 100 }, "no", 200),
     );
-    expect(await rejection(alice.caller.betting.quote({ sandboxId: run.sandboxId, side: "no", amount: 5 }))).toMatchObject({
+    expect(await rejection(alice.caller.betting.quote({ runId: run.runId, side: "no", amount: 5 }))).toMatchObject({
       code: "BAD_REQUEST",
       field: "amount",
     });
 
-    await lockPool(db, { sandboxId: run.sandboxId, reason: "progress" });
-    expect(await alice.caller.betting.getOdds({ sandboxId: run.sandboxId })).toMatchObject({
+    await lockPool(db, { runId: run.runId, reason: "progress" });
+    expect(await alice.caller.betting.getOdds({ runId: run.runId })).toMatchObject({
       status: "locked",
       lockReason: "progress",
       bettingOpen: false,
@@ -64,10 +64,10 @@ describe("betting.getOdds / quote", () => {
   it("says betting is closed once the run has ended or its time lock is due", async () => {
     const alice = await makeUser();
     const ended = await makeRun(db, { createdById: await creatorId(), status: "failed" });
-    expect((await alice.caller.betting.getOdds({ sandboxId: ended.sandboxId })).bettingOpen).toBe(false);
+    expect((await alice.caller.betting.getOdds({ runId: ended.runId })).bettingOpen).toBe(false);
     const due = await makeRun(db, { createdById: await creatorId(), locksAt: new Date(Date.now() - 1) });
-    expect((await alice.caller.betting.getOdds({ sandboxId: due.sandboxId })).bettingOpen).toBe(false);
-    expect(await rejection(alice.caller.betting.getOdds({ sandboxId: "nope" }))).toMatchObject({ code: "NOT_FOUND", field: "sandboxId" });
+    expect((await alice.caller.betting.getOdds({ runId: due.runId })).bettingOpen).toBe(false);
+    expect(await rejection(alice.caller.betting.getOdds({ runId: "nope" }))).toMatchObject({ code: "NOT_FOUND", field: "runId" });
   });
 });
 
@@ -75,14 +75,14 @@ describe("betting.placeBet", () => {
   it("maps refusals to tRPC codes with the field", async () => {
     const bob = await makeUser({ grant: 1_000 });
     const run = await makeRun(db, { createdById: await creatorId() });
-    expect(await rejection(bob.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 5_000 }))).toMatchObject({
+    expect(await rejection(bob.caller.betting.placeBet({ runId: run.runId, side: "yes", amount: 5_000 }))).toMatchObject({
       code: "PRECONDITION_FAILED",
       field: "amount",
     });
-    await lockPool(db, { sandboxId: run.sandboxId, reason: "time" });
-    expect(await rejection(bob.caller.betting.placeBet({ sandboxId: run.sandboxId, side: "yes", amount: 500 }))).toMatchObject({
+    await lockPool(db, { runId: run.runId, reason: "time" });
+    expect(await rejection(bob.caller.betting.placeBet({ runId: run.runId, side: "yes", amount: 500 }))).toMatchObject({
       code: "CONFLICT",
-      field: "sandboxId",
+      field: "runId",
     });
   });
 
@@ -95,7 +95,7 @@ describe("betting.placeBet", () => {
       request(app)
         .post("/trpc/betting.placeBet")
         .set("authorization", `Bearer ${token}`)
-        .send({ json: { sandboxId: run.sandboxId, side: "yes", amount } });
+        .send({ json: { runId: run.runId, side: "yes", amount } });
     const short = await bet(300);
     expect(short.status).toBe(412);
     expect(short.body.error.json.message).toMatch(/insufficient funds: amount 300 exceeds your balance of 200/);
@@ -115,19 +115,19 @@ describe("betting.pool / myBets / leaderboard", () => {
     const erin = await makeUser({ name: "Erin", grant: 100_000 });
     const first = await makeRun(db, { createdById: await creatorId() });
     const second = await makeRun(db, { createdById: await creatorId() });
-    await dave.caller.betting.placeBet({ sandboxId: first.sandboxId, side: "yes", amount: 1_000 });
-    await erin.caller.betting.placeBet({ sandboxId: first.sandboxId, side: "no", amount: 3_000 });
-    await dave.caller.betting.placeBet({ sandboxId: second.sandboxId, side: "no", amount: 700 });
-    await dave.caller.betting.placeBet({ sandboxId: second.sandboxId, side: "yes", amount: 200 });
+    await dave.caller.betting.placeBet({ runId: first.runId, side: "yes", amount: 1_000 });
+    await erin.caller.betting.placeBet({ runId: first.runId, side: "no", amount: 3_000 });
+    await dave.caller.betting.placeBet({ runId: second.runId, side: "no", amount: 700 });
+    await dave.caller.betting.placeBet({ runId: second.runId, side: "yes", amount: 200 });
 
-    const pool = await dave.caller.betting.pool({ sandboxId: first.sandboxId });
+    const pool = await dave.caller.betting.pool({ runId: first.runId });
     expect(pool.recentBets.map((b) => [b.user.name, b.side, b.amount])).toEqual([
       ["Erin", "no", 3_000],
       ["Dave", "yes", 1_000],
     ]);
     expect(pool).toMatchObject({ totalPool: 4_000, status: "open" });
 
-    await db.sandbox.update({ where: { id: first.sandboxId }, data: { status: "succeeded" } });
+    await db.run.update({ where: { id: first.runId }, data: { status: "succeeded" } });
     await settlePool(first.poolId);
 
     const mine = await dave.caller.betting.myBets({ limit: 2 });
@@ -136,8 +136,8 @@ describe("betting.pool / myBets / leaderboard", () => {
     expect(mine.items.every((b) => b.state === "open" && b.profit === null)).toBe(true);
     const rest = await dave.caller.betting.myBets({ limit: 2, cursor: mine.nextCursor! });
     expect(rest.nextCursor).toBeNull();
-    expect(rest.items).toEqual([expect.objectContaining({ sandboxId: first.sandboxId, state: "won", payout: 4_000, profit: 3_000 })]);
-    expect((await dave.caller.betting.myBets({ sandboxId: second.sandboxId })).items).toHaveLength(2);
+    expect(rest.items).toEqual([expect.objectContaining({ runId: first.runId, state: "won", payout: 4_000, profit: 3_000 })]);
+    expect((await dave.caller.betting.myBets({ runId: second.runId })).items).toHaveLength(2);
     expect((await dave.caller.betting.myBets({ filter: "settled" })).items).toHaveLength(1);
     const erins = await erin.caller.betting.myBets({});
     expect(erins.items).toEqual([expect.objectContaining({ state: "lost", payout: 0, profit: -3_000 })]);

@@ -3,14 +3,14 @@ import { createTRPCRouter, protectedProcedure } from "../../trpc/init";
 import { db } from "../../lib/db";
 import { getOdds, leaderboard, myBets, poolWithRecentBets, quote } from "../../domain/betting";
 import { placeBet } from "../../commands/betting";
-import { leaderboardInput, myBetsInput, placeBetInput, poolInput, quoteInput, sandboxInput } from "./betting.schema";
+import { leaderboardInput, myBetsInput, placeBetInput, poolInput, quoteInput, runInput } from "./betting.schema";
 
 export const bettingRouter = createTRPCRouter({
   placeBet: protectedProcedure
     .input(placeBetInput)
     .mutation(({ ctx, input }) => placeBet({ userId: ctx.user.id, role: ctx.user.role, ...input })),
 
-  getOdds: protectedProcedure.input(sandboxInput).query(({ ctx, input }) => getOdds(db, ctx.user, input.sandboxId)),
+  getOdds: protectedProcedure.input(runInput).query(({ ctx, input }) => getOdds(db, ctx.user, input.runId)),
 
   quote: protectedProcedure.input(quoteInput).query(({ ctx, input }) => quote(db, ctx.user, input)),
 

@@ -5,7 +5,7 @@ import request from "supertest";
 import { createApp } from "../../app";
 import { db } from "../../lib/db";
 import { makeUser, rejection } from "../../test/helpers";
-import { ensureBuiltinProfiles } from "../../domain/agent-profiles";
+import { ensureBuiltinAgents } from "../../domain/agents";
 import { config } from "../../config";
 
 const NOT_CONFIGURED = /billing is not configured on this Paddock \(an operator sets STRIPE_SECRET_KEY to turn it on\)/;
@@ -45,20 +45,20 @@ describe("billing when Stripe is not configured", () => {
   });
 
   it("enforces no plan limit: a workspace launches past the free plan's live runs", async () => {
-    const { id: profileId } = (await ensureBuiltinProfiles(db))[0]!;
+    const { id: agentId } = (await ensureBuiltinAgents(db))[0]!;
     const owner = await makeUser();
     const ws = await owner.caller.workspace.create({ name: "Unlimited" });
     for (let i = 0; i < 4; i++) {
-      await owner.caller.sandbox.create({
+      await owner.caller.run.create({
         goal: "work",
         metric: "points",
         targetValue: 1,
-        agentProfileId: profileId,
+        agentId,
         durationMinutes: 60,
         credits: 100,
         workspaceId: ws.id,
       });
     }
-    expect(await db.sandbox.count({ where: { workspaceId: ws.id } })).toBe(4);
+    expect(await db.run.count({ where: { workspaceId: ws.id } })).toBe(4);
   });
 });

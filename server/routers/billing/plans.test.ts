@@ -18,7 +18,7 @@ process.env.BILLING_PLANS = JSON.stringify({ free: { liveRuns: 2 }, sprint: { li
 const { createApp } = await import("../../app");
 const { db } = await import("../../lib/db");
 const { makeUser, rejection } = await import("../../test/helpers");
-const { ensureBuiltinProfiles } = await import("../../domain/agent-profiles");
+const { ensureBuiltinAgents } = await import("../../domain/agents");
 const { checkLedger } = await import("../../domain/ledger");
 const { enforceDeliverableLimit, enforceRevisionLimit, planLimits } = await import("../../domain/billing/plans");
 const { billingSettings } = await import("../../billing/stripe-client");
@@ -27,7 +27,7 @@ const { AppError } = await import("../../lib/errors");
 afterAll(() => standin.close());
 
 const app = createApp();
-const { id: profileId } = (await ensureBuiltinProfiles(db))[0]!;
+const { id: agentId } = (await ensureBuiltinAgents(db))[0]!;
 
 async function deliver(events: Stripe.Event[]) {
   for (const event of events) {
@@ -48,11 +48,11 @@ async function teamWorkspace() {
 }
 
 const launch = (caller: Awaited<ReturnType<typeof makeUser>>["caller"], workspaceId: string) =>
-  caller.sandbox.create({
+  caller.run.create({
     goal: "work",
     metric: "points",
     targetValue: 10,
-    agentProfileId: profileId,
+    agentId,
     durationMinutes: 60,
     credits: 100,
     workspaceId,
@@ -72,14 +72,14 @@ describe("plan limits on live runs", () => {
     const { owner, workspaceId } = await teamWorkspace();
     await launch(owner.caller, workspaceId);
     await launch(owner.caller, workspaceId);
-    const before = { runs: await db.sandbox.count({ where: { workspaceId } }), transfers: await db.ledgerTransfer.count() };
+    const before = { runs: await db.run.count({ where: { workspaceId } }), transfers: await db.ledgerTransfer.count() };
 
     const refused = await rejection(launch(owner.caller, workspaceId));
     expect(refused.code).toBe("FORBIDDEN");
     expect(refused.message).toBe(
       `the workspace's Free plan allows 2 live runs at once (queued, booting or running); it has 2 — upgrade the plan at /workspaces/${workspaceId}/billing`,
     );
-    expect({ runs: await db.sandbox.count({ where: { workspaceId } }), transfers: await db.ledgerTransfer.count() }).toEqual(before);
+    expect({ runs: await db.run.count({ where: { workspaceId } }), transfers: await db.ledgerTransfer.count() }).toEqual(before);
 
     await subscribe(owner.caller, workspaceId, "sprint");
     const view = await owner.caller.billing.workspace({ workspaceId });
@@ -107,7 +107,7 @@ describe("plan limits on live runs", () => {
       [0, 1, 2, 3].flatMap(() => [launch(owner.caller, workspaceId), launch(member.caller, workspaceId)]),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
-    expect(await db.sandbox.count({ where: { workspaceId } })).toBe(2);
+    expect(await db.run.count({ where: { workspaceId } })).toBe(2);
   });
 
   it("counts each workspace by itself", async () => {
@@ -115,11 +115,11 @@ describe("plan limits on live runs", () => {
     await launch(owner.caller, workspaceId);
     await launch(owner.caller, workspaceId);
     // The personal workspace has its own free allowance.
-    await owner.caller.sandbox.create({
+    await owner.caller.run.create({
       goal: "mine",
       metric: "points",
       targetValue: 10,
-      agentProfileId: profileId,
+      agentId,
       durationMinutes: 60,
       credits: 100,
     });

@@ -21,7 +21,7 @@ const { createApp } = await import("../../app");
 const { db } = await import("../../lib/db");
 const { makeUser, rejection } = await import("../../test/helpers");
 const { balanceOf, checkLedger, MINT_STRIPE, userAccountKey } = await import("../../domain/ledger");
-const { ensureBuiltinProfiles } = await import("../../domain/agent-profiles");
+const { ensureBuiltinAgents } = await import("../../domain/agents");
 const { config } = await import("../../config");
 const { startRealtime } = await import("../../realtime/server");
 const { createApiToken } = await import("../../domain/users");
@@ -248,13 +248,13 @@ describe("refunds and disputes take the money back", () => {
   it("a dispute after the credits were spent leaves the account overdrawn, which blocks betting and launching until a top-up settles it", async () => {
     const { user, completed, paymentIntent } = await paidTopup("studio"); // 24,000 credits
     await post(completed);
-    const { id: profileId } = (await ensureBuiltinProfiles(db))[0]!;
+    const { id: agentId } = (await ensureBuiltinAgents(db))[0]!;
     // Spend almost everything on a run.
-    await user.caller.sandbox.create({
+    await user.caller.run.create({
       goal: "spend",
       metric: "points",
       targetValue: 10,
-      agentProfileId: profileId,
+      agentId,
       durationMinutes: 60,
       credits: 24_500,
     });
@@ -268,11 +268,11 @@ describe("refunds and disputes take the money back", () => {
     expect(await checkLedger(db)).toEqual([]);
 
     const launch = await rejection(
-      user.caller.sandbox.create({
+      user.caller.run.create({
         goal: "again",
         metric: "points",
         targetValue: 10,
-        agentProfileId: profileId,
+        agentId,
         durationMinutes: 60,
         credits: 100,
       }),
@@ -281,15 +281,15 @@ describe("refunds and disputes take the money back", () => {
     expect(launch.message).toMatch(/refund or dispute.*add credits/);
 
     const runner = await makeUser();
-    const { id: runId } = await runner.caller.sandbox.create({
+    const { id: runId } = await runner.caller.run.create({
       goal: "bet on me",
       metric: "points",
       targetValue: 10,
-      agentProfileId: profileId,
+      agentId,
       durationMinutes: 60,
       credits: 100,
     });
-    const bet = await rejection(user.caller.betting.placeBet({ sandboxId: runId, side: "yes", amount: 100 }));
+    const bet = await rejection(user.caller.betting.placeBet({ runId, side: "yes", amount: 100 }));
     expect(bet.code).toBe("PRECONDITION_FAILED");
     expect(bet.message).toMatch(/refund or dispute/);
 
@@ -303,7 +303,7 @@ describe("refunds and disputes take the money back", () => {
     await post(paid3!);
     expect(await balanceOf(db, userAccountKey(user.id))).toBe(-23_500 + 24_000 + 1_000);
     expect(await user.caller.billing.status()).toMatchObject({ overdrawn: false });
-    await user.caller.betting.placeBet({ sandboxId: runId, side: "yes", amount: 100 });
+    await user.caller.betting.placeBet({ runId, side: "yes", amount: 100 });
     expect(await checkLedger(db)).toEqual([]);
   });
 

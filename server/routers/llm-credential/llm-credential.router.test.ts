@@ -137,13 +137,13 @@ describe("llmCredential procedures", () => {
   it("delete a credential and keep its usage rows under its name", async () => {
     const admin = await makeUser({ role: "admin" });
     const c = await admin.caller.llmCredential.create(base);
-    const profile = await db.agentProfile.create({ data: { slug: `p-${Date.now()}`, name: "P", model: "m" } });
-    const run = await db.sandbox.create({
+    const agent = await db.agent.create({ data: { slug: `p-${Date.now()}`, name: "P", model: "m" } });
+    const run = await db.run.create({
       data: {
         goal: "g",
         metric: "m",
         targetValue: 1,
-        agentProfileId: profile.id,
+        agentId: agent.id,
         durationMinutes: 1,
         idleTimeoutMinutes: 1,
         createdById: admin.id,
@@ -152,8 +152,8 @@ describe("llmCredential procedures", () => {
     });
     await db.llmUsage.create({
       data: {
-        sandboxId: run.id,
-        agentProfileId: profile.id,
+        runId: run.id,
+        agentId: agent.id,
         credentialId: c.id,
         credentialName: c.name,
         model: "m",

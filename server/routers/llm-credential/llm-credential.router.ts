@@ -3,7 +3,7 @@ import { adminProcedure, createTRPCRouter } from "../../trpc/init";
 import { config } from "../../config";
 import { db } from "../../lib/db";
 import { createLlmCredential, deleteLlmCredential, listLlmCredentials, updateLlmCredential } from "../../domain/llm/credentials";
-import { llmUsageByAgentProfile } from "../../domain/llm/usage";
+import { llmUsageByAgent } from "../../domain/llm/usage";
 import { createLlmCredentialInput, llmCredentialIdInput, llmUsageInput, updateLlmCredentialInput } from "./llm-credential.schema";
 
 const fallback = () => (config.LLM_BASE_URL ? { baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY } : null);
@@ -21,8 +21,8 @@ export const llmCredentialRouter = createTRPCRouter({
 
   delete: adminProcedure.input(llmCredentialIdInput).mutation(({ input }) => deleteLlmCredential(db, { id: input.id })),
 
-  /** Tokens, calls and credits of LLM calls per agent profile over the last `days`. */
+  /** Tokens, calls and credits of LLM calls per agent over the last `days`. */
   usage: adminProcedure
     .input(llmUsageInput)
-    .query(({ input }) => llmUsageByAgentProfile(db, { since: new Date(Date.now() - input.days * 86_400_000) })),
+    .query(({ input }) => llmUsageByAgent(db, { since: new Date(Date.now() - input.days * 86_400_000) })),
 });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { db } from "../../lib/db";
 import { makeUser, rejection } from "../../test/helpers";
-import { ensureBuiltinProfiles } from "../../domain/agent-profiles";
+import { ensureBuiltinAgents } from "../../domain/agents";
 import { hashToken } from "../../lib/passwords";
 import type { WorkspaceRole } from "@shared/workspace-rules";
 
@@ -14,7 +14,7 @@ let workspaceId: string;
 const byRole = {} as Record<WorkspaceRole | "outsider", User>;
 
 beforeAll(async () => {
-  await ensureBuiltinProfiles(db);
+  await ensureBuiltinAgents(db);
   owner = await makeUser();
   workspaceId = (await owner.caller.workspace.create({ name: "Studio" })).id;
   byRole.owner = owner;

@@ -1,0 +1,41 @@
+// Emails and payments an agent reports having sent: recorded with a matching event.
+import type { Db } from "../../lib/db";
+import { appendEventsTx } from "./events";
+
+export async function recordEmail(db: Db, input: { runId: string; to: string; subject: string; body: string }) {
+  return db.$transaction(async (tx) => {
+    const [event] = await appendEventsTx(tx, input.runId, [{ kind: "email", payload: { to: input.to, subject: input.subject } }], {
+      requireActive: true,
+    });
+    const row = await tx.outboundEmail.create({
+      data: { runId: input.runId, to: input.to, subject: input.subject, body: input.body },
+      select: { id: true },
+    });
+    return { id: row.id, event: event! };
+  });
+}
+
+export async function recordPayment(
+  db: Db,
+  input: { runId: string; amountCents: number; recipient: string; currency: string; memo?: string | undefined },
+) {
+  return db.$transaction(async (tx) => {
+    const [event] = await appendEventsTx(
+      tx,
+      input.runId,
+      [{ kind: "payment", payload: { amountCents: input.amountCents, recipient: input.recipient } }],
+      { requireActive: true },
+    );
+    const row = await tx.outboundPayment.create({
+      data: {
+        runId: input.runId,
+        amountCents: input.amountCents,
+        recipient: input.recipient,
+        currency: input.currency,
+        memo: input.memo ?? null,
+      },
+      select: { id: true },
+    });
+    return { id: row.id, event: event! };
+  });
+}
