@@ -18,3 +18,24 @@ export const cursorPageInput = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
+
+/**
+ * The object schema, also accepting each field under the former name it is given here (see
+ * FORMER_RUN_ID): what scripts and queued jobs wrote before runs were called runs keeps working.
+ * The field's current name wins when both are given; errors name the current one.
+ */
+export function acceptFormerNames<T extends z.ZodObject>(schema: T, formerNames: Record<string, keyof z.input<T> & string>) {
+  return z.preprocess((value: z.input<T>) => {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+    const renamed: Record<string, unknown> = { ...value };
+    for (const [former, current] of Object.entries(formerNames)) {
+      if (!(former in renamed)) continue;
+      if (renamed[current] === undefined) renamed[current] = renamed[former];
+      delete renamed[former];
+    }
+    return renamed;
+  }, schema);
+}
+
+/** Runs were called sandboxes: `sandboxId` is the former name of `runId`. */
+export const FORMER_RUN_ID = { sandboxId: "runId" } as const; // former name

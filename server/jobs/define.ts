@@ -2,6 +2,11 @@
 // its retry policy. Callers pass a job id built from the business key (launch-<runId>,
 // settle-<poolId>: BullMQ refuses ':' in custom ids) so enqueueing the same work twice is
 // harmless; handlers check state before acting.
+//
+// Names and payloads outlive a deploy: delayed jobs (a run's expiry) and schedulers wait in Redis
+// under their queue's name. So queues keep the names they were born with (the run jobs' still say
+// sandbox-launch, sandbox-expire …: runs were once called sandboxes), and a payload field that
+// is renamed keeps accepting its former name (acceptFormerNames in shared/schemas.ts).
 import type { Job, JobsOptions } from "bullmq";
 import type { z } from "zod";
 

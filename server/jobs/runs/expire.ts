@@ -2,6 +2,7 @@
 // The one place a deadline is decided: a run with a verifier is measured by it first (the verify
 // job); any other run succeeds if its progress reached the target (transitionRun), else expires.
 import { z } from "zod";
+import { acceptFormerNames, FORMER_RUN_ID } from "@shared/schemas";
 import { defineJob } from "../define";
 import { db } from "../../lib/db";
 import { isStartedRun } from "@shared/run-status";
@@ -10,7 +11,7 @@ import { enqueueVerify } from "./verify";
 
 export const expireJob = defineJob({
   name: "sandbox-expire",
-  schema: z.object({ runId: z.string() }),
+  schema: acceptFormerNames(z.object({ runId: z.string() }), FORMER_RUN_ID),
   async handle({ runId }) {
     const run = await db.run.findUnique({ where: { id: runId }, select: { expiresAt: true } });
     if (run?.expiresAt && run.expiresAt.getTime() > Date.now() + 1000) return { early: true };

@@ -3,6 +3,7 @@
 // started process is not started twice), so a retry or a crash-and-restart resumes safely.
 // After the last failed attempt the run is `failed` with the error and its sandbox is removed.
 import { z } from "zod";
+import { acceptFormerNames, FORMER_RUN_ID } from "@shared/schemas";
 import type { Job } from "bullmq";
 import { defineJob } from "../define";
 import { config } from "../../config";
@@ -27,7 +28,7 @@ export const REFERENCE_RUNTIME = "paddock-reference-agent";
 
 export const launchJob = defineJob({
   name: "sandbox-launch",
-  schema: z.object({ runId: z.string() }),
+  schema: acceptFormerNames(z.object({ runId: z.string() }), FORMER_RUN_ID),
   concurrency: 8,
   jobOptions: {
     attempts: config.LAUNCH_ATTEMPTS,

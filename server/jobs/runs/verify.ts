@@ -4,6 +4,7 @@
 // leaves it alone, expiry enqueues this same job (deduplicated by id), and the lifecycle sweep
 // fails a verification that never finished.
 import { z } from "zod";
+import { acceptFormerNames, FORMER_RUN_ID } from "@shared/schemas";
 import { defineJob } from "../define";
 import { config } from "../../config";
 import { db } from "../../lib/db";
@@ -16,7 +17,7 @@ import { stopRun } from "../../commands/stop-run";
 
 export const verifyJob = defineJob({
   name: "sandbox-verify",
-  schema: z.object({ runId: z.string(), trigger: z.enum(["completed", "deadline"]) }),
+  schema: acceptFormerNames(z.object({ runId: z.string(), trigger: z.enum(["completed", "deadline"]) }), FORMER_RUN_ID),
   jobOptions: { attempts: 3, backoff: { type: "exponential", delay: 2000 } },
   handle({ runId, trigger }, job) {
     return verifyRun(runId, trigger, { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });

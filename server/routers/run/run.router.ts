@@ -1,9 +1,10 @@
-// The run procedures: parse, then call one command (a change) or one domain read.
+// The run procedures: parse, then call one command (a change) or one domain read. Mounted as `run`
+// and, under the name runs had before, `sandbox` (server/trpc/root.ts).
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter, operatorProcedure, protectedProcedure } from "../../trpc/init";
 import { createRunInput } from "@shared/run";
 import { RUN_STATUSES } from "@shared/run-status";
-import { INT4_MAX } from "@shared/schemas";
+import { acceptFormerNames, INT4_MAX } from "@shared/schemas";
 import { db } from "../../lib/db";
 import { compareRuns, getRun, listRuns, modelStats } from "../../domain/runs/queries";
 import { listAgents, setAgentRestricted, setAgentVerifier } from "../../domain/runs/agents";
@@ -13,17 +14,37 @@ import { cancelRun, createRun, injectCredits, launchPolicy, launchProvidersFor, 
 
 const idInput = z.object({ id: z.string().min(1).max(64) });
 
-export const runRouter = createTRPCRouter({
-  agents: protectedProcedure.query(({ ctx }) => listAgents(db, ctx.user.role)),
+// Agents were called agent profiles, and scripts written then keep working: former names kept as
+// aliases are the procedures profiles, setProfileRestricted and setProfileVerifier (former names of
+// agents, setAgentRestricted and setAgentVerifier) and agentProfileId or profileId (former names of agentId).
+const FORMER_AGENT_ID = { agentProfileId: "agentId", profileId: "agentId" } as const; // former name
 
-  setAgentRestricted: adminProcedure
-    .input(z.object({ agentId: z.string().min(1).max(64), restricted: z.boolean() }))
-    .mutation(({ ctx, input }) => setAgentRestricted(db, { actorRole: ctx.user.role, ...input })),
+const agents = protectedProcedure.query(({ ctx }) => listAgents(db, ctx.user.role));
+
+const setAgentRestrictedProcedure = adminProcedure
+  .input(acceptFormerNames(z.object({ agentId: z.string().min(1).max(64), restricted: z.boolean() }), FORMER_AGENT_ID))
+  .mutation(({ ctx, input }) => setAgentRestricted(db, { actorRole: ctx.user.role, ...input }));
+
+const setAgentVerifierProcedure = operatorProcedure
+  .input(
+    acceptFormerNames(
+      z.object({ agentId: z.string().min(1).max(64), verifier: createRunInput.shape.verifier.unwrap().nullable() }),
+      FORMER_AGENT_ID,
+    ),
+  )
+  .mutation(({ input }) => setAgentVerifier(db, input));
+
+export const runRouter = createTRPCRouter({
+  agents,
+  profiles: agents, // former name
+
+  setAgentRestricted: setAgentRestrictedProcedure,
+  setProfileRestricted: setAgentRestrictedProcedure, // former name
 
   providers: protectedProcedure.query(({ ctx }) => ({ ...launchProvidersFor(ctx.user.role), minCredits: launchPolicy.minCredits })),
 
   create: protectedProcedure
-    .input(createRunInput)
+    .input(acceptFormerNames(createRunInput, FORMER_AGENT_ID))
     .mutation(({ ctx, input }) => createRun({ userId: ctx.user.id, role: ctx.user.role, run: input })),
 
   get: protectedProcedure.input(idInput).query(({ ctx, input }) => getRun(db, input.id, { viewer: ctx.user })),
@@ -101,9 +122,8 @@ export const runRouter = createTRPCRouter({
 
   modelStats: protectedProcedure.query(({ ctx }) => modelStats(db, ctx.user)),
 
-  setAgentVerifier: operatorProcedure
-    .input(z.object({ agentId: z.string().min(1).max(64), verifier: createRunInput.shape.verifier.unwrap().nullable() }))
-    .mutation(({ input }) => setAgentVerifier(db, input)),
+  setAgentVerifier: setAgentVerifierProcedure,
+  setProfileVerifier: setAgentVerifierProcedure, // former name
 
   reviewArtifact: operatorProcedure
     .input(
