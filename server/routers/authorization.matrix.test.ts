@@ -264,6 +264,20 @@ const MATRIX_ELSEWHERE = {
 } as const;
 
 /**
+ * Procedures under a former name (runs were sandboxes, agents agent profiles): the very procedure of
+ * their current name, so its row covers them. The sandbox router is the run router (root.ts).
+ */
+const FORMER_NAMES: Record<string, string> = {
+  "run.profiles": "run.agents", // former name
+  "run.setProfileRestricted": "run.setAgentRestricted", // former name
+  "run.setProfileVerifier": "run.setAgentVerifier", // former name
+};
+const currentName = (procedure: string) => {
+  const inRunRouter = procedure.replace(/^sandbox\./, "run."); // former name of the run router
+  return FORMER_NAMES[inRunRouter] ?? inRunRouter;
+};
+
+/**
  * Cells the table says how they should be, which the code does not answer yet: they run as expected
  * failures, so when the code catches up vitest reports it and the cell leaves this set. Empty: every
  * cell holds.
@@ -518,7 +532,11 @@ async function runCell(cell: Cell) {
 
 describe("authorization matrix", () => {
   it("has a row for every procedure, or says why it touches no run, workspace or member", () => {
-    const procedures = Object.keys(appRouter._def.procedures).sort();
+    const all = appRouter._def.procedures as Record<string, unknown>;
+    const procedures = Object.keys(all)
+      .filter((p) => currentName(p) === p)
+      .sort();
+    for (const former of Object.keys(all).filter((p) => currentName(p) !== p)) expect(all[former]).toBe(all[currentName(former)]);
     const covered = new Set([
       ...Object.values(MATRIX).map((r) => r.procedure),
       ...Object.keys(NOT_ABOUT_RUNS),
