@@ -36,6 +36,7 @@ const ONLY_IN_MIGRATIONS: Record<string, string> = {
   "constraint pools.pools_totals_nonnegative ": "pool totals stay ≥ 0 (CHECK)",
   "constraint runs.runs_credits_within_budget ": "a run never spends past its budget (CHECK)",
   "index workspaces_one_personal_per_user ": "one personal workspace per user (partial unique index)",
+  "index tasks_ready_queue_idx ": "the dispatch claim's ready queue (partial index, 20261202213000_task_ready_queue_order)",
   "column pools.steeredBy _text nullable=NO ": "Prisma lists are nullable columns, this one is NOT NULL",
 };
 /** Declared in schema.prisma for Prisma's relations, deliberately absent from the database. */
