@@ -55,7 +55,7 @@ describe.skipIf(!hasChromium)("browser end to end", () => {
     const paddock = await startPaddock("all", 0);
     baseUrl = paddock.url!;
     stopPaddock = paddock.stop;
-    const { ensureBuiltinAgents } = await import("../server/domain/agents");
+    const { ensureBuiltinAgents } = await import("../server/domain/agents/builtin");
     await ensureBuiltinAgents((await import("../server/lib/db")).db);
     browser = await launchBrowser();
   }, 180_000);

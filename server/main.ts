@@ -13,7 +13,7 @@ import { startRealtime, type RealtimeServer } from "./realtime/server";
 import { setBridgeBaseUrl } from "./jobs/runs/bridge-url";
 import { closeProviders } from "./providers";
 import { closePromptSignals, releasePromptPolls } from "./bridge/prompt-signal";
-import { ensureBuiltinAgents } from "./domain/agents";
+import { ensureBuiltinAgents } from "./domain/agents/builtin";
 import { promoteAdminEmail } from "./domain/users";
 
 export interface Paddock {

@@ -33,7 +33,7 @@ Object.assign(process.env, {
 
 const { db } = await import("./lib/db");
 const { makeUser } = await import("./test/helpers");
-const { ensureBuiltinAgents } = await import("./domain/agents");
+const { ensureBuiltinAgents } = await import("./domain/agents/builtin");
 const { checkLedger, balanceOf, poolAccountKey } = await import("./domain/ledger");
 
 const children = new Set<ChildProcess>();

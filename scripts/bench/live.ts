@@ -92,7 +92,7 @@ async function main() {
   const { db } = await import("../../server/lib/db");
   const { hashToken, newToken } = await import("../../server/lib/passwords");
   const { registerUser, createApiToken } = await import("../../server/domain/users");
-  const { ensureBuiltinAgents } = await import("../../server/domain/agents");
+  const { ensureBuiltinAgents } = await import("../../server/domain/agents/builtin");
   const { createRun } = await import("../../server/domain/runs/create");
   const { closeAllRedis } = await import("../../server/lib/redis");
   const { spawnServer } = await import("./spawn-server");

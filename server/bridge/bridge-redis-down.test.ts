@@ -11,7 +11,7 @@ import { createApp } from "../app";
 import { db } from "../lib/db";
 import { hashToken, newToken } from "../lib/passwords";
 import { makeUser } from "../test/helpers";
-import { ensureBuiltinAgents } from "../domain/agents";
+import { ensureBuiltinAgents } from "../domain/agents/builtin";
 import { createRun } from "../domain/runs/create";
 import { submitPrompt } from "../domain/runs/prompts";
 import { checkLedger } from "../domain/ledger";

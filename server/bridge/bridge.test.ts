@@ -12,7 +12,7 @@ import request from "supertest";
 import { createApp } from "../app";
 import { db } from "../lib/db";
 import { makeLiveRun, makeUser } from "../test/helpers";
-import { ensureBuiltinAgents } from "../domain/agents";
+import { ensureBuiltinAgents } from "../domain/agents/builtin";
 import { checkLedger, balanceOf } from "../domain/ledger";
 import { waitUntil } from "../test/paddock-harness";
 

@@ -20,7 +20,7 @@ import { db } from "../lib/db";
 import { hashToken, newToken } from "../lib/passwords";
 import { anonymousCaller, makeUser } from "../test/helpers";
 import { appRouter } from "../trpc/root";
-import { ensureBuiltinAgents } from "../domain/agents";
+import { ensureBuiltinAgents } from "../domain/agents/builtin";
 import { createApiToken } from "../domain/users";
 import { runAccountKey, transfer, userAccountKey } from "../domain/ledger";
 import { makeRun, moneySnapshot, seedBets } from "../domain/betting/fixtures";

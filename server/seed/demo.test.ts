@@ -4,7 +4,7 @@ import { db } from "../lib/db";
 import { makeUser } from "../test/helpers";
 import { DEMO_RUNNER, DEMO_TEAM, DEMO_TEAMMATE, seedDemoWorld } from "./demo";
 import { canSeeRun } from "../domain/workspaces/visibility";
-import { DEMO_VERIFIER } from "../domain/agents";
+import { DEMO_VERIFIER } from "../domain/agents/builtin";
 
 describe("seedDemoWorld", () => {
   it("seeds the demo runs under the demo runner, verified, and the demo user can bet on the live one", async () => {

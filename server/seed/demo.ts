@@ -12,7 +12,7 @@ import { recordProgress } from "../domain/runs/progress";
 import { spendCredits } from "../domain/runs/credits";
 import { enqueue } from "../jobs/queues";
 import { launchJob } from "../jobs/runs/launch";
-import { ensureBuiltinAgents } from "../domain/agents";
+import { ensureBuiltinAgents } from "../domain/agents/builtin";
 import { registerUser } from "../domain/users";
 import { config } from "../config";
 import { createWorkspace } from "../domain/workspaces/workspaces";

@@ -62,7 +62,7 @@ export function useTestPaddock(opts: { role?: "all" | "api" } = {}) {
   beforeAll(async () => {
     ctx.paddock = await startTestPaddock({}, opts.role ?? "all");
     const { db } = await import("../lib/db");
-    const { ensureBuiltinAgents } = await import("../domain/agents");
+    const { ensureBuiltinAgents } = await import("../domain/agents/builtin");
     ctx.agentId = (await ensureBuiltinAgents(db)).find((p) => p.slug === "demo-gpt")!.id;
   });
   afterAll(async () => {

@@ -8,7 +8,7 @@ Object.assign(process.env, { WORKER_LOCK_MS: "2000", LAUNCH_BACKOFF_MS: "100" })
 
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
-const { ensureBuiltinAgents } = await import("../../domain/agents");
+const { ensureBuiltinAgents } = await import("../../domain/agents/builtin");
 const { getProvider } = await import("../../providers");
 const { config } = await import("../../config");
 

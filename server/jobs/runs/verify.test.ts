@@ -9,7 +9,7 @@ Object.assign(process.env, { MINUTE_SECONDS: "1", IDLE_KILL_EVERY_MS: "300", REA
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
 const { checkLedger } = await import("../../domain/ledger");
-const { DEMO_VERIFIER } = await import("../../domain/agents");
+const { DEMO_VERIFIER } = await import("../../domain/agents/builtin");
 const { makeRun } = await import("../../domain/betting/fixtures");
 const { expireJob } = await import("./expire");
 const ctx = useTestPaddock();

@@ -16,7 +16,7 @@ Object.assign(process.env, {
 
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
-const { ensureBuiltinAgents } = await import("../../domain/agents");
+const { ensureBuiltinAgents } = await import("../../domain/agents/builtin");
 const { dispatchTask } = await import("../../domain/tasks/dispatch");
 const { launchAttempt } = await import("../../commands/tasks");
 

@@ -5,7 +5,7 @@ import request from "supertest";
 import { createApp } from "../../app";
 import { db } from "../../lib/db";
 import { makeUser, rejection } from "../../test/helpers";
-import { ensureBuiltinAgents } from "../../domain/agents";
+import { ensureBuiltinAgents } from "../../domain/agents/builtin";
 import { config } from "../../config";
 
 const NOT_CONFIGURED = /billing is not configured on this Paddock \(an operator sets STRIPE_SECRET_KEY to turn it on\)/;

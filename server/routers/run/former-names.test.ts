@@ -8,7 +8,7 @@ import { createApp } from "../../app";
 import { db } from "../../lib/db";
 import { makeUser } from "../../test/helpers";
 import { createApiToken } from "../../domain/users";
-import { ensureBuiltinAgents } from "../../domain/agents";
+import { ensureBuiltinAgents } from "../../domain/agents/builtin";
 import { makeRun } from "../../domain/betting/fixtures";
 import { expireJob } from "../../jobs/runs/expire";
 import { verifyJob } from "../../jobs/runs/verify";

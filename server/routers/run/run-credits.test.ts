@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db";
 import { makeUser, rejection } from "../../test/helpers";
-import { ensureBuiltinAgents } from "../../domain/agents";
+import { ensureBuiltinAgents } from "../../domain/agents/builtin";
 import { balanceOf, checkLedger, runAccountKey, userAccountKey } from "../../domain/ledger";
 import { transitionRun } from "../../domain/runs/lifecycle";
 import { spendCredits } from "../../domain/runs/credits";

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
 import { db } from "../../lib/db";
 import { makeUser, rejection } from "../../test/helpers";
-import { ensureBuiltinAgents } from "../../domain/agents";
+import { ensureBuiltinAgents } from "../../domain/agents/builtin";
 import { hashToken } from "../../lib/passwords";
 import type { WorkspaceRole } from "@shared/workspace-rules";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { db } from "../lib/db";
-import { BUILTIN_AGENTS, ensureBuiltinAgents } from "./agents";
+import { db } from "../../lib/db";
+import { BUILTIN_AGENTS, ensureBuiltinAgents } from "./builtin";
 
 describe("ensureBuiltinAgents", () => {
   it("creates the missing built-in agents once, even when processes start together", async () => {

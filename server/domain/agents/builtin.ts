@@ -1,7 +1,7 @@
 // The agents every Paddock ships with: without one nobody can launch a run, so every
 // start (any role, compose or `npm start`) makes sure they exist. Demo users and runs are
 // `npm start`'s alone (server/seed/demo.ts).
-import type { Db } from "../lib/db";
+import type { Db } from "../../lib/db";
 
 /** The demo agent leaves one file per unit of progress in results/; its verifier counts them. */
 export const DEMO_VERIFIER = "ls results 2>/dev/null | wc -l";
