@@ -1,18 +1,16 @@
 // Browser end to end with the Stripe stand-in playing Stripe: a user adds credits through Checkout and
 // sees the balance rise live in another tab; a workspace owner subscribes to a plan, sees it and its
 // invoice on the billing page, and cancels it in the portal.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createServer } from "node:net";
 import type { Browser, BrowserContext } from "playwright-core";
 import {
-  SKIP_MESSAGE,
+  browserDescribe,
   dataNumber,
   documentStillMarked,
-  hasChromium,
   launchBrowser,
   markDocument,
   person,
-  requireBrowser,
   screenshot,
   signUp,
   waitForValue,
@@ -29,19 +27,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-if (!hasChromium) {
-  if (requireBrowser) {
-    describe("billing in the browser", () => {
-      it("needs Chromium (PADDOCK_REQUIRE_BROWSER=1)", () => {
-        throw new Error(SKIP_MESSAGE.replace("skipped", "cannot run"));
-      });
-    });
-  } else {
-    console.log(SKIP_MESSAGE);
-  }
-}
-
-describe.skipIf(!hasChromium)("billing in the browser", () => {
+browserDescribe("billing in the browser", () => {
   let browser: Browser;
   let baseUrl: string;
   let standin: StripeStandin;

@@ -1,36 +1,23 @@
 // The live feed under volume: a run with 10,000 stored events plus 10,000 more arriving live.
 // The feed is virtualized, so the DOM holds only the visible rows wherever it is scrolled;
 // older events page in when scrolled to the top.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import {
-  SKIP_MESSAGE,
-  dataNumber,
-  hasChromium,
-  launchBrowser,
-  requireBrowser,
-  screenshot,
-  signIn,
-  waitForValue,
-  watchErrors,
-} from "./support/browser";
+import { browserDescribe, dataNumber, launchBrowser, screenshot, signIn, waitForValue, watchErrors } from "./support/browser";
 import { ensureClientBuilt } from "../scripts/client-build";
 
 process.env.SERVE_CLIENT = "true";
-
-if (!hasChromium && !requireBrowser) console.log(SKIP_MESSAGE);
 
 const STORED = 10_000;
 const LIVE = 10_000;
 const LIVE_BATCH = 250;
 
-describe.skipIf(!hasChromium && !requireBrowser)("event feed at volume", () => {
+browserDescribe("event feed at volume", () => {
   let browser: Browser;
   let baseUrl: string;
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(SKIP_MESSAGE.replace("skipped", "cannot run"));
     await ensureClientBuilt();
     const { startPaddock } = await import("../server/main");
     const paddock = await startPaddock("api", 0);

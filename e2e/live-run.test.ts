@@ -1,17 +1,15 @@
 // Browser end to end: two people in two browser contexts against a real Paddock (API, Socket.IO
 // and workers in-process, the built client served by Express). Launch a demo-agent run, watch it
 // live, bet against each other, and see the winner's balance rise — all without reloading.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import {
-  SKIP_MESSAGE,
+  browserDescribe,
   dataNumber,
   documentStillMarked,
-  hasChromium,
   launchBrowser,
   markDocument,
   person,
-  requireBrowser,
   screenshot,
   signIn,
   signUp,
@@ -24,19 +22,7 @@ import { ensureClientBuilt } from "../scripts/client-build";
 // Before any server module reads the configuration: serve the built client.
 process.env.SERVE_CLIENT = "true";
 
-if (!hasChromium) {
-  if (requireBrowser) {
-    describe("browser end to end", () => {
-      it("needs Chromium (PADDOCK_REQUIRE_BROWSER=1)", () => {
-        throw new Error(SKIP_MESSAGE.replace("skipped", "cannot run"));
-      });
-    });
-  } else {
-    console.log(SKIP_MESSAGE);
-  }
-}
-
-describe.skipIf(!hasChromium)("browser end to end", () => {
+browserDescribe("browser end to end", () => {
   let browser: Browser;
   let baseUrl: string;
   let stopPaddock: () => Promise<void>;

@@ -1,24 +1,21 @@
 // Browser: an admin manages the LLM credentials pool — adds a credential (the key never reaches the
 // page again), sees a bad URL refused under its field, disables one, sees a cooldown and ends it. A
 // member has no link to the page and is told it is for admins.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { SKIP_MESSAGE, hasChromium, launchBrowser, requireBrowser, screenshot, signIn, watchErrors } from "./support/browser";
+import { browserDescribe, launchBrowser, screenshot, signIn, watchErrors } from "./support/browser";
 import { ensureClientBuilt } from "../scripts/client-build";
 
 process.env.SERVE_CLIENT = "true";
 
-if (!hasChromium && !requireBrowser) console.log(SKIP_MESSAGE);
-
 const KEY = "sk-proj-e2e-0123456789-WXYZ";
 
-describe.skipIf(!hasChromium && !requireBrowser)("LLM credentials page", () => {
+browserDescribe("LLM credentials page", () => {
   let browser: Browser;
   let baseUrl: string;
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(SKIP_MESSAGE.replace("skipped", "cannot run"));
     await ensureClientBuilt();
     const { startPaddock } = await import("../server/main");
     const paddock = await startPaddock("api", 0);

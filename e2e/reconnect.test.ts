@@ -1,18 +1,16 @@
 // Kill the API under an open page and start it again: the page reconnects by itself and catches
 // up on the events stored while it was away (run:subscribe with afterSeq), without a reload.
 // The API runs as a child process here so it can really be killed (SIGKILL, no goodbye).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import {
-  SKIP_MESSAGE,
+  browserDescribe,
   dataNumber,
   documentStillMarked,
-  hasChromium,
   launchBrowser,
   markDocument,
-  requireBrowser,
   screenshot,
   signIn,
   waitForLive,
@@ -28,8 +26,6 @@ import { appendEventsTx } from "../server/domain/runs/events";
 import { live } from "../server/realtime/emit";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-
-if (!hasChromium && !requireBrowser) console.log(SKIP_MESSAGE);
 
 /** Starts `server/main.ts` (API role) on `port` against this test file's database and Redis prefix. */
 async function startApi(port: number): Promise<ChildProcess> {
@@ -70,13 +66,12 @@ async function addEvents(runId: string, messages: string[], publish: boolean) {
   return stored;
 }
 
-describe.skipIf(!hasChromium && !requireBrowser)("reconnecting after an API restart", () => {
+browserDescribe("reconnecting after an API restart", () => {
   let browser: Browser;
   let api: ChildProcess | undefined;
   let port: number;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(SKIP_MESSAGE.replace("skipped", "cannot run"));
     await ensureClientBuilt();
     port = await freePort();
     api = await startApi(port);

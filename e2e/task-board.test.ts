@@ -1,16 +1,14 @@
 // Browser end to end: a project's task board and pipeline graph stay current without a reload —
 // a pipeline started elsewhere puts its steps on the board, and a step's task moving on (through
 // the same path every task change takes: afterTaskChanges → task:update) moves its card.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import {
-  SKIP_MESSAGE,
+  browserDescribe,
   documentStillMarked,
-  hasChromium,
   launchBrowser,
   markDocument,
   person,
-  requireBrowser,
   screenshot,
   signUp,
   waitForValue,
@@ -20,19 +18,7 @@ import { ensureClientBuilt } from "../scripts/client-build";
 
 process.env.SERVE_CLIENT = "true";
 
-if (!hasChromium) {
-  if (requireBrowser) {
-    describe("task board in the browser", () => {
-      it("needs Chromium (PADDOCK_REQUIRE_BROWSER=1)", () => {
-        throw new Error(SKIP_MESSAGE.replace("skipped", "cannot run"));
-      });
-    });
-  } else {
-    console.log(SKIP_MESSAGE);
-  }
-}
-
-describe.skipIf(!hasChromium)("task board in the browser", () => {
+browserDescribe("task board in the browser", () => {
   let browser: Browser;
   let baseUrl: string;
   let stopPaddock: () => Promise<void>;

@@ -3,12 +3,31 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { vi } from "vitest";
+import { describe, it, vi } from "vitest";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
 export const requireBrowser = process.env.PADDOCK_REQUIRE_BROWSER === "1";
 export const SKIP_MESSAGE = `browser tests skipped: no Chromium at ${CHROMIUM} — apt-get install chromium`;
+
+/**
+ * A suite of browser tests: skipped, with a message, on a machine without Chromium — and failing
+ * instead when PADDOCK_REQUIRE_BROWSER=1 (CI), so a missing browser is never counted as a pass.
+ */
+export function browserDescribe(name: string, body: () => void): void {
+  if (!hasChromium) {
+    if (requireBrowser) {
+      describe(name, () => {
+        it("needs Chromium (PADDOCK_REQUIRE_BROWSER=1)", () => {
+          throw new Error(SKIP_MESSAGE.replace("skipped", "cannot run"));
+        });
+      });
+      return;
+    }
+    console.log(SKIP_MESSAGE);
+  }
+  describe.skipIf(!hasChromium)(name, body);
+}
 
 export const RESULTS_DIR = path.resolve(import.meta.dirname, "..", "..", "test-results");
 
