@@ -1,5 +1,6 @@
 // Starts a whole Paddock (API, Socket.IO, workers) in the test process on a free port.
 import { afterAll, beforeAll, vi } from "vitest";
+import type { ChildProcess } from "node:child_process";
 import type { Paddock } from "../main";
 import { TERMINAL_RUN_STATUSES } from "@shared/run-status";
 
@@ -69,6 +70,25 @@ export function useTestPaddock(opts: { role?: "all" | "api" } = {}) {
     await ctx.paddock?.stop();
   });
   return ctx;
+}
+
+/**
+ * For crash tests: the API runs in this process, workers in child processes the test can SIGKILL.
+ * `spawnWorker` starts one pointed at this API; any still alive is killed after the file.
+ */
+export function useApiWithKillableWorkers() {
+  const ctx = useTestPaddock({ role: "api" });
+  const workers: ChildProcess[] = [];
+  afterAll(() => {
+    for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
+  });
+  return {
+    async spawnWorker(env: Record<string, string> = {}): Promise<ChildProcess> {
+      const worker = await spawnWorker({ BRIDGE_PUBLIC_URL: ctx.paddock.url, ...env });
+      workers.push(worker);
+      return worker;
+    },
+  };
 }
 
 /** Waits until the run reaches one of the statuses; returns the run row. */

@@ -1,9 +1,8 @@
 // A worker SIGKILLed in the middle of a pipeline: the state is in PostgreSQL, so once a worker is
 // back (its job schedulers, the dispatcher's and the pipeline sweep, re-run what was cut short)
 // every step's task ends exactly once, the pipeline succeeds, and no attempt ever had two runs.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChildProcess } from "node:child_process";
-import { spawnWorker, startTestPaddock, waitUntil } from "../../test/paddock-harness";
+import { describe, expect, it } from "vitest";
+import { useApiWithKillableWorkers, waitUntil } from "../../test/paddock-harness";
 
 Object.assign(process.env, {
   WORKER_LOCK_MS: "2000",
@@ -17,17 +16,8 @@ const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
 const { personalWorkspaceId } = await import("../../domain/workspaces/personal");
 
-let api: Awaited<ReturnType<typeof startTestPaddock>>;
-const workers: ChildProcess[] = [];
-
-beforeAll(async () => {
-  // The API runs here; workers run in child processes this test can kill.
-  api = await startTestPaddock({}, "api");
-});
-afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
-  await api?.stop();
-});
+// The API runs here; workers run in child processes this test can kill.
+const paddock = useApiWithKillableWorkers();
 
 describe("a worker killed during a pipeline", () => {
   it("loses nothing: every step ends once, in its own run, and the pipeline succeeds", async () => {
@@ -51,8 +41,7 @@ describe("a worker killed during a pipeline", () => {
         },
       });
     }
-    const first = await spawnWorker({ BRIDGE_PUBLIC_URL: api.url });
-    workers.push(first);
+    const first = await paddock.spawnWorker();
     // Kill it while the second step is being worked on.
     await waitUntil(
       async () => ["running", "review"].includes((await db.task.findUniqueOrThrow({ where: { id: taskIds.draft! } })).status),
@@ -63,8 +52,7 @@ describe("a worker killed during a pipeline", () => {
     first.kill("SIGKILL");
     await new Promise((r) => first.once("exit", r));
 
-    const second = await spawnWorker({ BRIDGE_PUBLIC_URL: api.url });
-    workers.push(second);
+    const second = await paddock.spawnWorker();
     const pipeline = await waitUntil(
       async () => {
         const p = await db.pipeline.findUniqueOrThrow({ where: { id } });

@@ -1,8 +1,7 @@
 // A worker killed with SIGKILL in the middle of a launch: once a worker is back, the run ends in
 // exactly one state and exactly one sandbox exists for it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChildProcess } from "node:child_process";
-import { spawnWorker, startTestPaddock, waitUntil } from "../../test/paddock-harness";
+import { describe, expect, it } from "vitest";
+import { useApiWithKillableWorkers, waitUntil } from "../../test/paddock-harness";
 
 Object.assign(process.env, { WORKER_LOCK_MS: "2000", LAUNCH_BACKOFF_MS: "100" });
 
@@ -12,23 +11,13 @@ const { ensureBuiltinAgents } = await import("../../domain/agents/builtin");
 const { getProvider } = await import("../../providers");
 const { config } = await import("../../config");
 
-let api: Awaited<ReturnType<typeof startTestPaddock>>;
-const workers: ChildProcess[] = [];
-
-beforeAll(async () => {
-  // The API runs here; workers run in child processes this test can kill.
-  api = await startTestPaddock({}, "api");
-});
-afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
-  await api?.stop();
-});
+// The API runs here; workers run in child processes this test can kill.
+const paddock = useApiWithKillableWorkers();
 
 describe("a worker killed during a launch", () => {
   it("leaves one run state and one sandbox after a restart", async () => {
     const agentId = (await ensureBuiltinAgents(db)).find((p) => p.slug === "demo-gpt")!.id;
-    const first = await spawnWorker({ BRIDGE_PUBLIC_URL: api.url });
-    workers.push(first);
+    const first = await paddock.spawnWorker();
     const user = await makeUser();
     const { id } = await user.caller.run.create({
       goal: "Survive a crash",
@@ -45,8 +34,7 @@ describe("a worker killed during a launch", () => {
     const atKill = await db.run.findUniqueOrThrow({ where: { id } });
     expect(["booting", "running"]).toContain(atKill.status);
 
-    const second = await spawnWorker({ BRIDGE_PUBLIC_URL: api.url });
-    workers.push(second);
+    const second = await paddock.spawnWorker();
     const run = await waitUntil(
       async () => {
         const r = await db.run.findUniqueOrThrow({ where: { id } });

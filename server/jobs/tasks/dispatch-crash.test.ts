@@ -1,9 +1,8 @@
 // Exactly one run per attempt: concurrent launches of one attempt (two workers, a duplicate job)
 // make one run, and a worker SIGKILLed while dispatching leaves, after a restart, every task
 // ended once and no run that is not its attempt's.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChildProcess } from "node:child_process";
-import { spawnWorker, startTestPaddock, waitUntil } from "../../test/paddock-harness";
+import { describe, expect, it } from "vitest";
+import { useApiWithKillableWorkers, waitUntil } from "../../test/paddock-harness";
 
 Object.assign(process.env, {
   WORKER_LOCK_MS: "2000",
@@ -16,22 +15,11 @@ Object.assign(process.env, {
 
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
-const { ensureBuiltinAgents } = await import("../../domain/agents/builtin");
 const { dispatchTask } = await import("../../domain/tasks/dispatch");
 const { launchAttempt } = await import("../../commands/tasks");
 
-let api: Awaited<ReturnType<typeof startTestPaddock>>;
-const workers: ChildProcess[] = [];
-
-beforeAll(async () => {
-  // The API runs here; workers run in child processes this test can kill.
-  api = await startTestPaddock({}, "api");
-  await ensureBuiltinAgents(db);
-});
-afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
-  await api?.stop();
-});
+// The API runs here (its start makes the built-in agents); workers run in child processes this test can kill.
+const paddock = useApiWithKillableWorkers();
 
 async function project(name: string) {
   const user = await makeUser({ grant: 100_000 });
@@ -67,8 +55,7 @@ describe("one run per attempt", () => {
 
   it("a worker SIGKILLed during dispatch: after a restart every task ends once, with no duplicate run", async () => {
     const { user, project: p } = await project("Crash");
-    const first = await spawnWorker({ BRIDGE_PUBLIC_URL: api.url });
-    workers.push(first);
+    const first = await paddock.spawnWorker();
     const tasks = [];
     for (let i = 0; i < 8; i++) {
       tasks.push(
@@ -88,8 +75,7 @@ describe("one run per attempt", () => {
     await new Promise((r) => first.once("exit", r));
     const atKill = await db.taskAttempt.groupBy({ by: ["status"], where: { taskId: { in: ids } }, _count: { _all: true } });
 
-    const second = await spawnWorker({ BRIDGE_PUBLIC_URL: api.url });
-    workers.push(second);
+    const second = await paddock.spawnWorker();
     await waitUntil(
       async () => (await db.task.count({ where: { id: { in: ids }, status: { in: ["done", "failed", "canceled"] } } })) === ids.length,
       "every task to end",
