@@ -15,6 +15,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { prepareBenchEnv, fmt } from "./bench-env";
 import { freePort, stopChild, waitHealthy } from "./spawn-server";
 import { projectRoot } from "../services";
+import { postBet } from "./post-bet";
 
 const CLIENTS = 50;
 const WARMUP = Number(process.env.BENCH_WARMUP_BETS ?? 3000);
@@ -64,24 +65,7 @@ let sent = 0;
 function betOnce(token: string): Promise<boolean> {
   sent += 1;
   const body = JSON.stringify({ json: { runId: run.runId, side: sent % 2 ? "yes" : "no", amount: 100 + (sent % 900) } });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: "POST",
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode === 200));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+  return postBet(agent, target, token, body).then((status) => status === 200);
 }
 
 async function bet(token: string): Promise<boolean> {

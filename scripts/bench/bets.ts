@@ -14,6 +14,7 @@ import pg from "pg";
 import { pgConnectionOptions } from "../../server/lib/pg-options";
 import { prepareBenchEnv, percentile, fmt } from "./bench-env";
 import { spawnServer } from "./spawn-server";
+import { postBet } from "./post-bet";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -45,24 +46,7 @@ function bet(token: string, client: number): Promise<{ ok: boolean; ms: number }
     json: { runId: run.runId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) },
   });
   const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: "POST",
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: `Bearer ${token}` },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve({ ok: res.statusCode === 200, ms: performance.now() - t0 }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+  return postBet(agent, target, token, body).then((status) => ({ ok: status === 200, ms: performance.now() - t0 }));
 }
 
 /** CPU milliseconds used so far by this process, the API process and every PostgreSQL process (Linux /proc). */
