@@ -5,7 +5,7 @@
 //     `redis-server` from PATH on a private port with its data under .data/redis.
 // A service already listening on the private port (left by another Paddock process) is reused.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, existsSync, openSync } from "node:fs";
+import { chmodSync, mkdirSync, existsSync, openSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -74,6 +74,13 @@ async function ensurePostgres(): Promise<{ url: string; stop: () => Promise<void
     return { url, stop: async () => {} };
   }
   const databaseDir = path.join(DATA_DIR, "postgres");
+  mkdirSync(DATA_DIR, { recursive: true });
+  if (process.getuid?.() === 0) {
+    // Run as root, PostgreSQL runs as the `postgres` user, which must pass through the data
+    // directory to reach its own: a data directory made private (0700, e.g. by the first
+    // `npm test`, which writes an auth secret there) gets the traverse bit for others — never read.
+    chmodSync(DATA_DIR, (statSync(DATA_DIR).mode & 0o777) | 0o001);
+  }
   if (!existsSync(path.join(databaseDir, "PG_VERSION"))) await initialiseEmbeddedPostgres(databaseDir);
   const child = await spawnEmbeddedPostgres(databaseDir);
   try {
@@ -107,7 +114,6 @@ async function initialiseEmbeddedPostgres(databaseDir: string) {
     }
   }
   say(`initialising an embedded PostgreSQL in ${path.relative(ROOT, databaseDir)} (set DATABASE_URL to use your own)`);
-  mkdirSync(DATA_DIR, { recursive: true });
   await new EmbeddedPostgres({
     databaseDir,
     port: EMBEDDED_PG_PORT,
