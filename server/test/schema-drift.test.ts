@@ -20,7 +20,7 @@ const DESCRIBE = `
     FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'
   UNION ALL
   SELECT 'constraint ' || conrelid::regclass::text || '.' || conname || ' ' || pg_get_constraintdef(oid)
-    FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid <> 0 AND conrelid::regclass::text <> '_prisma_migrations'
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid <> 0 AND contype <> 'n' AND conrelid::regclass::text <> '_prisma_migrations'
   UNION ALL
   SELECT 'enum ' || t.typname || ' ' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
     FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname
@@ -35,6 +35,7 @@ const ONLY_IN_MIGRATIONS: Record<string, string> = {
   "constraint ledger_entries.ledger_entries_amount_nonzero ": "no zero-amount entries (CHECK)",
   "constraint pools.pools_totals_nonnegative ": "pool totals stay ≥ 0 (CHECK)",
   "constraint runs.runs_credits_within_budget ": "a run never spends past its budget (CHECK)",
+  "constraint deliverables.deliverables_rating_check ": "a client's rating is 1–5 (CHECK)",
   "index workspaces_one_personal_per_user ": "one personal workspace per user (partial unique index)",
   "index tasks_ready_queue_idx ": "the dispatch claim's ready queue (partial index, 20261202213000_task_ready_queue_order)",
   "column pools.steeredBy _text nullable=NO ": "Prisma lists are nullable columns, this one is NOT NULL",
