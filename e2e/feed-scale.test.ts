@@ -36,13 +36,13 @@ browserDescribe("event feed at volume", () => {
     const { makeUser } = await import("../server/test/helpers");
     const { live } = await import("../server/realtime/emit");
     const { makeRun } = await import("../server/domain/betting/fixtures");
-    const { appendEventsTx } = await import("../server/domain/runs/events");
+    const { appendEvents } = await import("../server/domain/runs/events-sql");
     const user = await makeUser({ name: "Vera Volume" });
     const { runId } = await makeRun(db, { createdById: user.id });
     // Stores log lines the way the bridge does: the run hands out the next seq numbers.
     const store = (from: number, count: number, prefix: string) =>
       db.$transaction((tx) =>
-        appendEventsTx(
+        appendEvents(
           tx,
           runId,
           Array.from({ length: count }, (_, i) => ({ kind: "log" as const, payload: { message: `${prefix} line ${from + i}` } })),

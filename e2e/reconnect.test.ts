@@ -22,7 +22,7 @@ import { freePort } from "../scripts/bench/spawn-server";
 import { db } from "../server/lib/db";
 import { makeUser } from "../server/test/helpers";
 import { makeRun } from "../server/domain/betting/fixtures";
-import { appendEventsTx } from "../server/domain/runs/events";
+import { appendEvents } from "../server/domain/runs/events-sql";
 import { live } from "../server/realtime/emit";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -54,7 +54,7 @@ function kill(child: ChildProcess): Promise<void> {
 /** Stores log events the way the bridge does (next seq numbers on the run) and optionally publishes them. */
 async function addEvents(runId: string, messages: string[], publish: boolean) {
   const stored = await db.$transaction((tx) =>
-    appendEventsTx(
+    appendEvents(
       tx,
       runId,
       messages.map((message) => ({ kind: "log" as const, payload: { message } })),

@@ -10,7 +10,7 @@ import { createApp } from "./app";
 import { closeQueues } from "./jobs/queues";
 import { startWorkers, type RunningWorkers } from "./jobs/worker";
 import { startRealtime, type RealtimeServer } from "./realtime/server";
-import { setBridgeBaseUrl } from "./jobs/runs/bridge-url";
+import { setBridgeBaseUrl } from "./bridge/bridge-url";
 import { closeProviders } from "./providers";
 import { closePromptSignals, releasePromptPolls } from "./bridge/prompt-signal";
 import { ensureBuiltinAgents } from "./domain/agents/builtin";

@@ -5,7 +5,7 @@
 // straight to PostgreSQL by a minimal pg script on the same pool, one transaction per bet — the
 // ceiling of any design that commits bets one at a time, since the pool's row lock is held
 // across every commit — and the ratio of the two. Paddock's API groups a pool's concurrent bets
-// into one statement (server/domain/betting/place-bet.ts), which is how it passes that ceiling.
+// into one statement (server/domain/betting/place-bet-sql.ts), which is how it passes that ceiling.
 // Runs on a throwaway database (scripts/bench/bench-env.ts), never your data.
 import fs from "node:fs";
 import http from "node:http";

@@ -29,7 +29,7 @@ for (const { size, status, label } of cases) {
   await db.run.update({ where: { id: run.runId }, data: { status } });
   await db.$executeRawUnsafe("VACUUM ANALYZE bets, ledger_accounts, ledger_transfers, ledger_entries");
   const t0 = performance.now();
-  const result = await settlePool(run.poolId);
+  const result = await settlePool(db, run.poolId);
   const ms = performance.now() - t0;
   const entries = await db.ledgerEntry.count({
     where: { transferId: { in: [`payout_${run.poolId}`, `refund_${run.poolId}`] }, betId: { not: null } },

@@ -1,10 +1,13 @@
-// Live updates for the betting market, sent after the change has committed (never from inside
-// a domain transaction). Best effort: clients re-read state when they reconnect.
+// What follows a change to the betting market once it has committed: live updates (never sent from
+// inside a domain transaction; best effort, clients re-read state when they reconnect) and the
+// betting jobs a run's lifecycle schedules (server/commands/run-effects.ts calls these).
 import { live } from "../realtime/emit";
 import { db } from "../lib/db";
-import { poolUpdateMessage, toPoolUpdateMessage } from "../domain/betting/pools";
-import type { PlacedBet } from "../domain/betting/place-bet";
+import { lockPool, poolUpdateMessage, setPoolLocksAt, toPoolUpdateMessage } from "../domain/betting/pools";
+import type { PlacedBet } from "../domain/betting/place-bet-sql";
 import type { SettleResult } from "../domain/betting/settle-pool";
+import { enqueue } from "../jobs/queues";
+import { lockJobId, lockPoolJobSpec, settleJobId, settlePoolJobSpec } from "../jobs/betting/specs";
 
 export async function publishPoolUpdateById(poolId: string): Promise<void> {
   const msg = await poolUpdateMessage(db, poolId);
@@ -51,4 +54,19 @@ export async function publishSettlement(result: SettleResult): Promise<void> {
   await publishPoolUpdateById(result.poolId);
   const reason = result.state === "settled" ? "payout" : "refund";
   for (const { userId, balance } of result.balances) live.user(userId, "balance:update", { balance, reason });
+}
+
+/** After a run's terminal transition commits: lock its pool (reason "ended") and enqueue settlement. */
+export async function afterRunTerminal(runId: string): Promise<void> {
+  const result = await lockPool(db, { runId, reason: "ended" });
+  if (!result.poolId) return;
+  if (result.locked) await publishPoolUpdateById(result.poolId).catch(() => {});
+  await enqueue(settlePoolJobSpec, { poolId: result.poolId }, { jobId: settleJobId(result.poolId) });
+}
+
+/** When a run starts running: record when its pool locks (timeLockAt) and schedule that lock. */
+export async function scheduleTimeLock(runId: string, locksAt: Date): Promise<void> {
+  const poolId = await setPoolLocksAt(db, { runId, locksAt });
+  if (!poolId) return;
+  await enqueue(lockPoolJobSpec, { runId }, { jobId: lockJobId(poolId), delay: Math.max(0, locksAt.getTime() - Date.now()) });
 }

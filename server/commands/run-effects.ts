@@ -1,18 +1,18 @@
-// What happens after a run's state changed and committed: live updates go out, and a run that
-// ended is handed to cleanup and settlement. Every path that changes a run (commands, the bridge,
-// jobs) calls these, so the follow-ups are the same whoever caused the change.
+// What happens after a run's state changed and committed: live updates go out, a run that started
+// gets the jobs that end it, and a run that ended is handed to cleanup and settlement. Every
+// command that changes a run (a user's, the agent's through the bridge, a job's) calls these, so
+// the follow-ups are the same whoever caused the change.
 import { live } from "../realtime/emit";
 import type { StoredEvent } from "../domain/runs/events";
 import type { ProgressResult } from "../domain/runs/progress";
 import type { TransitionResult } from "../domain/runs/lifecycle";
-import { isTerminalRun } from "@shared/run-status";
+import { isTerminalRun, timeLockAt } from "@shared/run-status";
 import { balanceOf, userAccountKey } from "../domain/ledger";
 import { db } from "../lib/db";
 import { logger } from "../lib/logger";
 import { enqueue } from "../jobs/queues";
-import { finalizeJob } from "../jobs/runs/finalize";
-import { afterRunTerminal } from "../jobs/betting/run-hooks";
-import { publishPoolUpdate } from "./pool-effects";
+import { expireJobSpec, finalizeJobSpec } from "../jobs/runs/specs";
+import { afterRunTerminal, publishPoolUpdate, scheduleTimeLock } from "./pool-effects";
 import { afterTaskRunEnded } from "./task-effects";
 
 export function publishEvents(events: StoredEvent[]): void {
@@ -61,7 +61,7 @@ export async function afterTransition(result: TransitionResult): Promise<void> {
   for (const r of result.returned) await publishBalance(r.userId, "credits returned").catch(() => {});
   // Both are idempotent and also swept periodically, so a crash right here loses nothing.
   await Promise.all([
-    enqueue(finalizeJob, { runId: result.id }, { jobId: `finalize-${result.id}` }).catch((err: unknown) =>
+    enqueue(finalizeJobSpec, { runId: result.id }, { jobId: `finalize-${result.id}` }).catch((err: unknown) =>
       logger.warn({ err, runId: result.id }, "could not enqueue sandbox cleanup; the reaper will do it"),
     ),
     afterRunTerminal(result.id).catch((err: unknown) =>
@@ -72,4 +72,21 @@ export async function afterTransition(result: TransitionResult): Promise<void> {
       logger.warn({ err, runId: result.id }, "could not end the task attempt of a run; the task sweep will do it"),
     ),
   ]);
+}
+
+/** A run just started running: publish it, and schedule its expiry and its pool's time lock. */
+export async function afterRunStarted(result: TransitionResult & { startedAt: Date; expiresAt: Date }): Promise<void> {
+  await afterTransition(result);
+  // Neither may fail the caller (often an agent's first bridge call) while Redis is down: the
+  // lifecycle sweep expires overdue runs and the settle sweep locks pools past their locksAt.
+  await enqueue(
+    expireJobSpec,
+    { runId: result.id },
+    { jobId: `expire-${result.id}`, delay: Math.max(0, result.expiresAt.getTime() - Date.now()) },
+  ).catch((err: unknown) =>
+    logger.warn({ err, runId: result.id }, "could not schedule the run's expiry; the lifecycle sweep will expire it"),
+  );
+  await scheduleTimeLock(result.id, timeLockAt(result.startedAt, result.expiresAt)).catch((err: unknown) =>
+    logger.warn({ err, runId: result.id }, "could not schedule the pool's time lock; the settle sweep will lock it"),
+  );
 }

@@ -15,8 +15,8 @@ import * as prompts from "../domain/runs/prompts";
 import { assertCanCancel } from "../domain/runs/complete";
 import { providersFor, type LaunchPolicy } from "../domain/runs/launch-rules";
 import { enqueue } from "../jobs/queues";
-import { launchJob } from "../jobs/runs/launch";
-import { availableProviders } from "../jobs/runs/provider-for";
+import { launchJobSpec } from "../jobs/runs/specs";
+import { availableProviders } from "../providers/for-run";
 import { signalPrompt } from "../bridge/prompt-signal";
 import { live } from "../realtime/emit";
 import { stopRun } from "./stop-run";
@@ -50,7 +50,7 @@ export async function createRun(input: { userId: string; role: Role; run: Create
 
 async function afterRunCreated(userId: string, run: { id: string; balance: number }) {
   // If Redis is briefly unavailable the run stays queued and the reaper launches it later.
-  await enqueue(launchJob, { runId: run.id }, { jobId: `launch-${run.id}` }).catch((err: unknown) =>
+  await enqueue(launchJobSpec, { runId: run.id }, { jobId: `launch-${run.id}` }).catch((err: unknown) =>
     logger.warn({ err, runId: run.id }, "launch not enqueued; the reaper will retry"),
   );
   live.runAndArena(run.id, "run:created", { runId: run.id });

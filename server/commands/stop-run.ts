@@ -3,7 +3,7 @@ import { db, type Prisma } from "../lib/db";
 import { logger } from "../lib/logger";
 import { transitionRunIfAllowed } from "../domain/runs/lifecycle";
 import type { RunStatus } from "../generated/prisma/enums";
-import { providerFor } from "../jobs/runs/provider-for";
+import { providerFor } from "../providers/for-run";
 import { afterTransition } from "./run-effects";
 
 export async function stopRun(

@@ -1,9 +1,15 @@
-// The plain `pg` pool: the one place raw SQL goes around Prisma, for single statements on hot
-// paths where a benchmark showed Prisma's per-query overhead dominating — the bridge's token check,
-// activity stamp and event ingestion (bench:bridge; the launch job forwards agents' log lines the
-// same way), API-token sign-in, bet placement (bench:bets), and the rows of a run.list page
-// (bench:arena, domain/runs/run-summaries-sql.ts). Everything else uses Prisma (db.ts);
-// the rule and the connection budget are in the README's "Database" section.
+// The plain `pg` pool: the one way around Prisma, for single statements on hot paths where a
+// benchmark showed Prisma's per-query overhead dominating. Its statements live in files named for
+// it (`*-sql.ts`): the bridge's token check, activity stamp and event ingestion
+// (domain/runs/bridge-sql.ts, events-sql.ts: bench:bridge; the launch job forwards agents' log
+// lines the same way), API-token sign-in (bench:bets), bet placement (domain/betting/place-bet-sql.ts:
+// bench:bets), the rows of a run.list page (domain/runs/run-summaries-sql.ts: bench:arena) and the
+// work queue's claim (domain/tasks: bench:dispatch). Everything else uses Prisma (db.ts); the rule
+// and the connection budget are in db.ts's header and the README's "Database" section.
+//
+// Like the Prisma client, the pool is taken by the edges (commands, routers, the bridge, jobs,
+// scripts) and handed to a domain function as its first argument, `(pool: PgClient, input)`:
+// no domain function calls pgPool() itself.
 //
 // Created on first use, so a process that never takes these paths opens no connection here. Up to
 // DB_POOL_MAX connections of its own, besides Prisma's DB_POOL_MAX: a process may hold 2 ×
@@ -11,6 +17,9 @@
 import pg from "pg";
 import { config } from "../config";
 import { pgConnectionOptions } from "./pg-options";
+
+/** The pool, or one client checked out of it (a transaction): what a `*-sql.ts` function takes first. */
+export type PgClient = pg.Pool | pg.PoolClient;
 
 let pool: pg.Pool | undefined;
 

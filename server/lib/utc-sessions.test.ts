@@ -33,7 +33,7 @@ async function loadPaddock() {
     ...(await import("../jobs/runs/lifecycle-sweep")),
     ...(await import("../domain/runs/start")),
     ...(await import("../domain/runs/lifecycle")),
-    ...(await import("../domain/runs/events")),
+    ...(await import("../domain/runs/events-sql")),
     ...(await import("../domain/runs/progress")),
     ...(await import("../domain/betting/fixtures")),
     ...(await import("../test/helpers")),

@@ -18,7 +18,7 @@ import { startRealtime, type RealtimeServer } from "./server";
 import { live } from "./emit";
 import { canViewRun } from "./access";
 import { makeRun } from "../domain/betting/fixtures";
-import { appendEventsTx } from "../domain/runs/events";
+import { appendEvents } from "../domain/runs/events-sql";
 import { createWorkspace } from "../domain/workspaces/workspaces";
 import { removeMember, setMemberRole } from "../commands/workspace";
 import { recheckRunRooms } from "./membership";
@@ -99,7 +99,7 @@ async function runWithEvents(createdById: string, events = 0) {
   const { runId } = await makeRun(db, { createdById });
   if (events > 0) {
     const lines = Array.from({ length: events }, (_, i) => ({ kind: "log" as const, payload: { message: `line ${i + 1}` } }));
-    await db.$transaction((tx) => appendEventsTx(tx, runId, lines));
+    await db.$transaction((tx) => appendEvents(tx, runId, lines));
   }
   return runId;
 }

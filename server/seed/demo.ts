@@ -6,12 +6,12 @@
 import type { Db } from "../lib/db";
 import { createRun } from "../domain/runs/create";
 import { transitionRun } from "../domain/runs/lifecycle";
-import { appendEvents } from "../domain/runs/events";
+import { appendEvents } from "../domain/runs/events-sql";
 import { pgPool } from "../lib/pg";
 import { recordProgress } from "../domain/runs/progress";
 import { spendCredits } from "../domain/runs/credits";
 import { enqueue } from "../jobs/queues";
-import { launchJob } from "../jobs/runs/launch";
+import { launchJobSpec } from "../jobs/runs/specs";
 import { ensureBuiltinAgents } from "../domain/agents/builtin";
 import { registerUser } from "../domain/users";
 import { config } from "../config";
@@ -119,5 +119,5 @@ export async function seedDemoWorld(db: Db): Promise<void> {
     },
     OPTS,
   );
-  await enqueue(launchJob, { runId: live.id }, { jobId: `launch-${live.id}` });
+  await enqueue(launchJobSpec, { runId: live.id }, { jobId: `launch-${live.id}` });
 }

@@ -5,7 +5,7 @@ import { config } from "../../config";
 import type { BetSide, PoolStatus, RunStatus } from "../../generated/prisma/enums";
 import { computeOdds, quoteBet, type BetQuote } from "@shared/odds";
 import { isLiveRun } from "@shared/run-status";
-import { assertBetAmount } from "./place-bet";
+import { assertBetAmount } from "./place-bet-sql";
 import { runNotFound, visibleRunsWhere, type Viewer } from "../workspaces/visibility";
 
 export interface PoolOddsView {

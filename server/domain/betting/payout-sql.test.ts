@@ -23,7 +23,7 @@ async function settleAndCompare(bets: SeedBet[], status: RunStatus, rakeBps: num
   const run = await makeRun(db, { createdById: users[0]! });
   await seedBets(db, run, bets);
   await db.run.update({ where: { id: run.runId }, data: { status } });
-  const result = await settlePool(run.poolId, { rakeBps });
+  const result = await settlePool(db, run.poolId, { rakeBps });
 
   const stored = await db.bet.findMany({
     where: { poolId: run.poolId },

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { formatCents } from "@shared/money";
 import { db } from "../../lib/db";
+import { pgPool } from "../../lib/pg";
 import { config } from "../../config";
 import { AppError } from "../../lib/errors";
 import { balanceOf, checkLedger, userAccountKey } from "../ledger";
 import { makeUser } from "../../test/helpers";
 import { makeRun, moneySnapshot, seedUsers } from "./fixtures";
-import { betBatchStats, placeBet } from "./place-bet";
+import { betBatchStats, placeBet } from "./place-bet-sql";
 import { lockPool } from "./pools";
 import { settlePool } from "./settle-pool";
 
@@ -26,10 +27,10 @@ describe("placeBet", () => {
   it("moves the stake into the pool's escrow, bumps the totals and records the odds", async () => {
     const user = await makeUser({ grant: 10_000 });
     const run = await makeRun(db, { createdById: await creatorId() });
-    const first = await placeBet({ userId: user.id, runId: run.runId, side: "yes", amount: 300 });
+    const first = await placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "yes", amount: 300 });
     expect(first).toMatchObject({ side: "yes", amount: 300, oddsAtPlacement: 1, balance: 9_700, userName: user.name });
     expect(first.pool).toEqual({ yesTotal: 300, noTotal: 0, betCount: 1 });
-    const second = await placeBet({ userId: user.id, runId: run.runId, side: "no", amount: 100 });
+    const second = await placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "no", amount: 100 });
     // NO after the bet: total 400 / side 100
     expect(second.oddsAtPlacement).toBe(4);
     expect(second.pool).toEqual({ yesTotal: 300, noTotal: 100, betCount: 2 });
@@ -53,7 +54,7 @@ describe("placeBet", () => {
       const user = await makeUser({ grant: 10_000_000 });
       const run = await makeRun(db, { createdById: await creatorId() });
       const before = await moneySnapshot(db);
-      const err = await refusal(placeBet({ userId: user.id, runId: run.runId, side: "yes", amount: amount() }));
+      const err = await refusal(placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "yes", amount: amount() }));
       expect(err).toMatchObject({ code: "BAD_REQUEST", field: "amount" });
       expect(err.message).toContain(`between ${formatCents(config.MIN_BET_CENTS)} and ${formatCents(config.MAX_BET_CENTS)}`);
       expect(await moneySnapshot(db)).toEqual(before);
@@ -63,7 +64,7 @@ describe("placeBet", () => {
       const user = await makeUser({ grant: 250 });
       const run = await makeRun(db, { createdById: await creatorId() });
       const before = await moneySnapshot(db);
-      const err = await refusal(placeBet({ userId: user.id, runId: run.runId, side: "no", amount: 300 }));
+      const err = await refusal(placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "no", amount: 300 }));
       expect(err).toMatchObject({ code: "INSUFFICIENT_FUNDS", field: "amount" });
       expect(err.message).toMatch(/amount 300 exceeds your balance of 250/);
       expect(await moneySnapshot(db)).toEqual(before);
@@ -74,7 +75,7 @@ describe("placeBet", () => {
       const run = await makeRun(db, { createdById: await creatorId() });
       await lockPool(db, { runId: run.runId, reason });
       const before = await moneySnapshot(db);
-      const err = await refusal(placeBet({ userId: user.id, runId: run.runId, side: "yes", amount: 500 }));
+      const err = await refusal(placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "yes", amount: 500 }));
       expect(err).toMatchObject({ code: "CONFLICT", field: "runId" });
       expect(err.message).toMatch(/bets on this run are closed: the pool is locked/);
       expect(await moneySnapshot(db)).toEqual(before);
@@ -83,11 +84,11 @@ describe("placeBet", () => {
     it("pool settled", async () => {
       const user = await makeUser();
       const run = await makeRun(db, { createdById: await creatorId() });
-      await placeBet({ userId: user.id, runId: run.runId, side: "yes", amount: 500 });
+      await placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "yes", amount: 500 });
       await db.run.update({ where: { id: run.runId }, data: { status: "succeeded" } });
-      await settlePool(run.poolId);
+      await settlePool(db, run.poolId);
       const before = await moneySnapshot(db);
-      const err = await refusal(placeBet({ userId: user.id, runId: run.runId, side: "no", amount: 500 }));
+      const err = await refusal(placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "no", amount: 500 }));
       expect(err).toMatchObject({ code: "CONFLICT", field: "runId" });
       expect(err.message).toMatch(/the pool is refunded/);
       expect(await moneySnapshot(db)).toEqual(before);
@@ -97,7 +98,7 @@ describe("placeBet", () => {
       const user = await makeUser();
       const run = await makeRun(db, { createdById: await creatorId(), status });
       const before = await moneySnapshot(db);
-      const err = await refusal(placeBet({ userId: user.id, runId: run.runId, side: "yes", amount: 500 }));
+      const err = await refusal(placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "yes", amount: 500 }));
       expect(err).toMatchObject({ code: "CONFLICT", field: "runId" });
       expect(err.message).toMatch(/bets are only taken while a run is queued, booting, running/);
       expect(await moneySnapshot(db)).toEqual(before);
@@ -106,7 +107,7 @@ describe("placeBet", () => {
     it.each(["queued", "booting", "running"] as const)("accepts bets while the run is %s", async (status) => {
       const user = await makeUser();
       const run = await makeRun(db, { createdById: await creatorId(), status });
-      await expect(placeBet({ userId: user.id, runId: run.runId, side: "yes", amount: 500 })).resolves.toMatchObject({
+      await expect(placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "yes", amount: 500 })).resolves.toMatchObject({
         amount: 500,
       });
     });
@@ -115,7 +116,7 @@ describe("placeBet", () => {
       const user = await makeUser();
       const run = await makeRun(db, { createdById: await creatorId(), locksAt: new Date(Date.now() - 1000) });
       const before = await moneySnapshot(db);
-      const err = await refusal(placeBet({ userId: user.id, runId: run.runId, side: "yes", amount: 500 }));
+      const err = await refusal(placeBet(pgPool(), { userId: user.id, runId: run.runId, side: "yes", amount: 500 }));
       expect(err).toMatchObject({ code: "CONFLICT", field: "runId" });
       expect(err.message).toMatch(/80% of the run's time has elapsed/);
       expect(await moneySnapshot(db)).toEqual(before);
@@ -124,7 +125,7 @@ describe("placeBet", () => {
     it("unknown run", async () => {
       const user = await makeUser();
       const before = await moneySnapshot(db);
-      const err = await refusal(placeBet({ userId: user.id, runId: "no-such-run", side: "yes", amount: 500 }));
+      const err = await refusal(placeBet(pgPool(), { userId: user.id, runId: "no-such-run", side: "yes", amount: 500 }));
       expect(err).toMatchObject({ code: "NOT_FOUND", field: "runId" });
       expect(await moneySnapshot(db)).toEqual(before);
     });
@@ -145,7 +146,7 @@ describe("placeBet", () => {
         // Stakes big enough that some users run dry: overdrafts must be refused, not allowed.
         const amount = 100 + Math.floor(Math.random() * 900);
         try {
-          const bet = await placeBet({ userId, runId: run.runId, side, amount });
+          const bet = await placeBet(pgPool(), { userId, runId: run.runId, side, amount });
           accepted.push({ userId, side, amount, betId: bet.betId });
         } catch (e) {
           const code = e instanceof AppError ? e.code : String(e);
@@ -189,7 +190,7 @@ describe("placeBet", () => {
       const run = await makeRun(db, { createdById: owner.id });
       const before = { ...betBatchStats };
       const wanted = users.map((userId, i) => ({ userId, side: i % 3 === 0 ? ("no" as const) : ("yes" as const), amount: 100 + 37 * i }));
-      const placed = await Promise.all(wanted.map((w) => placeBet({ ...w, runId: run.runId })));
+      const placed = await Promise.all(wanted.map((w) => placeBet(pgPool(), { ...w, runId: run.runId })));
       expect(betBatchStats.bets - before.bets).toBe(30);
       expect(betBatchStats.statements - before.statements).toBeLessThan(30);
 
@@ -215,8 +216,8 @@ describe("placeBet", () => {
       const owner = await makeUser();
       const run = await makeRun(db, { createdById: owner.id });
       const outcomes = await Promise.allSettled([
-        ...[1, 2, 3].map(() => placeBet({ userId: short!, runId: run.runId, side: "yes", amount: 400 })),
-        ...others.map((userId) => placeBet({ userId, runId: run.runId, side: "no", amount: 300 })),
+        ...[1, 2, 3].map(() => placeBet(pgPool(), { userId: short!, runId: run.runId, side: "yes", amount: 400 })),
+        ...others.map((userId) => placeBet(pgPool(), { userId, runId: run.runId, side: "no", amount: 300 })),
       ]);
       const mine = outcomes.slice(0, 3);
       expect(mine.filter((o) => o.status === "fulfilled")).toHaveLength(2);
@@ -239,8 +240,8 @@ describe("placeBet", () => {
       const run = await makeRun(db, { createdById: owner.id });
       const before = await moneySnapshot(db);
       const outcomes = await Promise.allSettled([
-        ...users.map((userId) => placeBet({ userId, runId: run.runId, side: "yes", amount: 500 })),
-        placeBet({ userId: "no-such-user", runId: run.runId, side: "no", amount: 500 }),
+        ...users.map((userId) => placeBet(pgPool(), { userId, runId: run.runId, side: "yes", amount: 500 })),
+        placeBet(pgPool(), { userId: "no-such-user", runId: run.runId, side: "no", amount: 500 }),
       ]);
       expect(outcomes.slice(0, 4).every((o) => o.status === "fulfilled")).toBe(true);
       expect(outcomes[4]).toMatchObject({ status: "rejected", reason: { code: "NOT_FOUND" } });

@@ -6,7 +6,7 @@ import { AppError } from "../../lib/errors";
 import { Prisma, type DbClient } from "../../lib/db";
 import type { PoolUpdateMessage } from "@shared/realtime";
 import { cuidLike, poolAccountKey } from "../ledger";
-import { reachedProgressLock, type LockReason } from "@shared/run-status";
+import { reachedProgressLock, TERMINAL_RUN_STATUSES, type LockReason } from "@shared/run-status";
 
 // UTC wall clock at the moment of the write (columns are timestamp(3) holding UTC).
 const NOW_UTC = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')`;
@@ -92,4 +92,23 @@ export function toPoolUpdateMessage(pool: {
     outcome: pool.outcome,
     lockReason: pool.lockReason,
   };
+}
+
+/** Open pools whose time lock is due (the sweep applies the locks whose delayed job did not fire). */
+export async function poolsPastTimeLock(client: DbClient, input: { limit: number }): Promise<{ id: string; runId: string }[]> {
+  return client.pool.findMany({
+    where: { status: "open", locksAt: { lte: new Date() } },
+    select: { id: true, runId: true },
+    take: input.limit,
+  });
+}
+
+/** Pools still open or locked whose run has ended: settlement's backstop, oldest first. */
+export async function unsettledPoolsOfEndedRuns(client: DbClient, input: { limit: number }): Promise<{ id: string }[]> {
+  return client.pool.findMany({
+    where: { status: { in: ["open", "locked"] }, run: { status: { in: [...TERMINAL_RUN_STATUSES] } } },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+    take: input.limit,
+  });
 }

@@ -56,9 +56,9 @@ describe("a settlement killed mid-way", () => {
     expect((await db.pool.findUniqueOrThrow({ where: { id: run.poolId } })).status).toBe("locked");
     expect(await checkLedger(db)).toEqual([]);
 
-    const result = await settlePool(run.poolId);
+    const result = await settlePool(db, run.poolId);
     expect(result.state).toBe("settled");
-    expect(await settlePool(run.poolId)).toMatchObject({ state: "already" });
+    expect(await settlePool(db, run.poolId)).toMatchObject({ state: "already" });
     const [paid] = await db.$queryRaw<
       { bets: number; unpaid: number; transfers: number; credits: number; winners: number; total: bigint; pool: bigint }[]
     >`

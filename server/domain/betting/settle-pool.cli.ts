@@ -9,6 +9,6 @@ if (!poolId) {
   process.exit(2);
 }
 console.log(`settling ${poolId}`);
-const { balances: _omit, ...result } = await settlePool(poolId);
+const { balances: _omit, ...result } = await settlePool(db, poolId);
 console.log(JSON.stringify(result));
 await db.$disconnect();

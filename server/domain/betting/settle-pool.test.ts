@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db";
+import { pgPool } from "../../lib/pg";
 import { balanceOf, checkLedger, HOUSE_RAKE, userAccountKey } from "../ledger";
 import { makeUser } from "../../test/helpers";
 import type { RunStatus } from "../../generated/prisma/enums";
 import { makeRun, seedBets, seedUsers, settlementLedger } from "./fixtures";
-import { placeBet } from "./place-bet";
+import { placeBet } from "./place-bet-sql";
 import { settlePool } from "./settle-pool";
 
 const GRANT = 100_000;
@@ -15,7 +16,7 @@ async function pool(bets: [number, "yes" | "no", number][], status: RunStatus) {
   const owner = await makeUser();
   const run = await makeRun(db, { createdById: owner.id });
   const ids: string[] = [];
-  for (const [u, side, amount] of bets) ids.push((await placeBet({ userId: users[u]!, runId: run.runId, side, amount })).betId);
+  for (const [u, side, amount] of bets) ids.push((await placeBet(pgPool(), { userId: users[u]!, runId: run.runId, side, amount })).betId);
   await db.run.update({ where: { id: run.runId }, data: { status } });
   const balance = (u: number) => balanceOf(db, userAccountKey(users[u]!));
   const payouts = async () => {
@@ -50,7 +51,7 @@ describe("settlePool", () => {
       ],
       "succeeded",
     );
-    const result = await settlePool(p.run.poolId);
+    const result = await settlePool(db, p.run.poolId);
     expect(result).toMatchObject({ state: "settled", outcome: "yes", rake: 0, betCount: 3, paidOut: 800 });
     expect(await p.payouts()).toEqual([200, 600, 0]);
     expect([await p.balance(0), await p.balance(1), await p.balance(2)]).toEqual([GRANT + 100, GRANT + 300, GRANT - 400]);
@@ -82,7 +83,7 @@ describe("settlePool", () => {
       ],
       status,
     );
-    expect(await settlePool(p.run.poolId)).toMatchObject({ state: "settled", outcome: "no", paidOut: 1000 });
+    expect(await settlePool(db, p.run.poolId)).toMatchObject({ state: "settled", outcome: "no", paidOut: 1000 });
     expect(await p.payouts()).toEqual([0, 400, 600]);
     expect((await expectSettlementLedger(p.run.poolId, "payout")).credits.map((c) => c.amount).sort((a, b) => a - b)).toEqual([400, 600]);
     expect(await checkLedger(db)).toEqual([]);
@@ -91,10 +92,10 @@ describe("settlePool", () => {
   it("a run that reached its target exactly is a success: YES", async () => {
     const users = await seedUsers(db, 2, GRANT);
     const run = await makeRun(db, { createdById: (await seedUsers(db, 1, 1))[0]!, targetValue: 50, currentProgress: 40 });
-    await placeBet({ userId: users[0]!, runId: run.runId, side: "yes", amount: 100 });
-    await placeBet({ userId: users[1]!, runId: run.runId, side: "no", amount: 100 });
+    await placeBet(pgPool(), { userId: users[0]!, runId: run.runId, side: "yes", amount: 100 });
+    await placeBet(pgPool(), { userId: users[1]!, runId: run.runId, side: "no", amount: 100 });
     await db.run.update({ where: { id: run.runId }, data: { status: "succeeded", currentProgress: 50 } });
-    expect(await settlePool(run.poolId)).toMatchObject({ outcome: "yes", state: "settled" });
+    expect(await settlePool(db, run.poolId)).toMatchObject({ outcome: "yes", state: "settled" });
   });
 
   it("only YES bets and YES wins: everyone refunded in full, no rake", async () => {
@@ -105,7 +106,7 @@ describe("settlePool", () => {
       ],
       "succeeded",
     );
-    expect(await settlePool(p.run.poolId, { rakeBps: 500 })).toMatchObject({ state: "refunded", outcome: "yes", rake: 0 });
+    expect(await settlePool(db, p.run.poolId, { rakeBps: 500 })).toMatchObject({ state: "refunded", outcome: "yes", rake: 0 });
     expect(await p.payouts()).toEqual([100, 350]);
     expect([await p.balance(0), await p.balance(1)]).toEqual([GRANT, GRANT]);
     expect(await transfersOf(p.run.poolId, "refund")).toEqual([{ idempotencyKey: `refund:${p.run.poolId}` }]);
@@ -122,7 +123,7 @@ describe("settlePool", () => {
       ],
       "succeeded",
     );
-    expect(await settlePool(p.run.poolId, { rakeBps: 1000 })).toMatchObject({ state: "refunded", outcome: "yes", rake: 0 });
+    expect(await settlePool(db, p.run.poolId, { rakeBps: 1000 })).toMatchObject({ state: "refunded", outcome: "yes", rake: 0 });
     expect(await p.payouts()).toEqual([100, 250]);
     expect(await db.pool.findUniqueOrThrow({ where: { id: p.run.poolId }, select: { status: true } })).toEqual({ status: "refunded" });
     expect(await checkLedger(db)).toEqual([]);
@@ -137,7 +138,12 @@ describe("settlePool", () => {
       ],
       "canceled",
     );
-    expect(await settlePool(p.run.poolId, { rakeBps: 1000 })).toMatchObject({ state: "refunded", outcome: null, rake: 0, paidOut: 1150 });
+    expect(await settlePool(db, p.run.poolId, { rakeBps: 1000 })).toMatchObject({
+      state: "refunded",
+      outcome: null,
+      rake: 0,
+      paidOut: 1150,
+    });
     expect(await p.payouts()).toEqual([100, 900, 150]);
     expect([await p.balance(0), await p.balance(1), await p.balance(2)]).toEqual([GRANT, GRANT, GRANT]);
     expect((await expectSettlementLedger(p.run.poolId, "refund")).debits).toEqual([[p.run.escrowId, -1150]]);
@@ -146,7 +152,7 @@ describe("settlePool", () => {
 
   it("an empty pool settles as refunded with nothing to move", async () => {
     const p = await pool([], "failed");
-    expect(await settlePool(p.run.poolId)).toMatchObject({ state: "refunded", paidOut: 0, betCount: 0 });
+    expect(await settlePool(db, p.run.poolId)).toMatchObject({ state: "refunded", paidOut: 0, betCount: 0 });
     // Nothing paid, so no transfer (a transfer without entries would break the books).
     expect(await expectSettlementLedger(p.run.poolId, "refund")).toEqual({ transfers: [], debits: [], credits: [] });
     expect(await checkLedger(db)).toEqual([]);
@@ -163,7 +169,7 @@ describe("settlePool", () => {
       "succeeded",
     );
     const rakeBefore = await balanceOf(db, HOUSE_RAKE);
-    expect(await settlePool(p.run.poolId, { rakeBps: 500 })).toMatchObject({ state: "settled", rake: 50, paidOut: 950 });
+    expect(await settlePool(db, p.run.poolId, { rakeBps: 500 })).toMatchObject({ state: "settled", rake: 50, paidOut: 950 });
     expect(await p.payouts()).toEqual([317, 633, 0]);
     expect((await balanceOf(db, HOUSE_RAKE)) - rakeBefore).toBe(50);
     expect(await transfersOf(p.run.poolId, "rake")).toEqual([{ idempotencyKey: `rake:${p.run.poolId}` }]);
@@ -184,7 +190,7 @@ describe("settlePool", () => {
       { id: "rem-l", userId: users[3]!, side: "no", amount: 70, createdAt: new Date(t) },
     ]);
     await db.run.update({ where: { id: run.runId }, data: { status: "succeeded" } });
-    await settlePool(run.poolId);
+    await settlePool(db, run.poolId);
     const paid = Object.fromEntries(
       (await db.bet.findMany({ where: { poolId: run.poolId }, select: { id: true, payout: true } })).map((b) => [b.id, Number(b.payout)]),
     );
@@ -194,7 +200,7 @@ describe("settlePool", () => {
 
   it("leaves a pool alone while its run is live", async () => {
     const p = await pool([[0, "yes", 100]], "running");
-    expect(await settlePool(p.run.poolId)).toMatchObject({ state: "run_live", status: "open" });
+    expect(await settlePool(db, p.run.poolId)).toMatchObject({ state: "run_live", status: "open" });
     expect(await p.payouts()).toEqual([null]);
   });
 
@@ -207,8 +213,8 @@ describe("settlePool", () => {
         ],
         "succeeded",
       );
-      await settlePool(p.run.poolId);
-      const again = await settlePool(p.run.poolId);
+      await settlePool(db, p.run.poolId);
+      const again = await settlePool(db, p.run.poolId);
       expect(again).toMatchObject({ state: "already", status: "settled", outcome: "yes", paidOut: 0 });
       expect(await transfersOf(p.run.poolId, "payout")).toHaveLength(1);
       expect((await expectSettlementLedger(p.run.poolId, "payout")).credits).toHaveLength(1);
@@ -224,7 +230,7 @@ describe("settlePool", () => {
         ],
         "succeeded",
       );
-      await settlePool(p.run.poolId);
+      await settlePool(db, p.run.poolId);
       await expect(
         db.$executeRaw`INSERT INTO ledger_transfers (id, kind, "idempotencyKey") VALUES ('second-payout', 'payout', ${`payout:${p.run.poolId}`})`,
       ).rejects.toThrow(/unique/i);
@@ -246,7 +252,7 @@ describe("settlePool", () => {
       );
       await db.run.update({ where: { id: run.runId }, data: { status: "failed" } });
       const before = await Promise.all(users.map((u) => balanceOf(db, userAccountKey(u))));
-      const results = await Promise.all(Array.from({ length: 6 }, () => settlePool(run.poolId)));
+      const results = await Promise.all(Array.from({ length: 6 }, () => settlePool(db, run.poolId)));
       expect(results.map((r) => r.state).sort()).toEqual(["already", "already", "already", "already", "already", "settled"]);
       const winners = await db.bet.count({ where: { poolId: run.poolId, side: "no" } });
       expect(await transfersOf(run.poolId, "payout")).toHaveLength(1);
@@ -276,10 +282,10 @@ describe("settlePool", () => {
     const live = await makeRun(db, { createdById: owner.id });
     const betting = Promise.all(
       users.map(async (userId) => {
-        for (let i = 0; i < 20; i++) await placeBet({ userId, runId: live.runId, side: i % 2 ? "yes" : "no", amount: 100 });
+        for (let i = 0; i < 20; i++) await placeBet(pgPool(), { userId, runId: live.runId, side: i % 2 ? "yes" : "no", amount: 100 });
       }),
     );
-    const results = await Promise.all(ended.map((run) => settlePool(run.poolId, { rakeBps: 100 })));
+    const results = await Promise.all(ended.map((run) => settlePool(db, run.poolId, { rakeBps: 100 })));
     await betting;
     expect(results.map((r) => r.state)).toEqual(["settled", "settled", "settled", "settled"]);
     expect((await db.pool.findUniqueOrThrow({ where: { id: live.poolId } })).betCount).toBe(200);

@@ -8,7 +8,7 @@
 //     is paid twice within it.
 // The split is shared/payout.ts `splitPool`, computed set-based in SQL (payout-sql.ts).
 import { AppError } from "../../lib/errors";
-import { db as defaultDb, type Db, type Prisma } from "../../lib/db";
+import type { Db, Prisma } from "../../lib/db";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, RunStatus } from "../../generated/prisma/enums";
 import { rakeCents } from "@shared/odds";
@@ -32,7 +32,6 @@ export interface SettleResult {
 }
 
 export interface SettleOptions {
-  db?: Db;
   /** House rake in basis points; defaults to HOUSE_RAKE_BPS. */
   rakeBps?: number;
 }
@@ -48,11 +47,10 @@ interface PoolRow {
   runStartedAt: Date | null;
 }
 
-export async function settlePool(poolId: string, opts: SettleOptions = {}): Promise<SettleResult> {
-  const client = opts.db ?? defaultDb;
+export async function settlePool(db: Db, poolId: string, opts: SettleOptions = {}): Promise<SettleResult> {
   const rakeBps = opts.rakeBps ?? config.HOUSE_RAKE_BPS;
   // Settling 100,000 bets takes seconds (bench:settle); the default 5 s interactive timeout is too tight.
-  return client.$transaction((tx) => settleInTransaction(tx, poolId, rakeBps), { maxWait: 10_000, timeout: 120_000 });
+  return db.$transaction((tx) => settleInTransaction(tx, poolId, rakeBps), { maxWait: 10_000, timeout: 120_000 });
 }
 
 async function settleInTransaction(tx: Prisma.TransactionClient, poolId: string, rakeBps: number): Promise<SettleResult> {

@@ -4,7 +4,8 @@ import { inTransaction, type DbClient, Prisma } from "../../lib/db";
 import type { RunStatus as DbRunStatus } from "../../generated/prisma/enums";
 import { canTransition, isTerminalRun, type RunStatus } from "@shared/run-status";
 import { returnUnspentCredits } from "./credits";
-import { appendEventsTx, type StoredEvent } from "./events";
+import type { StoredEvent } from "./events";
+import { appendEvents } from "./events-sql";
 
 // Fails compilation if the database enum and the shared list of statuses ever drift apart.
 type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -81,7 +82,7 @@ export async function transitionRun(client: DbClient, input: TransitionInput): P
         finishedAt: true,
       },
     });
-    const [event] = await appendEventsTx(tx, input.runId, [
+    const [event] = await appendEvents(tx, input.runId, [
       { kind: "status", payload: { from: current.status, to: input.to, ...(input.reason ? { reason: input.reason } : {}) } },
     ]);
     const returned = terminal ? await returnUnspentCredits(tx, input.runId) : [];

@@ -1,10 +1,10 @@
 // Emails and payments an agent reports having sent: recorded with a matching event.
 import type { Db } from "../../lib/db";
-import { appendEventsTx } from "./events";
+import { appendEvents } from "./events-sql";
 
 export async function recordEmail(db: Db, input: { runId: string; to: string; subject: string; body: string }) {
   return db.$transaction(async (tx) => {
-    const [event] = await appendEventsTx(tx, input.runId, [{ kind: "email", payload: { to: input.to, subject: input.subject } }], {
+    const [event] = await appendEvents(tx, input.runId, [{ kind: "email", payload: { to: input.to, subject: input.subject } }], {
       requireActive: true,
     });
     const row = await tx.outboundEmail.create({
@@ -20,7 +20,7 @@ export async function recordPayment(
   input: { runId: string; amountCents: number; recipient: string; currency: string; memo?: string | undefined },
 ) {
   return db.$transaction(async (tx) => {
-    const [event] = await appendEventsTx(
+    const [event] = await appendEvents(
       tx,
       input.runId,
       [{ kind: "payment", payload: { amountCents: input.amountCents, recipient: input.recipient } }],

@@ -4,7 +4,8 @@ import { AppError } from "../../lib/errors";
 import type { Db } from "../../lib/db";
 import { STARTED_RUN_STATUSES } from "@shared/run-status";
 import { statusList } from "../../lib/run-status-sql";
-import { appendEventsTx, type StoredEvent } from "./events";
+import type { StoredEvent } from "./events";
+import { appendEvents } from "./events-sql";
 import { lockPoolForProgress } from "../betting";
 
 export interface ProgressResult {
@@ -32,7 +33,7 @@ export async function recordProgress(db: Db, input: { runId: string; value: numb
       if (!run) throw new AppError("NOT_FOUND", "no run with that id");
       throw new AppError("CONFLICT", `the run is ${run.status}; it no longer accepts progress`);
     }
-    const [event] = await appendEventsTx(tx, input.runId, [
+    const [event] = await appendEvents(tx, input.runId, [
       { kind: "progress", payload: { value: input.value, ...(input.note ? { note: input.note } : {}) } },
     ]);
     const lock = await lockPoolForProgress(tx, { runId: input.runId, currentProgress: input.value, targetValue: row.targetValue });

@@ -10,13 +10,18 @@ import { readRunStanding } from "./standing";
 import { runNotFound, visibleRunsSql, visibleRunsWhere, visibleRunWhere, type Viewer } from "../workspaces/visibility";
 import { readRunSummaries } from "./run-summaries-sql";
 
-export const runSummarySelect = {
+/** A run's goal and where it stands: what every read of a run starts from. */
+const runGoalSelect = {
   id: true,
   goal: true,
   metric: true,
   targetValue: true,
   currentProgress: true,
   status: true,
+} satisfies Prisma.RunSelect;
+
+export const runSummarySelect = {
+  ...runGoalSelect,
   statusReason: true,
   error: true,
   summary: true,
@@ -66,6 +71,24 @@ function shapeSummary(row: RunSummaryRow) {
   };
 }
 export type RunSummary = ReturnType<typeof shapeSummary>;
+
+/** What a run's own agent reads of it (the bridge's GET /run): its goal, budget, config, and who will see its reports. */
+export async function runForAgent(db: Db, runId: string) {
+  const run = await db.run.findUniqueOrThrow({
+    where: { id: runId },
+    select: {
+      ...runGoalSelect,
+      creditBudget: true,
+      creditsSpent: true,
+      agentConfig: true,
+      agent: { select: { model: true, policy: true } },
+      visibility: true,
+      workspace: { select: { id: true, name: true } },
+    },
+  });
+  const { agent, ...rest } = run;
+  return { ...rest, agentConfig: rest.agentConfig ?? {}, model: agent.model, policy: agent.policy };
+}
 
 /** Everything the run page needs in one call; not found unless the viewer may see the run. */
 export async function getRun(db: Db, id: string, opts: { viewer: Viewer; eventLimit?: number }) {

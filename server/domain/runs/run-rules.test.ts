@@ -195,7 +195,7 @@ describe("who may cancel a run", () => {
     expect((await db.run.findUniqueOrThrow({ where: { id: run.runId } })).status).toBe("running");
 
     expect(await operator.caller.run.cancel({ id: run.runId })).toMatchObject({ status: "canceled" });
-    expect(await settlePool(run.poolId)).toMatchObject({ state: "refunded" });
+    expect(await settlePool(db, run.poolId)).toMatchObject({ state: "refunded" });
     expect(await balanceOf(db, userAccountKey(bettor.id))).toBe(10_000);
     expect(await checkLedger(db)).toEqual([]);
   });

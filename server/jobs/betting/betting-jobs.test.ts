@@ -2,6 +2,7 @@
 // through the real BullMQ queues and workers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "../../lib/db";
+import { pgPool } from "../../lib/pg";
 import { closeAllRedis } from "../../lib/redis";
 import { checkLedger } from "../../domain/ledger";
 import { makeUser } from "../../test/helpers";
@@ -12,8 +13,9 @@ import { closeQueues, enqueue, getQueue } from "../queues";
 import { startWorkers, type RunningWorkers } from "../worker";
 import { lockPoolJob } from "./lock-pool.job";
 import { settlePoolJob } from "./settle-pool.job";
-import { sweepPools } from "./settle-sweep.job";
-import { afterRunTerminal, scheduleTimeLock, settleJobId } from "./run-hooks";
+import { sweepPools } from "../../commands/betting";
+import { afterRunTerminal, scheduleTimeLock } from "../../commands/pool-effects";
+import { settleJobId } from "./specs";
 
 let workers: RunningWorkers;
 let bettors: string[];
@@ -70,8 +72,8 @@ describe("locks", () => {
 
   it("locks and settles when the run ends; a duplicate settle job changes nothing", async () => {
     const run = await makeRun(db, { createdById: ownerId });
-    const yesBet = await placeBet({ userId: bettors[0]!, runId: run.runId, side: "yes", amount: 1_000 });
-    await placeBet({ userId: bettors[1]!, runId: run.runId, side: "no", amount: 3_000 });
+    const yesBet = await placeBet(pgPool(), { userId: bettors[0]!, runId: run.runId, side: "yes", amount: 1_000 });
+    await placeBet(pgPool(), { userId: bettors[1]!, runId: run.runId, side: "no", amount: 3_000 });
     await db.run.update({ where: { id: run.runId }, data: { status: "succeeded" } });
     await afterRunTerminal(run.runId);
     const settled = await waitUntil(async () => {
@@ -104,7 +106,7 @@ describe("locks", () => {
 describe("settlement sweep", () => {
   it("settles finished runs whose pools were never handed over, and applies overdue time locks", async () => {
     const ended = await makeRun(db, { createdById: ownerId });
-    await placeBet({ userId: bettors[0]!, runId: ended.runId, side: "no", amount: 500 });
+    await placeBet(pgPool(), { userId: bettors[0]!, runId: ended.runId, side: "no", amount: 500 });
     await db.run.update({ where: { id: ended.runId }, data: { status: "canceled" } });
     const overdue = await makeRun(db, { createdById: ownerId, locksAt: new Date(Date.now() - 60_000) });
     const live = await makeRun(db, { createdById: ownerId });

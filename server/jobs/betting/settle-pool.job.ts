@@ -1,18 +1,14 @@
-// Settles one pool (jobId settle-<poolId>, enqueued when its run ends). settlePool is
-// exactly-once by itself, so a duplicate or retried job is harmless.
-import { z } from "zod";
+// Settles one pool (jobId settle-<poolId>, enqueued when its run ends). Settlement is exactly-once
+// by itself, so a duplicate or retried job is harmless.
 import { defineJob } from "../define";
-import { settlePool } from "../../domain/betting/settle-pool";
-import { publishSettlement } from "../../commands/pool-effects";
+import { settlePool } from "../../commands/betting";
+import { settlePoolJobSpec } from "./specs";
 
 export const settlePoolJob = defineJob({
-  name: "betting-settle-pool",
-  schema: z.object({ poolId: z.string().min(1) }),
+  ...settlePoolJobSpec,
   concurrency: 2,
   async handle({ poolId }) {
-    const result = await settlePool(poolId);
-    await publishSettlement(result);
-    const { balances: _omit, ...summary } = result;
+    const { balances: _omit, ...summary } = await settlePool(poolId);
     return summary;
   },
 });

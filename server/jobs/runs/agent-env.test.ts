@@ -37,7 +37,7 @@ const { config } = await import("../../config");
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
 const { useTestPaddock, waitUntil, waitForRun } = await import("../../test/paddock-harness");
-const { REFERENCE_RUNTIME } = await import("./launch");
+const { REFERENCE_RUNTIME } = await import("../../commands/launch-run");
 
 useTestPaddock();
 

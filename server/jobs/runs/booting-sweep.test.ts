@@ -61,7 +61,7 @@ describe("the booting sweep", () => {
     expect(await balanceOf(db, userAccountKey(creator.id))).toBe(10_000 - 500);
 
     const pool = await db.pool.findUniqueOrThrow({ where: { runId: stuck }, select: { id: true } });
-    const settled = await settlePool(pool.id);
+    const settled = await settlePool(db, pool.id);
     expect(settled).toMatchObject({ state: "refunded", outcome: null });
     expect(await balanceOf(db, userAccountKey(yes.id))).toBe(10_000);
     expect(await balanceOf(db, userAccountKey(no.id))).toBe(10_000);
@@ -87,7 +87,7 @@ describe("the outcome of a run that never started", () => {
     await db.run.update({ where: { id: run.runId }, data: { startedAt: null } });
     await bettor.caller.betting.placeBet({ runId: run.runId, side: "no", amount: 1_000 });
     await transitionRun(db, { runId: run.runId, to: "failed", reason: "launch failed" });
-    expect(await settlePool(run.poolId)).toMatchObject({ state: "refunded", outcome: null });
+    expect(await settlePool(db, run.poolId)).toMatchObject({ state: "refunded", outcome: null });
     expect(await balanceOf(db, userAccountKey(bettor.id))).toBe(5_000);
   });
 });

@@ -1,19 +1,9 @@
-// After a run ends: stop its process and delete its sandbox (artifacts live elsewhere).
-import { z } from "zod";
-import { acceptFormerNames, FORMER_RUN_ID } from "@shared/schemas";
+// After a run ends: its sandbox is removed (jobId finalize-<runId>; the reaper is the backstop).
 import { defineJob } from "../define";
-import { db } from "../../lib/db";
-import { isTerminalRun } from "@shared/run-status";
-import { destroySandbox } from "./provider-for";
+import { finalizeRun } from "../../commands/run-lifecycle";
+import { finalizeJobSpec } from "./specs";
 
 export const finalizeJob = defineJob({
-  name: "sandbox-finalize",
-  schema: acceptFormerNames(z.object({ runId: z.string() }), FORMER_RUN_ID),
-  jobOptions: { attempts: 5, backoff: { type: "exponential", delay: 2000 } },
-  async handle({ runId }) {
-    const run = await db.run.findUnique({ where: { id: runId }, select: { status: true, provider: true, providerId: true } });
-    if (!run || !isTerminalRun(run.status)) return { skipped: true };
-    await destroySandbox(run.provider, run.providerId);
-    return { removed: run.providerId };
-  },
+  ...finalizeJobSpec,
+  handle: ({ runId }) => finalizeRun(runId),
 });

@@ -12,7 +12,7 @@ const { makeUser } = await import("../../test/helpers");
 const { makeRun } = await import("../../domain/betting/fixtures");
 const { checkLedger } = await import("../../domain/ledger");
 const { closeProviders } = await import("../../providers");
-const { providerFor } = await import("./provider-for");
+const { providerFor } = await import("../../providers/for-run");
 const { processWatchJob } = await import("./process-watch");
 
 afterAll(async () => {

@@ -188,7 +188,7 @@ describe("a demo agent on the local provider", () => {
   });
 
   it("finds an agent that exited while no worker was watching it (the periodic process check)", async () => {
-    const { providerFor } = await import("./provider-for");
+    const { providerFor } = await import("../../providers/for-run");
     const { processWatchJob } = await import("./process-watch");
     const { makeRun } = await import("../../domain/betting/fixtures");
     const owner = await makeUser();

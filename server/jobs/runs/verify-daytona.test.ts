@@ -9,8 +9,8 @@ Object.assign(process.env, { DAYTONA_API_KEY: standin.apiKey, DAYTONA_API_URL: s
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
 const { makeRun } = await import("../../domain/betting/fixtures");
-const { providerFor } = await import("./provider-for");
-const { verifyRun } = await import("./verify");
+const { providerFor } = await import("../../providers/for-run");
+const { verifyRun } = await import("../../commands/run-lifecycle");
 
 afterAll(async () => {
   await standin.close();

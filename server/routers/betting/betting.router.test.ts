@@ -128,7 +128,7 @@ describe("betting.pool / myBets / leaderboard", () => {
     expect(pool).toMatchObject({ totalPool: 4_000, status: "open" });
 
     await db.run.update({ where: { id: first.runId }, data: { status: "succeeded" } });
-    await settlePool(first.poolId);
+    await settlePool(db, first.poolId);
 
     const mine = await dave.caller.betting.myBets({ limit: 2 });
     expect(mine.totals).toEqual({ openCount: 2, settledCount: 1, openExposure: 900, realizedPnl: 3_000, wagered: 1_900 });

@@ -1,4 +1,4 @@
-import { config } from "../../config";
+import { config } from "../config";
 import { BRIDGE_BASE_PATH } from "@shared/bridge";
 
 let runtimeBase: string | undefined;

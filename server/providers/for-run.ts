@@ -1,6 +1,7 @@
-import { config } from "../../config";
-import { getProvider } from "../../providers";
-import type { ProviderName, SandboxProvider } from "../../providers/types";
+// The sandbox provider of a run, configured from the environment (used by the run commands and the jobs).
+import { config } from "../config";
+import { getProvider } from "./index";
+import type { ProviderName, SandboxProvider } from "./types";
 
 /** The provider a run uses, configured from the environment. */
 export function providerFor(name: string): SandboxProvider {

@@ -39,7 +39,7 @@ import { AppError } from "../../lib/errors";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, RunStatus } from "../../generated/prisma/enums";
 import { cuidLike, userAccountKey } from "../ledger";
-import { pgPool } from "../../lib/pg";
+import type { PgClient } from "../../lib/pg";
 import { statusListText } from "../../lib/run-status-sql";
 import { describeLock, LIVE_RUN_STATUSES } from "@shared/run-status";
 import { runNotFound, seesEveryRun, visibleRunSqlText } from "../workspaces/visibility";
@@ -226,7 +226,8 @@ const lanes = new Map<string, { queue: Pending[] }>();
 /** How many statements and bets this process has sent (benchmarks print bets per statement). */
 export const betBatchStats = { statements: 0, bets: 0 };
 
-export async function placeBet(input: PlaceBetInput): Promise<PlacedBet> {
+/** Places one bet, in a statement with the other bets on its pool that are waiting (on the `pg` pool given). */
+export async function placeBet(client: PgClient, input: PlaceBetInput): Promise<PlacedBet> {
   const { side, amount } = input;
   if (side !== "yes" && side !== "no") throw new AppError("BAD_REQUEST", `side must be "yes" or "no"`, { field: "side" });
   assertBetAmount(amount);
@@ -237,16 +238,16 @@ export async function placeBet(input: PlaceBetInput): Promise<PlacedBet> {
     else {
       const fresh = { queue: [pending] };
       lanes.set(input.runId, fresh);
-      void drain(input.runId, fresh);
+      void drain(client, input.runId, fresh);
     }
   });
 }
 
 /** Sends the lane's bets, a batch at a time, until none are left; then forgets the lane. */
-async function drain(runId: string, lane: { queue: Pending[] }): Promise<void> {
+async function drain(client: PgClient, runId: string, lane: { queue: Pending[] }): Promise<void> {
   while (lane.queue.length > 0) {
     const batch = takeBatch(lane.queue);
-    await settleBatch(runId, batch);
+    await settleBatch(client, runId, batch);
   }
   lanes.delete(runId);
 }
@@ -267,15 +268,15 @@ function takeBatch(queue: Pending[]): Pending[] {
 }
 
 /** Runs one batch and answers each of its bets; never throws. */
-async function settleBatch(runId: string, batch: Pending[]): Promise<void> {
+async function settleBatch(client: PgClient, runId: string, batch: Pending[]): Promise<void> {
   let rows: Row[];
   try {
-    rows = await runBatch(runId, batch);
+    rows = await runBatch(client, runId, batch);
   } catch (err) {
     if (batch.length === 1) return batch[0]!.reject(err);
     // One bet's failure (a user deleted meanwhile, say) must not fail the others: alone, each
     // gets its own answer.
-    for (const p of batch) await settleBatch(runId, [p]);
+    for (const p of batch) await settleBatch(client, runId, [p]);
     return;
   }
   batch.forEach((p, i) => {
@@ -285,7 +286,7 @@ async function settleBatch(runId: string, batch: Pending[]): Promise<void> {
   });
 }
 
-async function runBatch(runId: string, batch: Pending[]): Promise<Row[]> {
+async function runBatch(client: PgClient, runId: string, batch: Pending[]): Promise<Row[]> {
   const values = [
     runId,
     batch.map((p) => p.betId),
@@ -298,7 +299,7 @@ async function runBatch(runId: string, batch: Pending[]): Promise<Row[]> {
   ];
   for (let attempt = 1; ; attempt++) {
     try {
-      const { rows } = await pgPool().query<Row>({ name: "paddock_place_bets", text: PLACE_BETS_SQL, values });
+      const { rows } = await client.query<Row>({ name: "paddock_place_bets", text: PLACE_BETS_SQL, values });
       betBatchStats.statements += 1;
       betBatchStats.bets += batch.length;
       return rows;
