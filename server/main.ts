@@ -36,7 +36,7 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
       logger.info({ email: config.ADMIN_EMAIL }, "ADMIN_EMAIL: account made admin");
     }
     server = createServer(createApp());
-    realtime = await startRealtime(server);
+    realtime = await startRealtime(db, server);
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);
       server!.listen(port, config.HOST, () => resolve());

@@ -245,7 +245,7 @@ async function explainCases() {
   logged.$on("query", (e) => statements.push({ query: e.query, params: e.params }));
   for (const c of cases) {
     statements.length = 0;
-    await listRuns(logged, { viewer: c.viewer, ...c.input, limit: PAGE });
+    await listRuns(logged, pgPool(), { viewer: c.viewer, ...c.input, limit: PAGE });
     const page = statements.find((s) => s.query.includes("ORDER BY"));
     if (!page) continue;
     const plan = await pgPool().query<{ "QUERY PLAN": string }>(

@@ -36,7 +36,7 @@ const sockets: ClientSocket[] = [];
 
 async function startServer(handler?: Parameters<typeof createServer>[1]): Promise<Running> {
   const http = handler ? createServer(handler) : createServer();
-  const realtime = await startRealtime(http);
+  const realtime = await startRealtime(db, http);
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : 0;

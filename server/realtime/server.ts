@@ -9,7 +9,7 @@ import { Server } from "socket.io";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { z } from "zod";
 import { config } from "../config";
-import { db as defaultDb, type Db } from "../lib/db";
+import type { Db } from "../lib/db";
 import { createRedis } from "../lib/redis";
 import { logger } from "../lib/logger";
 import { createAuthConfig } from "../auth/auth-config";
@@ -40,8 +40,7 @@ const subscribeInput = z.object({
   afterSeq: z.number().int().min(0).optional(),
 });
 
-export async function startRealtime(server: HttpServer, opts: { db?: Db } = {}): Promise<RealtimeServer> {
-  const db = opts.db ?? defaultDb;
+export async function startRealtime(db: Db, server: HttpServer): Promise<RealtimeServer> {
   const authConfig = createAuthConfig(db, config);
   const pub = createRedis("general");
   const sub = createRedis("subscriber");

@@ -8,7 +8,7 @@
 //     is paid twice within it.
 // The split is shared/payout.ts `splitPool`, computed set-based in SQL (payout-sql.ts).
 import { AppError } from "../../lib/errors";
-import type { Db, Prisma } from "../../lib/db";
+import { inTransaction, type DbClient, type Prisma } from "../../lib/db";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, RunStatus } from "../../generated/prisma/enums";
 import { rakeCents } from "@shared/odds";
@@ -47,10 +47,10 @@ interface PoolRow {
   runStartedAt: Date | null;
 }
 
-export async function settlePool(db: Db, poolId: string, opts: SettleOptions = {}): Promise<SettleResult> {
+export async function settlePool(db: DbClient, poolId: string, opts: SettleOptions = {}): Promise<SettleResult> {
   const rakeBps = opts.rakeBps ?? config.HOUSE_RAKE_BPS;
   // Settling 100,000 bets takes seconds (bench:settle); the default 5 s interactive timeout is too tight.
-  return db.$transaction((tx) => settleInTransaction(tx, poolId, rakeBps), { maxWait: 10_000, timeout: 120_000 });
+  return inTransaction(db, (tx) => settleInTransaction(tx, poolId, rakeBps), { timeout: 120_000 });
 }
 
 async function settleInTransaction(tx: Prisma.TransactionClient, poolId: string, rakeBps: number): Promise<SettleResult> {

@@ -4,7 +4,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { AppError } from "../../lib/errors";
-import type { Db } from "../../lib/db";
+import { inTransaction, type DbClient } from "../../lib/db";
 import { STARTED_RUN_STATUSES } from "@shared/run-status";
 import { statusList } from "../../lib/run-status-sql";
 import type { ArtifactKind, ReviewState } from "../../generated/prisma/enums";
@@ -40,7 +40,7 @@ export interface StoreArtifactInput {
   limits: { perRun: number; bytesPerRun: number };
 }
 
-export async function storeArtifact(db: Db, input: StoreArtifactInput) {
+export async function storeArtifact(db: DbClient, input: StoreArtifactInput) {
   if (input.kind === "screenshot" && !SCREENSHOT_TYPES.includes(input.contentType)) {
     throw new AppError("BAD_REQUEST", `a screenshot must be an image (${SCREENSHOT_TYPES.join(", ")}), not ${input.contentType}`, {
       field: "file",
@@ -56,7 +56,7 @@ export async function storeArtifact(db: Db, input: StoreArtifactInput) {
   await mkdir(path.dirname(file), { recursive: true });
   await rename(input.upload.path, file);
   try {
-    return await db.$transaction(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       // The row lock taken here also serializes a run's concurrent uploads for the quota check.
       const run = await tx.$queryRaw<{ status: string }[]>`
         UPDATE runs SET "lastActivityAt" = now() WHERE id = ${input.runId} AND status IN ${statusList(STARTED_RUN_STATUSES)} RETURNING status`;
@@ -93,7 +93,7 @@ export async function storeArtifact(db: Db, input: StoreArtifactInput) {
 
 /** Operators review artifacts; one of a run the reviewer may not see is not found (the visibility rule). */
 export async function reviewArtifact(
-  db: Db,
+  db: DbClient,
   input: { reviewer: Viewer; artifactId: string; state: Exclude<ReviewState, "pending">; note?: string },
 ) {
   const existing = await db.artifact.findUnique({

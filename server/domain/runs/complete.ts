@@ -1,6 +1,6 @@
 // How runs end: the agent reports completion, a user cancels, the idle or expiry job stops it.
 import { AppError } from "../../lib/errors";
-import type { Db } from "../../lib/db";
+import type { DbClient } from "../../lib/db";
 import { isTerminalRun } from "@shared/run-status";
 import { assertTransition, transitionRun, type TransitionResult } from "./lifecycle";
 import type { RunStatus } from "../../generated/prisma/enums";
@@ -15,7 +15,7 @@ export type CompleteResult = { verifying: false; transition: TransitionResult } 
  * (whatever the agent claimed). Otherwise the agent's report ends the run.
  */
 export async function completeRun(
-  db: Db,
+  db: DbClient,
   input: { runId: string; outcome: "succeeded" | "failed"; summary?: string | undefined },
 ): Promise<CompleteResult> {
   const run = await db.run.findUnique({
@@ -53,7 +53,7 @@ export async function completeRun(
  * Who may cancel: a run the actor may not see is not found; then shared/run-rules.ts (the workspace's
  * members or an operator, never a bettor; after the lock, operators only).
  */
-export async function assertCanCancel(db: Db, input: RunActor & { runId: string }) {
+export async function assertCanCancel(db: DbClient, input: RunActor & { runId: string }) {
   const run = await readRunStanding(db, { runId: input.runId, viewer: actorViewer(input) });
   const refusal = cancelRefusal(input, run);
   // An ended run's pool is locked too; "it already ended" is the answer that helps, for anyone.

@@ -1,7 +1,7 @@
 // Creating a run: validate, move the credit budget into the run's ledger account, open its
 // betting pool — one transaction. The caller enqueues the launch after it commits.
 import { AppError } from "../../lib/errors";
-import type { Db, Prisma } from "../../lib/db";
+import { inTransaction, type DbClient, type Prisma } from "../../lib/db";
 import type { CreateRunInput } from "@shared/run";
 import { formatCents } from "@shared/money";
 import type { Role } from "../../generated/prisma/enums";
@@ -35,7 +35,7 @@ export interface CreateRunOptions {
   onCreated?: (tx: Prisma.TransactionClient, runId: string) => Promise<void>;
 }
 
-export async function createRun(db: Db, userId: string, input: CreateRunInput, opts: CreateRunOptions) {
+export async function createRun(db: DbClient, userId: string, input: CreateRunInput, opts: CreateRunOptions) {
   const provider = input.provider ?? opts.defaultProvider;
   if (!opts.availableProviders.includes(provider)) {
     throw new AppError("BAD_REQUEST", `provider ${provider} is not configured on this Paddock`, { field: "provider" });
@@ -57,71 +57,68 @@ export async function createRun(db: Db, userId: string, input: CreateRunInput, o
   const verifierRefusal = input.verifier !== undefined ? launchVerifierRefusal({ role: opts.role ?? "member" }) : null;
   if (verifierRefusal) throw new AppError("FORBIDDEN", verifierRefusal, { field: "verifier" });
   const idle = input.idleTimeoutMinutes ?? opts.defaultIdleTimeoutMinutes;
-  return db.$transaction(
-    async (tx) => {
-      const workspaceId = input.workspaceId ?? (await personalWorkspaceId(tx, userId));
-      if (!workspaceId) throw new AppError("NOT_FOUND", "you have no personal workspace: name a workspaceId", { field: "workspaceId" });
-      await launchableWorkspace(tx, workspaceId, userId);
-      const agent = await tx.agent.findUnique({
-        where: { id: input.agentId },
-        select: { id: true, name: true, active: true, restricted: true, policy: true, verifier: true },
+  return inTransaction(db, async (tx) => {
+    const workspaceId = input.workspaceId ?? (await personalWorkspaceId(tx, userId));
+    if (!workspaceId) throw new AppError("NOT_FOUND", "you have no personal workspace: name a workspaceId", { field: "workspaceId" });
+    await launchableWorkspace(tx, workspaceId, userId);
+    const agent = await tx.agent.findUnique({
+      where: { id: input.agentId },
+      select: { id: true, name: true, active: true, restricted: true, policy: true, verifier: true },
+    });
+    if (!agent || !agent.active) {
+      throw new AppError("BAD_REQUEST", "agentId does not name an available agent", { field: "agentId" });
+    }
+    if (limits && !mayUseAgent(limits.role, agent)) {
+      throw new AppError("FORBIDDEN", `the agent ${agent.name} is open to operators and admins only until an admin opens it`, {
+        field: "agentId",
       });
-      if (!agent || !agent.active) {
-        throw new AppError("BAD_REQUEST", "agentId does not name an available agent", { field: "agentId" });
+    }
+    if (limits) {
+      // One user's launches take turns on their user row, so ten concurrent creates cannot all
+      // count the same live runs and pass together.
+      await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${userId} FOR NO KEY UPDATE`;
+      const live = await tx.run.count({ where: { createdById: userId, status: { in: [...LIVE_RUN_STATUSES] } } });
+      if (live >= limits.maxLiveRuns) {
+        throw new AppError(
+          "CONFLICT",
+          `you already have ${live} live runs (queued, booting or running); the limit is ${limits.maxLiveRuns} at once — wait for one to end or cancel one`,
+          { details: { limit: limits.maxLiveRuns, live } },
+        );
       }
-      if (limits && !mayUseAgent(limits.role, agent)) {
-        throw new AppError("FORBIDDEN", `the agent ${agent.name} is open to operators and admins only until an admin opens it`, {
-          field: "agentId",
-        });
-      }
-      if (limits) {
-        // One user's launches take turns on their user row, so ten concurrent creates cannot all
-        // count the same live runs and pass together.
-        await tx.$queryRaw`SELECT 1 FROM users WHERE id = ${userId} FOR NO KEY UPDATE`;
-        const live = await tx.run.count({ where: { createdById: userId, status: { in: [...LIVE_RUN_STATUSES] } } });
-        if (live >= limits.maxLiveRuns) {
-          throw new AppError(
-            "CONFLICT",
-            `you already have ${live} live runs (queued, booting or running); the limit is ${limits.maxLiveRuns} at once — wait for one to end or cancel one`,
-            { details: { limit: limits.maxLiveRuns, live } },
-          );
-        }
-      }
-      await opts.workspaceQuota?.(tx, { workspaceId, userId });
-      const run = await tx.run.create({
-        data: {
-          goal: input.goal,
-          metric: input.metric,
-          targetValue: input.targetValue,
-          agentId: agent.id,
-          provider,
-          durationMinutes: input.durationMinutes,
-          idleTimeoutMinutes: idle,
-          creditBudget: input.credits,
-          // Parsed from JSON by the input schema, so it is JSON.
-          agentConfig: (input.agentConfig ?? {}) as Prisma.InputJsonObject,
-          verifier: input.verifier ?? agent.verifier,
-          createdById: userId,
-          workspaceId,
-          visibility: input.visibility ?? "public",
-        },
-        select: { id: true },
-      });
-      await tx.ledgerAccount.create({ data: { key: runAccountKey(run.id), kind: "run" } });
-      const moved = await transfer(tx, {
-        from: userAccountKey(userId),
-        to: runAccountKey(run.id),
-        amount: input.credits,
-        kind: "credit_budget",
-        amountField: "credits",
-        memo: `credit budget of run ${run.id}`,
-      });
-      await createPoolForRun(tx, { runId: run.id, locksAt: null });
-      await opts.onCreated?.(tx, run.id);
-      return { id: run.id, balance: moved.fromBalance ?? 0 };
-    },
-    { timeout: 30_000 },
-  );
+    }
+    await opts.workspaceQuota?.(tx, { workspaceId, userId });
+    const run = await tx.run.create({
+      data: {
+        goal: input.goal,
+        metric: input.metric,
+        targetValue: input.targetValue,
+        agentId: agent.id,
+        provider,
+        durationMinutes: input.durationMinutes,
+        idleTimeoutMinutes: idle,
+        creditBudget: input.credits,
+        // Parsed from JSON by the input schema, so it is JSON.
+        agentConfig: (input.agentConfig ?? {}) as Prisma.InputJsonObject,
+        verifier: input.verifier ?? agent.verifier,
+        createdById: userId,
+        workspaceId,
+        visibility: input.visibility ?? "public",
+      },
+      select: { id: true },
+    });
+    await tx.ledgerAccount.create({ data: { key: runAccountKey(run.id), kind: "run" } });
+    const moved = await transfer(tx, {
+      from: userAccountKey(userId),
+      to: runAccountKey(run.id),
+      amount: input.credits,
+      kind: "credit_budget",
+      amountField: "credits",
+      memo: `credit budget of run ${run.id}`,
+    });
+    await createPoolForRun(tx, { runId: run.id, locksAt: null });
+    await opts.onCreated?.(tx, run.id);
+    return { id: run.id, balance: moved.fromBalance ?? 0 };
+  });
 }
 
 /**

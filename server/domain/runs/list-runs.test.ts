@@ -3,6 +3,7 @@
 // and the filters combined with the visibility rule.
 import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db";
+import { pgPool } from "../../lib/pg";
 import { makeUser } from "../../test/helpers";
 import { makeRun } from "../betting/fixtures";
 import { createWorkspace } from "../workspaces/workspaces";
@@ -24,7 +25,7 @@ async function allPages(input: Omit<ListRunsInput, "cursor">, between?: (cursor:
   const ids: string[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await listRuns(db, { ...input, cursor });
+    const page = await listRuns(db, pgPool(), { ...input, cursor });
     ids.push(...page.items.map((r) => r.id));
     if (!page.nextCursor) break;
     // The cursor is the last run's (createdAt, id).
@@ -63,15 +64,15 @@ describe("listRuns", () => {
     expect(k).toBeGreaterThanOrEqual(0);
     const privateRun = byId.get(all[k]!)!;
 
-    const fromId = await listRuns(db, { viewer, workspaceId: team.id, limit: 10, cursor: privateRun.id });
+    const fromId = await listRuns(db, pgPool(), { viewer, workspaceId: team.id, limit: 10, cursor: privateRun.id });
     expect(fromId.items.map((r) => r.id)).toEqual(all.slice(k + 1));
     // To an outsider a private run is no cursor at all…
-    expect(await listRuns(db, { viewer: asOutsider, workspaceId: team.id, limit: 10, cursor: privateRun.id })).toEqual({
+    expect(await listRuns(db, pgPool(), { viewer: asOutsider, workspaceId: team.id, limit: 10, cursor: privateRun.id })).toEqual({
       items: [],
       nextCursor: null,
     });
     // …and its position, written as a cursor, bounds only the runs the outsider may see anyway.
-    const atPosition = await listRuns(db, {
+    const atPosition = await listRuns(db, pgPool(), {
       viewer: asOutsider,
       workspaceId: team.id,
       limit: 10,
@@ -99,7 +100,8 @@ describe("listRuns", () => {
     const outsider = await makeUser();
     const asOutsider = { id: outsider.id, role: outsider.role };
     await db.run.update({ where: { id: a.ids[0]! }, data: { status: "failed", goal: "list filters goal" } });
-    const ids = async (input: Omit<ListRunsInput, "limit">) => (await listRuns(db, { ...input, limit: 100 })).items.map((r) => r.id).sort();
+    const ids = async (input: Omit<ListRunsInput, "limit">) =>
+      (await listRuns(db, pgPool(), { ...input, limit: 100 })).items.map((r) => r.id).sort();
 
     // a.ids: 0 and 2 public, 1 and 3 private.
     expect(await ids({ viewer: a.viewer, workspaceId: a.team.id })).toEqual([...a.ids].sort());

@@ -1,9 +1,9 @@
 // Emails and payments an agent reports having sent: recorded with a matching event.
-import type { Db } from "../../lib/db";
+import { inTransaction, type DbClient } from "../../lib/db";
 import { appendEvents } from "./events-sql";
 
-export async function recordEmail(db: Db, input: { runId: string; to: string; subject: string; body: string }) {
-  return db.$transaction(async (tx) => {
+export async function recordEmail(db: DbClient, input: { runId: string; to: string; subject: string; body: string }) {
+  return inTransaction(db, async (tx) => {
     const [event] = await appendEvents(tx, input.runId, [{ kind: "email", payload: { to: input.to, subject: input.subject } }], {
       requireActive: true,
     });
@@ -16,10 +16,10 @@ export async function recordEmail(db: Db, input: { runId: string; to: string; su
 }
 
 export async function recordPayment(
-  db: Db,
+  db: DbClient,
   input: { runId: string; amountCents: number; recipient: string; currency: string; memo?: string | undefined },
 ) {
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const [event] = await appendEvents(
       tx,
       input.runId,

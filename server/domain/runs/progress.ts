@@ -1,7 +1,7 @@
 // Progress toward the run's target, written with its event and the pool's progress lock check
 // in one transaction.
 import { AppError } from "../../lib/errors";
-import type { Db } from "../../lib/db";
+import { inTransaction, type DbClient } from "../../lib/db";
 import { STARTED_RUN_STATUSES } from "@shared/run-status";
 import { statusList } from "../../lib/run-status-sql";
 import type { StoredEvent } from "./events";
@@ -16,11 +16,11 @@ export interface ProgressResult {
   poolLocked: { poolId: string } | null;
 }
 
-export async function recordProgress(db: Db, input: { runId: string; value: number; note?: string }): Promise<ProgressResult> {
+export async function recordProgress(db: DbClient, input: { runId: string; value: number; note?: string }): Promise<ProgressResult> {
   if (!Number.isFinite(input.value) || input.value < 0) {
     throw new AppError("BAD_REQUEST", "value must be a finite number ≥ 0", { field: "value" });
   }
-  return db.$transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const rows = await tx.$queryRaw<{ targetValue: number; status: string }[]>`
       UPDATE runs
          SET "currentProgress" = ${input.value}, "lastActivityAt" = now(),

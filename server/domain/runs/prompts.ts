@@ -1,12 +1,12 @@
 // Prompt injection: users queue instructions for a running agent; the agent long-polls for
 // them (pending → delivered), then acknowledges each (→ acknowledged).
 import { AppError } from "../../lib/errors";
-import { inTransaction, type Db } from "../../lib/db";
+import { inTransaction, type DbClient } from "../../lib/db";
 import { promptRefusal, type RunActor } from "@shared/run-rules";
 import { isLiveRun } from "@shared/run-status";
 import { actorViewer, readRunStanding } from "./standing";
 
-export async function submitPrompt(db: Db, input: RunActor & { runId: string; text: string }) {
+export async function submitPrompt(db: DbClient, input: RunActor & { runId: string; text: string }) {
   return inTransaction(db, async (tx) => {
     // Under the pool's row lock, like placeBet: a bet by this user either committed before (and
     // is seen here) or waits and then sees the user in steeredBy, so not both succeed.
@@ -27,7 +27,7 @@ export async function submitPrompt(db: Db, input: RunActor & { runId: string; te
 }
 
 /** Claims the run's pending prompts (marks them delivered) and returns them, oldest first. */
-export async function claimPendingPrompts(db: Db, runId: string) {
+export async function claimPendingPrompts(db: DbClient, runId: string) {
   return db.$queryRaw<{ id: string; text: string; createdAt: Date }[]>`
     UPDATE prompt_injections SET status = 'delivered', "deliveredAt" = now()
      WHERE id IN (
@@ -36,7 +36,7 @@ export async function claimPendingPrompts(db: Db, runId: string) {
     RETURNING id, text, "createdAt"`.then((rows) => rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()));
 }
 
-export async function acknowledgePrompt(db: Db, input: { runId: string; promptId: string; response?: string }) {
+export async function acknowledgePrompt(db: DbClient, input: { runId: string; promptId: string; response?: string }) {
   const result = await db.promptInjection.updateMany({
     where: { id: input.promptId, runId: input.runId, status: { in: ["delivered", "pending"] } },
     data: { status: "acknowledged", acknowledgedAt: new Date(), response: input.response ?? null },

@@ -1,6 +1,6 @@
 // Read models for runs: detail, lists, comparison and per-model statistics.
 import { AppError } from "../../lib/errors";
-import { Prisma, type Db } from "../../lib/db";
+import { Prisma, type DbClient } from "../../lib/db";
 import type { RunStatus } from "../../generated/prisma/enums";
 import { JUDGED_RUN_STATUSES } from "@shared/run-status";
 import { statusList } from "../../lib/run-status-sql";
@@ -9,6 +9,7 @@ import { artifactSelect } from "./artifacts";
 import { readRunStanding } from "./standing";
 import { runNotFound, visibleRunsSql, visibleRunsWhere, visibleRunWhere, type Viewer } from "../workspaces/visibility";
 import { readRunSummaries } from "./run-summaries-sql";
+import type { PgClient } from "../../lib/pg";
 
 /** A run's goal and where it stands: what every read of a run starts from. */
 const runGoalSelect = {
@@ -73,7 +74,7 @@ function shapeSummary(row: RunSummaryRow) {
 export type RunSummary = ReturnType<typeof shapeSummary>;
 
 /** What a run's own agent reads of it (the bridge's GET /run): its goal, budget, config, and who will see its reports. */
-export async function runForAgent(db: Db, runId: string) {
+export async function runForAgent(db: DbClient, runId: string) {
   const run = await db.run.findUniqueOrThrow({
     where: { id: runId },
     select: {
@@ -91,7 +92,7 @@ export async function runForAgent(db: Db, runId: string) {
 }
 
 /** Everything the run page needs in one call; not found unless the viewer may see the run. */
-export async function getRun(db: Db, id: string, opts: { viewer: Viewer; eventLimit?: number }) {
+export async function getRun(db: DbClient, id: string, opts: { viewer: Viewer; eventLimit?: number }) {
   // The viewer's part in the run (for the client to explain what shared/run-rules.ts allows them)
   // is read alongside the run, not after it: run.get is the run page's one round trip.
   const [row, standing] = await Promise.all([
@@ -147,9 +148,9 @@ export interface ListRunsInput {
 /**
  * Runs newest first (createdAt, then id), `limit` at a time, each page continuing after the cursor.
  *
- * The page's ids come from one Prisma query: the visibility rule's `where` (a semi-join on the
+ * The page's ids come from one Prisma query (`db`): the visibility rule's `where` (a semi-join on the
  * viewer's memberships) AND the filters, walked in the order of the (createdAt, id) indexes
- * (migration 20261202205000_arena_indexes), then their rows in one statement (run-summaries-sql.ts).
+ * (migration 20261202205000_arena_indexes), then their rows in one statement on the `pg` pool (`pool`, run-summaries-sql.ts).
  * The cursor is a keyset bound — strictly after the cursor run's (createdAt, id) — rather than
  * Prisma's `cursor` option, whose bound PostgreSQL cannot take from an index (a page deep in the
  * list scanned every newer run) and whose `skip: 1` dropped a run whenever the cursor run itself had
@@ -159,7 +160,7 @@ export interface ListRunsInput {
  * pair only bounds the runs the viewer may see anyway. A bare run id is taken too, read as far as
  * the viewer may see it: one they may not see, or that does not exist, gives an empty page.
  */
-export async function listRuns(db: Db, input: ListRunsInput) {
+export async function listRuns(db: DbClient, pool: PgClient, input: ListRunsInput) {
   const visible = visibleRunsWhere(input.viewer);
   const after = input.cursor ? await cursorPosition(db, input.cursor, visible) : null;
   if (input.cursor && !after) return { items: [], nextCursor: null };
@@ -195,6 +196,7 @@ export async function listRuns(db: Db, input: ListRunsInput) {
   const shown = page.slice(0, input.limit);
   const items = (
     await readRunSummaries(
+      pool,
       runSummarySelect,
       shown.map((r) => r.id),
     )
@@ -204,14 +206,18 @@ export async function listRuns(db: Db, input: ListRunsInput) {
 }
 
 /** Where a cursor points: its own (createdAt, id), or a run the viewer may see; null otherwise. */
-async function cursorPosition(db: Db, cursor: string, visible: Prisma.RunWhereInput): Promise<{ createdAt: Date; id: string } | null> {
+async function cursorPosition(
+  db: DbClient,
+  cursor: string,
+  visible: Prisma.RunWhereInput,
+): Promise<{ createdAt: Date; id: string } | null> {
   const pair = /^(\d{1,15}):(.+)$/.exec(cursor);
   if (pair) return { createdAt: new Date(Number(pair[1])), id: pair[2]! };
   return db.run.findFirst({ where: { AND: [{ id: cursor }, visible] }, select: { id: true, createdAt: true } });
 }
 
 /** Runs that share a goal, side by side (the newest 24 the viewer may see). */
-export async function compareRuns(db: Db, viewer: Viewer, input: { goal?: string | undefined; id?: string | undefined }) {
+export async function compareRuns(db: DbClient, viewer: Viewer, input: { goal?: string | undefined; id?: string | undefined }) {
   let goal = input.goal;
   if (!goal && input.id) {
     const run = await db.run.findUnique({ where: visibleRunWhere(viewer, input.id), select: { goal: true } });
@@ -240,7 +246,7 @@ export interface ModelStat {
 }
 
 /** Per model, over the runs the viewer may see: runs, success rate over finished runs, average time to goal, cost and spend. */
-export async function modelStats(db: Db, viewer: Viewer): Promise<ModelStat[]> {
+export async function modelStats(db: DbClient, viewer: Viewer): Promise<ModelStat[]> {
   const rows = await db.$queryRaw<
     {
       model: string;

@@ -2,6 +2,7 @@
 // same rows, same values, same types — dates, bigints, enums, nulls, and a run without a pool.
 import { describe, expect, it } from "vitest";
 import { db } from "../../lib/db";
+import { pgPool } from "../../lib/pg";
 import { makeUser } from "../../test/helpers";
 import { makeRun } from "../betting/fixtures";
 import { runSummarySelect } from "./queries";
@@ -42,13 +43,13 @@ describe("readRunSummaries", () => {
     });
     const ids = [settled.runId, poolless, "no-such-run", plain.runId];
 
-    const ours = await readRunSummaries(runSummarySelect, ids);
+    const ours = await readRunSummaries(pgPool(), runSummarySelect, ids);
     const prisma = await db.run.findMany({ where: { id: { in: ids } }, select: runSummarySelect });
     const byId = new Map(prisma.map((r) => [r.id, r]));
     expect(ours).toEqual([byId.get(settled.runId), byId.get(poolless), byId.get(plain.runId)]);
     expect(ours[0]!.pool!.yesTotal).toBe(9_007_199_254_740_993n);
     expect(ours[0]!.finishedAt).toEqual(new Date("2026-12-01T11:00:00.456Z"));
     expect(ours[1]!.pool).toBeNull();
-    expect(await readRunSummaries(runSummarySelect, [])).toEqual([]);
+    expect(await readRunSummaries(pgPool(), runSummarySelect, [])).toEqual([]);
   });
 });

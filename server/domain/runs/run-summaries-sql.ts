@@ -11,7 +11,7 @@
 // The columns are derived from `runSummarySelect` itself, so a field added there is read here
 // too, and run-summaries-sql.test.ts checks the result equals Prisma's read of the same runs.
 import type { Prisma } from "../../lib/db";
-import { pgPool } from "../../lib/pg";
+import type { PgClient } from "../../lib/pg";
 
 type Select = Record<string, true | { select: Record<string, true> }>;
 
@@ -77,12 +77,13 @@ function summaryStatement(select: Select) {
  * them: run-summaries-sql.test.ts holds the two reads equal.
  */
 export async function readRunSummaries<S extends Select>(
+  pool: PgClient,
   select: S,
   ids: readonly string[],
 ): Promise<Prisma.RunGetPayload<{ select: S }>[]> {
   if (ids.length === 0) return [];
   const { sql, nest } = statementFor(select);
-  const res = await pgPool().query<Record<string, unknown>>(sql, [ids]);
+  const res = await pool.query<Record<string, unknown>>(sql, [ids]);
   const int8 = res.fields.filter((f) => f.dataTypeID === INT8_OID).map((f) => f.name);
   return res.rows.map((row) => nest(row, int8)) as Prisma.RunGetPayload<{ select: S }>[];
 }

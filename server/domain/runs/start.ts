@@ -1,11 +1,11 @@
 // A run becomes `running` when its process has started or its agent first reports in,
 // whichever comes first; the duration clock starts then.
-import type { Db } from "../../lib/db";
+import type { DbClient } from "../../lib/db";
 import { config } from "../../config";
 import { transitionRunIfAllowed, type TransitionResult } from "./lifecycle";
 
 export async function markRunning(
-  db: Db,
+  db: DbClient,
   runId: string,
   minuteMs = config.MINUTE_SECONDS * 1000,
 ): Promise<(TransitionResult & { expiresAt: Date; startedAt: Date }) | null> {

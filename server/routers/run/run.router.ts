@@ -6,6 +6,7 @@ import { createRunInput } from "@shared/run";
 import { RUN_STATUSES } from "@shared/run-status";
 import { acceptFormerNames, INT4_MAX } from "@shared/schemas";
 import { db } from "../../lib/db";
+import { pgPool } from "../../lib/pg";
 import { compareRuns, getRun, listRuns, modelStats } from "../../domain/runs/queries";
 import { listAgents, setAgentRestricted, setAgentVerifier } from "../../domain/runs/agents";
 import { listEvents } from "../../domain/runs/events";
@@ -64,7 +65,7 @@ export const runRouter = createTRPCRouter({
       }),
     )
     .query(({ ctx, input }) =>
-      listRuns(db, {
+      listRuns(db, pgPool(), {
         viewer: ctx.user,
         status: input.status,
         model: input.model,
