@@ -93,7 +93,7 @@ export async function transitionRun(client: DbClient, input: TransitionInput): P
 /**
  * A run whose time ran out at or above its target reached its goal: it succeeded (YES), it did
  * not expire. Decided here, under the row lock, so progress reported a moment before the deadline
- * counts. A run with a verifier is measured by it instead (jobs/runs/verify.ts decides).
+ * counts. A run with a verifier is measured by it instead (commands/run-lifecycle.ts verifyRun decides).
  */
 function timeRanOut(
   run: { status: DbRunStatus; currentProgress: number; targetValue: number; verifier: string | null },
