@@ -32,7 +32,7 @@ Object.assign(process.env, {
 });
 
 const { db } = await import("./lib/db");
-const { makeUser } = await import("./test/helpers");
+const { makeLiveRun, makeUser } = await import("./test/helpers");
 const { ensureBuiltinAgents } = await import("./domain/agents/builtin");
 const { checkLedger, balanceOf, poolAccountKey } = await import("./domain/ledger");
 
@@ -135,20 +135,10 @@ beforeAll(async () => {
 
 describe("SIGTERM on the API", () => {
   it("answers held long-polls, exits cleanly, and browsers' sockets reconnect to its successor", async () => {
-    const { createRun } = await import("./domain/runs/create");
     const { createApiToken } = await import("./domain/users");
-    const { hashToken, newToken } = await import("./lib/passwords");
-    const user = await makeUser();
     const agentId = (await ensureBuiltinAgents(db))[0]!.id;
     // A run whose "agent" is this test: no process is launched for it.
-    const { id } = await createRun(
-      db,
-      user.id,
-      { goal: "Drain", metric: "points", targetValue: 10, agentId, durationMinutes: 60, credits: 100 },
-      { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
-    );
-    const bridgeToken = newToken("pdkrun");
-    await db.run.update({ where: { id }, data: { status: "running", startedAt: new Date(), tokenHash: hashToken(bridgeToken) } });
+    const { id, user, token: bridgeToken } = await makeLiveRun({ agentId, goal: "Drain" });
 
     const { token } = await createApiToken(db, user.id, "drain test");
     const socket = connectSocket(`http://127.0.0.1:${apiPort}`, {

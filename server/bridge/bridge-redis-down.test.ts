@@ -9,10 +9,8 @@ vi.hoisted(() => {
 import request from "supertest";
 import { createApp } from "../app";
 import { db } from "../lib/db";
-import { hashToken, newToken } from "../lib/passwords";
-import { makeUser } from "../test/helpers";
+import { makeLiveRun } from "../test/helpers";
 import { ensureBuiltinAgents } from "../domain/agents/builtin";
-import { createRun } from "../domain/runs/create";
 import { submitPrompt } from "../domain/runs/prompts";
 import { checkLedger } from "../domain/ledger";
 import { signalPrompt } from "./prompt-signal";
@@ -24,20 +22,9 @@ beforeAll(async () => {
   agentId = (await ensureBuiltinAgents(db))[0]!.id;
 });
 
-async function bootingRun(opts: { verifier?: string } = {}) {
-  const user = await makeUser();
-  const { id } = await createRun(
-    db,
-    user.id,
-    { goal: "Redis is down", metric: "points", targetValue: 10, agentId, durationMinutes: 60, credits: 100 },
-    { defaultProvider: "local", availableProviders: ["local"], defaultIdleTimeoutMinutes: 15 },
-  );
-  const token = newToken("pdkrun");
-  // Decided by the agent's own report here: a verifier runs in a worker job, which needs Redis
-  // (the second test covers a run with one).
-  await db.run.update({ where: { id }, data: { status: "booting", tokenHash: hashToken(token), verifier: opts.verifier ?? null } });
-  return { id, user, base: `/api/agent/v1/runs/${id}`, auth: { authorization: `Bearer ${token}` } };
-}
+// Decided by the agent's own report here: a verifier runs in a worker job, which needs Redis
+// (the second test covers a run with one).
+const bootingRun = (opts: { verifier?: string } = {}) => makeLiveRun({ agentId, goal: "Redis is down", status: "booting", ...opts });
 
 describe("the bridge while Redis is down", () => {
   it("starts the run, takes events, progress, spends and prompts, and completes it", async () => {

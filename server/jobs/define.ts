@@ -8,7 +8,7 @@
 // sandbox-launch, sandbox-expire …: runs were once called sandboxes), and a payload field that
 // is renamed keeps accepting its former name (acceptFormerNames in shared/schemas.ts).
 import type { Job, JobsOptions } from "bullmq";
-import type { z } from "zod";
+import { z } from "zod";
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
@@ -22,4 +22,9 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
 
 export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
   return def;
+}
+
+/** A recurring job without a payload (a sweep): one at a time, every `every()` ms, calling one command. */
+export function defineSweep(name: string, every: () => number, handle: () => Promise<unknown>): JobDefinition {
+  return { name, schema: z.object({}).passthrough(), concurrency: 1, every, handle };
 }

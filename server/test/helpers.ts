@@ -39,6 +39,7 @@ export async function makeLiveRun(opts: {
   credits?: number;
   targetValue?: number;
   status?: "running" | "booting" | "succeeded";
+  verifier?: string;
 }) {
   const user = await makeUser();
   const { id } = await createRun(
@@ -57,7 +58,7 @@ export async function makeLiveRun(opts: {
   const token = newToken("pdkrun");
   await db.run.update({
     where: { id },
-    data: { status: opts.status ?? "running", startedAt: new Date(), tokenHash: hashToken(token), verifier: null },
+    data: { status: opts.status ?? "running", startedAt: new Date(), tokenHash: hashToken(token), verifier: opts.verifier ?? null },
   });
   return { id, token, user, base: `/api/agent/v1/runs/${id}`, auth: { authorization: `Bearer ${token}` } };
 }

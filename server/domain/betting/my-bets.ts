@@ -6,6 +6,7 @@
 import type { DbClient } from "../../lib/db";
 import type { BetSide, PoolStatus } from "../../generated/prisma/enums";
 import { visibleRunsWhere, type Viewer } from "../workspaces/visibility";
+import { betSelect } from "./pools";
 
 export type BetState = "open" | "won" | "lost" | "refunded";
 
@@ -52,13 +53,8 @@ export async function myBets(
     take: opts.limit + 1,
     ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),
     select: {
-      id: true,
-      side: true,
-      amount: true,
-      oddsAtPlacement: true,
-      payout: true,
+      ...betSelect,
       settledAt: true,
-      createdAt: true,
       pool: { select: { runId: true, status: true, outcome: true, run: { select: { goal: true } } } },
     },
   });

@@ -6,6 +6,7 @@ import type { BetSide, PoolStatus, RunStatus } from "../../generated/prisma/enum
 import { computeOdds, quoteBet, type BetQuote } from "@shared/odds";
 import { isLiveRun } from "@shared/run-status";
 import { assertBetAmount } from "./place-bet-sql";
+import { betSelect } from "./pools";
 import { runNotFound, visibleRunsWhere, type Viewer } from "../workspaces/visibility";
 
 export interface PoolOddsView {
@@ -104,12 +105,7 @@ export async function poolWithRecentBets(client: DbClient, viewer: Viewer, input
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit,
     select: {
-      id: true,
-      side: true,
-      amount: true,
-      oddsAtPlacement: true,
-      payout: true,
-      createdAt: true,
+      ...betSelect,
       user: { select: { id: true, name: true } },
     },
   });

@@ -24,6 +24,16 @@ export async function createPoolForRun(
   return { id };
 }
 
+/** A bet as the market shows it (a pool's recent bets, a user's own). */
+export const betSelect = {
+  id: true,
+  side: true,
+  amount: true,
+  oddsAtPlacement: true,
+  payout: true,
+  createdAt: true,
+} satisfies Prisma.BetSelect;
+
 export interface LockResult {
   locked: boolean;
   poolId?: string;

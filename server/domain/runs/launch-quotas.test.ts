@@ -9,24 +9,13 @@ import { TRPCError } from "@trpc/server";
 process.env.DAYTONA_API_KEY = "test-daytona-key";
 
 const { db } = await import("../../lib/db");
-const { AppError } = await import("../../lib/errors");
 const { config } = await import("../../config");
-const { makeUser } = await import("../../test/helpers");
+const { makeUser, rejection } = await import("../../test/helpers");
 const { moneySnapshot } = await import("../betting/fixtures");
 const { checkLedger, balanceOf, userAccountKey } = await import("../ledger");
 const { getQueue } = await import("../../jobs/queues");
 const { launchJob } = await import("../../jobs/runs/launch");
 const { mayUseProvider, providersFor } = await import("./launch-rules");
-
-async function rejection(p: Promise<unknown>) {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  const cause = (err as TRPCError).cause;
-  return { code: (err as TRPCError).code, message: (err as TRPCError).message, field: cause instanceof AppError ? cause.field : undefined };
-}
 
 async function agent(slug: string, policy: "demo" | "llm" = "demo") {
   return db.agent.upsert({

@@ -1,10 +1,8 @@
 // Nobody both bets on a run and steers it (shared/run-rules.ts), enforced by the domain behind
 // the real tRPC procedures.
 import { describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { db } from "../../lib/db";
-import { AppError } from "../../lib/errors";
-import { makeUser } from "../../test/helpers";
+import { makeUser, rejection } from "../../test/helpers";
 import { makeRun, moneySnapshot } from "../betting/fixtures";
 import { lockPool } from "../betting/pools";
 import { settlePool } from "../betting/settle-pool";
@@ -12,23 +10,13 @@ import { balanceOf, checkLedger, runAccountKey, userAccountKey } from "../ledger
 import { createWorkspace } from "../workspaces/workspaces";
 import type { WorkspaceRole } from "@shared/workspace-rules";
 
-async function refusal(p: Promise<unknown>) {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  const cause = (err as TRPCError).cause;
-  return { code: (err as TRPCError).code, message: (err as TRPCError).message, field: cause instanceof AppError ? cause.field : undefined };
-}
-
 describe("who may prompt a run", () => {
   it("refuses a NO bettor's prompt into someone else's run, and writes nothing", async () => {
     const owner = await makeUser();
     const bettor = await makeUser();
     const run = await makeRun(db, { createdById: owner.id });
     await bettor.caller.betting.placeBet({ runId: run.runId, side: "no", amount: 500 });
-    expect(await refusal(bettor.caller.run.submitPrompt({ id: run.runId, text: "stop" }))).toMatchObject({
+    expect(await rejection(bettor.caller.run.submitPrompt({ id: run.runId, text: "stop" }))).toMatchObject({
       code: "FORBIDDEN",
       message: expect.stringMatching(/only members of the run's workspace and operators/),
     });
@@ -40,7 +28,7 @@ describe("who may prompt a run", () => {
     const operator = await makeUser({ role: "operator" });
     const run = await makeRun(db, { createdById: owner.id });
     await operator.caller.betting.placeBet({ runId: run.runId, side: "no", amount: 500 });
-    expect(await refusal(operator.caller.run.submitPrompt({ id: run.runId, text: "stop" }))).toMatchObject({
+    expect(await rejection(operator.caller.run.submitPrompt({ id: run.runId, text: "stop" }))).toMatchObject({
       code: "FORBIDDEN",
       message: expect.stringMatching(/you have a bet on this run/),
     });
@@ -77,7 +65,7 @@ describe("the run's workspace steers it", () => {
     const teammate = await join("member");
     await teammate.caller.run.submitPrompt({ id: run.runId, text: "faster" });
     expect(await teammate.caller.run.injectCredits({ id: run.runId, amount: 100 })).toMatchObject({ creditBudget: 100 });
-    expect(await refusal(teammate.caller.betting.placeBet({ runId: run.runId, side: "yes", amount: 500 }))).toMatchObject({
+    expect(await rejection(teammate.caller.betting.placeBet({ runId: run.runId, side: "yes", amount: 500 }))).toMatchObject({
       code: "FORBIDDEN",
       message: expect.stringMatching(/you have steered/),
     });
@@ -92,7 +80,7 @@ describe("the run's workspace steers it", () => {
       () => viewer.caller.run.injectCredits({ id: run.runId, amount: 100 }),
       () => viewer.caller.run.cancel({ id: run.runId }),
     ]) {
-      expect(await refusal(call())).toMatchObject({ code: "FORBIDDEN", field: "id", message: expect.stringMatching(/viewers cannot/) });
+      expect(await rejection(call())).toMatchObject({ code: "FORBIDDEN", field: "id", message: expect.stringMatching(/viewers cannot/) });
     }
     expect(await moneySnapshot(db)).toEqual(before);
     expect(await db.promptInjection.count({ where: { runId: run.runId } })).toBe(0);
@@ -104,7 +92,7 @@ describe("the run's workspace steers it", () => {
     const teammate = await join("member");
     await teammate.caller.betting.placeBet({ runId: run.runId, side: "yes", amount: 500 });
     const before = await moneySnapshot(db);
-    expect(await refusal(teammate.caller.run.injectCredits({ id: run.runId, amount: 100 }))).toMatchObject({
+    expect(await rejection(teammate.caller.run.injectCredits({ id: run.runId, amount: 100 }))).toMatchObject({
       code: "FORBIDDEN",
       message: expect.stringMatching(/you have a bet on this run/),
     });
@@ -130,7 +118,7 @@ describe("who may bet on a run", () => {
     const owner = await makeUser();
     const run = await makeRun(db, { createdById: owner.id });
     const before = await moneySnapshot(db);
-    expect(await refusal(owner.caller.betting.placeBet({ runId: run.runId, side: "yes", amount: 500 }))).toMatchObject({
+    expect(await rejection(owner.caller.betting.placeBet({ runId: run.runId, side: "yes", amount: 500 }))).toMatchObject({
       code: "FORBIDDEN",
       field: "runId",
       message: expect.stringMatching(/your own run/),
@@ -143,7 +131,7 @@ describe("who may bet on a run", () => {
     const operator = await makeUser({ role: "operator" });
     const run = await makeRun(db, { createdById: owner.id });
     await operator.caller.run.submitPrompt({ id: run.runId, text: "slower" });
-    expect(await refusal(operator.caller.betting.placeBet({ runId: run.runId, side: "no", amount: 500 }))).toMatchObject({
+    expect(await rejection(operator.caller.betting.placeBet({ runId: run.runId, side: "no", amount: 500 }))).toMatchObject({
       code: "FORBIDDEN",
       message: expect.stringMatching(/you have steered/),
     });
@@ -175,7 +163,7 @@ describe("who may cancel a run", () => {
     await bettor.caller.betting.placeBet({ runId: run.runId, side: "no", amount: 500 });
     await operator.caller.betting.placeBet({ runId: run.runId, side: "no", amount: 500 });
     for (const who of [bettor, operator]) {
-      expect(await refusal(who.caller.run.cancel({ id: run.runId }))).toMatchObject({ code: "FORBIDDEN", field: "id" });
+      expect(await rejection(who.caller.run.cancel({ id: run.runId }))).toMatchObject({ code: "FORBIDDEN", field: "id" });
     }
     expect((await db.run.findUniqueOrThrow({ where: { id: run.runId } })).status).toBe("running");
   });
@@ -188,7 +176,7 @@ describe("who may cancel a run", () => {
     await bettor.caller.betting.placeBet({ runId: run.runId, side: "yes", amount: 700 });
     await lockPool(db, { runId: run.runId, reason: "progress" });
 
-    expect(await refusal(owner.caller.run.cancel({ id: run.runId }))).toMatchObject({
+    expect(await rejection(owner.caller.run.cancel({ id: run.runId }))).toMatchObject({
       code: "FORBIDDEN",
       message: expect.stringMatching(/only an operator can cancel/),
     });

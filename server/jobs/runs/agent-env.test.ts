@@ -62,6 +62,12 @@ const DUMP =
   "env > env.txt; cat /proc/self/environ > self-environ.txt; cat /proc/$PPID/environ > parent-environ.txt; " +
   "cat /proc/1/environ > init-environ.txt 2>/dev/null; echo done > dumped.txt; exec sleep 60";
 
+/** A 10-point run of an hour on the local provider. */
+const launchLocal = (
+  user: Awaited<ReturnType<typeof makeUser>>,
+  input: { goal: string; agentId: string; agentConfig?: Record<string, unknown> },
+) => user.caller.run.create({ metric: "points", targetValue: 10, durationMinutes: 60, credits: 100, provider: "local", ...input });
+
 const namesIn = (dump: string, separator: string) =>
   dump
     .split(separator)
@@ -74,15 +80,7 @@ describe("the environment of an agent", () => {
       data: { slug: `env-dump-${Date.now()}`, name: "Env dump", model: "none", runtime: DUMP, policy: "demo" },
     });
     const user = await makeUser();
-    const { id } = await user.caller.run.create({
-      goal: "Show what I can see",
-      metric: "points",
-      targetValue: 10,
-      agentId: agent.id,
-      durationMinutes: 60,
-      credits: 100,
-      provider: "local",
-    });
+    const { id } = await launchLocal(user, { goal: "Show what I can see", agentId: agent.id });
     const work = path.resolve(config.DATA_DIR, "sandboxes", id, "work");
     await waitUntil(async () => existsSync(path.join(work, "dumped.txt")), "the agent's environment dump", 30_000);
 
@@ -121,16 +119,7 @@ describe("the environment of an agent", () => {
     });
     // LLM agents are for operators until an admin opens them.
     const user = await makeUser({ role: "operator" });
-    const { id } = await user.caller.run.create({
-      goal: "Claim nothing",
-      metric: "points",
-      targetValue: 10,
-      agentId: agent.id,
-      durationMinutes: 60,
-      credits: 100,
-      provider: "local",
-      agentConfig: { stepMs: 50, maxSteps: 3 },
-    });
+    const { id } = await launchLocal(user, { goal: "Claim nothing", agentId: agent.id, agentConfig: { stepMs: 50, maxSteps: 3 } });
     llmCalls.length = 0;
     const run = await waitForRun(id, ["succeeded", "failed", "canceled", "expired"]);
 
