@@ -2,7 +2,7 @@
 // decision and then never moved, one change per clock whatever the concurrency, the at-risk task's
 // priority raised, and the alert outbox sending each change once.
 import { beforeAll, describe, expect, it } from "vitest";
-import { db } from "../../lib/db";
+import { db, type Prisma } from "../../lib/db";
 import { makeUser } from "../../test/helpers";
 import { advanceSlas, meetSlas, relaySlaAlerts, type SlaChange } from "./sla";
 import { makeReviewDeliverable, openSlas } from "./sla-fixtures";
@@ -91,6 +91,49 @@ describe("an SLA clock", () => {
     expect(results.flatMap((r) => r.changed).map((c) => [c.id, c.state])).toEqual([[first!.id, "at_risk"]]);
     expect(results.flatMap((r) => r.raised).map((t) => t.id)).toEqual([made.task.id]);
     expect((await activities(made.deliverable.id)).map((a) => a.kind)).toEqual(["sla.at_risk"]);
+  });
+
+  it("a watcher racing a transaction that holds the clock (another watcher, a decision meeting it) does not move it again", async () => {
+    const t0 = new Date("2002-01-01T00:00:00Z");
+    const now = at(t0, 4 * 60 + 1); // priority 4: due after 4 hours
+    /** Runs `first` in a transaction kept open until `second` (run outside it meanwhile) has had its go. */
+    async function race<T>(first: (tx: Prisma.TransactionClient) => Promise<T>, second: () => Promise<{ changed: SlaChange[] }>) {
+      let locked!: () => void;
+      const holding = new Promise<void>((r) => (locked = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const held = db.$transaction(async (tx) => {
+        const r = await first(tx);
+        locked();
+        await released;
+        return r;
+      });
+      await holding;
+      const other = second();
+      await new Promise((r) => setTimeout(r, 300)); // the other blocks on the row or skips it
+      release();
+      return [await held, await other] as const;
+    }
+
+    const a = await makeReviewDeliverable(db, { workspaceId, userId, priority: 4 });
+    const [aClock] = await openSlas(db, a, { kinds: ["first_response"], now: t0, minuteMs: MIN });
+    const [first, second] = await race(
+      (tx) => advanceSlas(tx, { now, slaId: aClock!.id, limit: 10 }),
+      () => advanceSlas(db, { now, slaId: aClock!.id, limit: 10 }),
+    );
+    expect([...first.changed, ...second.changed].map((c) => c.state)).toEqual(["breached"]);
+    expect((await activities(a.deliverable.id)).map((x) => x.kind)).toEqual(["sla.breached"]);
+
+    const b = await makeReviewDeliverable(db, { workspaceId, userId, priority: 4 });
+    const [bClock] = await openSlas(db, b, { kinds: ["first_response"], now: t0, minuteMs: MIN });
+    const [met, watched] = await race(
+      (tx) => meetSlas(tx, { deliverableId: b.deliverable.id, kinds: ["first_response"], now }),
+      () => advanceSlas(db, { now, slaId: bClock!.id, limit: 10 }),
+    );
+    expect(met.map((m) => m.state)).toEqual(["met"]);
+    expect(watched.changed).toEqual([]);
+    expect((await clock(bClock!.id)).state).toBe("met");
+    expect((await activities(b.deliverable.id)).map((x) => x.kind)).toEqual(["sla.met"]);
   });
 
   it("leaves the priority a person set, and uses the project's override of the window", async () => {
