@@ -29,7 +29,11 @@ export const DEFAULT_SLA_WINDOWS: Record<1 | 2 | 3 | 4 | 5, SlaWindows> = {
   5: { firstResponseMinutes: 60, deliveryMinutes: 8 * 60, revisionMinutes: 4 * 60 },
 };
 
-const minutes = z.number().int().min(1).max(365 * 24 * 60);
+const minutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(365 * 24 * 60);
 /** A project's override (projects.slaPolicy): per priority, any of the three windows. */
 export const slaPolicySchema = z
   .partialRecord(
@@ -75,3 +79,12 @@ export function slaStateAt(clock: { atRiskAt: Date; dueAt: Date }, now: Date): E
   if (now.getTime() >= clock.atRiskAt.getTime()) return "at_risk";
   return "on_track";
 }
+
+// ── sla.* inputs ──
+const id = z.string().min(1, "must not be empty").max(64, "must be at most 64 characters");
+export const slaListInput = z.object({
+  workspaceId: id,
+  state: z.enum(SLA_STATES, `must be one of ${SLA_STATES.join(", ")}`).optional(),
+});
+export const slaWorkspaceInput = z.object({ workspaceId: id });
+export const slaDeliverableInput = z.object({ deliverableId: id });
