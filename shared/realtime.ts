@@ -104,6 +104,16 @@ export interface BatchUpdateMessage {
   counts: { pending: number; running: number; done: number; failed: number };
 }
 
+/** A deliverable changed (a new version, a decision): sent to its workspace's room; the client refetches it. */
+export interface DeliverableUpdateMessage {
+  deliverableId: string;
+  projectId: string;
+  workspaceId: string;
+  status: "draft" | "review" | "approved" | "delivered" | "rejected";
+  latestVersion: number;
+  at: string;
+}
+
 export interface ServerToClientEvents {
   "task:update": (msg: TaskUpdateMessage) => void;
   "run:events": (msg: RunEventsMessage) => void;
@@ -116,6 +126,8 @@ export interface ServerToClientEvents {
   /** To the pipeline's workspace room, like task:update. */
   "pipeline:update": (msg: PipelineUpdateMessage) => void;
   "batch:update": (msg: BatchUpdateMessage) => void;
+  /** To the deliverable's workspace room. */
+  "deliverable:update": (msg: DeliverableUpdateMessage) => void;
 }
 
 export type SubscribeAck =
