@@ -13,6 +13,9 @@ import { claimNextTask } from "../../domain/tasks/dispatch";
 import { finishAgentAttempt } from "../../domain/tasks/attempts";
 import { reportTaskResult } from "../../commands/tasks";
 import { sweepDeliverables } from "../../commands/deliverables";
+import { requestRevision } from "../../domain/deliverables/decisions";
+import { recordResultVersion } from "../../domain/deliverables/results";
+import { config } from "../../config";
 import { REVISION_PRIORITY } from "@shared/deliverables";
 
 type User = Awaited<ReturnType<typeof makeUser>>;
@@ -444,5 +447,52 @@ describe("deliverables", () => {
     expect((await db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe("done");
     await sweepDeliverables({ graceMs: 0 });
     expect(await db.deliverable.findUnique({ where: { taskId: task.id } })).toBeNull();
+  });
+
+  it("follow the workspace's plan: revisions per deliverable and deliverables a month are capped when billing is on", async () => {
+    const enforced = { enforced: true, plans: config.BILLING_PLANS, packs: [], currency: "usd", publicUrl: "http://localhost" };
+    const actor = { userId: owner.id, siteRole: owner.role };
+    const { d, agentId } = await makeDeliverable({ title: "Capped" });
+    // The free plan allows one revision per deliverable.
+    const first = await requestRevision(db, { actor, id: d.id, notes: "Once", now: new Date(), settings: enforced });
+    await claimAndReport(agentId, first.dispatchTaskId!, "Revised once");
+    const before = await snapshot(d.id);
+    const refused = await requestRevision(db, { actor, id: d.id, notes: "Twice", now: new Date(), settings: enforced }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toMatchObject({ code: "PLAN_LIMIT" });
+    expect(await snapshot(d.id)).toEqual(before);
+
+    // A plan with no deliverables left this month: the result waits in review, without a deliverable, until the plan allows.
+    const agent = await makeAgent("Over the limit");
+    const task = await owner.caller.task.create({
+      projectId,
+      title: "One too many",
+      status: "ready",
+      requiresReview: true,
+      requiredSpecialization: SPEC,
+      agentId: agent.id,
+    });
+    await claimNextTask(pgPool(), { agentId: agent.id, leaseSeconds: 600 });
+    await finishAgentAttempt(pgPool(), db, {
+      agentId: agent.id,
+      taskId: task.id,
+      now: new Date(),
+      retryBackoffMs: 100,
+      result: { outcome: "succeeded", summary: "Held" },
+    });
+    const none = { ...enforced, plans: { ...config.BILLING_PLANS, free: { ...config.BILLING_PLANS.free, deliverablesPerMonth: 0 } } };
+    expect(await recordResultVersion(db, { taskId: task.id, now: new Date(), settings: none }).catch((e: unknown) => e)).toMatchObject({
+      code: "PLAN_LIMIT",
+    });
+    expect(await db.deliverable.findUnique({ where: { taskId: task.id } })).toBeNull();
+    const plenty = {
+      ...enforced,
+      plans: { ...config.BILLING_PLANS, free: { ...config.BILLING_PLANS.free, deliverablesPerMonth: 10_000 } },
+    };
+    expect(await recordResultVersion(db, { taskId: task.id, now: new Date(), settings: plenty })).toMatchObject({
+      created: true,
+      version: 1,
+    });
   });
 });
