@@ -77,18 +77,24 @@ export async function updateTask(input: UpdateTaskInput & { userId: string }) {
 
 export async function cancelTask(input: { userId: string; taskId: string }) {
   const result = await tasks.cancelTask(db, { ...input, now: now() });
-  for (const runId of result.runIds) {
-    await stopRun(runId, { to: "canceled", reason: "its task was canceled" }).catch((err: unknown) =>
-      logger.warn({ err, runId }, "could not stop the run of a canceled task; its idle timeout will"),
-    );
-  }
+  await stopRunsOfCanceledTasks(result.runIds);
   await afterTaskChanges([result.change]);
   return { id: result.change.id, status: result.change.status };
 }
 
+/** The runs of attempts a cancel ended: stopped (their end then finds the attempt already canceled). */
+export async function stopRunsOfCanceledTasks(runIds: string[]): Promise<void> {
+  for (const runId of runIds) {
+    await stopRun(runId, { to: "canceled", reason: "its task was canceled" }).catch((err: unknown) =>
+      logger.warn({ err, runId }, "could not stop the run of a canceled task; its idle timeout will"),
+    );
+  }
+}
+
 export async function retryTask(input: { userId: string; taskId: string }) {
-  const c = await tasks.retryTask(db, input);
-  await afterTaskChanges([c]);
+  const changes = await tasks.retryTask(db, input);
+  await afterTaskChanges(changes);
+  const c = changes[0]!;
   return { id: c.id, status: c.status };
 }
 
