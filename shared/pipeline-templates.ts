@@ -2,9 +2,10 @@
 // step, with the step's dependencies as task dependencies. One function, validatePipelineTemplate,
 // decides whether a template is a DAG Paddock can run (unique keys, known dependencies, no cycle);
 // every template shipped here passes it (shared/pipeline-templates.test.ts), and so must any new one.
+import type { Specialization } from "./task-rules";
 
-/** Specializations a step may require of its agent (the agent registry's list). */
-export type StepSpecialization = "researcher" | "writer" | "coder" | "designer" | "reviewer" | "general";
+/** Specializations a step may require of its agent (the agent registry's list, shared/task-rules.ts). */
+export type StepSpecialization = Specialization;
 
 /**
  * A step that is not an agent's work but a job in an external asynchronous service: Paddock starts

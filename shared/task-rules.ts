@@ -42,8 +42,28 @@ export type AgentKind = (typeof AGENT_KINDS)[number];
 export const AGENT_STATUSES = ["available", "busy", "offline"] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
-/** Suggested specializations (any short word is accepted). */
-export const SPECIALIZATIONS = ["general", "research", "writer", "coding", "designer", "reviewer", "outreach"] as const;
+/**
+ * The specializations of agents and of the work they take (pipeline steps, tasks): one vocabulary
+ * everywhere. Any short word is accepted; these are the ones Paddock's templates and builtin agents use.
+ */
+export const SPECIALIZATIONS = ["researcher", "writer", "coder", "designer", "reviewer", "outreach", "general"] as const;
+export type Specialization = (typeof SPECIALIZATIONS)[number];
+
+/** Words people type for a specialization (and older rows used), and the specialization each means. */
+export const SPECIALIZATION_ALIASES: Readonly<Record<string, Specialization>> = {
+  research: "researcher",
+  writing: "writer",
+  coding: "coder",
+  code: "coder",
+  developer: "coder",
+  design: "designer",
+  review: "reviewer",
+};
+
+/** The specialization a typed word means: an alias becomes its specialization, any other word stays as it is. */
+export function canonicalSpecialization(word: string): string {
+  return Object.hasOwn(SPECIALIZATION_ALIASES, word) ? SPECIALIZATION_ALIASES[word]! : word;
+}
 
 /** Why a member of this role may not do this with the workspace's work, or null (the roles are shared/workspace-rules.ts). */
 export function workRefusal(role: WorkspaceRole, permission: "view" | "editWork" | "manageAgents"): string | null {

@@ -1,7 +1,7 @@
 // Input schemas of agents, projects and tasks, shared by the server (validation) and the client (forms).
 // Shapes only: who may do what is shared/task-rules.ts and the domain.
 import { z } from "zod";
-import { AGENT_KINDS, PROJECT_STATUSES, SETTABLE_TASK_STATUSES, TASK_STATUSES } from "./task-rules";
+import { AGENT_KINDS, canonicalSpecialization, PROJECT_STATUSES, SETTABLE_TASK_STATUSES, TASK_STATUSES } from "./task-rules";
 import { TASK_PRIORITY_MAX, TASK_PRIORITY_MIN } from "./task-priority";
 import { slaPolicySchema } from "./sla";
 
@@ -12,6 +12,8 @@ const word = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z][a-z0-9_-]{0,39}$/, "must be one short word: letters, digits, '-' or '_', at most 40 characters");
+/** A specialization: one word, an alias (e.g. "research", "coding") read as its specialization (shared/task-rules.ts). */
+const specialization = word.transform(canonicalSpecialization);
 const tags = z
   .array(z.string().trim().min(1, "must not be empty").max(40, "must be at most 40 characters"))
   .max(20, "must be at most 20 tags");
@@ -23,7 +25,7 @@ export const createAgentInput = z.object({
   workspaceId: idSchema,
   name,
   kind: z.enum(AGENT_KINDS, `must be one of ${AGENT_KINDS.join(", ")}`),
-  specialization: word.default("general"),
+  specialization: specialization.default("general"),
   capabilities: z.array(word).max(30, "must be at most 30 capabilities").default([]),
   model: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").default("external"),
   description: text(2000).default(""),
@@ -38,7 +40,7 @@ export type CreateAgentInput = z.infer<typeof createAgentInput>;
 export const updateAgentInput = z.object({
   id: idSchema,
   name: name.optional(),
-  specialization: word.optional(),
+  specialization: specialization.optional(),
   capabilities: z.array(word).max(30, "must be at most 30 capabilities").optional(),
   model: z.string().trim().min(1, "must not be empty").max(100).optional(),
   description: text(2000).optional(),
@@ -99,7 +101,7 @@ export const createTaskInput = z.object({
   /** Set to override the derived priority. */
   priority: priority.optional(),
   tags: tags.default([]),
-  requiredSpecialization: word.nullable().optional(),
+  requiredSpecialization: specialization.nullable().optional(),
   dependsOn: dependsOn.default([]),
   parentTaskId: idSchema.nullable().optional(),
   maxRetries: z.number().int("must be a whole number").min(0, "must be at least 0").max(20, "must be at most 20").default(2),
@@ -120,7 +122,7 @@ export const updateTaskInput = z.object({
   /** A number overrides the derived priority; null goes back to the derived one. */
   priority: priority.nullable().optional(),
   tags: tags.optional(),
-  requiredSpecialization: word.nullable().optional(),
+  requiredSpecialization: specialization.nullable().optional(),
   dependsOn: dependsOn.optional(),
   parentTaskId: idSchema.nullable().optional(),
   maxRetries: z.number().int("must be a whole number").min(0, "must be at least 0").max(20, "must be at most 20").optional(),

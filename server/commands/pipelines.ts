@@ -8,6 +8,9 @@ import { advanceNow, afterPipelinesCreated, batchExpandJob } from "../jobs/pipel
 import { startPipeline as startPipelineDomain } from "../domain/pipelines/start";
 import { startBatch as startBatchDomain } from "../domain/pipelines/batches";
 import type { PipelineActor } from "../domain/pipelines/access";
+import { cancelPipeline as cancelPipelineDomain } from "../domain/pipelines/cancel";
+import { afterTaskChanges, stopRunsOfCanceledTasks } from "./tasks";
+import { publishBatch, publishPipeline } from "./pipeline-live";
 
 export async function startPipeline(
   actor: PipelineActor,
@@ -33,6 +36,16 @@ export async function startBatch(
     logger.warn({ err, batchId }, "batch expansion not enqueued; the pipeline sweep will expand it"),
   );
   return { id: batchId, created };
+}
+
+/** Cancels a running pipeline: its open steps' tasks (their runs stopped), then the live updates and the batch's counts. */
+export async function cancelPipeline(actor: PipelineActor, input: { id: string }) {
+  const canceled = await cancelPipelineDomain(db, actor, { id: input.id, now: new Date() });
+  await stopRunsOfCanceledTasks(canceled.runIds);
+  await afterTaskChanges(canceled.changes);
+  await publishPipeline(canceled.pipelineId);
+  if (canceled.batchId) await publishBatch(canceled.batchId);
+  return { id: canceled.pipelineId, status: "canceled" as const, canceledTaskIds: canceled.changes.map((c) => c.id) };
 }
 
 /** The hook for any change of a task: moves its pipeline on, if it is a pipeline's step. */

@@ -40,12 +40,15 @@ export async function wakeDispatch(delayMs = 0, key?: string): Promise<void> {
   );
 }
 
-/** Publishes the changes and, when work may have become available, wakes the dispatcher and the workspace's pollers. */
-/** Pipelines move on (the next steps, or stopping a failed step's dependents); their sweep is the backstop. */
-async function followTaskChanges(changes: TaskChange[]): Promise<void> {
+/**
+ * Pipelines move on (the next steps, or stopping a failed step's dependents) and their batches'
+ * counts with them; their sweep is the backstop. Dispatch and claims call it for the tasks they start.
+ */
+export async function followTaskChanges(changes: TaskChange[]): Promise<void> {
   await runTaskChangeHooks(changes).catch((err: unknown) => logger.warn({ err }, "a task-change hook failed; its sweep will redo it"));
 }
 
+/** Publishes the changes and, when work may have become available, wakes the dispatcher and the workspace's pollers. */
 export async function afterTaskChanges(changes: TaskChange[]): Promise<void> {
   for (const c of changes) publishTaskChange(c);
   await followTaskChanges(changes);

@@ -28,7 +28,7 @@ import {
 import { createDelivery } from "../domain/agents/webhooks";
 import { createTaskRun } from "./runs";
 import { stopRun } from "./stop-run";
-import { afterAttemptFinished, afterTaskChanges, enqueueDelivery, publishTaskChange, taskSignal } from "./task-effects";
+import { afterAttemptFinished, afterTaskChanges, enqueueDelivery, followTaskChanges, publishTaskChange, taskSignal } from "./task-effects";
 
 export {
   afterAttemptFinished,
@@ -77,18 +77,24 @@ export async function updateTask(input: UpdateTaskInput & { userId: string }) {
 
 export async function cancelTask(input: { userId: string; taskId: string }) {
   const result = await tasks.cancelTask(db, { ...input, now: now() });
-  for (const runId of result.runIds) {
-    await stopRun(runId, { to: "canceled", reason: "its task was canceled" }).catch((err: unknown) =>
-      logger.warn({ err, runId }, "could not stop the run of a canceled task; its idle timeout will"),
-    );
-  }
+  await stopRunsOfCanceledTasks(result.runIds);
   await afterTaskChanges([result.change]);
   return { id: result.change.id, status: result.change.status };
 }
 
+/** The runs of attempts a cancel ended: stopped (their end then finds the attempt already canceled). */
+export async function stopRunsOfCanceledTasks(runIds: string[]): Promise<void> {
+  for (const runId of runIds) {
+    await stopRun(runId, { to: "canceled", reason: "its task was canceled" }).catch((err: unknown) =>
+      logger.warn({ err, runId }, "could not stop the run of a canceled task; its idle timeout will"),
+    );
+  }
+}
+
 export async function retryTask(input: { userId: string; taskId: string }) {
-  const c = await tasks.retryTask(db, input);
-  await afterTaskChanges([c]);
+  const changes = await tasks.retryTask(db, input);
+  await afterTaskChanges(changes);
+  const c = changes[0]!;
   return { id: c.id, status: c.status };
 }
 
@@ -117,6 +123,7 @@ export async function dispatchOne(taskId: string, dispatchedById: string | null 
   if (outcome.kind === "waiting" && outcome.reason === "external") await taskSignal.signal(outcome.workspaceId);
   if (outcome.kind === "waiting") return outcome;
   publishTaskChange(outcome.change);
+  await followTaskChanges([outcome.change]);
   if (outcome.kind === "launch") await launchAttempt(outcome.attemptId);
   else await offerByWebhook(outcome.attemptId);
   return outcome;
@@ -229,7 +236,7 @@ async function offerByWebhook(attemptId: string): Promise<void> {
 export async function claimTaskForAgent(input: { agentId: string; workspaceId: string; waitSeconds: number; signal: AbortSignal }) {
   const claim = async () => {
     const claimed = await claimNextTask(pgPool(), { agentId: input.agentId, leaseSeconds: config.TASK_LEASE_SECONDS });
-    if (claimed) publishClaim(claimed, input);
+    if (claimed) await publishClaim(claimed, input);
     return claimed;
   };
   // The busy path: work is waiting, no subscription needed.
@@ -252,8 +259,9 @@ export async function claimTaskForAgent(input: { agentId: string; workspaceId: s
   }
 }
 
-function publishClaim(c: ClaimedTask, agent: { agentId: string; workspaceId: string }) {
-  publishTaskChange({
+/** A claimed task's task:update, and its pipeline's (and batch's) move. */
+async function publishClaim(c: ClaimedTask, agent: { agentId: string; workspaceId: string }) {
+  const change: TaskChange = {
     id: c.taskId,
     projectId: c.context.project.id,
     workspaceId: agent.workspaceId,
@@ -262,7 +270,9 @@ function publishClaim(c: ClaimedTask, agent: { agentId: string; workspaceId: str
     assignedAgentId: agent.agentId,
     attemptCount: c.attempt,
     updatedAt: new Date(),
-  });
+  };
+  publishTaskChange(change);
+  await followTaskChanges([change]);
 }
 
 export async function reportTaskResult(input: { agentId: string; taskId: string; body: TaskResultBody }) {

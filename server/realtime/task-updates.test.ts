@@ -1,8 +1,9 @@
-// task:update goes to the workspace's room, which only its members may join.
+// task:update goes to the workspace's room, which only its members may join; batch:update follows each
+// step of a batch's pipelines as it changes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io as connect, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents, TaskUpdateMessage } from "@shared/realtime";
-import { startTestPaddock } from "../test/paddock-harness";
+import type { BatchUpdateMessage, ClientToServerEvents, ServerToClientEvents, TaskUpdateMessage } from "@shared/realtime";
+import { startTestPaddock, waitUntil } from "../test/paddock-harness";
 
 const { makeUser } = await import("../test/helpers");
 const { createApiToken } = await import("../domain/users");
@@ -63,5 +64,69 @@ describe("task:update", () => {
     const task = await owner.caller.task.create({ projectId: project.id, title: "Watched", status: "ready" });
     expect(await seen).toMatchObject({ taskId: task.id, projectId: project.id, workspaceId, status: "ready" });
     expect(await strayed).toBeNull();
+  });
+});
+
+describe("batch:update", () => {
+  it("moves with each step and pipeline change, without waiting for a sweep (no worker runs here)", async () => {
+    const { claimTaskForAgent, reportTaskResult } = await import("../commands/tasks");
+    const { expandBatchNow } = await import("../jobs/pipelines/pipeline-flow");
+    const owner = await makeUser();
+    const workspaceId = (await owner.caller.workspace.create({ name: "Campaign" })).id;
+    const socket = await socketFor(owner.id);
+    expect(await socket.timeout(5000).emitWithAck("workspace:subscribe", { workspaceId })).toEqual({ ok: true });
+    const seen: BatchUpdateMessage[] = [];
+    socket.on("batch:update", (m) => seen.push(m));
+
+    const project = await owner.caller.project.create({ workspaceId, name: "Campaign" });
+    const { id: batchId } = await owner.caller.pipeline.startBatch({
+      projectId: project.id,
+      templateId: "research-draft-review",
+      inputs: [{ topic: "one" }, { topic: "two" }],
+      idempotencyKey: "live-counts-1",
+    });
+    await expandBatchNow(batchId);
+    const agents = Object.fromEntries(
+      await Promise.all(
+        ["researcher", "writer", "reviewer"].map(async (specialization) => [
+          specialization,
+          await db.agent.create({
+            data: {
+              slug: `live-${specialization}-${workspaceId}`,
+              name: specialization,
+              kind: "external",
+              model: "x",
+              specialization,
+              workspaceId,
+            },
+          }),
+        ]),
+      ),
+    );
+    const signal = new AbortController().signal;
+    const claim = (specialization: string) =>
+      claimTaskForAgent({ agentId: agents[specialization]!.id, workspaceId, waitSeconds: 0, signal }).then((c) => c!);
+    const counted = async (counts: BatchUpdateMessage["counts"], status = "running") => {
+      await waitUntil(
+        () => seen.some((m) => m.batchId === batchId && m.status === status && JSON.stringify(m.counts) === JSON.stringify(counts)),
+        `batch:update with ${JSON.stringify(counts)}`,
+        5_000,
+        20,
+      );
+      expect(await owner.caller.pipeline.batch({ id: batchId })).toMatchObject({ status, counts });
+    };
+
+    const research = await claim("researcher");
+    await counted({ pending: 1, running: 1, done: 0, failed: 0 });
+    const first = (await db.task.findUniqueOrThrow({ where: { id: research.taskId } })).pipelineId!;
+    const other = await db.pipeline.findFirstOrThrow({ where: { batchId, id: { not: first } } });
+    await owner.caller.pipeline.cancel({ id: other.id });
+    await counted({ pending: 0, running: 1, done: 0, failed: 1 });
+    await reportTaskResult({ agentId: agents.researcher!.id, taskId: research.taskId, body: { outcome: "succeeded", summary: "facts" } });
+    for (const specialization of ["writer", "reviewer"]) {
+      const c = await claim(specialization);
+      await reportTaskResult({ agentId: agents[specialization]!.id, taskId: c.taskId, body: { outcome: "succeeded", summary: "ok" } });
+    }
+    await counted({ pending: 0, running: 0, done: 1, failed: 1 }, "completed");
   });
 });

@@ -277,6 +277,7 @@ const MATRIX_ELSEWHERE = {
   "agent.update": "server/routers/task/work.router.test.ts",
   "pipeline.batch": "server/routers/pipeline/pipeline.router.test.ts",
   "pipeline.batches": "server/routers/pipeline/pipeline.router.test.ts",
+  "pipeline.cancel": "server/routers/pipeline/pipeline.router.test.ts",
   "pipeline.get": "server/routers/pipeline/pipeline.router.test.ts",
   "pipeline.list": "server/routers/pipeline/pipeline.router.test.ts",
   "pipeline.start": "server/routers/pipeline/pipeline.router.test.ts",

@@ -3,11 +3,17 @@
 // `npm start` runs research → draft → review and the outreach pipeline (its render step on the
 // local render stand-in) out of the box.
 import type { Db } from "../lib/db";
+import { PIPELINE_TEMPLATES } from "@shared/pipeline-templates";
 
-const SPECIALIZATIONS = ["researcher", "writer", "reviewer", "designer"] as const;
+/** The specializations of the shipped templates' agent steps (a general step takes any agent). */
+export const DEMO_TEAM_SPECIALIZATIONS = [
+  ...new Set(
+    PIPELINE_TEMPLATES.flatMap((t) => t.steps.filter((s) => !s.externalJob && s.specialization !== "general").map((s) => s.specialization)),
+  ),
+];
 
 export async function seedDemoPipelines(db: Db, input: { workspaceId: string; ownerId: string }): Promise<void> {
-  for (const specialization of SPECIALIZATIONS) {
+  for (const specialization of DEMO_TEAM_SPECIALIZATIONS) {
     await db.agent.upsert({
       where: { slug: `demo-${specialization}` },
       update: {},

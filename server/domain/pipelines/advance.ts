@@ -106,12 +106,14 @@ export async function advancePipeline(
       if (moved.count === 0) continue;
       task.status = "running";
       result.startedTaskIds.push(task.id);
+      // A retried step (task.retry) numbers its attempts on from the earlier ones, with the step's attempts again.
+      const before = (await tx.pipelineExternalJob.aggregate({ where: { taskId: task.id }, _max: { attempt: true } }))._max.attempt ?? 0;
       const job = await tx.pipelineExternalJob.create({
         data: {
           pipelineId,
           taskId: task.id,
-          attempt: 1,
-          maxAttempts: step.externalJob.attempts,
+          attempt: before + 1,
+          maxAttempts: before + step.externalJob.attempts,
           service: step.externalJob.service,
           startAfter: now,
           timeoutAt: new Date(now.getTime() + step.externalJob.timeoutSeconds * second),

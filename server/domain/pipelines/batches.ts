@@ -3,7 +3,7 @@
 // and expandBatch makes its pipelines, once per input index (UNIQUE(batchId, batchIndex)), so an
 // expansion cut short by a crash is finished by the next without making any twice. The counts are
 // recomputed from the pipelines, never incremented, so they cannot drift.
-import { Prisma, type Db, type DbClient } from "../../lib/db";
+import { inTransaction, Prisma, type Db, type DbClient } from "../../lib/db";
 import { AppError } from "../../lib/errors";
 import { batchComplete, type BatchCounts } from "@shared/pipeline-status";
 import type { PipelineActor } from "./access";
@@ -120,55 +120,62 @@ export interface BatchState {
   changed: boolean;
 }
 
-/** Recomputes the batch's counts from its pipelines (and completes it when all have ended). */
+/**
+ * Recomputes the batch's counts from its pipelines (and completes it when all have ended, or runs
+ * it again when a retried step reopened one). The batch's row is locked before counting, so of two
+ * recounts racing the later one counts last and what it writes is never older than what it replaced.
+ */
 export async function refreshBatchCounts(db: DbClient, batchId: string, now = new Date()): Promise<BatchState> {
-  const [row] = await db.$queryRaw<{ made: number; running: number; done: number; failed: number }[]>`
-    SELECT count(*)::int AS "made",
-           count(*) FILTER (WHERE p."status" = 'running' AND EXISTS (
-             SELECT 1 FROM "tasks" t WHERE t."pipelineId" = p."id" AND t."status" NOT IN ('backlog', 'ready')))::int AS "running",
-           count(*) FILTER (WHERE p."status" = 'succeeded')::int AS "done",
-           count(*) FILTER (WHERE p."status" IN ('failed', 'canceled'))::int AS "failed"
-    FROM "pipelines" p WHERE p."batchId" = ${batchId}`;
-  const batch = await db.pipelineBatch.findUniqueOrThrow({
-    where: { id: batchId },
-    select: {
-      workspaceId: true,
-      projectId: true,
-      inputsCount: true,
-      status: true,
-      pendingCount: true,
-      runningCount: true,
-      doneCount: true,
-      failedCount: true,
-    },
+  return inTransaction(db, async (tx) => {
+    const [batch] = await tx.$queryRaw<
+      {
+        workspaceId: string;
+        projectId: string;
+        inputsCount: number;
+        status: "running" | "completed";
+        pendingCount: number;
+        runningCount: number;
+        doneCount: number;
+        failedCount: number;
+      }[]
+    >`SELECT "workspaceId", "projectId", "inputsCount", status::text AS status, "pendingCount", "runningCount", "doneCount", "failedCount"
+        FROM pipeline_batches WHERE id = ${batchId} FOR UPDATE`;
+    if (!batch) throw new AppError("NOT_FOUND", "no batch with that id", { field: "batchId" });
+    const [row] = await tx.$queryRaw<{ made: number; running: number; done: number; failed: number }[]>`
+      SELECT count(*)::int AS "made",
+             count(*) FILTER (WHERE p."status" = 'running' AND EXISTS (
+               SELECT 1 FROM "tasks" t WHERE t."pipelineId" = p."id" AND t."status" NOT IN ('backlog', 'ready')))::int AS "running",
+             count(*) FILTER (WHERE p."status" = 'succeeded')::int AS "done",
+             count(*) FILTER (WHERE p."status" IN ('failed', 'canceled'))::int AS "failed"
+      FROM "pipelines" p WHERE p."batchId" = ${batchId}`;
+    const counts: BatchCounts = {
+      pending: batch.inputsCount - row!.made + (row!.made - row!.running - row!.done - row!.failed),
+      running: row!.running,
+      done: row!.done,
+      failed: row!.failed,
+    };
+    const status = batchComplete(batch.inputsCount, counts) ? "completed" : "running";
+    const changed =
+      status !== batch.status ||
+      counts.pending !== batch.pendingCount ||
+      counts.running !== batch.runningCount ||
+      counts.done !== batch.doneCount ||
+      counts.failed !== batch.failedCount;
+    if (changed) {
+      await tx.pipelineBatch.update({
+        where: { id: batchId },
+        data: {
+          pendingCount: counts.pending,
+          runningCount: counts.running,
+          doneCount: counts.done,
+          failedCount: counts.failed,
+          status,
+          ...(status !== batch.status ? { finishedAt: status === "completed" ? now : null } : {}),
+        },
+      });
+    }
+    return { batchId, workspaceId: batch.workspaceId, projectId: batch.projectId, inputsCount: batch.inputsCount, counts, status, changed };
   });
-  const counts: BatchCounts = {
-    pending: batch.inputsCount - row!.made + (row!.made - row!.running - row!.done - row!.failed),
-    running: row!.running,
-    done: row!.done,
-    failed: row!.failed,
-  };
-  const status = batchComplete(batch.inputsCount, counts) ? "completed" : "running";
-  const changed =
-    status !== batch.status ||
-    counts.pending !== batch.pendingCount ||
-    counts.running !== batch.runningCount ||
-    counts.done !== batch.doneCount ||
-    counts.failed !== batch.failedCount;
-  if (changed) {
-    await db.pipelineBatch.update({
-      where: { id: batchId },
-      data: {
-        pendingCount: counts.pending,
-        runningCount: counts.running,
-        doneCount: counts.done,
-        failedCount: counts.failed,
-        status,
-        ...(status === "completed" && batch.status !== "completed" ? { finishedAt: now } : {}),
-      },
-    });
-  }
-  return { batchId, workspaceId: batch.workspaceId, projectId: batch.projectId, inputsCount: batch.inputsCount, counts, status, changed };
 }
 
 /** Running batches that still lack pipelines (the sweep finishes their expansion). */

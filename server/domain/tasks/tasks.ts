@@ -8,6 +8,7 @@ import { canTransitionTask, isTerminalTask, type TaskStatus } from "@shared/task
 import { derivePriority } from "@shared/task-priority";
 import { projectFor } from "../projects";
 import { requireWork } from "../work-access";
+import { lockPipelineForRetry, reopenAfterStepRetry } from "../pipelines/reopen";
 
 export const taskSelect = {
   id: true,
@@ -323,42 +324,62 @@ export async function updateTask(db: DbClient, input: UpdateTaskInput & { userId
 export async function cancelTask(db: DbClient, input: { userId: string; taskId: string; now: Date }) {
   await taskFor(db, { userId: input.userId, taskId: input.taskId, permission: "editWork" });
   return inTransaction(db, async (tx) => {
-    const rows = await tx.$queryRaw<{ status: TaskStatus }[]>`SELECT status FROM tasks WHERE id = ${input.taskId} FOR UPDATE`;
-    const status = rows[0]!.status;
-    if (!canTransitionTask(status, "canceled")) {
-      throw new AppError("INVALID_TRANSITION", `the task is already ${status}`, { field: "id" });
-    }
-    const live = await tx.taskAttempt.findMany({
-      where: { taskId: input.taskId, status: { in: ["launching", "running"] } },
-      select: { id: true, runId: true },
-    });
-    await tx.taskAttempt.updateMany({
-      where: { id: { in: live.map((a) => a.id) } },
-      data: { status: "canceled", error: "the task was canceled", finishedAt: input.now, leaseExpiresAt: null },
-    });
-    const change = await tx.task.update({
-      where: { id: input.taskId },
-      data: { status: "canceled", finishedAt: input.now, error: "canceled" },
-      select: changeSelect,
-    });
-    return { change, runIds: live.map((a) => a.runId).filter((id): id is string => id !== null) };
+    const canceled = await cancelTaskIn(tx, { taskId: input.taskId, now: input.now, error: "canceled" });
+    if (canceled.refused) throw new AppError("INVALID_TRANSITION", `the task is already ${canceled.refused}`, { field: "id" });
+    return canceled;
   });
 }
 
-/** A failed or canceled task goes back to ready with a fresh retry budget. */
-export async function retryTask(db: DbClient, input: { userId: string; taskId: string }) {
-  await taskFor(db, { userId: input.userId, taskId: input.taskId, permission: "editWork" });
+/**
+ * Inside the caller's transaction: the task and its live attempts (a builtin agent's, whose run the
+ * caller stops, or an external agent's, whose later result is then refused) end canceled. The
+ * live attempts are locked before the task, in the order an attempt's result locks them.
+ * `refused` names the task's status when it can no longer be canceled (nothing changed).
+ */
+export async function cancelTaskIn(
+  tx: Prisma.TransactionClient,
+  input: { taskId: string; now: Date; error: string },
+): Promise<{ change: TaskChange; runIds: string[]; refused: null } | { refused: TaskStatus }> {
+  const live = await tx.$queryRaw<{ id: string; runId: string | null }[]>`
+    SELECT id, "runId" FROM task_attempts WHERE "taskId" = ${input.taskId} AND status IN ('launching', 'running') FOR UPDATE`;
+  const rows = await tx.$queryRaw<{ status: TaskStatus }[]>`SELECT status FROM tasks WHERE id = ${input.taskId} FOR UPDATE`;
+  const status = rows[0]!.status;
+  if (!canTransitionTask(status, "canceled")) return { refused: status };
+  await tx.taskAttempt.updateMany({
+    where: { id: { in: live.map((a) => a.id) }, status: { in: ["launching", "running"] } },
+    data: { status: "canceled", error: "the task was canceled", finishedAt: input.now, leaseExpiresAt: null },
+  });
+  const change = await tx.task.update({
+    where: { id: input.taskId },
+    data: { status: "canceled", finishedAt: input.now, error: input.error },
+    select: changeSelect,
+  });
+  return { change, runIds: live.map((a) => a.runId).filter((id): id is string => id !== null), refused: null };
+}
+
+/**
+ * A failed or canceled task goes back to ready with a fresh retry budget. A pipeline's step also
+ * reopens the steps its failure stopped, and its failed pipeline runs again (pipelines/reopen.ts);
+ * the changes returned are the task's first, then the reopened ones.
+ */
+export async function retryTask(db: DbClient, input: { userId: string; taskId: string }): Promise<TaskChange[]> {
+  const task = await taskFor(db, { userId: input.userId, taskId: input.taskId, permission: "editWork" });
   return inTransaction(db, async (tx) => {
+    const step = task.pipelineId ? { pipelineId: task.pipelineId, stepKey: task.stepKey } : null;
+    const open = step ? await lockPipelineForRetry(tx, step) : "ready";
     const rows = await tx.$queryRaw<{ status: TaskStatus }[]>`SELECT status FROM tasks WHERE id = ${input.taskId} FOR UPDATE`;
     const status = rows[0]!.status;
     if (status !== "failed" && status !== "canceled") {
       throw new AppError("INVALID_TRANSITION", `only a failed or canceled task can be retried; this one is ${status}`, { field: "id" });
     }
     await tx.$executeRaw`
-      UPDATE tasks SET status = 'ready', "notBefore" = NULL, error = NULL, "finishedAt" = NULL, "assignedAgentId" = NULL,
+      UPDATE tasks SET status = ${open}::"TaskStatus", "notBefore" = NULL, error = NULL, "finishedAt" = NULL, "assignedAgentId" = NULL,
              "retryBaseline" = "attemptCount", "updatedAt" = now()
        WHERE id = ${input.taskId}`;
-    return tx.task.findUniqueOrThrow({ where: { id: input.taskId }, select: changeSelect });
+    const change = await tx.task.findUniqueOrThrow({ where: { id: input.taskId }, select: changeSelect });
+    const reopened = step?.stepKey ? await reopenAfterStepRetry(tx, { pipelineId: step.pipelineId, stepKey: step.stepKey }) : [];
+    if (reopened.length === 0) return [change];
+    return [change, ...(await tx.task.findMany({ where: { id: { in: reopened } }, select: changeSelect }))];
   });
 }
 

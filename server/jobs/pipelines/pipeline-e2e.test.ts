@@ -1,7 +1,8 @@
 // End to end with the demo agent, no stand-ins: a three-step pipeline's tasks are dispatched by the
 // real dispatcher to builtin agents, each step in its own run of the reference agent on the local
 // provider, in dependency order; the second step's context snapshot holds the first step's output
-// and no other task's; a step that finally fails stops its dependent and the pipeline shows where.
+// and no other task's; a step that finally fails stops its dependent and the pipeline shows where, and
+// retrying it reopens the dependent; a pipeline canceled mid-step cancels the step's run.
 import { describe, expect, it } from "vitest";
 import { useTestPaddock, waitUntil } from "../../test/paddock-harness";
 import type { ContextSnapshot } from "../../domain/tasks/context-sql";
@@ -125,5 +126,49 @@ describe("a three-step pipeline with the demo agent", () => {
     expect(draft!.status).toBe("failed");
     expect(review).toMatchObject({ status: "canceled", error: 'stopped: pipeline step "draft" failed' });
     expect(review!.attempts).toHaveLength(0);
+
+    // Retrying the failed step (its agent fixed) reopens the review it stopped, and the pipeline runs to success.
+    await db.task.update({ where: { id: taskIds.draft! }, data: { agentConfig: { stepMs: 50 } } });
+    await user.caller.task.retry({ id: taskIds.draft! });
+    expect(await db.task.findUniqueOrThrow({ where: { id: taskIds.review! } })).toMatchObject({ status: "ready", error: null });
+    expect((await db.pipeline.findUniqueOrThrow({ where: { id } })).status).toBe("running");
+    expect(await pipelineEnded(id)).toMatchObject({ status: "succeeded", failedStepKey: null, error: null });
+    const after = await db.task.findMany({ where: { pipelineId: id }, include: { attempts: true }, orderBy: { createdAt: "asc" } });
+    expect(after.map((t) => [t.stepKey, t.status, t.attempts.map((a) => a.status)])).toEqual([
+      ["research", "done", ["succeeded"]],
+      ["draft", "done", ["failed", "succeeded"]],
+      ["review", "done", ["succeeded"]],
+    ]);
+  });
+
+  it("pipeline.cancel while a step's run is going: the run is canceled with its task, and nothing else starts", async () => {
+    const { user, workspaceId, project } = await setUp("E2E canceled");
+    const { id, taskIds } = await user.caller.pipeline.start({
+      projectId: project.id,
+      templateId: "research-draft-review",
+      input: { topic: "agents" },
+    });
+    // A slow research step, so its run is still going when the pipeline is canceled.
+    await db.task.update({ where: { id: taskIds.research! }, data: { agentConfig: { stepMs: 5_000 } } });
+    await addAgents(workspaceId);
+    const attempt = await waitUntil(
+      () => db.taskAttempt.findFirst({ where: { taskId: taskIds.research!, runId: { not: null } } }),
+      "the research step's run",
+      60_000,
+      100,
+    );
+    await user.caller.pipeline.cancel({ id });
+    expect((await db.pipeline.findUniqueOrThrow({ where: { id } })).status).toBe("canceled");
+    await waitUntil(
+      async () => (await db.run.findUniqueOrThrow({ where: { id: attempt.runId! } })).status === "canceled",
+      "the step's run to be canceled",
+      30_000,
+    );
+    // Past a dispatch pass and a sweep: still nothing more ran.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const tasks = await db.task.findMany({ where: { pipelineId: id }, include: { attempts: true } });
+    expect(tasks.map((t) => t.status)).toEqual(["canceled", "canceled", "canceled"]);
+    expect(tasks.flatMap((t) => t.attempts.map((a) => a.status))).toEqual(["canceled"]);
+    expect((await db.pipeline.findUniqueOrThrow({ where: { id } })).status).toBe("canceled");
   });
 });

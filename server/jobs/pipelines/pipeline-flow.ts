@@ -47,8 +47,9 @@ onTaskChanges(async (changes) => {
     select: { pipelineId: true },
     distinct: ["pipelineId"],
   });
-  // Tasks made or made ready move no batch count (pending either way): a batch's 1,000 new tasks cost no recount.
-  const countsMayMove = changes.some((c) => c.status !== "ready" && c.status !== "backlog");
+  // New tasks move no batch count (pending either way): a batch's 1,000 new tasks cost no recount. A task
+  // started, ended, or back to ready after an attempt (a retry) may move its pipeline between pending and running.
+  const countsMayMove = changes.some((c) => (c.status !== "ready" && c.status !== "backlog") || c.attemptCount > 0);
   for (const r of rows) await advanceNow(r.pipelineId!, { recountBatch: countsMayMove });
 });
 

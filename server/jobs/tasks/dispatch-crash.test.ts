@@ -34,7 +34,7 @@ describe("one run per attempt", () => {
       projectId: p.id,
       title: "Raced",
       status: "ready",
-      requiredSpecialization: "coding",
+      requiredSpecialization: "coder",
       agentConfig: { stepMs: 5_000, progressPerStep: 1 },
     });
     const outcome = await dispatchTask(db, { taskId: task.id, now: new Date(), leaseSeconds: 60 });
@@ -63,7 +63,7 @@ describe("one run per attempt", () => {
           projectId: p.id,
           title: `Crash task ${i}`,
           status: "ready",
-          requiredSpecialization: "coding",
+          requiredSpecialization: "coder",
           agentConfig: { stepMs: 50, progressPerStep: 1 },
         }),
       );

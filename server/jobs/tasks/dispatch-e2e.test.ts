@@ -44,7 +44,7 @@ describe("dispatch to the builtin demo agent", () => {
       projectId: project.id,
       title: "Count to three",
       status: "ready",
-      requiredSpecialization: "coding",
+      requiredSpecialization: "coder",
       targetValue: 3,
       agentConfig: fast,
     });
@@ -52,7 +52,7 @@ describe("dispatch to the builtin demo agent", () => {
       projectId: project.id,
       title: "Then count again",
       status: "ready",
-      requiredSpecialization: "coding",
+      requiredSpecialization: "coder",
       dependsOn: [first.id],
       agentConfig: fast,
     });
@@ -95,7 +95,7 @@ describe("dispatch to the builtin demo agent", () => {
       projectId: project.id,
       title: "Stall",
       status: "ready",
-      requiredSpecialization: "coding",
+      requiredSpecialization: "coder",
       maxRetries: 1,
       agentConfig: { stepMs: 30, progressPerStep: 1, succeed: false },
     });
@@ -115,7 +115,7 @@ describe("dispatch to the builtin demo agent", () => {
     const task = await user.caller.task.create({
       projectId: project.id,
       title: "Long count",
-      requiredSpecialization: "coding",
+      requiredSpecialization: "coder",
       targetValue: 1000,
       agentConfig: { stepMs: 500, progressPerStep: 1 },
     });

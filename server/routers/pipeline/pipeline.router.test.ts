@@ -9,6 +9,7 @@ import { makeUser, rejection } from "../../test/helpers";
 import { personalWorkspaceId } from "../../domain/workspaces/personal";
 import { pipelineTaskChanged } from "../../commands/pipelines";
 import { expandBatchNow } from "../../jobs/pipelines/pipeline-flow";
+import { claimTaskForAgent, reportTaskResult } from "../../commands/tasks";
 
 async function owner() {
   const user = await makeUser();
@@ -252,5 +253,173 @@ describe("pipeline.startBatch", () => {
     );
     expect(bad).toMatchObject({ code: "BAD_REQUEST", field: "inputs.1.offer" });
     expect(await db.pipelineBatch.count({ where: { projectId: project.id } })).toBe(0);
+  });
+});
+
+/** A research → draft → review pipeline in the project. */
+const startThreeSteps = (user: Awaited<ReturnType<typeof makeUser>>, projectId: string) =>
+  user.caller.pipeline.start({ projectId, templateId: "research-draft-review", input: { topic: "x" } });
+
+/** An outreach pipeline whose agents' steps before the render are done (the render step started). */
+async function outreachAtRender(user: Awaited<ReturnType<typeof makeUser>>, projectId: string) {
+  const started = await user.caller.pipeline.start({ projectId, templateId: "outreach", input: { prospect: "Ada", offer: "a demo" } });
+  for (const k of ["research-prospect", "write-script", "generate-assets"]) await endTask(started.taskIds[k]!, "done");
+  return started;
+}
+
+/** An external agent of the workspace that takes the given specialization's steps. */
+async function externalAgent(workspaceId: string, specialization: string) {
+  return db.agent.create({
+    data: {
+      slug: `ext-${specialization}-${workspaceId}`,
+      name: `External ${specialization}`,
+      kind: "external",
+      model: "external",
+      specialization,
+      workspaceId,
+      status: "available",
+      heartbeatAt: new Date(),
+    },
+  });
+}
+
+const claim = (agent: { id: string; workspaceId: string | null }) =>
+  claimTaskForAgent({ agentId: agent.id, workspaceId: agent.workspaceId!, waitSeconds: 0, signal: new AbortController().signal });
+
+describe("pipeline.cancel", () => {
+  it("cancels the open steps' tasks, ends an external agent's live attempt, and the pipeline; its late result is refused", async () => {
+    const { user, workspaceId, project } = await owner();
+    const { id, taskIds } = await startThreeSteps(user, project.id);
+    const agent = await externalAgent(workspaceId, "researcher");
+    const claimed = await claim(agent);
+    expect(claimed?.taskId).toBe(taskIds.research);
+
+    expect(await user.caller.pipeline.cancel({ id })).toMatchObject({ id, status: "canceled" });
+    const view = await user.caller.pipeline.get({ id });
+    expect(view).toMatchObject({ status: "canceled", phase: "failed" });
+    expect(view.steps.map((s) => s.task?.status)).toEqual(["canceled", "canceled", "canceled"]);
+    expect(await db.taskAttempt.findUniqueOrThrow({ where: { id: claimed!.attemptId } })).toMatchObject({
+      status: "canceled",
+      leaseExpiresAt: null,
+    });
+    // The agent's result arrives too late: refused, nothing moves.
+    await expect(
+      reportTaskResult({ agentId: agent.id, taskId: taskIds.research!, body: { outcome: "succeeded", summary: "done" } }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await db.task.findUniqueOrThrow({ where: { id: taskIds.research! } })).status).toBe("canceled");
+    // The sweep's advance leaves a canceled pipeline alone; nothing is dispatched any more.
+    await pipelineTaskChanged(taskIds.research!);
+    expect(await claim(agent)).toBeNull();
+    // Canceling again, or an ended pipeline: refused, naming the id.
+    expect(await rejection(user.caller.pipeline.cancel({ id }))).toMatchObject({ code: "CONFLICT", field: "id" });
+  });
+
+  it("keeps the steps that already ended, closes an open render job, and a canceled pipeline's steps are not retried one by one", async () => {
+    const { user, project } = await owner();
+    const { id, taskIds } = await outreachAtRender(user, project.id);
+    const render = await db.pipelineExternalJob.findFirstOrThrow({ where: { taskId: taskIds.render! } });
+    expect(render.status).toBe("starting");
+    await user.caller.pipeline.cancel({ id });
+    const tasks = await db.task.findMany({ where: { pipelineId: id }, select: { stepKey: true, status: true, error: true } });
+    expect(Object.fromEntries(tasks.map((t) => [t.stepKey, t.status]))).toEqual({
+      "research-prospect": "done",
+      "write-script": "done",
+      "generate-assets": "done",
+      render: "canceled",
+      deliver: "canceled",
+    });
+    expect(tasks.find((t) => t.stepKey === "deliver")!.error).toBe("canceled: its pipeline was canceled");
+    expect(await db.pipelineExternalJob.findUniqueOrThrow({ where: { id: render.id } })).toMatchObject({ status: "failed" });
+    expect(await rejection(user.caller.task.retry({ id: taskIds.render! }))).toMatchObject({ code: "CONFLICT", field: "id" });
+  });
+
+  it("who may cancel: owners and members; viewers are refused; outsiders and unknown ids get NOT_FOUND", async () => {
+    const { user, workspaceId, project } = await owner();
+    const start = () => startThreeSteps(user, project.id);
+    const member = await makeUser();
+    const viewer = await makeUser();
+    const stranger = await makeUser();
+    await db.workspaceMember.createMany({
+      data: [
+        { workspaceId, userId: member.id, role: "member" },
+        { workspaceId, userId: viewer.id, role: "viewer" },
+      ],
+    });
+    const rows: [string, typeof user, "ok" | "FORBIDDEN" | "NOT_FOUND"][] = [
+      ["owner", user, "ok"],
+      ["member", member, "ok"],
+      ["viewer", viewer, "FORBIDDEN"],
+      ["outsider", stranger, "NOT_FOUND"],
+    ];
+    for (const [who, caller, expected] of rows) {
+      const { id } = await start();
+      const outcome = await caller.caller.pipeline.cancel({ id }).then(
+        () => "ok",
+        (e: { code?: string }) => e.code,
+      );
+      expect([who, outcome]).toEqual([who, expected]);
+      expect([who, (await db.pipeline.findUniqueOrThrow({ where: { id } })).status]).toEqual([
+        who,
+        expected === "ok" ? "canceled" : "running",
+      ]);
+    }
+    expect(await rejection(user.caller.pipeline.cancel({ id: "no-such-pipeline" }))).toMatchObject({ code: "NOT_FOUND", field: "id" });
+  });
+});
+
+describe("task.retry of a failed step", () => {
+  it("reopens the steps its failure stopped and the pipeline runs again, to success", async () => {
+    const { user, project } = await owner();
+    const { id, taskIds } = await startThreeSteps(user, project.id);
+    await endTask(taskIds.research!, "done");
+    await endTask(taskIds.draft!, "failed");
+    expect(await user.caller.pipeline.get({ id })).toMatchObject({ status: "failed", failedStepKey: "draft" });
+
+    expect(await user.caller.task.retry({ id: taskIds.draft! })).toMatchObject({ status: "ready" });
+    const view = await user.caller.pipeline.get({ id });
+    expect(view).toMatchObject({ status: "running", failedStepKey: null, error: null, finishedAt: null });
+    expect(view.steps.map((s) => [s.key, s.task?.status, s.task?.error])).toEqual([
+      ["research", "done", null],
+      ["draft", "ready", null],
+      ["review", "ready", null],
+    ]);
+    await endTask(taskIds.draft!, "done");
+    await endTask(taskIds.review!, "done");
+    expect(await user.caller.pipeline.get({ id })).toMatchObject({ status: "succeeded", failedStepKey: null });
+  });
+
+  it("an external step's retry goes back to Paddock (backlog), which starts it again with a fresh attempt", async () => {
+    const { user, project } = await owner();
+    const { id, taskIds } = await outreachAtRender(user, project.id);
+    // The render step finally failed (its three attempts spent) and stopped the delivery.
+    await db.pipelineExternalJob.updateMany({ where: { taskId: taskIds.render! }, data: { status: "failed" } });
+    await db.pipelineExternalJob.createMany({
+      data: [2, 3].map((attempt) => ({
+        pipelineId: id,
+        taskId: taskIds.render!,
+        attempt,
+        maxAttempts: 3,
+        service: "render",
+        status: "failed" as const,
+        startAfter: new Date(),
+        timeoutAt: new Date(),
+        pollEveryMs: 1000,
+      })),
+    });
+    await endTask(taskIds.render!, "failed");
+    expect((await db.task.findUniqueOrThrow({ where: { id: taskIds.deliver! } })).status).toBe("canceled");
+
+    await user.caller.task.retry({ id: taskIds.render! });
+    const view = await user.caller.pipeline.get({ id });
+    expect(view.status).toBe("running");
+    const render = view.steps.find((s) => s.key === "render")!.task!;
+    expect(render.status).toBe("running");
+    expect(render.externalJobs.map((j) => [j.attempt, j.maxAttempts, j.status])).toEqual([
+      [1, 3, "failed"],
+      [2, 3, "failed"],
+      [3, 3, "failed"],
+      [4, 6, "starting"],
+    ]);
+    expect(view.steps.find((s) => s.key === "deliver")!.task!.status).toBe("ready");
   });
 });
