@@ -235,7 +235,11 @@ async function offerByWebhook(attemptId: string): Promise<void> {
  */
 export async function claimTaskForAgent(input: { agentId: string; workspaceId: string; waitSeconds: number; signal: AbortSignal }) {
   const claim = async () => {
-    const claimed = await claimNextTask(pgPool(), { agentId: input.agentId, leaseSeconds: config.TASK_LEASE_SECONDS });
+    const claimed = await claimNextTask(pgPool(), {
+      agentId: input.agentId,
+      workspaceId: input.workspaceId,
+      leaseSeconds: config.TASK_LEASE_SECONDS,
+    });
     if (claimed) await publishClaim(claimed, input);
     return claimed;
   };

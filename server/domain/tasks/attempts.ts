@@ -3,12 +3,14 @@
 // - succeeded: the task goes to review (requiresReview) or done, with the result;
 // - failed: the task is retried after a backoff while its retry budget lasts, then fails with the error;
 // - canceled (its run was canceled by a person): the task is canceled;
-// - expired (an external agent's lease ran out): the task returns to the queue.
-// The agent's performance counters move with every succeeded or failed result.
+// - expired (an external agent's lease ran out): counted against the retry budget like a failure —
+//   the task returns to the queue at once while the budget lasts, then fails with the error.
+// The agent's performance counters move with every succeeded or failed result. The whole of it is
+// one SQL statement (finishAttemptWith).
 import type pg from "pg";
 import { AppError } from "../../lib/errors";
-import { inTransaction, type DbClient, Prisma } from "../../lib/db";
-import { retryDelayMs, type TaskAttemptStatus, type TaskStatus } from "@shared/task-rules";
+import { type DbClient, Prisma } from "../../lib/db";
+import { retryDelayMs, type TaskAttemptStatus } from "@shared/task-rules";
 import type { TaskChange } from "./tasks";
 
 export type AttemptOutcome = Extract<TaskAttemptStatus, "succeeded" | "failed" | "canceled" | "expired">;
@@ -36,18 +38,18 @@ export interface FinishedAttempt {
 }
 
 /**
- * Where finishAttempt's statements run: a Prisma transaction, or a raw `pg` client inside BEGIN
+ * Where finishAttempt's statement runs: Prisma (a client or a transaction), or a raw `pg` pool
  * (the agent API's result path, measured by bench:dispatch). One implementation serves both.
  */
 export interface SqlExecutor {
   rows<T>(sql: string, params: unknown[]): Promise<T[]>;
 }
 
-export const prismaExecutor = (tx: Prisma.TransactionClient): SqlExecutor => ({
+export const prismaExecutor = (tx: DbClient): SqlExecutor => ({
   rows: <T>(sql: string, params: unknown[]) => tx.$queryRawUnsafe<T[]>(sql, ...params),
 });
 
-export const pgExecutor = (client: pg.PoolClient): SqlExecutor => ({
+export const pgExecutor = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
   rows: async <T>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as T[],
 });
 
@@ -55,6 +57,9 @@ const json = (v: unknown) => (v === undefined || v === null ? Prisma.DbNull : (v
 
 /** JSON for a jsonb parameter (`$n::jsonb`): null stays SQL NULL. */
 const jsonParam = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+/** Which live attempt a result ends: by its id, or the one an agent holds on a task. */
+export type AttemptRef = { attemptId: string } | { taskId: string; agentId: string };
 
 /**
  * Ends a live attempt (launching or running) with its result; null when it has already ended
@@ -64,158 +69,134 @@ export async function finishAttempt(
   db: DbClient,
   input: { attemptId: string; result: AttemptResult; now: Date; retryBackoffMs: number },
 ): Promise<FinishedAttempt | null> {
-  return inTransaction(db, (tx) => finishAttemptWith(prismaExecutor(tx), input));
+  return finishAttemptWith(prismaExecutor(db), { ...input, attempt: { attemptId: input.attemptId } });
 }
 
-/** finishAttempt's statements, on an executor already inside a transaction. */
+const DEFAULT_ERROR: Record<Exclude<AttemptOutcome, "succeeded">, string> = {
+  failed: "the attempt failed",
+  canceled: "its run was canceled",
+  expired: "the agent's lease expired",
+};
+
+/** Retry delays by retry number (index 0 = the first retry), beyond any allowed maxRetries; the last one repeats. */
+const retryDelaysParam = (baseMs: number) => `{${Array.from({ length: 32 }, (_, i) => retryDelayMs(i + 1, baseMs)).join(",")}}`;
+
+/**
+ * finishAttempt in ONE statement (the agent API's result is the hot path of bench:dispatch): the
+ * live attempt is locked and ended, its agent's performance counters move (succeeded or failed),
+ * and its task — locked after the attempt, as every path does — moves on:
+ * - succeeded: review (requiresReview) or done, with the result;
+ * - failed or expired: both count against maxRetries (an agent that went quiet failed its attempt
+ *   too): ready again while the budget lasts — a failure after a backoff, an expired lease at once,
+ *   since the lease already waited — then failed with the error and the count;
+ * - canceled: canceled.
+ * A task that moved on without this attempt (canceled, retried by hand) only gets its cost.
+ */
 export async function finishAttemptWith(
   sql: SqlExecutor,
-  input: { attemptId: string; result: AttemptResult; now: Date; retryBackoffMs: number },
+  input: { attempt: AttemptRef; result: AttemptResult; now: Date; retryBackoffMs: number },
 ): Promise<FinishedAttempt | null> {
   const { result, now } = input;
-  const [attempt] = await sql.rows<{ id: string; taskId: string; agentId: string; since: Date }>(
-    `SELECT id, "taskId", "agentId", coalesce("claimedAt", "createdAt") AS since
-       FROM task_attempts WHERE id = $1 AND status IN ('launching', 'running') FOR UPDATE`,
-    [input.attemptId],
-  );
-  if (!attempt) return null;
-  const durationMs = Math.max(0, now.getTime() - attempt.since.getTime());
-  const costCents = result.costCents ?? 0;
-  await sql.rows(
-    `UPDATE task_attempts SET status = $2::"TaskAttemptStatus", summary = $3, output = $4::jsonb, error = $5, "costCents" = $6,
-            "tokensUsed" = $7, "durationMs" = $8, "finishedAt" = $9, "leaseExpiresAt" = NULL, "updatedAt" = now()
-      WHERE id = $1`,
-    [
-      attempt.id,
-      result.outcome,
-      result.summary ?? null,
-      jsonParam(result.output),
-      result.error ?? null,
-      costCents,
-      result.tokensUsed ?? 0,
-      durationMs,
-      now,
-    ],
-  );
-  if (result.outcome === "succeeded" || result.outcome === "failed") {
-    const ok = result.outcome === "succeeded" ? 1 : 0;
-    await sql.rows(
-      `UPDATE agents SET "tasksCompleted" = "tasksCompleted" + $2, "tasksFailed" = "tasksFailed" + $3,
-              "totalDurationMs" = "totalDurationMs" + $4, "totalCostCents" = "totalCostCents" + $5
-        WHERE id = $1`,
-      [attempt.agentId, ok, 1 - ok, durationMs, costCents],
-    );
-  }
-  const [task] = await sql.rows<{
-    status: TaskStatus;
-    requiresReview: boolean;
-    maxRetries: number;
-    failures: number;
-    hasDependents: boolean;
-  }>(
-    `SELECT t.status, t."requiresReview", t."maxRetries",
-            (SELECT count(*) FROM task_attempts f WHERE f."taskId" = t.id AND f.status = 'failed' AND f.number > t."retryBaseline")::int AS failures,
-            EXISTS (SELECT 1 FROM task_dependencies d WHERE d."dependsOnId" = t.id) AS "hasDependents"
-       FROM tasks t WHERE t.id = $1 FOR UPDATE`,
-    [attempt.taskId],
-  );
-  const finished = (change: TaskChange | null, retryAt: Date | null = null): FinishedAttempt => ({
-    attemptId: attempt.id,
-    agentId: attempt.agentId,
-    outcome: result.outcome,
-    change,
-    retryAt,
-    done: change?.status === "done",
-    unblocks: change?.status === "done" && task!.hasDependents,
-  });
-  // The task moved on without this attempt (canceled, or retried by hand): only the attempt and its cost are recorded.
-  if (task!.status !== "running") {
-    await sql.rows(`UPDATE tasks SET "costCents" = "costCents" + $2, "durationMs" = "durationMs" + $3 WHERE id = $1`, [
-      attempt.taskId,
-      costCents,
-      durationMs,
-    ]);
-    return finished(null);
-  }
-  let retryAt: Date | null = null;
-  let set: {
-    status: TaskStatus;
-    error: string | null;
-    finishedAt: Date | null;
-    notBefore: Date | null;
-    clearAgent: boolean;
-    result: boolean;
-  };
-  switch (result.outcome) {
-    case "succeeded":
-      set = {
-        status: task!.requiresReview ? "review" : "done",
-        error: null,
-        finishedAt: task!.requiresReview ? null : now,
-        notBefore: null,
-        clearAgent: false,
-        result: true,
-      };
-      break;
-    case "failed": {
-      const failures = task!.failures;
-      const message = result.error ?? "the attempt failed";
-      if (failures <= task!.maxRetries) {
-        retryAt = new Date(now.getTime() + retryDelayMs(failures, input.retryBackoffMs));
-        set = { status: "ready", error: message, finishedAt: null, notBefore: retryAt, clearAgent: true, result: false };
-      } else {
-        const error = `${message} (after ${failures} failed attempt${failures === 1 ? "" : "s"})`;
-        set = { status: "failed", error, finishedAt: now, notBefore: null, clearAgent: false, result: false };
-      }
-      break;
+  const which = "attemptId" in input.attempt ? [input.attempt.attemptId] : [input.attempt.taskId, input.attempt.agentId];
+  const [row] = await sql.rows<
+    TaskChange & {
+      attemptId: string;
+      agentId: string;
+      moved: boolean;
+      retryDelayMs: number | null;
+      hasDependents: boolean;
     }
-    case "canceled":
-      set = {
-        status: "canceled",
-        error: result.error ?? "its run was canceled",
-        finishedAt: now,
-        notBefore: null,
-        clearAgent: false,
-        result: false,
-      };
-      break;
-    case "expired":
-      set = {
-        status: "ready",
-        error: result.error ?? "the agent's lease expired",
-        finishedAt: null,
-        notBefore: null,
-        clearAgent: true,
-        result: false,
-      };
-      break;
-  }
-  const [change] = await sql.rows<TaskChange>(
-    `UPDATE tasks SET status = $2::"TaskStatus", error = $3, "finishedAt" = coalesce($4, "finishedAt"), "notBefore" = $5,
-            "assignedAgentId" = CASE WHEN $6 THEN NULL ELSE "assignedAgentId" END,
-            "resultSummary" = CASE WHEN $7 THEN $8 ELSE "resultSummary" END,
-            "resultOutput" = CASE WHEN $7 THEN $9::jsonb ELSE "resultOutput" END,
-            "resultArtifacts" = CASE WHEN $7 THEN $10::jsonb ELSE "resultArtifacts" END,
-            "costCents" = "costCents" + $11, "durationMs" = "durationMs" + $12, "updatedAt" = now()
-      WHERE id = $1
-      RETURNING id, "projectId", "workspaceId", status, priority, "assignedAgentId", "attemptCount", "updatedAt"`,
-    [
-      attempt.taskId,
-      set.status,
-      set.error,
-      set.finishedAt,
-      set.notBefore,
-      set.clearAgent,
-      set.result,
-      result.summary ?? "",
-      jsonParam(result.output),
-      jsonParam(result.artifacts),
-      costCents,
-      durationMs,
-    ],
-  );
-  return finished(change!, retryAt);
+  >(finishSql("attemptId" in input.attempt ? "attempt" : "agent"), [
+    result.outcome,
+    result.summary ?? null,
+    jsonParam(result.output),
+    jsonParam(result.artifacts),
+    result.outcome === "succeeded" ? null : (result.error ?? DEFAULT_ERROR[result.outcome]),
+    result.costCents ?? 0,
+    result.tokensUsed ?? 0,
+    now.toISOString(),
+    retryDelaysParam(input.retryBackoffMs),
+    ...which,
+  ]);
+  if (!row) return null;
+  const { attemptId, agentId, moved, retryDelayMs: delay, hasDependents, ...change } = row;
+  const done = moved && change.status === "done";
+  return {
+    attemptId,
+    agentId,
+    outcome: result.outcome,
+    change: moved ? change : null,
+    retryAt: delay === null ? null : new Date(now.getTime() + delay),
+    done,
+    unblocks: done && hasDependents,
+  };
 }
+
+// $1 outcome, $2 summary, $3 output, $4 artifacts, $5 error, $6 cost, $7 tokens, $8 now (ISO), $9 retry delays,
+// then the attempt: $10 its id, or $10 the task and $11 the agent.
+const finishSql = (by: "attempt" | "agent") => {
+  const at = `($8::timestamptz AT TIME ZONE 'UTC')`;
+  return `
+  WITH live AS (
+    SELECT a.id, a."taskId", a."agentId", a.number,
+           GREATEST(0, round(extract(epoch FROM ${at} - coalesce(a."claimedAt", a."createdAt")) * 1000))::int AS "durationMs"
+      FROM task_attempts a
+     WHERE ${by === "attempt" ? `a.id = $10` : `a."taskId" = $10 AND a."agentId" = $11`} AND a.status IN ('launching', 'running')
+     ORDER BY a.number DESC
+     LIMIT 1
+     FOR UPDATE
+  ), task AS (
+    SELECT t.id, t.status, t."requiresReview", t."maxRetries",
+           (SELECT count(*) FROM task_attempts f
+             WHERE f."taskId" = t.id AND f.status IN ('failed', 'expired') AND f.number > t."retryBaseline" AND f.id <> live.id)::int
+             + CASE WHEN $1 IN ('failed', 'expired') AND live.number > t."retryBaseline" THEN 1 ELSE 0 END AS failures,
+           EXISTS (SELECT 1 FROM task_dependencies d WHERE d."dependsOnId" = t.id) AS "hasDependents"
+      FROM tasks t JOIN live ON live."taskId" = t.id
+     FOR UPDATE OF t
+  ), decision AS (
+    SELECT task.*, live."durationMs",
+           CASE WHEN task.status <> 'running' THEN NULL
+                WHEN $1 = 'succeeded' THEN CASE WHEN task."requiresReview" THEN 'review' ELSE 'done' END
+                WHEN $1 = 'canceled' THEN 'canceled'
+                WHEN task.failures <= task."maxRetries" THEN 'ready'
+                ELSE 'failed' END::"TaskStatus" AS next,
+           CASE WHEN task.status = 'running' AND $1 = 'failed' AND task.failures <= task."maxRetries"
+                THEN ($9::int[])[LEAST(task.failures, cardinality($9::int[]))] END AS "retryDelayMs"
+      FROM task JOIN live ON true
+  ), ended AS (
+    UPDATE task_attempts a SET status = $1::"TaskAttemptStatus", summary = $2::text, output = $3::jsonb, error = $5::text,
+           "costCents" = $6::int, "tokensUsed" = $7::int, "durationMs" = live."durationMs", "finishedAt" = ${at},
+           "leaseExpiresAt" = NULL, "updatedAt" = now()
+      FROM live WHERE a.id = live.id
+    RETURNING a.id
+  ), performance AS (
+    UPDATE agents g SET "tasksCompleted" = g."tasksCompleted" + CASE WHEN $1 = 'succeeded' THEN 1 ELSE 0 END,
+           "tasksFailed" = g."tasksFailed" + CASE WHEN $1 = 'failed' THEN 1 ELSE 0 END,
+           "totalDurationMs" = g."totalDurationMs" + live."durationMs", "totalCostCents" = g."totalCostCents" + $6::int
+      FROM live WHERE g.id = live."agentId" AND $1 IN ('succeeded', 'failed')
+    RETURNING g.id
+  ), changed AS (
+    UPDATE tasks t SET
+           status = coalesce(d.next, t.status),
+           error = CASE WHEN d.next IS NULL THEN t.error
+                        WHEN d.next = 'failed' THEN format('%s (after %s failed attempt%s)', $5::text, d.failures, CASE WHEN d.failures = 1 THEN '' ELSE 's' END)
+                        ELSE $5::text END,
+           "finishedAt" = CASE WHEN d.next IN ('done', 'failed', 'canceled') THEN ${at} ELSE t."finishedAt" END,
+           "notBefore" = CASE WHEN d.next IS NULL THEN t."notBefore"
+                              WHEN d."retryDelayMs" IS NULL THEN NULL
+                              ELSE ${at} + d."retryDelayMs" * interval '1 millisecond' END,
+           "assignedAgentId" = CASE WHEN d.next = 'ready' THEN NULL ELSE t."assignedAgentId" END,
+           "resultSummary" = CASE WHEN d.next IS NOT NULL AND $1 = 'succeeded' THEN coalesce($2::text, '') ELSE t."resultSummary" END,
+           "resultOutput" = CASE WHEN d.next IS NOT NULL AND $1 = 'succeeded' THEN $3::jsonb ELSE t."resultOutput" END,
+           "resultArtifacts" = CASE WHEN d.next IS NOT NULL AND $1 = 'succeeded' THEN $4::jsonb ELSE t."resultArtifacts" END,
+           "costCents" = t."costCents" + $6::int, "durationMs" = t."durationMs" + d."durationMs",
+           "updatedAt" = CASE WHEN d.next IS NULL THEN t."updatedAt" ELSE now() END
+      FROM decision d WHERE t.id = d.id
+    RETURNING t.id, t."projectId", t."workspaceId", t.status, t.priority, t."assignedAgentId", t."attemptCount", t."updatedAt",
+              t."pipelineId", d.next IS NOT NULL AS moved, d."retryDelayMs", d."hasDependents"
+  )
+  SELECT live.id AS "attemptId", live."agentId", changed.* FROM live JOIN changed ON true`;
+};
 
 /** The live attempt an agent holds on a task, or NOT_FOUND (someone else's task, or not claimed). */
 export async function liveAttemptOf(db: DbClient, input: { agentId: string; taskId: string }) {
@@ -291,30 +272,15 @@ export async function attemptsWithEndedRuns(db: DbClient, input: { limit: number
 }
 
 /**
- * An external agent's result for a task it holds: its live attempt ends with it, in one raw `pg`
- * transaction (the agent API's hot path). NOT_FOUND or CONFLICT when the agent holds no live attempt.
+ * An external agent's result for a task it holds: its live attempt ends with it, in one statement
+ * (the agent API's hot path). NOT_FOUND or CONFLICT when the agent holds no live attempt.
  */
 export async function finishAgentAttempt(
   pool: pg.Pool,
   db: DbClient,
   input: { agentId: string; taskId: string; result: AttemptResult; now: Date; retryBackoffMs: number },
 ): Promise<FinishedAttempt | null> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const { rows } = await client.query<{ id: string }>(
-      `SELECT id FROM task_attempts WHERE "taskId" = $1 AND "agentId" = $2 AND status IN ('launching', 'running') ORDER BY number DESC LIMIT 1`,
-      [input.taskId, input.agentId],
-    );
-    const live = rows[0];
-    const finished = live ? await finishAttemptWith(pgExecutor(client), { ...input, attemptId: live.id }) : null;
-    await client.query("COMMIT");
-    if (!live) await liveAttemptOf(db, input); // throws the reason
-    return finished;
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  const finished = await finishAttemptWith(pgExecutor(pool), { ...input, attempt: { taskId: input.taskId, agentId: input.agentId } });
+  if (!finished) await liveAttemptOf(db, input); // throws the reason (or it ended meanwhile: null, a CONFLICT)
+  return finished;
 }

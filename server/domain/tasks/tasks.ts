@@ -60,6 +60,8 @@ export interface TaskChange {
   assignedAgentId: string | null;
   attemptCount: number;
   updatedAt: Date;
+  /** When known: null says the task is no pipeline's step, so pipeline hooks may skip it without a look. */
+  pipelineId?: string | null;
 }
 
 export const changeSelect = {

@@ -42,8 +42,11 @@ async function tasksChanged(taskIds: string[]) {
 
 // Every change of a pipeline step's task advances its pipeline.
 onTaskChanges(async (changes) => {
+  // A change known to be no pipeline's step (pipelineId null, e.g. an external agent's result) needs no look.
+  const steps = changes.filter((c) => c.pipelineId !== null);
+  if (steps.length === 0) return;
   const rows = await db.task.findMany({
-    where: { id: { in: changes.map((c) => c.id) }, pipelineId: { not: null } },
+    where: { id: { in: steps.map((c) => c.id) }, pipelineId: { not: null } },
     select: { pipelineId: true },
     distinct: ["pipelineId"],
   });

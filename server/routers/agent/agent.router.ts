@@ -3,10 +3,10 @@
 import { z } from "zod";
 import { createTRPCRouter, protectedProcedure } from "../../trpc/init";
 import { db } from "../../lib/db";
-import { archiveAgent, createAgent, getAgent, listAgents, updateAgent } from "../../domain/agents/agents";
-import { createAgentKey, revokeAgentKey } from "../../domain/agents/keys";
+import { createAgent, getAgent, listAgents, updateAgent } from "../../domain/agents/agents";
+import { createAgentKey } from "../../domain/agents/keys";
 import { listDeliveries } from "../../domain/agents/webhooks";
-import { replayDelivery } from "../../commands/agents";
+import { archiveAgent, replayDelivery, revokeAgentKey } from "../../commands/agents";
 import {
   agentListInput,
   createAgentInput,
@@ -32,12 +32,12 @@ export const agentRouter = createTRPCRouter({
 
   update: protectedProcedure.input(updateAgentInput).mutation(({ ctx, input }) => updateAgent(db, actor(ctx), input)),
 
-  archive: protectedProcedure.input(z.object({ id: idSchema })).mutation(({ ctx, input }) => archiveAgent(db, actor(ctx), input.id)),
+  archive: protectedProcedure.input(z.object({ id: idSchema })).mutation(({ ctx, input }) => archiveAgent(actor(ctx), input)),
 
   /** The `pk_…` key and the `whsec_…` signing secret are in this answer only: store them now. */
   createKey: protectedProcedure.input(createKeyInput).mutation(({ ctx, input }) => createAgentKey(db, actor(ctx), input)),
 
-  revokeKey: protectedProcedure.input(revokeKeyInput).mutation(({ ctx, input }) => revokeAgentKey(db, actor(ctx), input)),
+  revokeKey: protectedProcedure.input(revokeKeyInput).mutation(({ ctx, input }) => revokeAgentKey(actor(ctx), input)),
 
   deliveries: protectedProcedure.input(deliveriesInput).query(({ ctx, input }) => listDeliveries(db, actor(ctx), input)),
 
