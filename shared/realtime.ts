@@ -104,6 +104,26 @@ export interface BatchUpdateMessage {
   counts: { pending: number; running: number; done: number; failed: number };
 }
 
+/** A deliverable changed (a decision, a new version, a client's rating): to its workspace's room. */
+export interface DeliverableUpdateMessage {
+  deliverableId: string;
+  projectId: string;
+  workspaceId: string;
+  status: "draft" | "review" | "approved" | "delivered" | "rejected";
+  latestVersion: number;
+  at: string;
+}
+
+/** A message on a project's thread: to its workspace's room (members) and each of its clients' user rooms. */
+export interface MessageNewMessage {
+  messageId: string;
+  projectId: string;
+  workspaceId: string;
+  body: string;
+  author: { id: string; name: string; isClient: boolean };
+  createdAt: string;
+}
+
 export interface ServerToClientEvents {
   "task:update": (msg: TaskUpdateMessage) => void;
   "run:events": (msg: RunEventsMessage) => void;
@@ -116,6 +136,9 @@ export interface ServerToClientEvents {
   /** To the pipeline's workspace room, like task:update. */
   "pipeline:update": (msg: PipelineUpdateMessage) => void;
   "batch:update": (msg: BatchUpdateMessage) => void;
+  "deliverable:update": (msg: DeliverableUpdateMessage) => void;
+  /** To the project's workspace room and its clients' own user rooms (clients never join the workspace room). */
+  "message:new": (msg: MessageNewMessage) => void;
 }
 
 export type SubscribeAck =

@@ -9,6 +9,8 @@ import { agentRouter } from "../routers/agent/agent.router";
 import { projectRouter } from "../routers/project/project.router";
 import { taskRouter } from "../routers/task/task.router";
 import { pipelineRouter } from "../routers/pipeline/pipeline.router";
+import { portalRouter } from "../routers/portal/portal.router";
+import { messageRouter } from "../routers/portal/message.router";
 
 export const appRouter = createTRPCRouter({
   user: userRouter,
@@ -22,6 +24,8 @@ export const appRouter = createTRPCRouter({
   project: projectRouter,
   task: taskRouter,
   pipeline: pipelineRouter,
+  portal: portalRouter,
+  message: messageRouter,
 });
 
 export type AppRouter = typeof appRouter;
