@@ -9,6 +9,7 @@ import { createStripeWebhookRouter } from "./routers/billing/stripe-webhook";
 import { createAgentApiRouter } from "./bridge/agent-api/routes";
 import { createTaskResultWebhookRouter } from "./bridge/agent-api/task-result-webhook";
 import { createRenderWebhookRouter } from "./routers/render-webhook";
+import { createPortalFileRouter } from "./routers/portal/portal-files";
 
 export interface RouteDeps {
   authConfig: ExpressAuthConfig;
@@ -19,6 +20,7 @@ export function mountApiExtensions(app: Express, deps: RouteDeps): void {
   app.use("/api/webhooks/stripe", createStripeWebhookRouter());
   app.use(`${BRIDGE_BASE_PATH}/runs/:runId`, createBridgeRouter());
   app.use("/api/artifacts", createArtifactRouter(deps.authConfig));
+  app.use("/api/portal/files", createPortalFileRouter(deps.authConfig));
   // External agents (bearer pk_ key) and their signed result webhooks (raw body, verified before parsing).
   app.use("/api/agents/v1", createAgentApiRouter());
   app.use("/api/webhooks/task-result", createTaskResultWebhookRouter());

@@ -130,6 +130,16 @@ export interface DeliverableUpdateMessage {
   at: string;
 }
 
+/** A message on a project's thread: to its workspace's room (members) and each of its clients' user rooms. */
+export interface MessageNewMessage {
+  messageId: string;
+  projectId: string;
+  workspaceId: string;
+  body: string;
+  author: { id: string; name: string; isClient: boolean };
+  createdAt: string;
+}
+
 export interface ServerToClientEvents {
   "task:update": (msg: TaskUpdateMessage) => void;
   "run:events": (msg: RunEventsMessage) => void;
@@ -145,6 +155,8 @@ export interface ServerToClientEvents {
   /** To the deliverable's workspace room. */
   "sla:alert": (msg: SlaAlertMessage) => void;
   "deliverable:update": (msg: DeliverableUpdateMessage) => void;
+  /** To the project's workspace room and its clients' own user rooms (clients never join the workspace room). */
+  "message:new": (msg: MessageNewMessage) => void;
 }
 
 export type SubscribeAck =

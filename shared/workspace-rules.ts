@@ -3,8 +3,13 @@
 // (shared/run-rules.ts, user.setRole) and grant nothing here: a site admin who is not a member of a
 // workspace cannot see it, like anyone else. (They do see every run, to steer and cancel any:
 // server/domain/workspaces/visibility.ts.)
+//
+// A `client` is a guest: a member row that holds none of the permissions below, not even `view`.
+// They see only the projects shared with them (project_shares), through the portal (portal.*,
+// message.*): the delivered deliverables, the client-visible activity and the message thread —
+// never the workspace's runs, tasks, agents, drafts or costs, and never its Socket.IO room.
 
-export const WORKSPACE_ROLES = ["owner", "admin", "member", "viewer"] as const;
+export const WORKSPACE_ROLES = ["owner", "admin", "member", "viewer", "client"] as const;
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
 
 /** Each permission and the roles that hold it. */
@@ -59,14 +64,22 @@ export const PERSONAL_IS_SOLO = "a personal workspace has only its owner: create
 /** The roles this actor may give (at invitation or by a role change): only owners make owners. */
 export function assignableRoles(actorRole: WorkspaceRole): WorkspaceRole[] {
   if (actorRole === "owner") return [...WORKSPACE_ROLES];
-  if (actorRole === "admin") return ["admin", "member", "viewer"];
+  if (actorRole === "admin") return ["admin", "member", "viewer", "client"];
   return [];
 }
 
 export function launchRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
-  return can(actorRole, "launchRuns")
-    ? null
-    : forbidden("viewers cannot launch runs in this workspace: ask an owner or admin for the member role");
+  if (can(actorRole, "launchRuns")) return null;
+  if (actorRole === "client") return forbidden("clients cannot launch runs: they see the projects shared with them in the portal");
+  return forbidden("viewers cannot launch runs in this workspace: ask an owner or admin for the member role");
+}
+
+/** Whether the role is a guest's: no workspace permission, only the projects shared with them. */
+export const isClientRole = (role: WorkspaceRole): boolean => role === "client";
+
+/** Who may share a project with a client, see its shares and withdraw them: the workspace's owners and admins. */
+export function shareRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {
+  return can(actorRole, "manageMembers") ? null : forbidden("only the workspace's owners and admins can share its projects with clients");
 }
 
 export function billingRefusal(actorRole: WorkspaceRole): WorkspaceRefusal | null {

@@ -3,7 +3,7 @@
 // as they are now. Nothing here decides anything of its own: a socket only knows a user id, so this
 // reads the user's current site role and asks the rule.
 import type { DbClient } from "../lib/db";
-import { canSeeRun } from "../domain/workspaces/visibility";
+import { canSeeRun, RUN_SEEING_MEMBER } from "../domain/workspaces/visibility";
 
 /**
  * Reads the user's current site role rather than the handshake's, so a demoted operator or a
@@ -15,8 +15,12 @@ export async function canViewRun(db: DbClient, userId: string, runId: string): P
   return canSeeRun(db, user, runId);
 }
 
-/** Only a workspace's members (viewers included) may join its room, whatever their site role. */
+/**
+ * Only a workspace's members (viewers included) may join its room, whatever their site role — not
+ * its clients: the room carries task, run and deliverable changes with costs. A client's live
+ * messages go to their own user room.
+ */
 export async function isWorkspaceMember(db: DbClient, userId: string, workspaceId: string): Promise<boolean> {
-  const m = await db.workspaceMember.findUnique({ where: { workspaceId_userId: { workspaceId, userId } }, select: { userId: true } });
+  const m = await db.workspaceMember.findFirst({ where: { workspaceId, userId, ...RUN_SEEING_MEMBER }, select: { userId: true } });
   return m !== null;
 }

@@ -10,7 +10,7 @@ import { createRedis, redis } from "../lib/redis";
 import { logger } from "../lib/logger";
 import { rooms } from "@shared/realtime";
 import { canViewRun } from "./access";
-import { seesEveryRun } from "../domain/workspaces/visibility";
+import { RUN_SEEING_MEMBER, seesEveryRun } from "../domain/workspaces/visibility";
 import type { PaddockIo } from "./server";
 
 export const membershipChannel = () => `${config.REDIS_PREFIX}:workspace-membership`;
@@ -36,7 +36,7 @@ export const isArenaRoom = (room: string) => room === rooms.arena || room.starts
 export async function arenaRoomsFor(db: DbClient, userId: string): Promise<string[]> {
   const user = await db.user.findUnique({
     where: { id: userId },
-    select: { id: true, role: true, workspaceMemberships: { select: { workspaceId: true } } },
+    select: { id: true, role: true, workspaceMemberships: { where: RUN_SEEING_MEMBER, select: { workspaceId: true } } },
   });
   if (!user) return [];
   if (seesEveryRun(user)) return [rooms.arena, rooms.privateArena];
@@ -51,7 +51,9 @@ export async function recheckRunRooms(io: PaddockIo, db: DbClient, userId: strin
   let left = 0;
   const allowedArenas = new Set(await arenaRoomsFor(db, userId));
   const memberOf = new Set(
-    (await db.workspaceMember.findMany({ where: { userId }, select: { workspaceId: true } })).map((m) => rooms.workspace(m.workspaceId)),
+    (await db.workspaceMember.findMany({ where: { userId, ...RUN_SEEING_MEMBER }, select: { workspaceId: true } })).map((m) =>
+      rooms.workspace(m.workspaceId),
+    ),
   );
   for (const s of sockets) {
     for (const room of s.rooms) {

@@ -11,6 +11,8 @@ import { taskRouter } from "../routers/task/task.router";
 import { pipelineRouter } from "../routers/pipeline/pipeline.router";
 import { slaRouter } from "../routers/sla/sla.router";
 import { deliverableRouter } from "../routers/deliverable/deliverable.router";
+import { portalRouter } from "../routers/portal/portal.router";
+import { messageRouter } from "../routers/portal/message.router";
 
 export const appRouter = createTRPCRouter({
   user: userRouter,
@@ -26,6 +28,8 @@ export const appRouter = createTRPCRouter({
   pipeline: pipelineRouter,
   sla: slaRouter,
   deliverable: deliverableRouter,
+  portal: portalRouter,
+  message: messageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -51,6 +51,7 @@ function WorkspaceSwitcher() {
 
 export function Shell() {
   const { user } = useMe();
+  const { isClient } = useCurrentWorkspace();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [signingOut, setSigningOut] = useState(false);
@@ -84,6 +85,7 @@ export function Shell() {
           <NavLink to="/projects">Projects</NavLink>
           <NavLink to="/agents">Agents</NavLink>
           <NavLink to="/workspaces">Workspaces</NavLink>
+          {isClient && <NavLink to="/portal">Portal</NavLink>}
           <NavLink to="/account">Account</NavLink>
           {user?.role === "admin" && <NavLink to="/admin/llm">LLM keys</NavLink>}
         </nav>

@@ -1,6 +1,7 @@
 // The workspace the user is working in: chosen in the header, kept in localStorage so it survives
 // reloads, and read by every page that launches or lists within a workspace. Until the user picks
-// one (or when the stored one is no longer theirs) it is their personal workspace.
+// one (or when the stored one is no longer theirs) it is their personal workspace. A workspace where
+// the user is a client is not one to work in: it is left out, and `isClient` leads to the portal.
 import { useCallback, useSyncExternalStore } from "react";
 import { trpc } from "../trpc";
 
@@ -29,7 +30,9 @@ function snapshot(): string | null {
 export function useCurrentWorkspace() {
   const list = trpc.workspace.list.useQuery(undefined, { staleTime: 60_000 });
   const stored = useSyncExternalStore(subscribe, snapshot);
-  const workspaces = list.data ?? [];
+  const all = list.data ?? [];
+  const workspaces = all.filter((w) => w.role !== "client");
+  const isClient = all.some((w) => w.role === "client");
   const current = workspaces.find((w) => w.id === stored) ?? workspaces.find((w) => w.personal) ?? workspaces[0] ?? null;
   const select = useCallback((id: string) => {
     memory = id;
@@ -40,5 +43,5 @@ export function useCurrentWorkspace() {
     }
     for (const l of listeners) l();
   }, []);
-  return { workspaces, current, select, isPending: list.isPending };
+  return { workspaces, current, select, isClient, isPending: list.isPending };
 }

@@ -26,6 +26,7 @@ const ROLE_HINT: Record<WorkspaceRole, string> = {
   admin: "manages members (but not owners) and renames the workspace",
   member: "launches and steers the workspace's runs",
   viewer: "reads only",
+  client: "a guest: sees only the projects shared with them, in the portal",
 };
 
 function CreateWorkspace() {
@@ -80,7 +81,15 @@ function WorkspaceList({ selectedId }: { selectedId: string | undefined }) {
             </strong>
             <div className="muted small">
               {ws.personal ? "personal · " : ""}
-              {ws.role} · {ws.memberCount} {ws.memberCount === 1 ? "member" : "members"}
+              {ws.role === "client" ? (
+                <>
+                  client · <Link to="/portal">your shared projects</Link>
+                </>
+              ) : (
+                <>
+                  {ws.role} · {ws.memberCount} {ws.memberCount === 1 ? "member" : "members"}
+                </>
+              )}
             </div>
           </div>
         </li>
@@ -170,7 +179,8 @@ function WorkspaceDetail({ id }: { id: string }) {
   const navigate = useNavigate();
   const utils = trpc.useUtils();
   const ws = trpc.workspace.get.useQuery({ id });
-  const members = trpc.workspace.members.useQuery({ id });
+  const isClient = ws.data?.role === "client";
+  const members = trpc.workspace.members.useQuery({ id }, { enabled: ws.isSuccess && !isClient });
   const refresh = () => void utils.workspace.invalidate();
   const rename = trpc.workspace.update.useMutation({ onSuccess: refresh });
   const setRole = trpc.workspace.setRole.useMutation({ onSuccess: refresh });
@@ -181,8 +191,26 @@ function WorkspaceDetail({ id }: { id: string }) {
   const [name, setName] = useState<string | null>(null);
   useDocumentTitle(ws.data?.name);
 
-  if (ws.isPending || members.isPending) return <Loading />;
+  if (ws.isPending) return <Loading />;
   if (ws.isError) return <ErrorState error={ws.error} title="Workspace not found" />;
+  if (isClient) {
+    return (
+      <section className="card" data-testid="workspace-detail">
+        <div className="card-head">
+          <h2>{ws.data.name}</h2>
+          <span className="muted small">you are a client</span>
+        </div>
+        <p>
+          The projects this workspace shares with you, their deliveries and messages are in <Link to="/portal">the portal</Link>.
+        </p>
+        <button type="button" className="btn btn-ghost" disabled={leave.isPending} onClick={() => leave.mutate({ id })}>
+          Leave
+        </button>
+        {leave.error && <p className="field-error">{errorMessage(leave.error)}</p>}
+      </section>
+    );
+  }
+  if (members.isPending) return <Loading />;
   if (members.isError) return <ErrorState error={members.error} retry={() => void members.refetch()} />;
   if (!user) return <Loading />;
 
@@ -377,7 +405,7 @@ export function AcceptInvitePage() {
   const accept = trpc.workspace.acceptInvite.useMutation({
     onSuccess: (joined) => {
       void utils.workspace.invalidate();
-      void navigate(`/workspaces/${joined.workspace.id}`, { replace: true });
+      void navigate(joined.role === "client" ? "/portal" : `/workspaces/${joined.workspace.id}`, { replace: true });
     },
   });
   return (

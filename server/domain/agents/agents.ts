@@ -7,6 +7,7 @@ import { AppError } from "../../lib/errors";
 import type { DbClient, Prisma } from "../../lib/db";
 import type { Role } from "../../generated/prisma/enums";
 import { isOperatorRole } from "@shared/run-rules";
+import { can } from "@shared/workspace-rules";
 import type { CreateAgentInput, UpdateAgentInput } from "@shared/work";
 import { requireWork } from "../work-access";
 
@@ -38,6 +39,8 @@ export const agentSelect = {
   tasksFailed: true,
   totalDurationMs: true,
   totalCostCents: true,
+  ratingSum: true,
+  ratingCount: true,
   createdAt: true,
 } satisfies Prisma.AgentSelect;
 
@@ -46,7 +49,7 @@ type AgentRow = Prisma.AgentGetPayload<{ select: typeof agentSelect }>;
 /** An agent as callers see it: its row with performance as rates and averages (no BigInt). */
 export function agentView(a: AgentRow, runningTasks = 0) {
   const results = a.tasksCompleted + a.tasksFailed;
-  const { totalDurationMs, totalCostCents, ...rest } = a;
+  const { totalDurationMs, totalCostCents, ratingSum, ratingCount, ...rest } = a;
   return {
     ...rest,
     runningTasks,
@@ -56,6 +59,9 @@ export function agentView(a: AgentRow, runningTasks = 0) {
       failureRate: results === 0 ? 0 : a.tasksFailed / results,
       averageDurationMs: results === 0 ? 0 : Math.round(Number(totalDurationMs) / results),
       averageCostCents: results === 0 ? 0 : Math.round(Number(totalCostCents) / results),
+      /** Clients' ratings of delivered work (1–5): the average to one decimal, null before the first. */
+      ratingCount,
+      averageRating: ratingCount === 0 ? null : Math.round((ratingSum / ratingCount) * 10) / 10,
     },
   };
 }
@@ -110,7 +116,7 @@ export async function visibleAgent(db: DbClient, actor: Actor, agentId: string, 
     where: { workspaceId_userId: { workspaceId: agent.workspaceId, userId: actor.userId } },
     select: { role: true },
   });
-  if (!member) throw agentNotFound(field);
+  if (!member || !can(member.role, "view")) throw agentNotFound(field);
   return { agent, mayManage: member.role === "owner" || member.role === "admin" };
 }
 

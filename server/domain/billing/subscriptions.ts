@@ -5,19 +5,24 @@
 import type Stripe from "stripe";
 import { AppError } from "../../lib/errors";
 import type { Db, DbClient, Prisma } from "../../lib/db";
-import { billingRefusal } from "@shared/workspace-rules";
+import { billingRefusal, can } from "@shared/workspace-rules";
 import { billingPath, effectivePlanId, PAID_PLAN_IDS, PLAN_IDS, statusKeepsPlan, type PaidPlanId, type PlanId } from "@shared/billing";
 import { membershipOf } from "../workspaces/access";
 import type { BillingSettings } from "./settings";
 import type { EventOutcome } from "./topups";
 import { callStripe, idOf } from "./stripe-calls";
 
-/** The caller's membership, with a workspace outside theirs NOT_FOUND on the `workspaceId` field. */
+/**
+ * The caller's membership, with a workspace outside theirs NOT_FOUND on the `workspaceId` field —
+ * and for its clients too, who see nothing of its plan or usage.
+ */
 export async function billingMembership(db: DbClient, workspaceId: string, userId: string) {
-  return membershipOf(db, workspaceId, userId).catch((e: unknown) => {
+  const membership = await membershipOf(db, workspaceId, userId).catch((e: unknown) => {
     if (e instanceof AppError && e.code === "NOT_FOUND") throw new AppError("NOT_FOUND", e.message, { field: "workspaceId" });
     throw e;
   });
+  if (!can(membership.role, "view")) throw new AppError("NOT_FOUND", "no workspace with that id among yours", { field: "workspaceId" });
+  return membership;
 }
 
 async function manageableWorkspace(db: DbClient, userId: string, workspaceId: string) {

@@ -1,5 +1,6 @@
 // The facts shared/run-rules.ts decides on, read for one user and run — after the visibility rule:
-// a run the user may not see is "not found", whatever they meant to do with it.
+// a run the user may not see is "not found", whatever they meant to do with it. A client of the
+// workspace counts as no member (server/domain/workspaces/visibility.ts).
 import type { DbClient } from "../../lib/db";
 import type { RunVisibility, RunStatus, WorkspaceRole } from "../../generated/prisma/enums";
 import type { RunActor, RunStanding } from "@shared/run-rules";
@@ -38,7 +39,7 @@ export async function readRunStanding(
            coalesce(p.status <> 'open' OR p."locksAt" <= (now() AT TIME ZONE 'UTC'), false) AS "poolLocked"
       FROM runs s
       LEFT JOIN pools p ON p."runId" = s.id
-      LEFT JOIN workspace_members m ON m."workspaceId" = s."workspaceId" AND m."userId" = ${userId}
+      LEFT JOIN workspace_members m ON m."workspaceId" = s."workspaceId" AND m."userId" = ${userId} AND m.role <> 'client'
      WHERE s.id = ${input.runId}`;
   const row = rows[0];
   if (!row || !mayView(input.viewer, row, row.workspaceRole !== null)) throw runNotFound();

@@ -1,7 +1,7 @@
 // Invitations: an email with an account is added at once; any other gets a one-time link that
 // expires. Only the link token's SHA-256 is stored, and the link is shown once, to the inviter.
 import { AppError } from "../../lib/errors";
-import type { Db } from "../../lib/db";
+import type { Db, Prisma } from "../../lib/db";
 import { hashToken, newToken } from "../../lib/passwords";
 import { inviteRefusal, revokeInviteRefusal, type WorkspaceRole } from "@shared/workspace-rules";
 import { enforce, lockedMembershipOf } from "./access";
@@ -42,23 +42,41 @@ export async function inviteToWorkspace(db: Db, args: InviteArgs): Promise<Invit
       await tx.workspaceMember.create({ data: { workspaceId: args.workspaceId, userId: user.id, role: args.role } });
       return { status: "added", member: { userId: user.id, name: user.name, email: user.email, role: args.role } };
     }
-    // A new invitation replaces a pending one for the same address: the older link stops working.
-    await tx.workspaceInvitation.deleteMany({ where: { workspaceId: args.workspaceId, email: args.email, acceptedAt: null } });
-    const token = newToken("pdkinv");
-    const invitation = await tx.workspaceInvitation.create({
-      data: {
-        workspaceId: args.workspaceId,
-        email: args.email,
-        role: args.role,
-        tokenHash: hashToken(token),
-        invitedById: args.actorId,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + args.ttlDays * DAY_MS),
-      },
-      select: { id: true, email: true, role: true, expiresAt: true },
-    });
-    return { status: "invited", invitation, link: `${args.publicUrl.replace(/\/+$/, "")}/invite/${encodeURIComponent(token)}` };
+    return pendingInvitation(tx, { ...args, now });
   });
+}
+
+/**
+ * A one-time link for an email with no account yet. A new invitation replaces a pending one for the
+ * same address: the older link stops working. `projectIds` (a client's invitation): the projects
+ * shared with them once they accept; a replaced client invitation's projects carry over.
+ */
+export async function pendingInvitation(
+  tx: Prisma.TransactionClient,
+  args: Omit<InviteArgs, "now"> & { now: Date; projectIds?: string[] },
+): Promise<Extract<InviteResult, { status: "invited" }>> {
+  const { now } = args;
+  const replaced = await tx.workspaceInvitation.findMany({
+    where: { workspaceId: args.workspaceId, email: args.email, acceptedAt: null, role: args.role, expiresAt: { gt: now } },
+    select: { projectIds: true },
+  });
+  const projectIds = args.projectIds ? [...new Set([...replaced.flatMap((r) => r.projectIds), ...args.projectIds])] : [];
+  await tx.workspaceInvitation.deleteMany({ where: { workspaceId: args.workspaceId, email: args.email, acceptedAt: null } });
+  const token = newToken("pdkinv");
+  const invitation = await tx.workspaceInvitation.create({
+    data: {
+      workspaceId: args.workspaceId,
+      email: args.email,
+      role: args.role,
+      tokenHash: hashToken(token),
+      invitedById: args.actorId,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + args.ttlDays * DAY_MS),
+      projectIds,
+    },
+    select: { id: true, email: true, role: true, expiresAt: true },
+  });
+  return { status: "invited", invitation, link: `${args.publicUrl.replace(/\/+$/, "")}/invite/${encodeURIComponent(token)}` };
 }
 
 /** Withdraws a pending invitation: its link stops working. */
@@ -83,7 +101,16 @@ export async function acceptInvitation(db: Db, args: { userId: string; token: st
   return db.$transaction(async (tx) => {
     const invitation = await tx.workspaceInvitation.findUnique({
       where: { tokenHash: hashToken(args.token) },
-      select: { id: true, workspaceId: true, email: true, role: true, expiresAt: true, acceptedAt: true },
+      select: {
+        id: true,
+        workspaceId: true,
+        email: true,
+        role: true,
+        expiresAt: true,
+        acceptedAt: true,
+        projectIds: true,
+        invitedById: true,
+      },
     });
     if (!invitation) throw new AppError("NOT_FOUND", "this invitation link is not valid: ask for a new invitation", { field: "token" });
     const user = await tx.user.findUniqueOrThrow({ where: { id: args.userId }, select: { email: true } });
@@ -107,6 +134,17 @@ export async function acceptInvitation(db: Db, args: { userId: string; token: st
       update: {},
       select: { role: true, workspace: { select: { id: true, name: true, slug: true } } },
     });
+    // A client's invitation shares its projects (those still in the workspace) once accepted.
+    if (member.role === "client" && invitation.projectIds.length > 0) {
+      const projects = await tx.project.findMany({
+        where: { id: { in: invitation.projectIds }, workspaceId: invitation.workspaceId },
+        select: { id: true },
+      });
+      await tx.projectShare.createMany({
+        data: projects.map((p) => ({ projectId: p.id, userId: args.userId, createdById: invitation.invitedById })),
+        skipDuplicates: true,
+      });
+    }
     return { workspace: member.workspace, role: member.role };
   });
 }

@@ -23,14 +23,15 @@ function memberView(row: Prisma.WorkspaceMemberGetPayload<{ select: typeof membe
   return { userId: row.userId, name: row.user.name, email: row.user.email, role: row.role, joinedAt: row.createdAt };
 }
 
-const ROLE_ORDER: Record<WorkspaceRole, number> = { owner: 0, admin: 1, member: 2, viewer: 3 };
+const ROLE_ORDER: Record<WorkspaceRole, number> = { owner: 0, admin: 1, member: 2, viewer: 3, client: 4 };
 
 /**
- * Every member (any member may see who else is in the workspace) and, for those who manage
+ * Every member (any member but a client may see who else is in the workspace) and, for those who manage
  * members, the pending invitations; `invitations` is null for the others.
  */
 export async function listMembers(db: DbClient, args: { userId: string; workspaceId: string; now?: Date }) {
   const { role } = await membershipOf(db, args.workspaceId, args.userId);
+  if (!can(role, "view")) throw new AppError("FORBIDDEN", "clients see only the projects shared with them, in the portal", { field: "id" });
   const rows = await db.workspaceMember.findMany({ where: { workspaceId: args.workspaceId }, select: memberSelect });
   const members = rows.map(memberView).sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.name.localeCompare(b.name));
   const invitations = can(role, "manageMembers")

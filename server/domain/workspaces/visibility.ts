@@ -4,7 +4,8 @@
 // id gets), so ids reveal nothing.
 //
 // - a public run: every signed-in user (the arena);
-// - a workspace run: the workspace's members, viewers included;
+// - a workspace run: the workspace's members, viewers included — not its clients (guests see only
+//   the projects shared with them, through the portal, never a run);
 // - site operators and admins: every run, because they steer and cancel any run (shared/run-rules.ts)
 //   and cannot moderate what they cannot see. Anonymous callers see nothing.
 //
@@ -32,10 +33,13 @@ export function runNotFound(field: "id" | "runId" = "id"): AppError {
   return new AppError("NOT_FOUND", "no run with that id", { field });
 }
 
+/** The membership that shows a workspace's runs: any role but the client's (shared/workspace-rules.ts). */
+export const RUN_SEEING_MEMBER = { role: { not: "client" } } as const satisfies Prisma.WorkspaceMemberWhereInput;
+
 /** Site operators and admins see every run, in every workspace. */
 export const seesEveryRun = (viewer: Viewer): boolean => isOperatorRole(viewer.role);
 
-/** The rule on facts already loaded: `memberOf` is whether the viewer belongs to the run's workspace. */
+/** The rule on facts already loaded: `memberOf` is whether the viewer belongs to the run's workspace in a role other than client. */
 export function mayView(viewer: Viewer | null, run: Pick<RunPlacement, "visibility">, memberOf: boolean): boolean {
   if (!viewer) return false;
   return run.visibility === "public" || seesEveryRun(viewer) || memberOf;
@@ -49,7 +53,7 @@ export function mayView(viewer: Viewer | null, run: Pick<RunPlacement, "visibili
 export function visibleRunsWhere(viewer: Viewer | null): Prisma.RunWhereInput {
   if (!viewer) return { id: { in: [] } };
   if (seesEveryRun(viewer)) return {};
-  return { OR: [{ visibility: "public" }, { workspace: { members: { some: { userId: viewer.id } } } }] };
+  return { OR: [{ visibility: "public" }, { workspace: { members: { some: { userId: viewer.id, ...RUN_SEEING_MEMBER } } } }] };
 }
 
 /** One run by id, only if the viewer may see it: a `findUnique` where (one query, no second lookup). */
@@ -78,7 +82,7 @@ export function visibleRunsSql(viewer: Viewer | null, alias: string): Prisma.Sql
   if (seesEveryRun(viewer)) return Prisma.sql`true`;
   const run = Prisma.raw(alias);
   return Prisma.sql`(${run}.visibility = 'public'
-    OR EXISTS (SELECT 1 FROM workspace_members vm WHERE vm."workspaceId" = ${run}."workspaceId" AND vm."userId" = ${viewer.id}))`;
+    OR EXISTS (SELECT 1 FROM workspace_members vm WHERE vm."workspaceId" = ${run}."workspaceId" AND vm."userId" = ${viewer.id} AND vm.role <> 'client'))`;
 }
 
 /**
@@ -89,5 +93,5 @@ export function visibleRunsSql(viewer: Viewer | null, alias: string): Prisma.Sql
  */
 export function visibleRunSqlText(expr: { visibility: string; workspaceId: string; userId: string; seesEveryRun: string }): string {
   return `(${expr.visibility} = 'public' OR ${expr.seesEveryRun}
-    OR EXISTS (SELECT 1 FROM workspace_members vm WHERE vm."workspaceId" = ${expr.workspaceId} AND vm."userId" = ${expr.userId}))`;
+    OR EXISTS (SELECT 1 FROM workspace_members vm WHERE vm."workspaceId" = ${expr.workspaceId} AND vm."userId" = ${expr.userId} AND vm.role <> 'client'))`;
 }

@@ -18,7 +18,7 @@ beforeAll(async () => {
   owner = await makeUser();
   workspaceId = (await owner.caller.workspace.create({ name: "Studio" })).id;
   byRole.owner = owner;
-  for (const role of ["admin", "member", "viewer"] as const) {
+  for (const role of ["admin", "member", "viewer", "client"] as const) {
     const u = await makeUser();
     await db.workspaceMember.create({ data: { workspaceId, userId: u.id, role } });
     byRole[role] = u;
@@ -37,16 +37,16 @@ describe("who may do what with a workspace's work", () => {
   const F = "FORBIDDEN";
   // prettier-ignore
   const MATRIX: Record<string, Record<WorkspaceRole | "outsider", string>> = {
-    "project.create": { owner: "ok", admin: "ok", member: "ok", viewer: F, outsider: N },
-    "project.get":    { owner: "ok", admin: "ok", member: "ok", viewer: "ok", outsider: N },
-    "task.create":    { owner: "ok", admin: "ok", member: "ok", viewer: F, outsider: N },
-    "task.get":       { owner: "ok", admin: "ok", member: "ok", viewer: "ok", outsider: N },
-    "task.update":    { owner: "ok", admin: "ok", member: "ok", viewer: F, outsider: N },
-    "task.list":      { owner: "ok", admin: "ok", member: "ok", viewer: "ok", outsider: N },
-    "agent.create":   { owner: "ok", admin: "ok", member: F, viewer: F, outsider: N },
-    "agent.list":     { owner: "ok", admin: "ok", member: "ok", viewer: "ok", outsider: N },
-    "agent.get":      { owner: "ok", admin: "ok", member: "ok", viewer: "ok", outsider: N },
-    "agent.createKey":{ owner: "ok", admin: "ok", member: F, viewer: F, outsider: N },
+    "project.create": { owner: "ok", admin: "ok", member: "ok", viewer: F, client: N, outsider: N },
+    "project.get":    { owner: "ok", admin: "ok", member: "ok", viewer: "ok", client: N, outsider: N },
+    "task.create":    { owner: "ok", admin: "ok", member: "ok", viewer: F, client: N, outsider: N },
+    "task.get":       { owner: "ok", admin: "ok", member: "ok", viewer: "ok", client: N, outsider: N },
+    "task.update":    { owner: "ok", admin: "ok", member: "ok", viewer: F, client: N, outsider: N },
+    "task.list":      { owner: "ok", admin: "ok", member: "ok", viewer: "ok", client: N, outsider: N },
+    "agent.create":   { owner: "ok", admin: "ok", member: F, viewer: F, client: N, outsider: N },
+    "agent.list":     { owner: "ok", admin: "ok", member: "ok", viewer: "ok", client: N, outsider: N },
+    "agent.get":      { owner: "ok", admin: "ok", member: "ok", viewer: "ok", client: N, outsider: N },
+    "agent.createKey":{ owner: "ok", admin: "ok", member: F, viewer: F, client: N, outsider: N },
   };
   for (const [procedure, row] of Object.entries(MATRIX)) {
     for (const [actor, expected] of Object.entries(row) as [WorkspaceRole | "outsider", string][]) {

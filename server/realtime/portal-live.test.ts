@@ -1,0 +1,80 @@
+// Live for the portal: a project's messages reach its workspace's members (their workspace room)
+// and its clients (their own user room) both ways; a client may not join the workspace's room, so
+// task, run and deliverable changes (with their costs) never reach them.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { io as connect, type Socket } from "socket.io-client";
+import type { ClientToServerEvents, MessageNewMessage, ServerToClientEvents } from "@shared/realtime";
+import { startTestPaddock } from "../test/paddock-harness";
+
+const { makeUser } = await import("../test/helpers");
+const { createApiToken } = await import("../domain/users");
+const { db } = await import("../lib/db");
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+let api: Awaited<ReturnType<typeof startTestPaddock>>;
+const sockets: ClientSocket[] = [];
+
+beforeAll(async () => {
+  api = await startTestPaddock({}, "api");
+});
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await api?.stop();
+});
+
+async function socketFor(userId: string): Promise<ClientSocket> {
+  const { token } = await createApiToken(db, userId, "portal live test");
+  const socket: ClientSocket = connect(api.url, {
+    path: "/socket.io",
+    transports: ["websocket"],
+    reconnection: false,
+    forceNew: true,
+    auth: { token },
+  });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("connect_error", reject);
+  });
+  return socket;
+}
+
+const next = <E extends "message:new" | "task:update">(s: ClientSocket, event: E, ms: number) =>
+  new Promise<Parameters<ServerToClientEvents[E]>[0] | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    s.once(event, ((m: Parameters<ServerToClientEvents[E]>[0]) => {
+      clearTimeout(timer);
+      resolve(m);
+    }) as never);
+  });
+
+describe("message:new", () => {
+  it("reaches the team and the project's client both ways, and nobody else; a client never joins the workspace room", async () => {
+    const owner = await makeUser();
+    const client = await makeUser({ name: "Client" });
+    const otherClient = await makeUser();
+    const workspaceId = (await owner.caller.workspace.create({ name: "Live portal" })).id;
+    const project = await owner.caller.project.create({ workspaceId, name: "Shared" });
+    const other = await owner.caller.project.create({ workspaceId, name: "Not theirs" });
+    await owner.caller.project.share({ projectId: project.id, email: client.email });
+    await owner.caller.project.share({ projectId: other.id, email: otherClient.email });
+    const [o, c, oc] = await Promise.all([socketFor(owner.id), socketFor(client.id), socketFor(otherClient.id)]);
+    expect(await o.timeout(5000).emitWithAck("workspace:subscribe", { workspaceId })).toEqual({ ok: true });
+    expect(await c.timeout(5000).emitWithAck("workspace:subscribe", { workspaceId })).toMatchObject({ ok: false });
+
+    const toClient = next(c, "message:new", 5000);
+    const strayed = next(oc, "message:new", 1500);
+    await owner.caller.message.post({ projectId: project.id, body: "Your draft is nearly ready" });
+    expect((await toClient) as MessageNewMessage).toMatchObject({ projectId: project.id, body: "Your draft is nearly ready" });
+    expect(await strayed).toBeNull();
+
+    const toTeam = next(o, "message:new", 5000);
+    await client.caller.message.post({ projectId: project.id, body: "Thanks!" });
+    expect(await toTeam).toMatchObject({ projectId: project.id, body: "Thanks!", author: { id: client.id, isClient: true } });
+
+    // Work changes go to the workspace room, which the client is not in.
+    const taskSeen = next(c, "task:update", 1500);
+    await owner.caller.task.create({ projectId: project.id, title: "Behind the scenes", status: "ready" });
+    expect(await taskSeen).toBeNull();
+  });
+});
