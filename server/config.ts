@@ -159,6 +159,11 @@ export const configSchema = z
     WEBHOOK_DELIVERY_ATTEMPTS: int(8, 1),
     WEBHOOK_BACKOFF_MS: int(5_000, 0),
     WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+    // Deliverable SLAs (shared/sla.ts): milliseconds in a "minute" of SLA windows (tests and demos
+    // shorten it), and how often the watcher's backstop sweeps open clocks past their thresholds
+    // (each clock also has delayed jobs at its exact thresholds).
+    SLA_MINUTE_MS: int(60_000, 1),
+    SLA_SWEEP_EVERY_MS: int(30_000, 100),
 
     SEED_DEMO: bool.default(true),
     SERVE_CLIENT: bool.default(true),

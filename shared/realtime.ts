@@ -3,6 +3,7 @@
 // updates), `arena` (every run's summary changes).
 import type { BetSide } from "./odds";
 import type { RunStatus } from "./run-status";
+import type { SlaKind, SlaState } from "./sla";
 
 export type RunStatusName = RunStatus;
 export type PoolStatusName = "open" | "locked" | "settled" | "refunded";
@@ -104,6 +105,21 @@ export interface BatchUpdateMessage {
   counts: { pending: number; running: number; done: number; failed: number };
 }
 
+/**
+ * An SLA clock changed state (at risk, breached, met): sent to its workspace's room, once per change.
+ * The at-risk panel refetches sla.atRisk.
+ */
+export interface SlaAlertMessage {
+  slaId: string;
+  deliverableId: string;
+  projectId: string;
+  workspaceId: string;
+  kind: SlaKind;
+  state: SlaState;
+  dueAt: string;
+  at: string;
+}
+
 export interface ServerToClientEvents {
   "task:update": (msg: TaskUpdateMessage) => void;
   "run:events": (msg: RunEventsMessage) => void;
@@ -116,6 +132,8 @@ export interface ServerToClientEvents {
   /** To the pipeline's workspace room, like task:update. */
   "pipeline:update": (msg: PipelineUpdateMessage) => void;
   "batch:update": (msg: BatchUpdateMessage) => void;
+  /** To the deliverable's workspace room. */
+  "sla:alert": (msg: SlaAlertMessage) => void;
 }
 
 export type SubscribeAck =

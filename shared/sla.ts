@@ -75,3 +75,12 @@ export function slaStateAt(clock: { atRiskAt: Date; dueAt: Date }, now: Date): E
   if (now.getTime() >= clock.atRiskAt.getTime()) return "at_risk";
   return "on_track";
 }
+
+// ── sla.* inputs ──
+const id = z.string().min(1, "must not be empty").max(64, "must be at most 64 characters");
+export const slaListInput = z.object({
+  workspaceId: id,
+  state: z.enum(SLA_STATES, `must be one of ${SLA_STATES.join(", ")}`).optional(),
+});
+export const slaWorkspaceInput = z.object({ workspaceId: id });
+export const slaDeliverableInput = z.object({ deliverableId: id });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { AGENT_KINDS, PROJECT_STATUSES, SETTABLE_TASK_STATUSES, TASK_STATUSES } from "./task-rules";
 import { TASK_PRIORITY_MAX, TASK_PRIORITY_MIN } from "./task-priority";
+import { slaPolicySchema } from "./sla";
 
 export const idSchema = z.string().min(1, "must not be empty").max(64, "must be at most 64 characters");
 const name = z.string().trim().min(1, "must not be empty").max(120, "must be at most 120 characters");
@@ -70,6 +71,8 @@ export const updateProjectInput = z.object({
   status: z.enum(PROJECT_STATUSES, `must be one of ${PROJECT_STATUSES.join(", ")}`).optional(),
   deadline: futureOrPast.nullable().optional(),
   tags: tags.optional(),
+  // Replaces the project's SLA windows override (shared/sla.ts); {} goes back to the defaults.
+  slaPolicy: slaPolicySchema.unwrap().optional(),
 });
 export type UpdateProjectInput = z.infer<typeof updateProjectInput>;
 

@@ -14,6 +14,7 @@ export const projectSelect = {
   status: true,
   deadline: true,
   tags: true,
+  slaPolicy: true,
   createdById: true,
   createdAt: true,
   updatedAt: true,
@@ -97,6 +98,8 @@ export async function updateProject(db: DbClient, input: UpdateProjectInput & { 
   if (input.brief !== undefined) data.brief = input.brief;
   if (input.tags !== undefined) data.tags = input.tags;
   if (input.deadline !== undefined) data.deadline = input.deadline;
+  // Clocks opened from now on use it; open ones keep the thresholds they started with.
+  if (input.slaPolicy !== undefined) data.slaPolicy = input.slaPolicy;
   if (input.status !== undefined) {
     data.status = input.status;
     data.archivedAt = input.status === "archived" ? input.now : null;

@@ -12,6 +12,7 @@ import { dispatchJob } from "./tasks/dispatch.job";
 import { taskSweepJob } from "./tasks/sweep.job";
 import { deliverWebhookJob } from "./tasks/webhook-delivery.job";
 import { pipelineJobs } from "./pipelines";
+import { deliverableJobs } from "./deliverables";
 
 export const jobDefinitions: JobDefinition[] = [
   launchJob,
@@ -26,4 +27,5 @@ export const jobDefinitions: JobDefinition[] = [
   taskSweepJob,
   deliverWebhookJob,
   ...pipelineJobs,
+  ...deliverableJobs,
 ];

@@ -9,6 +9,7 @@ import { agentRouter } from "../routers/agent/agent.router";
 import { projectRouter } from "../routers/project/project.router";
 import { taskRouter } from "../routers/task/task.router";
 import { pipelineRouter } from "../routers/pipeline/pipeline.router";
+import { slaRouter } from "../routers/sla/sla.router";
 
 export const appRouter = createTRPCRouter({
   user: userRouter,
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   project: projectRouter,
   task: taskRouter,
   pipeline: pipelineRouter,
+  sla: slaRouter,
 });
 
 export type AppRouter = typeof appRouter;
