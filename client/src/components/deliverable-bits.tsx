@@ -297,7 +297,15 @@ export function useDecisions() {
           return settle(reject.mutateAsync({ ...base, reason: text }));
       }
     },
-    decideMany: (decision: "approve" | "deliver", ids: string[]) =>
-      settle(decision === "approve" ? approveMany.mutateAsync({ ids }) : deliverMany.mutateAsync({ ids })),
+    /** Each deliverable on its own: the ones refused come back with the reason. */
+    decideMany: async (decision: "approve" | "deliver", ids: string[]) => {
+      let failures: { id: string; message: string }[] = [];
+      const error = await settle(
+        (decision === "approve" ? approveMany.mutateAsync({ ids }) : deliverMany.mutateAsync({ ids })).then((r) => {
+          failures = r.results.flatMap((x) => (x.ok ? [] : [{ id: x.id, message: x.message }]));
+        }),
+      );
+      return { error, failures };
+    },
   };
 }

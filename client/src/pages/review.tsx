@@ -201,9 +201,12 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
 
   const runBatch = async (decision: "approve" | "deliver") => {
     setBatchError(undefined);
-    const error = await decideMany(decision, selectedIds);
-    if (error) setBatchError(error);
-    else setSelected(new Set());
+    const { error, failures } = await decideMany(decision, selectedIds);
+    if (error) return setBatchError(error);
+    // The refused stay selected, each saying why; the rest are done.
+    setSelected(new Set(failures.map((f) => f.id)));
+    setErrors((e) => ({ ...e, ...Object.fromEntries(failures.map((f) => [f.id, f.message])) }));
+    if (failures.length > 0) setBatchError(`${failures.length} of ${selectedIds.length} could not be ${decision === "approve" ? "approved" : "delivered"}: see each one below.`);
   };
 
   useEffect(() => {
