@@ -120,6 +120,16 @@ export interface SlaAlertMessage {
   at: string;
 }
 
+/** A deliverable changed (a new version, a decision): sent to its workspace's room; the client refetches it. */
+export interface DeliverableUpdateMessage {
+  deliverableId: string;
+  projectId: string;
+  workspaceId: string;
+  status: "draft" | "review" | "approved" | "delivered" | "rejected";
+  latestVersion: number;
+  at: string;
+}
+
 export interface ServerToClientEvents {
   "task:update": (msg: TaskUpdateMessage) => void;
   "run:events": (msg: RunEventsMessage) => void;
@@ -134,6 +144,8 @@ export interface ServerToClientEvents {
   "batch:update": (msg: BatchUpdateMessage) => void;
   /** To the deliverable's workspace room. */
   "sla:alert": (msg: SlaAlertMessage) => void;
+  /** To the deliverable's workspace room. */
+  "deliverable:update": (msg: DeliverableUpdateMessage) => void;
 }
 
 export type SubscribeAck =

@@ -11,6 +11,7 @@ import { bettingJobs } from "./betting";
 import { dispatchJob } from "./tasks/dispatch.job";
 import { taskSweepJob } from "./tasks/sweep.job";
 import { deliverWebhookJob } from "./tasks/webhook-delivery.job";
+import { deliverableSweepJob } from "./tasks/deliverable-sweep.job";
 import { pipelineJobs } from "./pipelines";
 import { deliverableJobs } from "./deliverables";
 
@@ -26,6 +27,7 @@ export const jobDefinitions: JobDefinition[] = [
   dispatchJob,
   taskSweepJob,
   deliverWebhookJob,
+  deliverableSweepJob,
   ...pipelineJobs,
   ...deliverableJobs,
 ];

@@ -233,6 +233,17 @@ const NOT_ABOUT_RUNS = {
  * these, with the same callers; they are to join this table.
  */
 const MATRIX_ELSEWHERE = {
+  "deliverable.activity": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.approve": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.approveMany": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.deliver": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.deliverMany": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.get": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.list": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.queue": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.reject": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.requestRevision": "server/routers/deliverable/deliverable.router.test.ts",
+  "deliverable.versions": "server/routers/deliverable/deliverable.router.test.ts",
   "agent.archive": "server/routers/task/work.router.test.ts",
   "agent.create": "server/routers/task/work.router.test.ts",
   "agent.createKey": "server/routers/task/work.router.test.ts",

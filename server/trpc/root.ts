@@ -10,6 +10,7 @@ import { projectRouter } from "../routers/project/project.router";
 import { taskRouter } from "../routers/task/task.router";
 import { pipelineRouter } from "../routers/pipeline/pipeline.router";
 import { slaRouter } from "../routers/sla/sla.router";
+import { deliverableRouter } from "../routers/deliverable/deliverable.router";
 
 export const appRouter = createTRPCRouter({
   user: userRouter,
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   task: taskRouter,
   pipeline: pipelineRouter,
   sla: slaRouter,
+  deliverable: deliverableRouter,
 });
 
 export type AppRouter = typeof appRouter;
