@@ -72,11 +72,14 @@ export function versionFiles(files: unknown): VersionFile[] {
   return files.flatMap((f: unknown, i) => {
     if (!f || typeof f !== "object") return [];
     const o = f as Record<string, unknown>;
-    const str = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined);
+    const str = (k: string) => {
+      const v = o[k];
+      return typeof v === "string" ? v : undefined;
+    };
     const id = str("id");
     const url = str("url") ?? (id ? `/api/artifacts/${id}` : null);
     // Only links within Paddock or to the web: never javascript: or data: URLs from an agent.
-    const safeUrl = url && (url.startsWith("/") || /^https?:\/\//i.test(url)) ? url : null;
+    const safeUrl = url && ((url.startsWith("/") && !url.startsWith("//")) || /^https?:\/\//i.test(url)) ? url : null;
     return [
       {
         key: id ?? `${i}`,

@@ -10,7 +10,6 @@ import { disconnectSocket, useConnectionState } from "../live/socket";
 import { clearFeedStores } from "../live/feed-store";
 import { Loading } from "./states";
 import { useCurrentWorkspace } from "../hooks/use-workspace";
-import { mayDecide } from "@shared/deliverables";
 
 const CONNECTION_LABEL = {
   idle: "Offline",
@@ -52,7 +51,6 @@ function WorkspaceSwitcher() {
 
 export function Shell() {
   const { user } = useMe();
-  const { current } = useCurrentWorkspace();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [signingOut, setSigningOut] = useState(false);
@@ -85,7 +83,8 @@ export function Shell() {
           <NavLink to="/compare">Compare</NavLink>
           <NavLink to="/projects">Projects</NavLink>
           <NavLink to="/agents">Agents</NavLink>
-          {user && current && mayDecide(current.role, user.role) && <NavLink to="/review">Review</NavLink>}
+          {/* Every member reads the queue; only operators see its decision buttons. */}
+          <NavLink to="/review">Review</NavLink>
           <NavLink to="/workspaces">Workspaces</NavLink>
           <NavLink to="/account">Account</NavLink>
           {user?.role === "admin" && <NavLink to="/admin/llm">LLM keys</NavLink>}

@@ -3,7 +3,7 @@
 // click (or many at once), request a revision with notes, or reject with a reason — or from the
 // keyboard: j/k move, a approve, d deliver, r revision notes, x select, ? help. Live by
 // deliverable:update and sla:alert.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { mayDecide } from "@shared/deliverables";
 import { trpc, type RouterOutputs } from "../trpc";
@@ -168,24 +168,21 @@ function QueueEntry({
 function Queue({ workspaceId, operator }: { workspaceId: string; operator: boolean }) {
   const queue = trpc.deliverable.queue.useQuery({ workspaceId });
   const { busy, decide, decideMany } = useDecisions();
-  const items = queue.data ?? [];
-  const [currentId, setCurrentId] = useState<string | null>(null);
+  const items = useMemo(() => queue.data ?? [], [queue.data]);
+  // The current deliverable, and where it stood: when it leaves the queue (delivered), the one that
+  // took its place becomes current.
+  const [cursor, setCursor] = useState<{ id: string | null; index: number }>({ id: null, index: 0 });
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const [forms, setForms] = useState<Record<string, Form | null>>({});
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [batchError, setBatchError] = useState<string>();
   const [help, setHelp] = useState(false);
-  const lastIndex = useRef(0);
   const navigate = useNavigate();
 
-  // The current deliverable stays current across refetches; when it leaves the queue (delivered),
-  // the one that took its place becomes current.
-  const index = items.findIndex((i) => i.id === currentId);
-  const currentIndex = index >= 0 ? index : Math.min(lastIndex.current, items.length - 1);
+  const index = items.findIndex((i) => i.id === cursor.id);
+  const currentIndex = index >= 0 ? index : Math.min(cursor.index, items.length - 1);
   const current = currentIndex >= 0 ? items[currentIndex] : undefined;
-  useEffect(() => {
-    if (currentIndex >= 0) lastIndex.current = currentIndex;
-  }, [currentIndex]);
+  const focus = useCallback((i: number) => setCursor({ id: items[i]?.id ?? null, index: i }), [items]);
 
   const selectedIds = items.filter((i) => selected.has(i.id)).map((i) => i.id);
 
@@ -206,7 +203,10 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
     // The refused stay selected, each saying why; the rest are done.
     setSelected(new Set(failures.map((f) => f.id)));
     setErrors((e) => ({ ...e, ...Object.fromEntries(failures.map((f) => [f.id, f.message])) }));
-    if (failures.length > 0) setBatchError(`${failures.length} of ${selectedIds.length} could not be ${decision === "approve" ? "approved" : "delivered"}: see each one below.`);
+    if (failures.length > 0)
+      setBatchError(
+        `${failures.length} of ${selectedIds.length} could not be ${decision === "approve" ? "approved" : "delivered"}: see each one below.`,
+      );
   };
 
   useEffect(() => {
@@ -219,8 +219,7 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
       }
       if (help || items.length === 0) return;
       const move = (by: number) => {
-        const next = items[Math.max(0, Math.min(items.length - 1, currentIndex + by))];
-        if (next) setCurrentId(next.id);
+        focus(Math.max(0, Math.min(items.length - 1, currentIndex + by)));
       };
       if (e.key === "j") move(1);
       else if (e.key === "k") move(-1);
@@ -242,7 +241,7 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [items, current, currentIndex, help, operator, run, navigate]);
+  }, [items, current, currentIndex, help, operator, run, navigate, focus]);
 
   if (queue.isPending) return <Loading />;
   if (queue.isError) return <ErrorState error={queue.error} retry={() => void queue.refetch()} />;
@@ -293,7 +292,7 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
         <Empty title="Nothing awaits a decision">Results of tasks that require review arrive here, the most urgent first.</Empty>
       ) : (
         <ol className="review-list" data-testid="review-queue">
-          {items.map((item) => (
+          {items.map((item, i) => (
             <li key={item.id}>
               <QueueEntry
                 item={item}
@@ -303,7 +302,7 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
                 form={forms[item.id] ?? null}
                 busy={busy}
                 error={errors[item.id]}
-                onFocus={() => setCurrentId(item.id)}
+                onFocus={() => focus(i)}
                 onSelect={(on) =>
                   setSelected((s) => {
                     const next = new Set(s);
