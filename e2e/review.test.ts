@@ -99,7 +99,7 @@ browserDescribe("review queue in the browser", () => {
     await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
     await page.keyboard.press("Escape");
     await page.keyboard.press("r");
-    const notes = entry(page, id).getByLabel("Revision notes");
+    const notes = entry(page, id).getByRole("textbox", { name: "Revision notes" });
     await notes.waitFor();
     // Typing in the notes is not a shortcut: had its "a" or "d" approved or delivered version 1, the
     // revision request would be refused and version 1 would not hold the notes below.
