@@ -93,11 +93,20 @@ browserDescribe("review queue in the browser", () => {
       "version 1 in the queue",
     );
     expect(await entry(page, id).getByTestId("version-text").textContent()).toBeTruthy();
+    // The run's screenshots, inline, served by the artifact route.
+    const images = entry(page, id).getByRole("list", { name: "Images" }).locator("img");
+    await images.first().waitFor();
+    await waitForValue(
+      () => images.first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+      (loaded) => loaded,
+      "the first image to load",
+    );
 
     // From the keyboard: r opens the notes for the current (only) deliverable.
     await page.keyboard.press("?");
     await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
     await page.keyboard.press("Escape");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor({ state: "hidden" });
     await page.keyboard.press("r");
     const notes = entry(page, id).getByRole("textbox", { name: "Revision notes" });
     await notes.waitFor();

@@ -5,6 +5,7 @@
 import { useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 import { mayDecide } from "@shared/deliverables";
+import type { SlaKind } from "@shared/sla";
 import { diffRows, diffStats, foldRows, type DiffPart, type DiffRow } from "@shared/text-diff";
 import { trpc, type RouterOutputs } from "../trpc";
 import { useMe } from "../hooks/use-me";
@@ -16,6 +17,7 @@ import {
   DecisionButtons,
   DeliverableStatusBadge,
   NoteForm,
+  SLA_KIND_LABEL,
   SlaChip,
   useDecisions,
   VersionPreview,
@@ -77,7 +79,7 @@ function VersionDiff({ versions }: { versions: Version[] }) {
             ? "The texts are the same."
             : `${stats.added} line${stats.added === 1 ? "" : "s"} added, ${stats.removed} removed`}
       </p>
-      {rows.length > 0 && (
+      {from.number !== to.number && stats.added + stats.removed > 0 && (
         <div className="table-wrap">
           <table className="diff">
             <caption className="sr-only">
@@ -211,11 +213,13 @@ function ProjectActivity({ projectId, deliverableId }: { projectId: string; deli
       ) : (
         <ol className="activity" data-testid="activity">
           {activity.data.items.map((a) => {
-            const data = (a.data ?? {}) as { title?: unknown; version?: unknown; notes?: unknown; reason?: unknown };
+            const data = (a.data ?? {}) as { title?: unknown; version?: unknown; notes?: unknown; reason?: unknown; kind?: unknown };
+            const slaKind = a.kind.startsWith("sla.") && typeof data.kind === "string" ? SLA_KIND_LABEL[data.kind as SlaKind] : undefined;
             const mine = a.subjectId === deliverableId;
             return (
               <li key={a.id} className={mine ? "activity-mine" : undefined} data-kind={a.kind}>
                 <span className="muted small">{formatAgo(a.createdAt)}</span> <strong>{ACTIVITY_LABEL[a.kind] ?? a.kind}</strong>
+                {slaKind && <span className="muted small"> · {slaKind.toLowerCase()}</span>}
                 {typeof data.title === "string" && (
                   <>
                     {" · "}
@@ -253,46 +257,48 @@ export function DeliverablePage() {
   const operator = Boolean(role && user && mayDecide(role, user.role));
   return (
     <div className="project-section" data-testid="deliverable-page" data-status={d.status} data-version={d.latestVersion}>
-      <header className="page-head">
-        <p className="small">
-          <Link to={`/projects/${d.projectId}`}>← {d.project.name}</Link>
-          {" · "}
-          <Link to="/review">Review queue</Link>
-        </p>
-        <h1>{d.title}</h1>
-        <p>
-          <DeliverableStatusBadge status={d.status} />{" "}
-          <span className="muted small">
-            version {d.latestVersion}
-            {d.revisionCount > 0 ? ` · ${d.revisionCount} revision${d.revisionCount > 1 ? "s" : ""} asked` : ""}
+      <header className="page-head deliverable-head">
+        <div>
+          <p className="small">
+            <Link to={`/projects/${d.projectId}`}>← {d.project.name}</Link>
             {" · "}
-            <Link to={`/tasks/${d.task.id}`}>task</Link> (priority {d.task.priority})
-            {d.agent && (
-              <>
-                {" · agent "}
-                <Link to="/agents">{d.agent.name}</Link>
-              </>
-            )}
-            {d.deliveredAt && ` · delivered ${formatDateTime(d.deliveredAt)} by ${d.deliveredBy?.name ?? "someone"}`}
-            {!d.deliveredAt && d.approvedAt && ` · approved ${formatDateTime(d.approvedAt)} by ${d.approvedBy?.name ?? "someone"}`}
-          </span>
-        </p>
-        {d.inProgress && (
-          <p className="notice small" data-testid="in-progress">
-            {d.inProgress.type === "revision" ? "A revision" : "A redo"} is under way:{" "}
-            <Link to={`/tasks/${d.inProgress.taskId}`}>its task</Link> is {d.inProgress.status}.
+            <Link to="/review">Review queue</Link>
           </p>
-        )}
-        {d.slas.length > 0 && (
-          <ul className="sla-chips" aria-label="SLA clocks">
-            {d.slas.map((s) => (
-              <li key={s.id}>
-                <SlaChip sla={s} />
-              </li>
-            ))}
-          </ul>
-        )}
-        {operator && <Decide d={d} />}
+          <h1>{d.title}</h1>
+          <p>
+            <DeliverableStatusBadge status={d.status} />{" "}
+            <span className="muted small">
+              version {d.latestVersion}
+              {d.revisionCount > 0 ? ` · ${d.revisionCount} revision${d.revisionCount > 1 ? "s" : ""} asked` : ""}
+              {" · "}
+              <Link to={`/tasks/${d.task.id}`}>task</Link> (priority {d.task.priority})
+              {d.agent && (
+                <>
+                  {" · agent "}
+                  <Link to="/agents">{d.agent.name}</Link>
+                </>
+              )}
+              {d.deliveredAt && ` · delivered ${formatDateTime(d.deliveredAt)} by ${d.deliveredBy?.name ?? "someone"}`}
+              {!d.deliveredAt && d.approvedAt && ` · approved ${formatDateTime(d.approvedAt)} by ${d.approvedBy?.name ?? "someone"}`}
+            </span>
+          </p>
+          {d.inProgress && (
+            <p className="notice small" data-testid="in-progress">
+              {d.inProgress.type === "revision" ? "A revision" : "A redo"} is under way:{" "}
+              <Link to={`/tasks/${d.inProgress.taskId}`}>its task</Link> is {d.inProgress.status}.
+            </p>
+          )}
+          {d.slas.length > 0 && (
+            <ul className="sla-chips" aria-label="SLA clocks">
+              {d.slas.map((s) => (
+                <li key={s.id}>
+                  <SlaChip sla={s} />
+                </li>
+              ))}
+            </ul>
+          )}
+          {operator && <Decide d={d} />}
+        </div>
       </header>
       {d.versions.length === 0 ? (
         <Empty title="No version yet" />
