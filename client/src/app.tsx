@@ -24,6 +24,8 @@ const ProjectsPage = page(() => import("./pages/projects"), "ProjectsPage");
 const ProjectPage = page(() => import("./pages/project"), "ProjectPage");
 const TaskPage = page(() => import("./pages/task"), "TaskPage");
 const AgentsPage = page(() => import("./pages/agents"), "AgentsPage");
+const ReviewPage = page(() => import("./pages/review"), "ReviewPage");
+const DeliverablePage = page(() => import("./pages/deliverable"), "DeliverablePage");
 const NotFoundPage = page(() => import("./pages/not-found"), "NotFoundPage");
 
 export function App() {
@@ -47,6 +49,8 @@ export function App() {
           <Route path="projects/:id" element={<ProjectPage />} />
           <Route path="tasks/:id" element={<TaskPage />} />
           <Route path="agents" element={<AgentsPage />} />
+          <Route path="review" element={<ReviewPage />} />
+          <Route path="deliverables/:id" element={<DeliverablePage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
         <Route path="*" element={<Navigate to="/" replace />} />

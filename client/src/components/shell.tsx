@@ -84,6 +84,8 @@ export function Shell() {
           <NavLink to="/compare">Compare</NavLink>
           <NavLink to="/projects">Projects</NavLink>
           <NavLink to="/agents">Agents</NavLink>
+          {/* Every member reads the queue; only operators see its decision buttons. */}
+          <NavLink to="/review">Review</NavLink>
           <NavLink to="/workspaces">Workspaces</NavLink>
           {isClient && <NavLink to="/portal">Portal</NavLink>}
           <NavLink to="/account">Account</NavLink>

@@ -1,0 +1,177 @@
+// Browser end to end, no stand-ins: a task that requires review is done by a demo agent in a real
+// run; its result arrives in the operator's review queue; the operator asks for a revision from
+// the keyboard, the revision task goes back to the same agent, and its result arrives in the open
+// queue as version 2 (live, no reload); the operator approves it, opens the deliverable page
+// (both versions, the first with its notes, the diff between them) and delivers it.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import {
+  browserDescribe,
+  documentStillMarked,
+  launchBrowser,
+  markDocument,
+  person,
+  screenshot,
+  signUp,
+  waitForValue,
+  watchErrors,
+} from "./support/browser";
+import { ensureClientBuilt } from "../scripts/client-build";
+
+Object.assign(process.env, { SERVE_CLIENT: "true", TASK_DISPATCH_EVERY_MS: "500", LAUNCH_BACKOFF_MS: "50", LOG_LEVEL: "warn" });
+
+browserDescribe("review queue in the browser", () => {
+  let browser: Browser;
+  let baseUrl: string;
+  let stopPaddock: () => Promise<void>;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    await ensureClientBuilt();
+    const { startPaddock } = await import("../server/main");
+    const paddock = await startPaddock("all", 0);
+    baseUrl = paddock.url!;
+    stopPaddock = paddock.stop;
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await stopPaddock?.();
+  });
+
+  const entry = (page: Page, deliverableId: string) => page.locator(`[data-testid="review-item"][data-deliverable="${deliverableId}"]`);
+  const entryState = async (page: Page, deliverableId: string) => {
+    const item = entry(page, deliverableId);
+    if ((await item.count()) === 0) return "absent";
+    return `v${await item.getAttribute("data-version")} ${await item.getAttribute("data-status")}`;
+  };
+
+  it("an operator asks for a revision, sees version 2 arrive live, approves and delivers it", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const who = person("Reviewer");
+    await signUp(page, baseUrl, who);
+
+    const { db } = await import("../server/lib/db");
+    const { createCaller } = await import("../server/trpc/root");
+    const { createContextInner } = await import("../server/trpc/context");
+    const { personalWorkspaceId } = await import("../server/domain/workspaces/personal");
+    const user = await db.user.findUniqueOrThrow({ where: { email: who.email } });
+    const caller = createCaller(createContextInner({ user: { id: user.id, role: user.role } }));
+    const workspaceId = (await personalWorkspaceId(db, user.id))!;
+    const agent = await db.agent.create({
+      data: { slug: `writer-${workspaceId}`, name: "Demo writer", model: "demo", policy: "demo", workspaceId, maxConcurrentTasks: 2 },
+    });
+    const project = await caller.project.create({ workspaceId, name: "Launch", brief: "the launch of the spring range" });
+    const task = await caller.task.create({
+      projectId: project.id,
+      title: "Write the launch note",
+      description: "Half a page announcing the spring range.",
+      requiresReview: true,
+    });
+    await caller.task.dispatch({ id: task.id, agentId: agent.id });
+
+    // The operator's queue, opened from the navigation before the result exists.
+    await page.getByRole("link", { name: "Review", exact: true }).click();
+    await page.getByRole("heading", { name: "Review queue" }).waitFor();
+    await markDocument(page);
+
+    const deliverable = await waitForValue(
+      () => db.deliverable.findUnique({ where: { taskId: task.id }, select: { id: true } }),
+      (d) => d !== null,
+      "the task's result to become a deliverable",
+      120_000,
+    );
+    const id = deliverable!.id;
+    await waitForValue(
+      () => entryState(page, id),
+      (s) => s === "v1 review",
+      "version 1 in the queue",
+    );
+    expect(await entry(page, id).getByTestId("version-text").textContent()).toBeTruthy();
+    // The run's screenshots, inline, served by the artifact route.
+    const images = entry(page, id).getByRole("list", { name: "Images" }).locator("img");
+    await images.first().waitFor();
+    await waitForValue(
+      () => images.first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+      (loaded) => loaded,
+      "the first image to load",
+    );
+
+    // From the keyboard: r opens the notes for the current (only) deliverable.
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor({ state: "hidden" });
+    await page.keyboard.press("r");
+    const notes = entry(page, id).getByRole("textbox", { name: "Revision notes" });
+    await notes.waitFor();
+    // Typing in the notes is not a shortcut: had its "a" or "d" approved or delivered version 1, the
+    // revision request would be refused and version 1 would not hold the notes below.
+    await notes.pressSequentially("Name the three colours and add a date.");
+    await entry(page, id).getByRole("button", { name: "Request revision" }).last().click();
+
+    // The revision goes to the same agent; its result arrives as version 2, live.
+    const revision = await waitForValue(
+      () => db.task.findFirst({ where: { parentTaskId: task.id, type: "revision" }, select: { id: true, requestedAgentId: true } }),
+      (t) => t !== null,
+      "the revision task",
+    );
+    expect(revision!.requestedAgentId).toBe(agent.id);
+    await waitForValue(
+      () => entryState(page, id),
+      (s) => s === "v2 review",
+      "version 2 to arrive in the open queue",
+      150_000,
+    );
+    const v1 = await db.deliverableVersion.findFirstOrThrow({ where: { deliverableId: id, number: 1 } });
+    expect(v1).toMatchObject({ status: "rejected", notes: "Name the three colours and add a date.", decidedById: user.id });
+    const v2 = await db.deliverableVersion.findFirstOrThrow({ where: { deliverableId: id, number: 2 } });
+    expect(v2).toMatchObject({ taskId: revision!.id, agentId: agent.id, status: "review" });
+
+    // a approves the current deliverable.
+    await page.keyboard.press("a");
+    await waitForValue(
+      () => entryState(page, id),
+      (s) => s === "v2 approved",
+      "version 2 approved",
+    );
+    await screenshot(page, "review-queue");
+
+    // The deliverable page: both versions, the first with its notes, the diff; deliver from there.
+    await entry(page, id).getByRole("link", { name: "Write the launch note" }).click();
+    const detail = page.getByTestId("deliverable-page");
+    await detail.waitFor();
+    expect(await page.locator('[data-testid="version"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-number")))).toEqual([
+      "2",
+      "1",
+    ]);
+    expect(await page.locator('[data-testid="version"][data-number="1"]').getAttribute("data-status")).toBe("rejected");
+    expect(await page.getByTestId("version-notes").textContent()).toContain("Name the three colours");
+    await page.getByTestId("version-diff").waitFor();
+    expect(await page.getByTestId("activity").textContent()).toContain("revision requested");
+    await page.getByTestId("decide").getByRole("button", { name: "Deliver" }).click();
+    await waitForValue(
+      () => detail.getAttribute("data-status"),
+      (s) => s === "delivered",
+      "the deliverable page to show it delivered",
+    );
+    expect(await db.deliverable.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "delivered", deliveredById: user.id });
+    expect(await db.task.findUniqueOrThrow({ where: { id: task.id }, select: { status: true } })).toEqual({ status: "done" });
+    await screenshot(page, "deliverable");
+
+    // Back in the queue, nothing awaits any more; no reload happened along the way.
+    await page.getByRole("link", { name: "Review queue" }).click();
+    await waitForValue(
+      () => entryState(page, id),
+      (s) => s === "absent",
+      "the delivered deliverable to leave the queue",
+    );
+    expect(await documentStillMarked(page)).toBe(true);
+    expect(errors).toEqual([]);
+  }, 420_000);
+});
