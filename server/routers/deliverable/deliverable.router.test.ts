@@ -53,7 +53,7 @@ async function makeAgent(name = "Scribe") {
 
 /** The agent claims the task pinned to it and reports its result (the agent API's path: the hook makes the version). */
 async function claimAndReport(agentId: string, taskId: string, summary: string, files?: unknown[]) {
-  const claimed = await claimNextTask(pgPool(), { agentId, leaseSeconds: 600 });
+  const claimed = await claimNextTask(pgPool(), { agentId, workspaceId, leaseSeconds: 600 });
   expect(claimed?.taskId).toBe(taskId);
   await reportTaskResult({
     agentId,
@@ -414,7 +414,7 @@ describe("deliverables", () => {
       requiredSpecialization: SPEC,
       agentId: agent.id,
     });
-    await claimNextTask(pgPool(), { agentId: agent.id, leaseSeconds: 600 });
+    await claimNextTask(pgPool(), { agentId: agent.id, workspaceId, leaseSeconds: 600 });
     // The result commits, and the process dies before its post-commit effects.
     await finishAgentAttempt(pgPool(), db, {
       agentId: agent.id,
@@ -473,7 +473,7 @@ describe("deliverables", () => {
       requiredSpecialization: SPEC,
       agentId: agent.id,
     });
-    await claimNextTask(pgPool(), { agentId: agent.id, leaseSeconds: 600 });
+    await claimNextTask(pgPool(), { agentId: agent.id, workspaceId, leaseSeconds: 600 });
     await finishAgentAttempt(pgPool(), db, {
       agentId: agent.id,
       taskId: task.id,

@@ -19,7 +19,7 @@ beforeAll(async () => {
   owner = await makeUser();
   workspaceId = (await owner.caller.workspace.create({ name: "Agency" })).id;
   byRole.owner = owner;
-  for (const role of ["admin", "member", "viewer"] as const) {
+  for (const role of ["admin", "member", "viewer", "client"] as const) {
     const u = await makeUser();
     await db.workspaceMember.create({ data: { workspaceId, userId: u.id, role } });
     byRole[role] = u;
@@ -35,7 +35,7 @@ const codeOf = async (p: Promise<unknown>) =>
 
 describe("who may read SLAs", () => {
   const N = "NOT_FOUND";
-  const READ = { owner: "ok", admin: "ok", member: "ok", viewer: "ok", outsider: N };
+  const READ = { owner: "ok", admin: "ok", member: "ok", viewer: "ok", client: N, outsider: N };
   const MATRIX: Record<string, Record<WorkspaceRole | "outsider", string>> = {
     "sla.list": READ,
     "sla.atRisk": READ,
