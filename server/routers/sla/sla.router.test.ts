@@ -130,6 +130,17 @@ describe("project.update slaPolicy", () => {
     expect(await codeOf(byRole.viewer.caller.project.update({ id: project.id, slaPolicy: {} }))).toBe("FORBIDDEN");
     expect((await db.project.findUniqueOrThrow({ where: { id: project.id } })).slaPolicy).toEqual(policy);
 
+    // A task an SLA at risk raised stays raised when a new deadline re-derives the others.
+    const made = await makeReviewDeliverable(db, { workspaceId, userId: owner.id, priority: 3 });
+    await db.task.update({ where: { id: made.task.id }, data: { status: "ready" } });
+    const [clockOf] = await openSlas(db, made, { kinds: ["first_response"], now: new Date("2030-01-01T00:00:00Z"), minuteMs: MIN });
+    await advanceSlas(db, { now: new Date("2030-01-01T07:00:00Z"), slaId: clockOf!.id, limit: 1 });
+    const plain = await owner.caller.task.create({ projectId: made.project.id, title: "Plain", status: "ready" });
+    expect((await db.task.findUniqueOrThrow({ where: { id: made.task.id } })).priority).toBe(5);
+    await owner.caller.project.update({ id: made.project.id, deadline: new Date(Date.now() + 90 * 24 * 3600 * 1000) });
+    expect((await db.task.findUniqueOrThrow({ where: { id: made.task.id } })).priority).toBe(5);
+    expect((await db.task.findUniqueOrThrow({ where: { id: plain.id } })).priority).toBe(1);
+
     // Back to the defaults.
     expect((await owner.caller.project.update({ id: project.id, slaPolicy: {} })).slaPolicy).toEqual({});
   });
