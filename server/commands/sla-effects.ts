@@ -1,6 +1,7 @@
-// What follows an SLA clock's opening, once it has committed: the watcher's delayed checks at the
-// clock's thresholds. The SLA watcher (server/jobs/deliverables) provides the real scheduling; until
-// it is in place this does nothing, and open clocks are only as current as the watcher's sweep.
+// What follows opening or meeting SLA clocks, once the change has committed: the watcher's delayed
+// checks at each new clock's thresholds, and the alerts of clocks met. Deliverable commands call it
+// after every change (with the clocks opened, possibly none). The SLA watcher (server/jobs/deliverables)
+// provides the real work; until it is in place this does nothing.
 import type { OpenedSla } from "../domain/deliverables/sla";
 
 export async function scheduleSlaChecks(slas: OpenedSla[]): Promise<void> {
