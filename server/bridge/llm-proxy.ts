@@ -11,6 +11,7 @@ import { AppError } from "../lib/errors";
 import { sendError, zodToAppError } from "../lib/http-errors";
 import { logger } from "../lib/logger";
 import {
+  assertWithinTokenBudget,
   chargeLlmCall,
   coolDownLlmCredential,
   nextLlmCredential,
@@ -57,6 +58,7 @@ export async function forwardChatCompletion(req: Request, res: Response): Promis
       details: { remaining },
     });
   }
+  await assertWithinTokenBudget(db, runId);
   // The run's agent names the model: the operator's choice, and what the price is set for.
   const payload = JSON.stringify({ ...parsed.data, model: run.agent.model });
   const payloadBytes = Buffer.byteLength(payload);

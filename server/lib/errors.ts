@@ -7,6 +7,8 @@ export const appErrorCodes = {
   NOT_FOUND: { http: 404, trpc: "NOT_FOUND" },
   CONFLICT: { http: 409, trpc: "CONFLICT" },
   INSUFFICIENT_FUNDS: { http: 409, trpc: "PRECONDITION_FAILED" },
+  /** A task's attempt has used the LLM tokens its agent's per-task budget allows (agents.taskTokenBudget). */
+  TOKEN_BUDGET_EXCEEDED: { http: 409, trpc: "PRECONDITION_FAILED" },
   INVALID_TRANSITION: { http: 409, trpc: "CONFLICT" },
   PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   RATE_LIMITED: { http: 429, trpc: "TOO_MANY_REQUESTS" },

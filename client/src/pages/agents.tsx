@@ -117,6 +117,10 @@ export function AgentsPage() {
                 {a.performance.tasksCompleted} done · {a.performance.tasksFailed} failed ({Math.round(a.performance.failureRate * 100)}%
                 failure) · average {formatDuration(a.performance.averageDurationMs)}, {a.performance.averageCostCents}¢
               </p>
+              <p className="small" data-testid="agent-tokens">
+                {a.performance.tokensUsed.toLocaleString()} LLM tokens used
+                {a.taskTokenBudget != null ? ` · budget ${a.taskTokenBudget.toLocaleString()} per task` : ""}
+              </p>
               {a.kind === "external" && (
                 <button
                   type="button"

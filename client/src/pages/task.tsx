@@ -30,6 +30,7 @@ export function TaskPage() {
           </span>{" "}
           <span className="muted small">
             priority {t.priority} · {t.attemptCount} attempt(s) of {t.maxRetries + 1}
+            {t.tokensUsed > 0 ? ` · ${t.tokensUsed.toLocaleString()} LLM tokens` : ""}
             {t.stepKey ? ` · pipeline step ${t.stepKey}` : ""}
           </span>
         </p>
@@ -67,6 +68,13 @@ export function TaskPage() {
                     <p className="muted small">
                       {formatDateTime(a.createdAt)}
                       {a.durationMs != null ? ` · ${formatDuration(a.durationMs)}` : ""}
+                      <span data-testid="attempt-tokens">
+                        {a.tokenBudget != null
+                          ? ` · ${a.tokensUsed.toLocaleString()} of ${a.tokenBudget.toLocaleString()} LLM tokens`
+                          : a.tokensUsed > 0
+                            ? ` · ${a.tokensUsed.toLocaleString()} LLM tokens`
+                            : ""}
+                      </span>
                       {a.run && (
                         <>
                           {" · "}

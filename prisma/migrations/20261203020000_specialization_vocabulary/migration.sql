@@ -1,23 +1,16 @@
 -- One specialization vocabulary (shared/task-rules.ts SPECIALIZATIONS): researcher, writer, coder,
 -- designer, reviewer, outreach, general. Agents and tasks stored with an older word take the new one.
-UPDATE "agents" SET "specialization" = CASE "specialization"
-    WHEN 'research' THEN 'researcher'
-    WHEN 'writing' THEN 'writer'
-    WHEN 'coding' THEN 'coder'
-    WHEN 'code' THEN 'coder'
-    WHEN 'developer' THEN 'coder'
-    WHEN 'design' THEN 'designer'
-    WHEN 'review' THEN 'reviewer'
-  END
-WHERE "specialization" IN ('research', 'writing', 'coding', 'code', 'developer', 'design', 'review');
+CREATE TEMPORARY TABLE "specialization_renames" ("old" TEXT PRIMARY KEY, "new" TEXT NOT NULL);
+INSERT INTO "specialization_renames" ("old", "new") VALUES
+  ('research', 'researcher'),
+  ('writing', 'writer'),
+  ('coding', 'coder'),
+  ('code', 'coder'),
+  ('developer', 'coder'),
+  ('design', 'designer'),
+  ('review', 'reviewer');
 
-UPDATE "tasks" SET "requiredSpecialization" = CASE "requiredSpecialization"
-    WHEN 'research' THEN 'researcher'
-    WHEN 'writing' THEN 'writer'
-    WHEN 'coding' THEN 'coder'
-    WHEN 'code' THEN 'coder'
-    WHEN 'developer' THEN 'coder'
-    WHEN 'design' THEN 'designer'
-    WHEN 'review' THEN 'reviewer'
-  END
-WHERE "requiredSpecialization" IN ('research', 'writing', 'coding', 'code', 'developer', 'design', 'review');
+UPDATE "agents" a SET "specialization" = r."new" FROM "specialization_renames" r WHERE a."specialization" = r."old";
+UPDATE "tasks" t SET "requiredSpecialization" = r."new" FROM "specialization_renames" r WHERE t."requiredSpecialization" = r."old";
+
+DROP TABLE "specialization_renames";

@@ -47,13 +47,15 @@ export const agentSelect = {
 type AgentRow = Prisma.AgentGetPayload<{ select: typeof agentSelect }>;
 
 /** An agent as callers see it: its row with performance as rates and averages (no BigInt). */
-export function agentView(a: AgentRow, runningTasks = 0) {
+export function agentView(a: AgentRow, figures: { running: number; tokensUsed: number } = { running: 0, tokensUsed: 0 }) {
   const results = a.tasksCompleted + a.tasksFailed;
   const { totalDurationMs, totalCostCents, ratingSum, ratingCount, ...rest } = a;
   return {
     ...rest,
-    runningTasks,
+    runningTasks: figures.running,
     performance: {
+      /** LLM tokens used by the agent's task attempts (each within its taskTokenBudget, if set). */
+      tokensUsed: figures.tokensUsed,
       tasksCompleted: a.tasksCompleted,
       tasksFailed: a.tasksFailed,
       failureRate: results === 0 ? 0 : a.tasksFailed / results,
@@ -71,14 +73,21 @@ export function agentNotFound(field = "id"): AppError {
   return new AppError("NOT_FOUND", "no agent with that id among yours", { field });
 }
 
-async function runningCounts(db: DbClient, agentIds: string[]): Promise<Map<string, number>> {
+/** Per agent: its live attempts now, and the LLM tokens its attempts have used (what the agents page shows). */
+async function attemptFigures(db: DbClient, agentIds: string[]): Promise<Map<string, { running: number; tokensUsed: number }>> {
   if (agentIds.length === 0) return new Map();
-  const rows = await db.taskAttempt.groupBy({
-    by: ["agentId"],
-    where: { agentId: { in: agentIds }, status: { in: ["launching", "running"] } },
-    _count: { _all: true },
-  });
-  return new Map(rows.map((r) => [r.agentId, r._count._all]));
+  const [running, tokens] = await Promise.all([
+    db.taskAttempt.groupBy({
+      by: ["agentId"],
+      where: { agentId: { in: agentIds }, status: { in: ["launching", "running"] } },
+      _count: { _all: true },
+    }),
+    db.taskAttempt.groupBy({ by: ["agentId"], where: { agentId: { in: agentIds }, tokensUsed: { gt: 0 } }, _sum: { tokensUsed: true } }),
+  ]);
+  const figures = new Map(agentIds.map((id) => [id, { running: 0, tokensUsed: 0 }]));
+  for (const r of running) figures.get(r.agentId)!.running = r._count._all;
+  for (const t of tokens) figures.get(t.agentId)!.tokensUsed = t._sum.tokensUsed ?? 0;
+  return figures;
 }
 
 export async function listAgents(db: DbClient, input: { userId: string; workspaceId: string; includeArchived: boolean }) {
@@ -97,11 +106,11 @@ export async function listAgents(db: DbClient, input: { userId: string; workspac
     select: agentSelect,
     orderBy: [{ workspaceId: { sort: "asc", nulls: "last" } }, { createdAt: "asc" }],
   });
-  const running = await runningCounts(
+  const figures = await attemptFigures(
     db,
     agents.map((a) => a.id),
   );
-  return agents.map((a) => agentView(a, running.get(a.id) ?? 0));
+  return agents.map((a) => agentView(a, figures.get(a.id)));
 }
 
 /**
@@ -137,7 +146,7 @@ export async function manageableAgent(db: DbClient, actor: Actor, agentId: strin
 
 export async function getAgent(db: DbClient, actor: Actor, agentId: string) {
   const { agent, mayManage } = await visibleAgent(db, actor, agentId);
-  const running = await runningCounts(db, [agent.id]);
+  const figures = await attemptFigures(db, [agent.id]);
   const keys = mayManage
     ? await db.agentKey.findMany({
         where: { agentId: agent.id },
@@ -145,7 +154,7 @@ export async function getAgent(db: DbClient, actor: Actor, agentId: string) {
         orderBy: { createdAt: "desc" },
       })
     : [];
-  return { ...agentView(agent, running.get(agent.id) ?? 0), mayManage, keys };
+  return { ...agentView(agent, figures.get(agent.id)), mayManage, keys };
 }
 
 const slugFor = (name: string) =>

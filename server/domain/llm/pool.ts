@@ -136,6 +136,21 @@ export async function recordLlmFailure(db: DbClient, args: { id: string; now: Da
   });
 }
 
+/**
+ * Before an LLM call of a run that serves a task's attempt: refused once the attempt has used its
+ * token budget (its agent's taskTokenBudget when it was dispatched). A call started under the budget
+ * may end past it (its size is known only from the answer); the next one is refused.
+ */
+export async function assertWithinTokenBudget(db: DbClient, runId: string): Promise<void> {
+  const attempt = await db.taskAttempt.findUnique({ where: { runId }, select: { tokenBudget: true, tokensUsed: true } });
+  if (!attempt || attempt.tokenBudget === null || attempt.tokensUsed < attempt.tokenBudget) return;
+  throw new AppError(
+    "TOKEN_BUDGET_EXCEEDED",
+    `this task's attempt has used ${attempt.tokensUsed} LLM tokens of the ${attempt.tokenBudget} its agent's per-task token budget allows: no more LLM calls for it (an operator may raise the agent's taskTokenBudget for the next attempt)`,
+    { details: { tokenBudget: attempt.tokenBudget, tokensUsed: attempt.tokensUsed } },
+  );
+}
+
 export interface LlmTokens {
   promptTokens: number;
   completionTokens: number;
@@ -172,6 +187,8 @@ export async function chargeLlmCall(
           data: { requestCount: { increment: 1 }, tokenCount: { increment: args.tokens.totalTokens }, lastUsedAt: args.now },
         })
       : { count: 0 };
+    // The task attempt the run serves, if any, counts the tokens against its agent's per-task budget.
+    await tx.taskAttempt.updateMany({ where: { runId: args.runId }, data: { tokensUsed: { increment: args.tokens.totalTokens } } });
     await tx.llmUsage.create({
       data: {
         runId: args.runId,

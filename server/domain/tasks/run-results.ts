@@ -3,6 +3,7 @@
 import type { DbClient } from "../../lib/db";
 import { isTerminalRun } from "@shared/run-status";
 import { finishAttempt, type AttemptOutcome, type FinishedAttempt } from "./attempts";
+import { llmUsageOfRuns } from "../llm/usage";
 
 export async function finishAttemptOfRun(
   db: DbClient,
@@ -29,6 +30,8 @@ export async function finishAttemptOfRun(
   if (!run || !isTerminalRun(run.status)) return null;
   const outcome: AttemptOutcome = run.status === "succeeded" ? "succeeded" : run.status === "canceled" ? "canceled" : "failed";
   const progress = run.verifiedProgress ?? run.currentProgress;
+  // The tokens of the run's LLM calls (counted on the attempt as they were made).
+  const tokensUsed = (await llmUsageOfRuns(db, { runIds: [run.id] })).get(run.id)?.totalTokens ?? 0;
   return finishAttempt(db, {
     attemptId: attempt.id,
     now: input.now,
@@ -40,6 +43,7 @@ export async function finishAttemptOfRun(
       artifacts: run.artifacts.map((a) => ({ ...a, runId: run.id, url: `/api/artifacts/${a.id}` })),
       error: outcome === "succeeded" ? null : (run.error ?? run.statusReason ?? `the run ended ${run.status}`),
       costCents: run.creditsSpent,
+      tokensUsed,
     },
   });
 }

@@ -259,7 +259,9 @@ export async function getTask(db: DbClient, input: { userId: string; taskId: str
     db.taskAttempt.findMany({ where: { taskId: task.id }, select: attemptSelect, orderBy: { number: "asc" } }),
     db.task.findMany({ where: { parentTaskId: task.id }, select: { id: true, title: true, status: true }, orderBy: { createdAt: "asc" } }),
   ]);
-  return { ...taskView(task), attempts, subtasks };
+  // The LLM tokens of all its attempts (each counted as its run's calls were made, within its token budget).
+  const tokensUsed = attempts.reduce((sum, a) => sum + a.tokensUsed, 0);
+  return { ...taskView(task), tokensUsed, attempts, subtasks };
 }
 
 export async function updateTask(db: DbClient, input: UpdateTaskInput & { userId: string; now: Date }) {
