@@ -226,12 +226,12 @@ export async function claimNextTask(
   input: { agentId: string; workspaceId: string; leaseSeconds: number },
 ): Promise<ClaimedTask | null> {
   for (let i = 0; i < CLAIM_TRIES; i++) {
-    const { rows } = await pool.query<ClaimedTask & { contended: boolean }>(CLAIM_SQL, [
-      input.agentId,
-      input.workspaceId,
-      randomUUID(),
-      input.leaseSeconds,
-    ]);
+    // Named: each connection parses and plans it once (planning it costs more than running it).
+    const { rows } = await pool.query<ClaimedTask & { contended: boolean }>({
+      name: "claim-next-task",
+      text: CLAIM_SQL,
+      values: [input.agentId, input.workspaceId, randomUUID(), input.leaseSeconds],
+    });
     const row = rows[0]!;
     if (row.contended) continue;
     if (!row.taskId) return null;
@@ -282,3 +282,4 @@ const CLAIM_SQL = `
 export async function taskChangeOf(db: DbClient, taskId: string): Promise<TaskChange | null> {
   return db.task.findUnique({ where: { id: taskId }, select: changeSelect });
 }
+export const CLAIM_SQL_FOR_EXPLAIN = CLAIM_SQL;
