@@ -14,15 +14,16 @@ const agent = (over: Partial<AgentForScoring> = {}): AgentForScoring => ({
   totalDurationMs: 0,
   ...over,
 });
-const open: TaskForScoring = { requiredSpecialization: null, requestedAgentId: null };
+const open: TaskForScoring = { requiredSpecialization: null, requestedAgentId: null, excludedAgentIds: [] };
 
 describe("scoreAgent", () => {
   it.each([
     ["archived", agent({ active: false }), open],
     ["offline", agent({ status: "offline" }), open],
     ["full", agent({ runningTasks: 2 }), open],
-    ["of another specialization", agent({ specialization: "writer" }), { requiredSpecialization: "research", requestedAgentId: null }],
-    ["not the requested agent", agent({ id: "a" }), { requiredSpecialization: null, requestedAgentId: "b" }],
+    ["of another specialization", agent({ specialization: "writer" }), { ...open, requiredSpecialization: "research" }],
+    ["not the requested agent", agent({ id: "a" }), { ...open, requestedAgentId: "b" }],
+    ["excluded by the task", agent({ id: "a" }), { ...open, excludedAgentIds: ["z", "a"] }],
   ])("refuses an agent that is %s", (_name, a, task) => {
     expect(scoreAgent(a, task)).toBeNull();
   });
@@ -30,7 +31,7 @@ describe("scoreAgent", () => {
   it("prefers a matching specialist, an available agent, free slots, reliability and speed — each on its own", () => {
     const base = agent();
     const s = (a: AgentForScoring, task = open) => scoreAgent(a, task)!;
-    expect(s(base, { requiredSpecialization: "research", requestedAgentId: null })).toBeGreaterThan(s(base));
+    expect(s(base, { ...open, requiredSpecialization: "research" })).toBeGreaterThan(s(base));
     expect(s(base)).toBeGreaterThan(s(agent({ status: "busy" })));
     expect(s(base)).toBeGreaterThan(s(agent({ runningTasks: 1 })));
     const reliable = agent({ tasksCompleted: 10, tasksFailed: 0, totalDurationMs: 10 * 60_000 });
@@ -55,6 +56,13 @@ describe("pickAgent", () => {
     const agents = [agent({ id: "busy", status: "busy" }), agent({ id: "free" }), agent({ id: "off", status: "offline" })];
     expect(pickAgent(agents, open)?.agent.id).toBe("free");
     expect(pickAgent([agent({ status: "offline" })], open)).toBeNull();
+  });
+
+  it("passes over an agent the task excludes, even the best one", () => {
+    const agents = [agent({ id: "best", tasksCompleted: 10 }), agent({ id: "other", status: "busy" })];
+    expect(pickAgent(agents, open)?.agent.id).toBe("best");
+    expect(pickAgent(agents, { ...open, excludedAgentIds: ["best"] })?.agent.id).toBe("other");
+    expect(pickAgent(agents, { ...open, excludedAgentIds: ["best", "other"] })).toBeNull();
   });
 
   it("gives ties to the earlier agent", () => {

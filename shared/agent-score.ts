@@ -20,6 +20,8 @@ export interface TaskForScoring {
   requiredSpecialization: string | null;
   /** An operator's choice: only this agent may take it. */
   requestedAgentId: string | null;
+  /** Agents it must not go to again (a deliverable of theirs was rejected as a quality failure). */
+  excludedAgentIds: readonly string[];
 }
 
 /** Average duration assumed for an agent with no record yet, and the scale of the speed term. */
@@ -27,7 +29,7 @@ const TYPICAL_DURATION_MS = 10 * 60_000;
 
 /**
  * Null when the agent may not take the task now (archived, offline, full, wrong specialization,
- * or another agent was requested). Otherwise a score in [0, 100]:
+ * another agent was requested, or the task excludes it). Otherwise a score in [0, 100]:
  * - specialization: 30 for an exact match of a required one, 20 when none is required (any agent may);
  * - availability: 20 available, 5 busy (still has room);
  * - concurrency: up to 20 for the share of its slots still free;
@@ -37,6 +39,7 @@ const TYPICAL_DURATION_MS = 10 * 60_000;
 export function scoreAgent(agent: AgentForScoring, task: TaskForScoring): number | null {
   if (!agent.active || agent.status === "offline") return null;
   if (task.requestedAgentId && task.requestedAgentId !== agent.id) return null;
+  if (task.excludedAgentIds.includes(agent.id)) return null;
   if (agent.runningTasks >= agent.maxConcurrentTasks) return null;
   if (task.requiredSpecialization && task.requiredSpecialization !== agent.specialization) return null;
   const specialization = task.requiredSpecialization ? 30 : 20;

@@ -7,12 +7,11 @@
 // across every commit — and the ratio of the two. Paddock's API groups a pool's concurrent bets
 // into one statement (server/domain/betting/place-bet-sql.ts), which is how it passes that ceiling.
 // Runs on a throwaway database (scripts/bench/bench-env.ts), never your data.
-import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import pg from "pg";
 import { pgConnectionOptions } from "../../server/lib/pg-options";
-import { prepareBenchEnv, percentile, fmt } from "./bench-env";
+import { prepareBenchEnv, percentile, fmt, pidsWhere, processCpu } from "./bench-env";
 import { spawnServer } from "./spawn-server";
 import { postBet } from "./post-bet";
 
@@ -51,26 +50,12 @@ function bet(token: string, client: number): Promise<{ ok: boolean; ms: number }
 
 /** CPU milliseconds used so far by this process, the API process and every PostgreSQL process (Linux /proc). */
 function cpuTimes(): { loadGenerator: number; api: number; postgres: number } {
-  const ticksMs = 10; // USER_HZ is 100 on Linux
-  const ofPid = (pid: string): { name: string; ms: number } | null => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), ms: (Number(fields[11]) + Number(fields[12])) * ticksMs };
-    } catch {
-      return null;
-    }
-  };
   let postgres = 0;
-  for (const pid of fs.existsSync("/proc") ? fs.readdirSync("/proc") : []) {
-    if (!/^\d+$/.test(pid)) continue;
-    const p = ofPid(pid);
-    if (p?.name === "postgres") postgres += p.ms;
-  }
+  for (const pid of pidsWhere((name) => name === "postgres")) postgres += processCpu(pid)?.ms ?? 0;
   const self = process.cpuUsage();
   return {
     loadGenerator: (self.user + self.system) / 1000,
-    api: servers.reduce((sum, s) => sum + (ofPid(String(s.child.pid))?.ms ?? 0), 0),
+    api: servers.reduce((sum, s) => sum + (processCpu(s.child.pid!)?.ms ?? 0), 0),
     postgres,
   };
 }

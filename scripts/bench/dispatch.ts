@@ -1,9 +1,12 @@
 // npm run bench:dispatch — 10,000 ready tasks, 50 external agents long-polling the real agent API
 // over HTTP (GET /tasks/next?wait=5, then POST /tasks/:id/result). Prints claim → result round
-// trips per second and claim latency p50/p99, beside a minimal `SELECT … FOR UPDATE SKIP LOCKED`
-// loop (50 connections) on the same database: the floor the claim's extra work is measured against.
+// trips per second and claim latency p50/p99, and the CPU the API process and the database spent
+// per round trip (steadier than rates on a shared machine), beside a minimal `SELECT … FOR UPDATE
+// SKIP LOCKED` loop (50 connections) on the same database: the floor the claim's extra work is
+// measured against. The claim and the result are one SQL statement each (server/domain/tasks).
+import http from "node:http";
 import pg from "pg";
-import { prepareBenchEnv, percentile, fmt } from "./bench-env";
+import { prepareBenchEnv, percentile, fmt, pidsWhere, processCpu } from "./bench-env";
 import { spawnServer } from "./spawn-server";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
@@ -54,39 +57,80 @@ await db.$executeRawUnsafe("ANALYZE tasks");
 const server = await spawnServer("api");
 console.log(`bench:dispatch — ${TASKS} ready tasks, ${AGENTS} external agents long-polling over HTTP`);
 
+// A keep-alive connection per agent and node:http rather than fetch: the load generator shares
+// this machine's cores with the server and PostgreSQL, and fetch costs several times the CPU.
+const agent = new http.Agent({ keepAlive: true, maxSockets: AGENTS });
+function call(key: string, method: "GET" | "POST", path: string, body?: string): Promise<{ status: number; body: string }> {
+  const target = new URL(`${server.url}/api/agents/v1${path}`);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** CPU milliseconds used so far by the API process and by the bench database's PostgreSQL backends. */
+const benchDb = new URL(env.databaseUrl).pathname.slice(1);
+const cpuTimes = () => ({
+  api: processCpu(server.child.pid!)?.ms ?? 0,
+  postgres: pidsWhere((name, cmdline) => name === "postgres" && cmdline.includes(benchDb)).reduce(
+    (sum, pid) => sum + (processCpu(pid)?.ms ?? 0),
+    0,
+  ),
+});
+
 const claimLatency: number[] = [];
 const resultLatency: number[] = [];
 let roundTrips = 0;
 let errors = 0;
+const cpuBefore = cpuTimes();
 const started = performance.now();
 await Promise.all(
   keys.map(async (key) => {
-    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
     for (;;) {
       const t0 = performance.now();
-      const res = await fetch(`${server.url}/api/agents/v1/tasks/next?wait=5`, { headers });
-      const body = res.status === 200 ? ((await res.json()) as { task: { id: string } }) : (await res.arrayBuffer(), null);
+      const res = await call(key, "GET", "/tasks/next?wait=5");
       claimLatency.push(performance.now() - t0);
       if (res.status === 204) return;
-      if (!body) {
+      if (res.status !== 200) {
         errors += 1;
         return;
       }
+      const { task } = JSON.parse(res.body) as { task: { id: string } };
       const t1 = performance.now();
-      const done = await fetch(`${server.url}/api/agents/v1/tasks/${body.task.id}/result`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ outcome: "succeeded", summary: "ok", output: { n: 1 } }),
-      });
-      await done.arrayBuffer();
+      const done = await call(
+        key,
+        "POST",
+        `/tasks/${task.id}/result`,
+        JSON.stringify({ outcome: "succeeded", summary: "ok", output: { n: 1 } }),
+      );
       resultLatency.push(performance.now() - t1);
-      if (done.ok) roundTrips += 1;
+      if (done.status === 200) roundTrips += 1;
       else errors += 1;
     }
   }),
 );
+const cpu = cpuTimes();
 // The last long-polls wait out their 5 s on an empty queue: count the time to the last result.
 const elapsed = (performance.now() - started) / 1000;
+agent.destroy();
 await server.stop();
 claimLatency.sort((a, b) => a - b);
 resultLatency.sort((a, b) => a - b);
@@ -100,17 +144,28 @@ console.log(
 console.log(`throughput:      ${fmt(roundTrips / Math.max(0.001, elapsed - 5), 0)} tasks/s (target ≥ 1,000)`);
 console.log(`claim latency:   p50 ${fmt(percentile(claims, 50))} ms, p99 ${fmt(percentile(claims, 99))} ms (target p99 ≤ 50 ms)`);
 console.log(`result latency:  p50 ${fmt(percentile(resultLatency, 50))} ms, p99 ${fmt(percentile(resultLatency, 99))} ms`);
+const perTrip = (ms: number) => fmt(ms / Math.max(1, roundTrips), 2);
+console.log(
+  `CPU per round trip: API process ${perTrip(cpu.api - cpuBefore.api)} ms, its PostgreSQL backends ${perTrip(cpu.postgres - cpuBefore.postgres)} ms`,
+);
 
 // The floor: the same number of rows taken by 50 connections with a bare SKIP LOCKED loop.
+// Every connection here has an error listener: an idle connection closed under it (the embedded
+// PostgreSQL stopped by the process that started it, a DROP … WITH (FORCE)) must not end the bench
+// with a dump of the client.
+const onPgError = (err: Error) => console.warn(`bench:dispatch — a floor connection failed: ${err.message}`);
 const admin = new pg.Client(pgConnectionOptions(env.databaseUrl));
+admin.on("error", onPgError);
 await admin.connect();
 await admin.query("DROP TABLE IF EXISTS bench_queue");
 await admin.query("CREATE TABLE bench_queue (id serial PRIMARY KEY, status text NOT NULL DEFAULT 'ready')");
 await admin.query(`INSERT INTO bench_queue (status) SELECT 'ready' FROM generate_series(1, ${TASKS})`);
 await admin.query("CREATE INDEX ON bench_queue (id) WHERE status = 'ready'");
 const pool = new pg.Pool({ ...pgConnectionOptions(env.databaseUrl), max: AGENTS });
+pool.on("error", onPgError);
 const floorLatency: number[] = [];
 let taken = 0;
+const floorCpuBefore = cpuTimes().postgres;
 const floorStarted = performance.now();
 await Promise.all(
   Array.from({ length: AGENTS }, async () => {
@@ -128,9 +183,10 @@ await Promise.all(
   }),
 );
 const floorElapsed = (performance.now() - floorStarted) / 1000;
+const floorCpu = cpuTimes().postgres - floorCpuBefore;
 floorLatency.sort((a, b) => a - b);
 console.log(
-  `SKIP LOCKED floor: ${fmt(taken / floorElapsed, 0)} rows/s taken and marked done; claim p50 ${fmt(percentile(floorLatency, 50))} ms, p99 ${fmt(percentile(floorLatency, 99))} ms`,
+  `SKIP LOCKED floor: ${fmt(taken / floorElapsed, 0)} rows/s taken and marked done; claim p50 ${fmt(percentile(floorLatency, 50))} ms, p99 ${fmt(percentile(floorLatency, 99))} ms; PostgreSQL ${fmt(floorCpu / Math.max(1, taken), 2)} ms CPU per row`,
 );
 await pool.end();
 await admin.end();

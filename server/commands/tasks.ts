@@ -132,7 +132,7 @@ export async function dispatchOne(taskId: string, dispatchedById: string | null 
 /**
  * One pass of the dispatcher: the dispatchable tasks, best first, each dispatched if an agent can
  * take it. Once a task is left waiting for want of an agent (none free, or the best one polls), the
- * pass skips the other tasks with the same needs (workspace, specialization, pinned agent): the
+ * pass skips the other tasks with the same needs (workspace, specialization, pinned and excluded agents): the
  * answer would be the same, and a long queue left to external agents costs one look per pass.
  */
 export async function runDispatchPass(limit = 200): Promise<{ dispatched: number; waiting: number }> {
@@ -140,7 +140,7 @@ export async function runDispatchPass(limit = 200): Promise<{ dispatched: number
   const settled = new Set<string>();
   let dispatched = 0;
   for (const task of candidates) {
-    const needs = `${task.workspaceId}|${task.requiredSpecialization ?? ""}|${task.requestedAgentId ?? ""}`;
+    const needs = `${task.workspaceId}|${task.requiredSpecialization ?? ""}|${task.requestedAgentId ?? ""}|${[...task.excludedAgentIds].sort().join(",")}`;
     if (settled.has(needs)) continue;
     const outcome = await dispatchOne(task.id);
     if (outcome.kind !== "waiting") dispatched += 1;

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPaddock } from "../../test/paddock-harness";
 
 const { db } = await import("../../lib/db");
-const { makeUser } = await import("../../test/helpers");
+const { makeUser, rejection } = await import("../../test/helpers");
 const { taskSweepJob } = await import("../../jobs/tasks/sweep.job");
+const { dispatchTask } = await import("../../domain/tasks/dispatch");
 
 let api: Awaited<ReturnType<typeof startTestPaddock>>;
 let owner: Awaited<ReturnType<typeof makeUser>>;
@@ -163,6 +164,94 @@ describe("an external agent driven by fetch", () => {
     // Its late result is refused; a new claim gets attempt 2.
     expect((await agent.call("POST", `/tasks/${task.id}/result`, { outcome: "succeeded", summary: "late" })).status).toBe(409);
     expect((await agent.call("GET", "/tasks/next?wait=0")).body!.task.attempt).toBe(2);
+  });
+});
+
+describe("expired leases", () => {
+  it("count against maxRetries like failed attempts: the task fails with a clear error once the budget is spent", async () => {
+    const agent = await externalAgent({ specialization: "vanishing" });
+    const project = await owner.caller.project.create({ workspaceId, name: "Expiries" });
+    const task = await owner.caller.task.create({
+      projectId: project.id,
+      title: "Claimed and dropped twice",
+      status: "ready",
+      maxRetries: 1,
+      requiredSpecialization: "vanishing",
+    });
+    const claimAndExpire = async (attempt: number) => {
+      const claim = await agent.call("GET", "/tasks/next?wait=0");
+      expect(claim.body!.task).toMatchObject({ id: task.id, attempt });
+      await db.taskAttempt.update({ where: { id: claim.body!.task.attemptId }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
+      await taskSweepJob.handle({}, {} as never);
+      expect((await db.taskAttempt.findUniqueOrThrow({ where: { id: claim.body!.task.attemptId } })).status).toBe("expired");
+    };
+    // The first expiry spends the one retry: back in the queue at once, unassigned.
+    await claimAndExpire(1);
+    expect(await db.task.findUniqueOrThrow({ where: { id: task.id } })).toMatchObject({
+      status: "ready",
+      assignedAgentId: null,
+      notBefore: null,
+    });
+    // The second is over budget: the task fails, saying why, and is offered to no one.
+    await claimAndExpire(2);
+    const failed = await db.task.findUniqueOrThrow({ where: { id: task.id } });
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toBe("the agent's lease expired before it reported a result (after 2 failed attempts)");
+    expect(failed.finishedAt).not.toBeNull();
+    expect((await agent.call("GET", "/tasks/next?wait=0")).status).toBe(204);
+    // task.retry gives a fresh budget.
+    await owner.caller.task.retry({ id: task.id });
+    expect((await agent.call("GET", "/tasks/next?wait=0")).body!.task.attempt).toBe(3);
+  });
+});
+
+describe("a task's excludedAgentIds", () => {
+  it("keep the excluded agent from claiming it, while another agent may", async () => {
+    const excluded = await externalAgent({ specialization: "picky" });
+    const other = await externalAgent({ specialization: "picky" });
+    const project = await owner.caller.project.create({ workspaceId, name: "Exclusions" });
+    const task = await owner.caller.task.create({
+      projectId: project.id,
+      title: "Not for them",
+      status: "ready",
+      requiredSpecialization: "picky",
+    });
+    await db.task.update({ where: { id: task.id }, data: { excludedAgentIds: [excluded.id] } });
+    expect((await excluded.call("GET", "/tasks/next?wait=0")).status).toBe(204);
+    expect((await other.call("GET", "/tasks/next?wait=0")).body!.task.id).toBe(task.id);
+  });
+
+  it("keep the dispatcher from choosing the excluded agent, and task.dispatch refuses it by name", async () => {
+    // Two builtin agents of their own specialization; the first would win the tie.
+    const first = await owner.caller.agent.create({ workspaceId, name: "First", kind: "builtin", specialization: "excluder" });
+    const second = await owner.caller.agent.create({ workspaceId, name: "Second", kind: "builtin", specialization: "excluder" });
+    const project = await owner.caller.project.create({ workspaceId, name: "Builtin exclusions" });
+    const make = async (title: string, excludedAgentIds: string[]) => {
+      const t = await owner.caller.task.create({ projectId: project.id, title, status: "ready", requiredSpecialization: "excluder" });
+      await db.task.update({ where: { id: t.id }, data: { excludedAgentIds } });
+      return t;
+    };
+    const dispatch = (taskId: string) => dispatchTask(db, { taskId, now: new Date(), leaseSeconds: 60 });
+
+    const open = await make("Anyone", []);
+    expect(await dispatch(open.id)).toMatchObject({ kind: "launch", agentId: first.id });
+    await owner.caller.task.cancel({ id: open.id });
+
+    const notFirst = await make("Not the first", [first.id]);
+    expect(await dispatch(notFirst.id)).toMatchObject({ kind: "launch", agentId: second.id });
+    await owner.caller.task.cancel({ id: notFirst.id });
+
+    const neither = await make("Neither", [first.id, second.id]);
+    expect(await dispatch(neither.id)).toEqual({ kind: "waiting", reason: "no-agent" });
+    expect((await db.task.findUniqueOrThrow({ where: { id: neither.id } })).status).toBe("ready");
+
+    // The operator's Process naming an excluded agent is refused, naming it, and changes nothing.
+    const pinned = await make("Pinned", [first.id]);
+    const refused = await rejection(owner.caller.task.dispatch({ id: pinned.id, agentId: first.id }));
+    expect(refused).toMatchObject({ code: "CONFLICT", field: "agentId" });
+    expect(refused.message).toContain(first.id);
+    expect(await db.task.findUniqueOrThrow({ where: { id: pinned.id } })).toMatchObject({ status: "ready", requestedAgentId: null });
+    expect(await db.taskAttempt.count({ where: { taskId: pinned.id } })).toBe(0);
   });
 });
 

@@ -42,7 +42,8 @@ export interface FinishedAttempt {
  * (the agent API's result path, measured by bench:dispatch). One implementation serves both.
  */
 export interface SqlExecutor {
-  rows<T>(sql: string, params: unknown[]): Promise<T[]>;
+  /** `name`: a statement run often, prepared once per connection where the executor can (raw `pg`). */
+  rows<T>(sql: string, params: unknown[], name?: string): Promise<T[]>;
 }
 
 export const prismaExecutor = (tx: DbClient): SqlExecutor => ({
@@ -50,7 +51,8 @@ export const prismaExecutor = (tx: DbClient): SqlExecutor => ({
 });
 
 export const pgExecutor = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
-  rows: async <T>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as T[],
+  rows: async <T>(sql: string, params: unknown[], name?: string) =>
+    (await client.query(name ? { name, text: sql, values: params } : { text: sql, values: params })).rows as T[],
 });
 
 const json = (v: unknown) => (v === undefined || v === null ? Prisma.DbNull : (v as Prisma.InputJsonValue));
@@ -97,6 +99,7 @@ export async function finishAttemptWith(
   input: { attempt: AttemptRef; result: AttemptResult; now: Date; retryBackoffMs: number },
 ): Promise<FinishedAttempt | null> {
   const { result, now } = input;
+  const by = "attemptId" in input.attempt ? "attempt" : "agent";
   const which = "attemptId" in input.attempt ? [input.attempt.attemptId] : [input.attempt.taskId, input.attempt.agentId];
   const [row] = await sql.rows<
     TaskChange & {
@@ -106,18 +109,22 @@ export async function finishAttemptWith(
       retryDelayMs: number | null;
       hasDependents: boolean;
     }
-  >(finishSql("attemptId" in input.attempt ? "attempt" : "agent"), [
-    result.outcome,
-    result.summary ?? null,
-    jsonParam(result.output),
-    jsonParam(result.artifacts),
-    result.outcome === "succeeded" ? null : (result.error ?? DEFAULT_ERROR[result.outcome]),
-    result.costCents ?? 0,
-    result.tokensUsed ?? 0,
-    now.toISOString(),
-    retryDelaysParam(input.retryBackoffMs),
-    ...which,
-  ]);
+  >(
+    finishSql[by],
+    [
+      result.outcome,
+      result.summary ?? null,
+      jsonParam(result.output),
+      jsonParam(result.artifacts),
+      result.outcome === "succeeded" ? null : (result.error ?? DEFAULT_ERROR[result.outcome]),
+      result.costCents ?? 0,
+      result.tokensUsed ?? 0,
+      now.toISOString(),
+      retryDelaysParam(input.retryBackoffMs),
+      ...which,
+    ],
+    `finish-attempt-by-${by}`,
+  );
   if (!row) return null;
   const { attemptId, agentId, moved, retryDelayMs: delay, hasDependents, ...change } = row;
   const done = moved && change.status === "done";
@@ -134,7 +141,7 @@ export async function finishAttemptWith(
 
 // $1 outcome, $2 summary, $3 output, $4 artifacts, $5 error, $6 cost, $7 tokens, $8 now (ISO), $9 retry delays,
 // then the attempt: $10 its id, or $10 the task and $11 the agent.
-const finishSql = (by: "attempt" | "agent") => {
+const finishSqlBy = (by: "attempt" | "agent") => {
   const at = `($8::timestamptz AT TIME ZONE 'UTC')`;
   return `
   WITH live AS (
@@ -197,6 +204,7 @@ const finishSql = (by: "attempt" | "agent") => {
   )
   SELECT live.id AS "attemptId", live."agentId", changed.* FROM live JOIN changed ON true`;
 };
+const finishSql = { attempt: finishSqlBy("attempt"), agent: finishSqlBy("agent") };
 
 /** The live attempt an agent holds on a task, or NOT_FOUND (someone else's task, or not claimed). */
 export async function liveAttemptOf(db: DbClient, input: { agentId: string; taskId: string }) {

@@ -19,12 +19,13 @@ export interface DispatchCandidate {
   workspaceId: string;
   requiredSpecialization: string | null;
   requestedAgentId: string | null;
+  excludedAgentIds: string[];
 }
 
 /** Up to `limit` dispatchable tasks, highest priority first, then oldest. */
 export async function dispatchableTasks(db: DbClient, input: { limit: number; workspaceId?: string }): Promise<DispatchCandidate[]> {
   return db.$queryRawUnsafe<DispatchCandidate[]>(
-    `SELECT t.id, t."workspaceId", t."requiredSpecialization", t."requestedAgentId"
+    `SELECT t.id, t."workspaceId", t."requiredSpecialization", t."requestedAgentId", t."excludedAgentIds"
        FROM tasks t JOIN projects p ON p.id = t."projectId" AND p.status = 'active'
       WHERE t.status = 'ready' AND (t."notBefore" IS NULL OR t."notBefore" <= now())
         ${input.workspaceId ? `AND t."workspaceId" = $2` : ""}
@@ -50,6 +51,7 @@ interface LockedTask {
   notBefore: Date | null;
   requiredSpecialization: string | null;
   requestedAgentId: string | null;
+  excludedAgentIds: string[];
   projectActive: boolean;
   depsDone: boolean;
 }
@@ -95,7 +97,7 @@ export async function dispatchTask(
 ): Promise<DispatchOutcome> {
   return inTransaction<DispatchOutcome>(db, async (tx) => {
     const rows = await tx.$queryRawUnsafe<LockedTask[]>(
-      `SELECT t.id, t."workspaceId", t.status, t."notBefore", t."requiredSpecialization", t."requestedAgentId",
+      `SELECT t.id, t."workspaceId", t.status, t."notBefore", t."requiredSpecialization", t."requestedAgentId", t."excludedAgentIds",
               (p.status = 'active') AS "projectActive", ${dependenciesDoneSql("t")} AS "depsDone"
          FROM tasks t JOIN projects p ON p.id = t."projectId"
         WHERE t.id = $1
@@ -226,12 +228,12 @@ export async function claimNextTask(
   input: { agentId: string; workspaceId: string; leaseSeconds: number },
 ): Promise<ClaimedTask | null> {
   for (let i = 0; i < CLAIM_TRIES; i++) {
-    const { rows } = await pool.query<ClaimedTask & { contended: boolean }>(CLAIM_SQL, [
-      input.agentId,
-      input.workspaceId,
-      randomUUID(),
-      input.leaseSeconds,
-    ]);
+    // Named: each connection parses and plans it once (planning it costs more than running it).
+    const { rows } = await pool.query<ClaimedTask & { contended: boolean }>({
+      name: "claim-next-task",
+      text: CLAIM_SQL,
+      values: [input.agentId, input.workspaceId, randomUUID(), input.leaseSeconds],
+    });
     const row = rows[0]!;
     if (row.contended) continue;
     if (!row.taskId) return null;

@@ -392,10 +392,18 @@ export async function markReadyForDispatch(db: DbClient, input: { userId: string
   const task = await taskFor(db, { userId: input.userId, taskId: input.taskId, permission: "editWork" });
   if (input.agentId) await assertUsableAgent(db, task.workspaceId, input.agentId);
   return inTransaction(db, async (tx) => {
-    const rows = await tx.$queryRaw<{ status: TaskStatus }[]>`SELECT status FROM tasks WHERE id = ${input.taskId} FOR UPDATE`;
-    const status = rows[0]!.status;
+    const rows = await tx.$queryRaw<{ status: TaskStatus; excludedAgentIds: string[] }[]>`
+      SELECT status, "excludedAgentIds" FROM tasks WHERE id = ${input.taskId} FOR UPDATE`;
+    const { status, excludedAgentIds } = rows[0]!;
     if (status !== "backlog" && status !== "ready") {
       throw new AppError("INVALID_TRANSITION", `only a backlog or ready task can be dispatched; this one is ${status}`, { field: "id" });
+    }
+    if (input.agentId && excludedAgentIds.includes(input.agentId)) {
+      throw new AppError(
+        "CONFLICT",
+        `agent ${input.agentId} is excluded from this task (a deliverable of theirs was rejected): choose another agent`,
+        { field: "agentId" },
+      );
     }
     return tx.task.update({
       where: { id: input.taskId },
