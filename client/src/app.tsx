@@ -24,6 +24,7 @@ const ProjectsPage = page(() => import("./pages/projects"), "ProjectsPage");
 const ProjectPage = page(() => import("./pages/project"), "ProjectPage");
 const TaskPage = page(() => import("./pages/task"), "TaskPage");
 const AgentsPage = page(() => import("./pages/agents"), "AgentsPage");
+const PortalPage = page(() => import("./pages/portal"), "PortalPage");
 const NotFoundPage = page(() => import("./pages/not-found"), "NotFoundPage");
 
 export function App() {
@@ -47,6 +48,8 @@ export function App() {
           <Route path="projects/:id" element={<ProjectPage />} />
           <Route path="tasks/:id" element={<TaskPage />} />
           <Route path="agents" element={<AgentsPage />} />
+          <Route path="portal" element={<PortalPage />} />
+          <Route path="portal/:projectId" element={<PortalPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
         <Route path="*" element={<Navigate to="/" replace />} />
