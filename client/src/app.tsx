@@ -26,6 +26,7 @@ const TaskPage = page(() => import("./pages/task"), "TaskPage");
 const AgentsPage = page(() => import("./pages/agents"), "AgentsPage");
 const ReviewPage = page(() => import("./pages/review"), "ReviewPage");
 const DeliverablePage = page(() => import("./pages/deliverable"), "DeliverablePage");
+const PortalPage = page(() => import("./pages/portal"), "PortalPage");
 const NotFoundPage = page(() => import("./pages/not-found"), "NotFoundPage");
 
 export function App() {
@@ -51,6 +52,8 @@ export function App() {
           <Route path="agents" element={<AgentsPage />} />
           <Route path="review" element={<ReviewPage />} />
           <Route path="deliverables/:id" element={<DeliverablePage />} />
+          <Route path="portal" element={<PortalPage />} />
+          <Route path="portal/:projectId" element={<PortalPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
         <Route path="*" element={<Navigate to="/" replace />} />

@@ -1,0 +1,109 @@
+// Browser end to end: a client signs in, finds the project a team shared with them in the portal,
+// sees its delivered deliverable (and not the one still in review), rates it, and talks with the
+// team in the project's thread, live both ways. The deliverables are written as rows here (the
+// review flow that makes them has its own tests).
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Browser, BrowserContext } from "playwright-core";
+import {
+  browserDescribe,
+  documentStillMarked,
+  launchBrowser,
+  markDocument,
+  person,
+  screenshot,
+  signUp,
+  waitForValue,
+  watchErrors,
+} from "./support/browser";
+import { ensureClientBuilt } from "../scripts/client-build";
+
+process.env.SERVE_CLIENT = "true";
+
+browserDescribe("client portal in the browser", () => {
+  let browser: Browser;
+  let baseUrl: string;
+  let stopPaddock: () => Promise<void>;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    await ensureClientBuilt();
+    const { startPaddock } = await import("../server/main");
+    const paddock = await startPaddock("all", 0);
+    baseUrl = paddock.url!;
+    stopPaddock = paddock.stop;
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await stopPaddock?.();
+  });
+
+  it("shows a client their delivered work, takes their rating, and carries messages both ways live", async () => {
+    const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const clientPerson = person("Client");
+    await signUp(page, baseUrl, clientPerson);
+
+    const { db } = await import("../server/lib/db");
+    const { createCaller } = await import("../server/trpc/root");
+    const { createContextInner } = await import("../server/trpc/context");
+    const { registerUser } = await import("../server/domain/users");
+    const { makeDeliverable } = await import("../server/domain/portal/fixtures");
+    const team = person("Team");
+    const owner = await registerUser(db, { email: team.email, name: team.name, password: team.password, signupGrantCents: 0 });
+    const caller = createCaller(createContextInner({ user: { id: owner.id, role: owner.role } }));
+    const workspaceId = (await caller.workspace.create({ name: "Studio" })).id;
+    const project = await caller.project.create({ workspaceId, name: "Launch copy", brief: "Words for the launch" });
+    await caller.project.share({ projectId: project.id, email: clientPerson.email });
+    const agent = await caller.agent.create({ workspaceId, name: "Copywriter", kind: "external" });
+    const delivered = await makeDeliverable(db, {
+      projectId: project.id,
+      createdById: owner.id,
+      agentId: agent.id,
+      title: "Homepage headline",
+      versions: [
+        { status: "rejected", body: "A first try the team sent back" },
+        { status: "delivered", body: "Ship agents that deliver." },
+      ],
+    });
+    await makeDeliverable(db, { projectId: project.id, createdById: owner.id, title: "Pricing page", versions: [{ status: "review" }] });
+
+    await page.goto(`${baseUrl}/portal`);
+    await page.getByRole("link", { name: "Launch copy" }).click();
+    await page.getByTestId("portal-project").waitFor();
+    await page.getByRole("heading", { name: "Homepage headline" }).waitFor();
+    expect(await page.getByText("Pricing page").count()).toBe(0);
+    await markDocument(page);
+
+    await page.getByRole("button", { name: "Open Homepage headline" }).click();
+    await page.getByText("Ship agents that deliver.").waitFor();
+    expect(await page.getByText("A first try the team sent back").count()).toBe(0);
+    await page.getByRole("radio", { name: "4" }).check();
+    await page.getByLabel("Comment (optional)").fill("Sharp and short");
+    await page.getByRole("button", { name: "Send rating" }).click();
+    await page.getByTestId("my-rating").waitFor();
+    expect(await page.getByTestId("my-rating").textContent()).toContain("4/5");
+    const row = await db.deliverable.findUniqueOrThrow({ where: { id: delivered.id } });
+    expect(row).toMatchObject({ rating: 4, ratingComment: "Sharp and short" });
+    expect(await db.agent.findUniqueOrThrow({ where: { id: agent.id } })).toMatchObject({ ratingSum: 4, ratingCount: 1 });
+
+    // The team writes (elsewhere): the client's thread shows it without a reload.
+    await caller.message.post({ projectId: project.id, body: "A second headline is on its way" });
+    await page.getByTestId("thread").getByText("A second headline is on its way").waitFor({ timeout: 15_000 });
+    // The client answers from the page.
+    await page.getByLabel("Your message").fill("Looking forward to it");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await waitForValue(
+      async () => (await caller.message.list({ projectId: project.id })).messages.map((m) => m.body),
+      (bodies) => bodies.includes("Looking forward to it"),
+      "the client's message in the thread",
+    );
+    expect(await documentStillMarked(page)).toBe(true);
+    await screenshot(page, "portal");
+    expect(errors).toEqual([]);
+  });
+});
