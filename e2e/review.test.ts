@@ -48,14 +48,14 @@ browserDescribe("review queue in the browser", () => {
     return `v${await item.getAttribute("data-version")} ${await item.getAttribute("data-status")}`;
   };
 
-  it("an operator asks for a revision, sees version 2 arrive live, approves and delivers it", async () => {
+  /** A new operator signed in (owner of their personal workspace), with a demo agent of their own there. */
+  async function operatorWithAgent(label: string, agentName: string) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     contexts.push(context);
     const page = await context.newPage();
     const errors = watchErrors(page);
-    const who = person("Reviewer");
+    const who = person(label);
     await signUp(page, baseUrl, who);
-
     const { db } = await import("../server/lib/db");
     const { createCaller } = await import("../server/trpc/root");
     const { createContextInner } = await import("../server/trpc/context");
@@ -64,8 +64,20 @@ browserDescribe("review queue in the browser", () => {
     const caller = createCaller(createContextInner({ user: { id: user.id, role: user.role } }));
     const workspaceId = (await personalWorkspaceId(db, user.id))!;
     const agent = await db.agent.create({
-      data: { slug: `writer-${workspaceId}`, name: "Demo writer", model: "demo", policy: "demo", workspaceId, maxConcurrentTasks: 2 },
+      data: {
+        slug: `${label.toLowerCase()}-${workspaceId}`,
+        name: agentName,
+        model: "demo",
+        policy: "demo",
+        workspaceId,
+        maxConcurrentTasks: 2,
+      },
     });
+    return { db, page, errors, user, caller, workspaceId, agent };
+  }
+
+  it("an operator asks for a revision, sees version 2 arrive live, approves and delivers it", async () => {
+    const { db, page, errors, user, caller, workspaceId, agent } = await operatorWithAgent("Reviewer", "Demo writer");
     const project = await caller.project.create({ workspaceId, name: "Launch", brief: "the launch of the spring range" });
     const task = await caller.task.create({
       projectId: project.id,
@@ -191,23 +203,7 @@ browserDescribe("review queue in the browser", () => {
   }, 420_000);
 
   it("moves through the queue with j and k, and delivers a selection at once", async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    const who = person("Batch");
-    await signUp(page, baseUrl, who);
-
-    const { db } = await import("../server/lib/db");
-    const { createCaller } = await import("../server/trpc/root");
-    const { createContextInner } = await import("../server/trpc/context");
-    const { personalWorkspaceId } = await import("../server/domain/workspaces/personal");
-    const user = await db.user.findUniqueOrThrow({ where: { email: who.email } });
-    const caller = createCaller(createContextInner({ user: { id: user.id, role: user.role } }));
-    const workspaceId = (await personalWorkspaceId(db, user.id))!;
-    const agent = await db.agent.create({
-      data: { slug: `designer-${workspaceId}`, name: "Demo designer", model: "demo", policy: "demo", workspaceId, maxConcurrentTasks: 2 },
-    });
+    const { db, page, errors, caller, workspaceId, agent } = await operatorWithAgent("Batch", "Demo designer");
     const project = await caller.project.create({ workspaceId, name: "Print" });
     const tasks = [];
     for (const title of ["Poster", "Flyer"]) {
