@@ -44,8 +44,8 @@ export function publishDeliverableChange(change: DeliverableChange): void {
   });
 }
 
+/** The SLA watcher's checks for clocks just opened (and the alerts of clocks just met: called after every change, even with none opened). */
 async function scheduleChecks(opened: DecisionResult["opened"]) {
-  if (opened.length === 0) return;
   await scheduleSlaChecks(opened).catch((err: unknown) => logger.warn({ err }, "could not schedule SLA checks; the SLA sweep will check"));
 }
 
