@@ -29,7 +29,11 @@ export const DEFAULT_SLA_WINDOWS: Record<1 | 2 | 3 | 4 | 5, SlaWindows> = {
   5: { firstResponseMinutes: 60, deliveryMinutes: 8 * 60, revisionMinutes: 4 * 60 },
 };
 
-const minutes = z.number().int().min(1).max(365 * 24 * 60);
+const minutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(365 * 24 * 60);
 /** A project's override (projects.slaPolicy): per priority, any of the three windows. */
 export const slaPolicySchema = z
   .partialRecord(

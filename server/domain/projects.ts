@@ -85,7 +85,8 @@ export async function getProject(db: DbClient, input: { userId: string; projectI
 }
 
 /**
- * A new deadline re-derives the priority of the project's open tasks that nobody set by hand.
+ * A new deadline re-derives the priority of the project's open tasks that nobody set by hand (and
+ * that no SLA at risk raised).
  * Archiving goes through archiveProject.
  */
 export async function updateProject(db: DbClient, input: UpdateProjectInput & { userId: string; now: Date }) {
@@ -108,7 +109,13 @@ export async function updateProject(db: DbClient, input: UpdateProjectInput & { 
   const reprioritized: { id: string; priority: number }[] = [];
   if (input.deadline !== undefined) {
     const open = await db.task.findMany({
-      where: { projectId: project.id, priorityOverride: false, status: { in: ["backlog", "ready"] } },
+      where: {
+        projectId: project.id,
+        priorityOverride: false,
+        status: { in: ["backlog", "ready"] },
+        // A deliverable's SLA at risk or breached raised the task (server/domain/deliverables/sla.ts): it stays up.
+        NOT: { deliverable: { slas: { some: { state: { in: ["at_risk", "breached"] } } } } },
+      },
       select: { id: true, type: true, priority: true },
     });
     for (const t of open) {

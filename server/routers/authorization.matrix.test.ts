@@ -28,6 +28,7 @@ import { artifactPath } from "../domain/runs/artifacts";
 import { inviteToWorkspace } from "../domain/workspaces/invitations";
 import { createBridgeRouter } from "../bridge/routes";
 import { createArtifactRouter } from "./artifacts";
+import { makeReviewDeliverable, openSlas } from "../domain/deliverables/sla-fixtures";
 import { BRIDGE_BASE_PATH } from "@shared/bridge";
 import type { WorkspaceRole } from "@shared/workspace-rules";
 
@@ -109,6 +110,21 @@ type Row =
   | { on: "bridge"; procedure: string; expect: Record<Actor, Outcome>; call(a: Access, w: World, base: string, run: WorldRun): Test };
 
 const app = createApp();
+
+const deliverables = new Map<string, Promise<string>>();
+/** A deliverable in review with its SLA clocks in the world's workspace, made once (the sla.forDeliverable row). */
+function deliverableIn(workspaceId: string): Promise<string> {
+  let made = deliverables.get(workspaceId);
+  if (!made) {
+    made = (async () => {
+      const d = await makeReviewDeliverable(db, { workspaceId, userId: people.owner.id });
+      await openSlas(db, d, { now: new Date() });
+      return d.deliverable.id;
+    })();
+    deliverables.set(workspaceId, made);
+  }
+  return made;
+}
 const bridge = (verb: "get" | "post", base: string, tail: string) => request(app)[verb](`${base}${tail}`);
 const ARENA_LIST = { limit: 100 } as const;
 
@@ -136,6 +152,12 @@ const MATRIX: Record<string, Row> = {
     call: (a, w) => a.caller.workspace.revokeInvite({ id: w.workspaceId, invitationId: w.invitationId }) },
   "workspace.leave":        { on: "workspace", procedure: "workspace.leave", changes: true, expect: humans(U, "ok", "ok", "ok", "CONFLICT", N, N, N), call: (a, w) => a.caller.workspace.leave({ id: w.workspaceId }) },
   "workspace.acceptInvite": { on: "workspace", procedure: "workspace.acceptInvite", changes: true, expect: humans(U, F, F, F, F, F, F, F), call: (a, w) => a.caller.workspace.acceptInvite({ token: w.inviteToken }) },
+
+  // Deliverable SLAs: the workspace's members and viewers read them (the at-risk panel); only the watcher changes them.
+  "sla.list":           { on: "workspace", procedure: "sla.list", changes: false, expect: humans(U, "ok", "ok", "ok", "ok", N, N, N), call: (a, w) => a.caller.sla.list({ workspaceId: w.workspaceId }) },
+  "sla.atRisk":         { on: "workspace", procedure: "sla.atRisk", changes: false, expect: humans(U, "ok", "ok", "ok", "ok", N, N, N), call: (a, w) => a.caller.sla.atRisk({ workspaceId: w.workspaceId }) },
+  "sla.forDeliverable": { on: "workspace", procedure: "sla.forDeliverable", changes: false, expect: humans(U, "ok", "ok", "ok", "ok", N, N, N),
+    call: async (a, w) => a.caller.sla.forDeliverable({ deliverableId: await deliverableIn(w.workspaceId) }) },
 
   // Runs: reads.
   "run.get":            { on: "run", procedure: "run.get", changes: false, expect: byVisibility(SEE_PRIVATE, SEE_PUBLIC), call: (a, _w, r) => a.caller.run.get({ id: r.id }) },

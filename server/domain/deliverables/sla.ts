@@ -238,7 +238,13 @@ export const SLA_LIST_LIMIT = 500;
 
 /** A workspace's clocks, optionally in one state, by due time (the workspace's members and viewers). */
 export async function listSlas(db: DbClient, input: { userId: string; workspaceId: string; state?: SlaState }) {
-  await requireWork(db, { workspaceId: input.workspaceId, userId: input.userId, permission: "view", field: "workspaceId", what: "workspace" });
+  await requireWork(db, {
+    workspaceId: input.workspaceId,
+    userId: input.userId,
+    permission: "view",
+    field: "workspaceId",
+    what: "workspace",
+  });
   const rows = await db.deliverableSla.findMany({
     where: { workspaceId: input.workspaceId, ...(input.state ? { state: input.state } : {}) },
     select: withDeliverable,
@@ -254,7 +260,13 @@ export async function listSlas(db: DbClient, input: { userId: string; workspaceI
  * first: the earliest due, so breached ones lead, longest overdue first.
  */
 export async function atRiskSlas(db: DbClient, input: { userId: string; workspaceId: string }) {
-  await requireWork(db, { workspaceId: input.workspaceId, userId: input.userId, permission: "view", field: "workspaceId", what: "workspace" });
+  await requireWork(db, {
+    workspaceId: input.workspaceId,
+    userId: input.userId,
+    permission: "view",
+    field: "workspaceId",
+    what: "workspace",
+  });
   const rows = await db.deliverableSla.findMany({
     where: { workspaceId: input.workspaceId, state: { in: ["at_risk", "breached"] }, deliverable: { status: { not: "delivered" } } },
     select: withDeliverable,
