@@ -48,14 +48,14 @@ browserDescribe("review queue in the browser", () => {
     return `v${await item.getAttribute("data-version")} ${await item.getAttribute("data-status")}`;
   };
 
-  it("an operator asks for a revision, sees version 2 arrive live, approves and delivers it", async () => {
+  /** A new operator signed in (owner of their personal workspace), with a demo agent of their own there. */
+  async function operatorWithAgent(label: string, agentName: string) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     contexts.push(context);
     const page = await context.newPage();
     const errors = watchErrors(page);
-    const who = person("Reviewer");
+    const who = person(label);
     await signUp(page, baseUrl, who);
-
     const { db } = await import("../server/lib/db");
     const { createCaller } = await import("../server/trpc/root");
     const { createContextInner } = await import("../server/trpc/context");
@@ -64,8 +64,20 @@ browserDescribe("review queue in the browser", () => {
     const caller = createCaller(createContextInner({ user: { id: user.id, role: user.role } }));
     const workspaceId = (await personalWorkspaceId(db, user.id))!;
     const agent = await db.agent.create({
-      data: { slug: `writer-${workspaceId}`, name: "Demo writer", model: "demo", policy: "demo", workspaceId, maxConcurrentTasks: 2 },
+      data: {
+        slug: `${label.toLowerCase()}-${workspaceId}`,
+        name: agentName,
+        model: "demo",
+        policy: "demo",
+        workspaceId,
+        maxConcurrentTasks: 2,
+      },
     });
+    return { db, page, errors, user, caller, workspaceId, agent };
+  }
+
+  it("an operator asks for a revision, sees version 2 arrive live, approves and delivers it", async () => {
+    const { db, page, errors, user, caller, workspaceId, agent } = await operatorWithAgent("Reviewer", "Demo writer");
     const project = await caller.project.create({ workspaceId, name: "Launch", brief: "the launch of the spring range" });
     const task = await caller.task.create({
       projectId: project.id,
@@ -143,6 +155,12 @@ browserDescribe("review queue in the browser", () => {
     await screenshot(page, "review-queue");
 
     // The deliverable page: both versions, the first with its notes, the diff; deliver from there.
+    // The demo agent writes the same summary every time: version 1 gets other text, so that the
+    // diff has something to show.
+    await db.deliverableVersion.update({
+      where: { id: v1.id },
+      data: { body: "Reached the target: steps = 2 of 3.\nA line that went away." },
+    });
     await entry(page, id).getByRole("link", { name: "Write the launch note" }).click();
     const detail = page.getByTestId("deliverable-page");
     await detail.waitFor();
@@ -152,7 +170,16 @@ browserDescribe("review queue in the browser", () => {
     ]);
     expect(await page.locator('[data-testid="version"][data-number="1"]').getAttribute("data-status")).toBe("rejected");
     expect(await page.getByTestId("version-notes").textContent()).toContain("Name the three colours");
-    await page.getByTestId("version-diff").waitFor();
+    const diff = page.getByTestId("version-diff");
+    await diff.waitFor();
+    expect(await diff.locator('[data-testid="diff-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")))).toEqual([
+      "removed",
+      "removed",
+      "added",
+    ]);
+    expect(await diff.locator("del").allTextContents()).toEqual(["2"]);
+    expect(await diff.locator("ins").allTextContents()).toEqual(["3"]);
+    expect(await diff.getByTestId("diff-stats").textContent()).toBe("1 line added, 2 removed");
     expect(await page.getByTestId("activity").textContent()).toContain("revision requested");
     await page.getByTestId("decide").getByRole("button", { name: "Deliver" }).click();
     await waitForValue(
@@ -174,4 +201,42 @@ browserDescribe("review queue in the browser", () => {
     expect(await documentStillMarked(page)).toBe(true);
     expect(errors).toEqual([]);
   }, 420_000);
+
+  it("moves through the queue with j and k, and delivers a selection at once", async () => {
+    const { db, page, errors, caller, workspaceId, agent } = await operatorWithAgent("Batch", "Demo designer");
+    const project = await caller.project.create({ workspaceId, name: "Print" });
+    const tasks = [];
+    for (const title of ["Poster", "Flyer"]) {
+      const task = await caller.task.create({ projectId: project.id, title, requiresReview: true });
+      await caller.task.dispatch({ id: task.id, agentId: agent.id });
+      tasks.push(task);
+    }
+
+    await page.getByRole("link", { name: "Review", exact: true }).click();
+    const items = page.getByTestId("review-item");
+    await waitForValue(
+      () => items.count(),
+      (n) => n === 2,
+      "both results in the queue",
+      120_000,
+    );
+    const current = () => page.locator('[data-testid="review-item"][aria-current="true"]').getAttribute("data-deliverable");
+    const ids = await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-deliverable")));
+    expect(await current()).toBe(ids[0]);
+    await page.keyboard.press("j");
+    await waitForValue(current, (c) => c === ids[1], "j to move to the second");
+    await page.keyboard.press("k");
+    await waitForValue(current, (c) => c === ids[0], "k to move back to the first");
+
+    await page.getByRole("checkbox", { name: "All", exact: true }).check();
+    await page.getByRole("button", { name: "Deliver selected" }).click();
+    await waitForValue(
+      () => items.count(),
+      (n) => n === 0,
+      "the queue to empty",
+    );
+    const delivered = await db.deliverable.findMany({ where: { taskId: { in: tasks.map((t) => t.id) } }, select: { status: true } });
+    expect(delivered).toEqual([{ status: "delivered" }, { status: "delivered" }]);
+    expect(errors).toEqual([]);
+  }, 300_000);
 });

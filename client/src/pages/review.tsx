@@ -166,7 +166,8 @@ function QueueEntry({
 }
 
 function Queue({ workspaceId, operator }: { workspaceId: string; operator: boolean }) {
-  const queue = trpc.deliverable.queue.useQuery({ workspaceId });
+  // Read afresh on every visit: decisions taken elsewhere (another tab, the deliverable page) show at once.
+  const queue = trpc.deliverable.queue.useQuery({ workspaceId }, { refetchOnMount: "always" });
   const { busy, decide, decideMany } = useDecisions();
   const items = useMemo(() => queue.data ?? [], [queue.data]);
   // The current deliverable, and where it stood: when it leaves the queue (delivered), the one that
