@@ -159,6 +159,12 @@ type Row =
 
 const app = createApp();
 
+/** A batch decision answers per deliverable: the one deliverable's answer is the cell's outcome. */
+const batchOutcome = (r: { results: ({ ok: true } | { ok: false; code: string })[] }): Outcome => {
+  const first = r.results[0]!;
+  return first.ok ? "ok" : (first.code as Outcome);
+};
+
 const deliverables = new Map<string, Promise<string>>();
 /** A deliverable in review with its SLA clocks in the world's workspace, made once (the sla.forDeliverable row). */
 function deliverableIn(workspaceId: string): Promise<string> {
@@ -267,8 +273,8 @@ const MATRIX: Record<string, Row> = {
   "deliverable.activity": { on: "work", procedure: "deliverable.activity", changes: false, expect: WORK_READ, call: (a, k) => a.caller.deliverable.activity({ projectId: k.projectId }) },
   "deliverable.approve":  { on: "work", procedure: "deliverable.approve", changes: true, expect: WORK_MANAGE, call: (a, k) => a.caller.deliverable.approve({ id: k.inReview }) },
   "deliverable.deliver":  { on: "work", procedure: "deliverable.deliver", changes: true, expect: WORK_MANAGE, call: (a, k) => a.caller.deliverable.deliver({ id: k.inReview }) },
-  "deliverable.approveMany": { on: "work", procedure: "deliverable.approveMany", changes: true, expect: WORK_MANAGE, call: (a, k) => a.caller.deliverable.approveMany({ ids: [k.inReview] }) },
-  "deliverable.deliverMany": { on: "work", procedure: "deliverable.deliverMany", changes: true, expect: WORK_MANAGE, call: (a, k) => a.caller.deliverable.deliverMany({ ids: [k.inReview] }) },
+  "deliverable.approveMany": { on: "work", procedure: "deliverable.approveMany", changes: true, expect: WORK_MANAGE, call: async (a, k) => batchOutcome(await a.caller.deliverable.approveMany({ ids: [k.inReview] })) },
+  "deliverable.deliverMany": { on: "work", procedure: "deliverable.deliverMany", changes: true, expect: WORK_MANAGE, call: async (a, k) => batchOutcome(await a.caller.deliverable.deliverMany({ ids: [k.inReview] })) },
   "deliverable.reject":   { on: "work", procedure: "deliverable.reject", changes: true, expect: WORK_MANAGE, call: (a, k) => a.caller.deliverable.reject({ id: k.inReview, reason: "Off brief" }) },
   "deliverable.requestRevision": { on: "work", procedure: "deliverable.requestRevision", changes: true, expect: WORK_MANAGE,
     call: (a, k) => a.caller.deliverable.requestRevision({ id: k.inReview, notes: "Shorter, please" }) },

@@ -19,11 +19,20 @@ export async function makeDeliverable(
 ) {
   const project = await db.project.findUniqueOrThrow({ where: { id: opts.projectId }, select: { workspaceId: true } });
   const title = opts.title ?? "A deliverable";
+  const last = opts.versions[opts.versions.length - 1]!;
+  // The task stands where its deliverable does: delivered work is done, work awaiting a decision is in review.
+  const taskStatus = last.status === "delivered" ? "done" : last.status === "rejected" ? "ready" : "review";
   const task = await db.task.create({
-    data: { projectId: opts.projectId, workspaceId: project.workspaceId, title, createdById: opts.createdById },
+    data: {
+      projectId: opts.projectId,
+      workspaceId: project.workspaceId,
+      title,
+      createdById: opts.createdById,
+      requiresReview: true,
+      status: taskStatus,
+    },
     select: { id: true },
   });
-  const last = opts.versions[opts.versions.length - 1]!;
   const deliveredAt = opts.versions.some((v) => v.status === "delivered") ? new Date() : null;
   const deliverable = await db.deliverable.create({
     data: {
