@@ -9,9 +9,8 @@ import { db } from "../../lib/db";
 import { pgPool } from "../../lib/pg";
 import { makeUser, rejection } from "../../test/helpers";
 import { ensureBuiltinAgents } from "../../domain/agents/builtin";
-import { claimNextTask } from "../../domain/tasks/dispatch";
 import { finishAgentAttempt } from "../../domain/tasks/attempts";
-import { reportTaskResult } from "../../commands/tasks";
+import { claimTaskForAgent, reportTaskResult } from "../../commands/tasks";
 import { sweepDeliverables } from "../../commands/deliverables";
 import { requestRevision } from "../../domain/deliverables/decisions";
 import { recordResultVersion } from "../../domain/deliverables/results";
@@ -51,9 +50,15 @@ async function makeAgent(name = "Scribe") {
   return owner.caller.agent.create({ workspaceId, name, kind: "external", specialization: SPEC, maxConcurrentTasks: 5 });
 }
 
+/** The agent API's GET /tasks/next, answering at once. */
+async function claim(agentId: string) {
+  const agent = await db.agent.findUniqueOrThrow({ where: { id: agentId }, select: { workspaceId: true } });
+  return claimTaskForAgent({ agentId, workspaceId: agent.workspaceId!, waitSeconds: 0, signal: new AbortController().signal });
+}
+
 /** The agent claims the task pinned to it and reports its result (the agent API's path: the hook makes the version). */
 async function claimAndReport(agentId: string, taskId: string, summary: string, files?: unknown[]) {
-  const claimed = await claimNextTask(pgPool(), { agentId, workspaceId, leaseSeconds: 600 });
+  const claimed = await claim(agentId);
   expect(claimed?.taskId).toBe(taskId);
   await reportTaskResult({
     agentId,
@@ -420,7 +425,7 @@ describe("deliverables", () => {
       requiredSpecialization: SPEC,
       agentId: agent.id,
     });
-    await claimNextTask(pgPool(), { agentId: agent.id, workspaceId, leaseSeconds: 600 });
+    await claim(agent.id);
     // The result commits, and the process dies before its post-commit effects.
     await finishAgentAttempt(pgPool(), db, {
       agentId: agent.id,
@@ -479,7 +484,7 @@ describe("deliverables", () => {
       requiredSpecialization: SPEC,
       agentId: agent.id,
     });
-    await claimNextTask(pgPool(), { agentId: agent.id, workspaceId, leaseSeconds: 600 });
+    await claim(agent.id);
     await finishAgentAttempt(pgPool(), db, {
       agentId: agent.id,
       taskId: task.id,
