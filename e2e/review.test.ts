@@ -197,6 +197,7 @@ browserDescribe("review queue in the browser", () => {
       () => entryState(page, id),
       (s) => s === "absent",
       "the delivered deliverable to leave the queue",
+      60_000,
     );
     expect(await documentStillMarked(page)).toBe(true);
     expect(errors).toEqual([]);
