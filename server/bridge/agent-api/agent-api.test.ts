@@ -167,6 +167,19 @@ describe("an external agent driven by fetch", () => {
   });
 });
 
+describe("one agent's concurrent claims", () => {
+  it("never take more tasks than its maxConcurrentTasks", async () => {
+    const agent = await externalAgent({ specialization: "eager", maxConcurrentTasks: 2 });
+    const project = await owner.caller.project.create({ workspaceId, name: "Eager" });
+    for (let i = 0; i < 5; i++) {
+      await owner.caller.task.create({ projectId: project.id, title: `Eager ${i}`, status: "ready", requiredSpecialization: "eager" });
+    }
+    const answers = await Promise.all(Array.from({ length: 12 }, () => agent.call("GET", "/tasks/next?wait=0")));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(2);
+    expect(await db.taskAttempt.count({ where: { agentId: agent.id, status: "running" } })).toBe(2);
+  });
+});
+
 describe("expired leases", () => {
   it("count against maxRetries like failed attempts: the task fails with a clear error once the budget is spent", async () => {
     const agent = await externalAgent({ specialization: "vanishing" });
