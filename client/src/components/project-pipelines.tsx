@@ -1,5 +1,5 @@
 // A project's pipelines: start one from a template, start a batch (one input per line), watch each
-// pipeline's graph and each batch's live counts.
+// pipeline's graph and each batch's live counts, and cancel a running pipeline.
 import { useMemo, useState, type FormEvent } from "react";
 import type { PipelineTemplate } from "@shared/pipeline-templates";
 import { trpc } from "../trpc";
@@ -161,6 +161,28 @@ function Batches({ projectId }: { projectId: string }) {
   );
 }
 
+/** Cancels a running pipeline (its open steps' tasks and runs); the live update then refreshes the list. */
+function CancelPipeline({ id, projectId }: { id: string; projectId: string }) {
+  const utils = trpc.useUtils();
+  const cancel = trpc.pipeline.cancel.useMutation({ onSettled: () => utils.pipeline.list.invalidate({ projectId }) });
+  return (
+    <p>
+      <button
+        type="button"
+        className="btn btn-ghost btn-sm"
+        disabled={cancel.isPending}
+        onClick={() => {
+          if (window.confirm("Cancel this pipeline? Its steps that have not ended are canceled, and their runs stopped."))
+            cancel.mutate({ id });
+        }}
+      >
+        {cancel.isPending ? <Spinner /> : "Cancel pipeline"}
+      </button>
+      {cancel.error && <FormError message={errorMessage(cancel.error)} />}
+    </p>
+  );
+}
+
 export function ProjectPipelines({ projectId }: { projectId: string }) {
   useLivePipelines(projectId);
   const templates = trpc.pipeline.templates.useQuery();
@@ -190,6 +212,7 @@ export function ProjectPipelines({ projectId }: { projectId: string }) {
               {p.failedStepKey && ` · stopped at “${p.failedStepKey}”`}
             </p>
             <PipelineGraph pipeline={p} />
+            {p.status === "running" && <CancelPipeline id={p.id} projectId={projectId} />}
           </article>
         ))
       )}

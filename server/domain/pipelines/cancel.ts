@@ -41,7 +41,13 @@ export async function cancelPipeline(db: DbClient, actor: PipelineActor, input: 
       select: { id: true },
       orderBy: { createdAt: "asc" },
     });
-    const result: CanceledPipeline = { pipelineId: input.id, workspaceId: found.workspaceId, batchId: locked!.batchId, changes: [], runIds: [] };
+    const result: CanceledPipeline = {
+      pipelineId: input.id,
+      workspaceId: found.workspaceId,
+      batchId: locked!.batchId,
+      changes: [],
+      runIds: [],
+    };
     for (const task of open) {
       const canceled = await cancelTaskIn(tx, { taskId: task.id, now: input.now, error: PIPELINE_CANCELED_ERROR });
       if (canceled.refused) continue;
