@@ -1,6 +1,7 @@
 // The workspace rule over every combination of roles: the properties the product promises.
 import { describe, expect, it } from "vitest";
 import {
+  WORKSPACE_PERMISSIONS,
   WORKSPACE_ROLES,
   assignableRoles,
   can,
@@ -10,6 +11,9 @@ import {
   leaveRefusal,
   removalRefusal,
   roleChangeRefusal,
+  isClientRole,
+  shareRefusal,
+  type WorkspacePermission,
   type WorkspaceRole,
 } from "./workspace-rules";
 
@@ -36,6 +40,15 @@ describe("workspace rules", () => {
     expect(launchRefusal("viewer")).toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/viewers/) });
   });
 
+  it("a client holds no workspace permission, not even view; owners and admins share projects with clients", () => {
+    for (const permission of Object.keys(WORKSPACE_PERMISSIONS) as WorkspacePermission[]) expect(can("client", permission)).toBe(false);
+    expect(isClientRole("client")).toBe(true);
+    expect(WORKSPACE_ROLES.filter((r) => shareRefusal(r) === null)).toEqual(["owner", "admin"]);
+    expect(launchRefusal("client")).toMatchObject({ code: "FORBIDDEN", message: expect.stringMatching(/clients/) });
+    expect(inviteRefusal("admin", "client", team(1))).toBeNull();
+    expect(inviteRefusal("member", "client", team(1))).toMatchObject({ code: "FORBIDDEN" });
+  });
+
   it("only an owner makes, changes or removes an owner", () => {
     for (const [a, t, r] of combos) {
       const allowed = roleChangeRefusal(actor(a), target(t), r, team(2)) === null;
@@ -47,7 +60,7 @@ describe("workspace rules", () => {
       expect(inviteRefusal(a, "owner", { personal: false }) === null).toBe(a === "owner");
       expect(assignableRoles(a).includes("owner")).toBe(a === "owner");
     }
-    expect(assignableRoles("admin")).toEqual(["admin", "member", "viewer"]);
+    expect(assignableRoles("admin")).toEqual(["admin", "member", "viewer", "client"]);
     expect(assignableRoles("member")).toEqual([]);
   });
 

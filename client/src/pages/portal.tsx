@@ -262,13 +262,15 @@ function SharedProject({ id }: { id: string }) {
   return (
     <div className="project-section" data-testid="portal-project">
       <header className="page-head">
-        <h1>{p.name}</h1>
-        <p className="muted small">
-          {p.workspaceName} · {p.status}
-          {p.deadline ? ` · due ${formatDateTime(p.deadline)}` : ""}
-        </p>
-        {p.brief && <p>{p.brief}</p>}
+        <div>
+          <h1>{p.name}</h1>
+          <p className="muted small">
+            {p.workspaceName} · {p.status}
+            {p.deadline ? ` · due ${formatDateTime(p.deadline)}` : ""}
+          </p>
+        </div>
       </header>
+      {p.brief && <p className="portal-body">{p.brief}</p>}
       <section aria-label="Deliveries">
         <h2>Deliveries</h2>
         <Deliveries projectId={id} />

@@ -7,12 +7,21 @@ import { db } from "../../lib/db";
 import { makeUser } from "../../test/helpers";
 import { makeRun } from "../betting/fixtures";
 import { createWorkspace } from "./workspaces";
-import { canSeeRun, mayView, seesEveryRun, visibleRunSqlText, visibleRunsSql, visibleRunsWhere, type Viewer } from "./visibility";
+import {
+  canSeeRun,
+  mayView,
+  RUN_SEEING_MEMBER,
+  seesEveryRun,
+  visibleRunSqlText,
+  visibleRunsSql,
+  visibleRunsWhere,
+  type Viewer,
+} from "./visibility";
 import { Prisma } from "../../lib/db";
 import { pgPool } from "../../lib/pg";
 import type { WorkspaceRole } from "@shared/workspace-rules";
 
-type Who = "anonymous" | "outsider" | "viewer" | "member" | "admin" | "owner" | "operator" | "siteAdmin";
+type Who = "anonymous" | "outsider" | "viewer" | "member" | "admin" | "client" | "owner" | "operator" | "siteAdmin";
 
 const EXPECTED: Record<Who, { public: boolean; workspace: boolean }> = {
   anonymous: { public: false, workspace: false },
@@ -21,6 +30,8 @@ const EXPECTED: Record<Who, { public: boolean; workspace: boolean }> = {
   member: { public: true, workspace: true },
   admin: { public: true, workspace: true },
   owner: { public: true, workspace: true },
+  // A client of the workspace (a guest) sees its projects shared with them in the portal, never its runs.
+  client: { public: true, workspace: false },
   // Site operators and admins steer and cancel any run, so they see every run (not the workspace itself).
   operator: { public: true, workspace: true },
   siteAdmin: { public: true, workspace: true },
@@ -34,10 +45,11 @@ async function world() {
     await db.workspaceMember.create({ data: { workspaceId: ws.id, userId: u.id, role } });
     return u;
   };
-  const [viewer, member, admin, outsider, operator, siteAdmin] = await Promise.all([
+  const [viewer, member, admin, client, outsider, operator, siteAdmin] = await Promise.all([
     joined("viewer"),
     joined("member"),
     joined("admin"),
+    joined("client"),
     makeUser(),
     makeUser({ role: "operator" }),
     makeUser({ role: "admin" }),
@@ -47,7 +59,7 @@ async function world() {
   // Another team's private run: nobody above but the site roles may see it.
   const elsewhere = await makeUser();
   const otherRun = await makeRun(db, { createdById: elsewhere.id, visibility: "workspace" });
-  const viewers: Record<Who, Viewer | null> = { anonymous: null, outsider, viewer, member, admin, owner, operator, siteAdmin };
+  const viewers: Record<Who, Viewer | null> = { anonymous: null, outsider, viewer, member, admin, client, owner, operator, siteAdmin };
   return { viewers, runs: { public: publicRun.runId, workspace: workspaceRun.runId }, otherRun: otherRun.runId };
 }
 
@@ -89,7 +101,7 @@ describe("run visibility", () => {
         select: {
           id: true,
           visibility: true,
-          workspace: { select: { members: { where: { userId: viewer?.id ?? "" }, select: { userId: true } } } },
+          workspace: { select: { members: { where: { userId: viewer?.id ?? "", ...RUN_SEEING_MEMBER }, select: { userId: true } } } },
         },
       });
       const inMemory = new Map(placements.map((p) => [p.id, mayView(viewer, p, p.workspace.members.length > 0)]));

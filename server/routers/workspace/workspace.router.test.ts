@@ -349,11 +349,7 @@ describe("bad input", () => {
     ["update", "name", (u: TestUser, id: string) => u.caller.workspace.update({ id, name: "" })],
     ["get", "id", (u: TestUser) => u.caller.workspace.get({ id: "" })],
     ["invite", "email", (u: TestUser, id: string) => u.caller.workspace.invite({ id, email: "not an email", role: "member" })],
-    [
-      "invite",
-      "role",
-      (u: TestUser, id: string) => u.caller.workspace.invite({ id, email: "ok@example.test", role: "client" as "member" }),
-    ],
+    ["invite", "role", (u: TestUser, id: string) => u.caller.workspace.invite({ id, email: "ok@example.test", role: "guest" as "member" })],
     ["setRole", "role", (u: TestUser, id: string) => u.caller.workspace.setRole({ id, userId: u.id, role: "superuser" as "member" })],
     ["removeMember", "userId", (u: TestUser, id: string) => u.caller.workspace.removeMember({ id, userId: "" })],
     ["revokeInvite", "invitationId", (u: TestUser, id: string) => u.caller.workspace.revokeInvite({ id, invitationId: "" })],
