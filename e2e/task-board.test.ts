@@ -66,6 +66,9 @@ browserDescribe("task board in the browser", () => {
     await page.getByTestId("task-board").waitFor();
     await markDocument(page);
 
+    // This test moves the steps by hand: no agent may take them (the built-in researcher would).
+    await db.agent.updateMany({ data: { active: false } });
+
     // Started elsewhere (another member, a script): the steps appear on this board.
     const { id, taskIds } = await caller.pipeline.start({
       projectId: project.id,
