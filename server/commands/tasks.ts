@@ -274,6 +274,7 @@ async function publishClaim(c: ClaimedTask, agent: { agentId: string; workspaceI
     assignedAgentId: agent.agentId,
     attemptCount: c.attempt,
     updatedAt: new Date(),
+    pipelineId: c.pipelineId,
   };
   publishTaskChange(change);
   await followTaskChanges([change]);

@@ -204,6 +204,8 @@ export interface ClaimedTask {
   leaseExpiresAt: Date;
   context: ContextSnapshot;
   tokenBudget: number | null;
+  /** The pipeline the task is a step of, or null (its change then needs no pipeline look-up). */
+  pipelineId: string | null;
 }
 
 /** How often a claim is tried again when the agent's row changed under it (a concurrent claim or result of the same agent). */
@@ -277,7 +279,8 @@ const CLAIM_SQL = `
       FROM taken t
     RETURNING "taskId", id AS "attemptId", number AS attempt, "leaseExpiresAt", "contextSnapshot" AS context, "tokenBudget"
   )
-  SELECT coalesce((SELECT eligible FROM seen), false) AND NOT EXISTS (SELECT 1 FROM me) AS contended, c.*
+  SELECT coalesce((SELECT eligible FROM seen), false) AND NOT EXISTS (SELECT 1 FROM me) AS contended, c.*,
+         (SELECT "pipelineId" FROM taken) AS "pipelineId"
     FROM (SELECT 1) one LEFT JOIN claimed c ON true`;
 
 /** The task a claim just took, as a live update needs it. */
