@@ -280,6 +280,12 @@ export async function updateTask(db: DbClient, input: UpdateTaskInput & { userId
       if (!canTransitionTask(status, input.status) || (input.status === "done" && status !== "review")) {
         throw new AppError("INVALID_TRANSITION", `a task cannot go from ${status} to ${input.status} by hand`, { field: "status" });
       }
+      // A result that became a deliverable is done when the deliverable is delivered: one path, with its SLA and feed.
+      if (input.status === "done" && (await tx.deliverableVersion.count({ where: { taskId: input.id } })) > 0) {
+        throw new AppError("CONFLICT", "this task's result is a deliverable: deliver it from the review queue (deliverable.deliver)", {
+          field: "status",
+        });
+      }
       data.status = input.status;
       if (input.status === "done") data.finishedAt = input.now;
     }

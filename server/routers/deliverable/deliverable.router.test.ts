@@ -247,6 +247,12 @@ describe("deliverables", () => {
 
   it("deliver in one click approves first, meets the clocks, and moves the task to done", async () => {
     const { d, task } = await makeDeliverable({ title: "One click" });
+    // Not by hand: the task's result is the deliverable, delivered from the queue.
+    await expect(owner.caller.task.update({ id: task.id, status: "done" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("deliverable.deliver"),
+    });
+    expect((await db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe("review");
     await by.siteOperator.caller.deliverable.deliver({ id: d.id, version: 1 });
     const after = await db.deliverable.findUniqueOrThrow({ where: { id: d.id } });
     expect(after).toMatchObject({ status: "delivered", approvedById: by.siteOperator.id, deliveredById: by.siteOperator.id });
