@@ -3,7 +3,7 @@
 // click (or many at once), request a revision with notes, or reject with a reason — or from the
 // keyboard: j/k move, a approve, d deliver, r revision notes, x select, ? help. Live by
 // deliverable:update and sla:alert.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from "react";
 import { Link, useNavigate } from "react-router";
 import { mayDecide } from "@shared/deliverables";
 import { trpc, type RouterOutputs } from "../trpc";
@@ -46,14 +46,21 @@ const SHORTCUTS: [string, string][] = [
   ["?", "this help"],
 ];
 
-function ShortcutHelp({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
+function ShortcutHelp({
+  open,
+  onClose,
+  dialogRef: ref,
+}: {
+  open: boolean;
+  onClose: () => void;
+  dialogRef: RefObject<HTMLDialogElement | null>;
+}) {
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     if (open && !dialog.open) dialog.showModal();
     if (!open && dialog.open) dialog.close();
-  }, [open]);
+  }, [open, ref]);
   return (
     <dialog ref={ref} className="card shortcut-help" aria-labelledby="shortcut-help-title" onClose={onClose}>
       <h2 id="shortcut-help-title">Keyboard shortcuts</h2>
@@ -178,6 +185,9 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [batchError, setBatchError] = useState<string>();
   const [help, setHelp] = useState(false);
+  // Whether the help is open, as the page shows it: Esc closes the dialog at once, its close event
+  // (which updates `help`) comes a moment later, and a key pressed in between must not be lost.
+  const helpDialog = useRef<HTMLDialogElement>(null);
   const navigate = useNavigate();
 
   const index = items.findIndex((i) => i.id === cursor.id);
@@ -218,7 +228,7 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
         setHelp((h) => !h);
         return;
       }
-      if (help || items.length === 0) return;
+      if (helpDialog.current?.open || items.length === 0) return;
       const move = (by: number) => {
         focus(Math.max(0, Math.min(items.length - 1, currentIndex + by)));
       };
@@ -319,7 +329,7 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
           ))}
         </ol>
       )}
-      <ShortcutHelp open={help} onClose={() => setHelp(false)} />
+      <ShortcutHelp open={help} onClose={() => setHelp(false)} dialogRef={helpDialog} />
     </section>
   );
 }
