@@ -151,10 +151,20 @@ export const agentFileSchema = z.object({
   contentType: z.string().max(200).optional(),
   size: z.number().int().min(0).optional(),
 });
+/** PostgreSQL's text and jsonb cannot hold a NUL character: such input is refused up front, naming its field. */
+const NUL_FREE = "must not contain a NUL character (\\u0000)";
+const hasNul = (v: unknown): boolean =>
+  typeof v === "string"
+    ? v.includes("\u0000")
+    : Array.isArray(v)
+      ? v.some(hasNul)
+      : v !== null && typeof v === "object" && Object.entries(v).some(([k, x]) => k.includes("\u0000") || hasNul(x));
+const withoutNul = (v: unknown) => !hasNul(v);
+
 export const taskResultBody = z.object({
   outcome: z.enum(TASK_OUTCOMES, "must be succeeded or failed"),
-  summary: z.string().max(20_000, "must be at most 20000 characters").default(""),
-  output: z.unknown().optional(),
+  summary: z.string().max(20_000, "must be at most 20000 characters").refine(withoutNul, NUL_FREE).default(""),
+  output: z.unknown().refine(withoutNul, NUL_FREE).optional(),
   files: z.array(agentFileSchema).max(100, "must be at most 100 files").optional(),
   tokensUsed: z.number().int().min(0).max(1e9).optional(),
   costCents: z.number().int().min(0).max(1e9).optional(),

@@ -96,11 +96,23 @@ const cpuTimes = () => ({
   ),
 });
 
+/** Transactions the bench database has committed: with the group commits, far fewer than requests. */
+const commits = async () =>
+  Number(
+    (await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`))[0]!.n,
+  );
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 const claimLatency: number[] = [];
 const resultLatency: number[] = [];
 let roundTrips = 0;
 let errors = 0;
 const cpuBefore = cpuTimes();
+const commitsBefore = await commits();
+const clientCpuBefore = selfCpu();
 const started = performance.now();
 await Promise.all(
   keys.map(async (key) => {
@@ -128,6 +140,7 @@ await Promise.all(
   }),
 );
 const cpu = cpuTimes();
+const clientCpu = selfCpu() - clientCpuBefore;
 // The last long-polls wait out their 5 s on an empty queue: count the time to the last result.
 const elapsed = (performance.now() - started) / 1000;
 agent.destroy();
@@ -136,6 +149,9 @@ claimLatency.sort((a, b) => a - b);
 resultLatency.sort((a, b) => a - b);
 // Claims that found a task (the empty-queue long-polls at the end are not claim latency).
 const claims = claimLatency.filter((l) => l < 4_000);
+// pg_stat_database is updated when a backend reports its counters (at most every second or so, and as it exits).
+await new Promise((r) => setTimeout(r, 1_500));
+const committed = (await commits()) - commitsBefore;
 const doneCount = await db.task.count({ where: { status: "done" } });
 const attempts = await db.taskAttempt.count();
 console.log(
@@ -146,7 +162,10 @@ console.log(`claim latency:   p50 ${fmt(percentile(claims, 50))} ms, p99 ${fmt(p
 console.log(`result latency:  p50 ${fmt(percentile(resultLatency, 50))} ms, p99 ${fmt(percentile(resultLatency, 99))} ms`);
 const perTrip = (ms: number) => fmt(ms / Math.max(1, roundTrips), 2);
 console.log(
-  `CPU per round trip: API process ${perTrip(cpu.api - cpuBefore.api)} ms, its PostgreSQL backends ${perTrip(cpu.postgres - cpuBefore.postgres)} ms`,
+  `CPU per round trip: API process ${perTrip(cpu.api - cpuBefore.api)} ms, its PostgreSQL backends ${perTrip(cpu.postgres - cpuBefore.postgres)} ms, this load generator ${perTrip(clientCpu)} ms`,
+);
+console.log(
+  `transactions:    ${fmt(committed / Math.max(1, roundTrips), 2)} per round trip (${committed} committed; claims and results of agents arriving together share one)`,
 );
 
 // The floor: the same number of rows taken by 50 connections with a bare SKIP LOCKED loop.

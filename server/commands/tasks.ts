@@ -19,12 +19,11 @@ import {
   AttemptAlreadyLaunched,
   attemptToLaunch,
   claimAttemptRun,
-  claimNextTask,
   dispatchableTasks,
   dispatchTask as dispatchTaskTx,
-  type ClaimedTask,
   type DispatchOutcome,
 } from "../domain/tasks/dispatch";
+import { claimNextTask, type ClaimedTask } from "../domain/tasks/claim-sql";
 import { createDelivery } from "../domain/agents/webhooks";
 import { createTaskRun } from "./runs";
 import { stopRun } from "./stop-run";

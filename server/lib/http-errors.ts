@@ -1,9 +1,23 @@
 // Converts errors to JSON responses for the plain HTTP routes (agent bridge, webhooks, health):
 // the one place AppError becomes an HTTP status. Shape: { error: { code, message, field? } }.
 import type { ErrorRequestHandler, Response } from "express";
+import type { ServerResponse } from "node:http";
 import { ZodError } from "zod";
 import { AppError } from "./errors";
 import { logger } from "./logger";
+
+/**
+ * A JSON answer written at once: what `res.json` sends, without Express's ETag hash and freshness
+ * check, which an API answer (a claim, a result) never uses. The agent API's hot routes answer
+ * with it (bench:dispatch).
+ */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.end(text);
+}
 
 export function sendError(res: Response, status: number, code: string, message: string, field?: string) {
   res.status(status).json({ error: field ? { code, message, field } : { code, message } });

@@ -113,6 +113,16 @@ describe("an external agent driven by fetch", () => {
     expect((await agent.call("GET", "/tasks/next?wait=0")).body!.task.id).toBe(task.id);
     expect((await other.call("POST", `/tasks/${task.id}/result`, { outcome: "succeeded", summary: "mine" })).status).toBe(404);
     expect((await agent.call("POST", `/tasks/${task.id}/result`, { outcome: "bogus" })).body!.error.field).toBe("outcome");
+    // Text the database cannot store is refused by name, and the attempt stays open for a good result.
+    for (const [body, field] of [
+      [{ outcome: "succeeded", summary: "nul \u0000" }, "summary"],
+      [{ outcome: "succeeded", output: { lines: ["ok", "nul \u0000"] } }, "output"],
+    ] as const) {
+      const refused = await agent.call("POST", `/tasks/${task.id}/result`, body);
+      expect(refused.status).toBe(400);
+      expect(refused.body!.error).toMatchObject({ field, message: expect.stringMatching(/NUL/) });
+    }
+    expect((await db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe("running");
     const keyId = (await db.agentKey.findFirstOrThrow({ where: { agentId: agent.id } })).id;
     await owner.caller.agent.revokeKey({ agentId: agent.id, keyId });
     expect((await agent.call("POST", "/heartbeat")).status).toBe(401);

@@ -8,7 +8,7 @@ import express, { Router, type Request } from "express";
 import { z } from "zod";
 import { config } from "../../config";
 import { AppError } from "../../lib/errors";
-import { jsonErrorHandler, zodToAppError } from "../../lib/http-errors";
+import { jsonErrorHandler, sendJson, zodToAppError } from "../../lib/http-errors";
 import { heartbeatBody, idSchema, taskProgressBody, taskResultBody } from "@shared/work";
 import { agentHeartbeat, claimTaskForAgent, reportTaskProgress, reportTaskResult } from "../../commands/tasks";
 import { agentKeyAuth } from "./auth";
@@ -33,9 +33,9 @@ export function createAgentApiRouter(): Router {
   });
 
   router.use(agentKeyAuth());
-  router.use(express.json({ limit: config.BRIDGE_BODY_LIMIT }));
+  const json = express.json({ limit: config.BRIDGE_BODY_LIMIT });
 
-  router.post("/heartbeat", async (req, res) => {
+  router.post("/heartbeat", json, async (req, res) => {
     const body = parse(heartbeatBody, req.body ?? {});
     res.json(await agentHeartbeat({ agentId: agentOf(req).agentId, status: body.status }));
   });
@@ -43,8 +43,11 @@ export function createAgentApiRouter(): Router {
   router.get("/tasks/next", async (req, res) => {
     const { wait } = parse(waitQuery, req.query, "query.");
     const abort = new AbortController();
-    // The agent hung up: stop waiting (a task claimed after that would sit until its lease expires).
-    res.on("close", () => abort.abort());
+    // The agent hung up before its answer: stop waiting (a task claimed after that would sit until
+    // its lease expires). Not after the answer went out: an abort builds a DOMException with a stack.
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
     const agent = agentOf(req);
     const task = await claimTaskForAgent({
       agentId: agent.agentId,
@@ -53,7 +56,7 @@ export function createAgentApiRouter(): Router {
       signal: abort.signal,
     });
     if (!task) return void res.status(204).end();
-    res.json({
+    sendJson(res, 200, {
       task: {
         id: task.taskId,
         attemptId: task.attemptId,
@@ -65,16 +68,16 @@ export function createAgentApiRouter(): Router {
     });
   });
 
-  router.post("/tasks/:id/progress", async (req, res) => {
+  router.post("/tasks/:id/progress", json, async (req, res) => {
     const taskId = parse(idSchema, req.params.id, "id");
     const progress = parse(taskProgressBody, req.body ?? {});
     res.json(await reportTaskProgress({ agentId: agentOf(req).agentId, taskId, progress }));
   });
 
-  router.post("/tasks/:id/result", async (req, res) => {
+  router.post("/tasks/:id/result", json, async (req, res) => {
     const taskId = parse(idSchema, req.params.id, "id");
     const body = parse(taskResultBody, req.body);
-    res.json(await reportTaskResult({ agentId: agentOf(req).agentId, taskId, body }));
+    sendJson(res, 200, await reportTaskResult({ agentId: agentOf(req).agentId, taskId, body }));
   });
 
   router.use((_req, _res, next) => next(new AppError("NOT_FOUND", "no such agent API route")));

@@ -8,7 +8,7 @@
 // statement (a group commit): one row lock, one round trip and one WAL flush for the whole
 // batch. An idle pool's bet goes out alone at once, so batching adds no latency; under load,
 // a batch is whatever queued during the last commit (at most MAX_BATCH bets, at most one per
-// user). Correctness never depends on the batching — it is per process, in memory, and the
+// user; server/lib/group-commit.ts). Correctness never depends on the batching — it is per process, in memory, and the
 // statement is just as safe with bets from other processes racing it.
 //
 // Why the statement is safe under any concurrency (READ COMMITTED):
@@ -36,6 +36,7 @@
 import { formatCents } from "@shared/money";
 import { BET_REFUSALS } from "@shared/run-rules";
 import { AppError } from "../../lib/errors";
+import { groupCommit, retryTransient, settleEach } from "../../lib/group-commit";
 import { config } from "../../config";
 import type { BetSide, PoolStatus, RunStatus } from "../../generated/prisma/enums";
 import { cuidLike, userAccountKey } from "../ledger";
@@ -215,13 +216,11 @@ const PLACE_BETS_SQL = `
 
 interface Pending {
   input: PlaceBetInput;
+  client: PgClient;
   betId: string;
   resolve(bet: PlacedBet): void;
   reject(err: unknown): void;
 }
-
-/** Bets waiting for their pool's statement, per run, in arrival order. */
-const lanes = new Map<string, { queue: Pending[] }>();
 
 /** How many statements and bets this process has sent (benchmarks print bets per statement). */
 export const betBatchStats = { statements: 0, bets: 0 };
@@ -232,57 +231,26 @@ export async function placeBet(client: PgClient, input: PlaceBetInput): Promise<
   if (side !== "yes" && side !== "no") throw new AppError("BAD_REQUEST", `side must be "yes" or "no"`, { field: "side" });
   assertBetAmount(amount);
   return new Promise<PlacedBet>((resolve, reject) => {
-    const pending: Pending = { input, betId: cuidLike(), resolve, reject };
-    const lane = lanes.get(input.runId);
-    if (lane) lane.queue.push(pending);
-    else {
-      const fresh = { queue: [pending] };
-      lanes.set(input.runId, fresh);
-      void drain(client, input.runId, fresh);
-    }
+    submitBet(input.runId, { input, client, betId: cuidLike(), resolve, reject });
   });
 }
 
-/** Sends the lane's bets, a batch at a time, until none are left; then forgets the lane. */
-async function drain(client: PgClient, runId: string, lane: { queue: Pending[] }): Promise<void> {
-  while (lane.queue.length > 0) {
-    const batch = takeBatch(lane.queue);
-    await settleBatch(client, runId, batch);
-  }
-  lanes.delete(runId);
-}
+/** Bets wait per run, in arrival order; a batch holds at most one bet per user (the next waits). */
+const submitBet = groupCommit<Pending>({
+  maxBatch: MAX_BATCH,
+  distinctBy: (p) => p.input.userId,
+  run: (runId, batch) => settleBatch(batch[0]!.client, runId, batch),
+});
 
-/** The oldest bets, at most one per user (a user's next bet waits for the next batch). */
-function takeBatch(queue: Pending[]): Pending[] {
-  const users = new Set<string>();
-  const batch: Pending[] = [];
-  const rest: Pending[] = [];
-  for (const p of queue) {
-    if (batch.length < MAX_BATCH && !users.has(p.input.userId)) {
-      users.add(p.input.userId);
-      batch.push(p);
-    } else rest.push(p);
-  }
-  queue.splice(0, queue.length, ...rest);
-  return batch;
-}
-
-/** Runs one batch and answers each of its bets; never throws. */
+/** Runs one batch and answers each of its bets (one bet's failure does not fail the others); never throws. */
 async function settleBatch(client: PgClient, runId: string, batch: Pending[]): Promise<void> {
-  let rows: Row[];
-  try {
-    rows = await runBatch(client, runId, batch);
-  } catch (err) {
-    if (batch.length === 1) return batch[0]!.reject(err);
-    // One bet's failure (a user deleted meanwhile, say) must not fail the others: alone, each
-    // gets its own answer.
-    for (const p of batch) await settleBatch(client, runId, [p]);
-    return;
-  }
-  batch.forEach((p, i) => {
-    const row = rows[i]!;
-    if (row.refusal === "ok") p.resolve(placedBet(p, row));
-    else p.reject(refusalError(row, p.input));
+  await settleEach(batch, async (bets) => {
+    const rows = await runBatch(client, runId, bets);
+    bets.forEach((p, i) => {
+      const row = rows[i]!;
+      if (row.refusal === "ok") p.resolve(placedBet(p, row));
+      else p.reject(refusalError(row, p.input));
+    });
   });
 }
 
@@ -297,19 +265,11 @@ async function runBatch(client: PgClient, runId: string, batch: Pending[]): Prom
     batch.map(() => cuidLike()),
     batch.map((p) => seesEveryRun({ id: p.input.userId, role: p.input.role ?? "member" })),
   ];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const { rows } = await client.query<Row>({ name: "paddock_place_bets", text: PLACE_BETS_SQL, values });
-      betBatchStats.statements += 1;
-      betBatchStats.bets += batch.length;
-      return rows;
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      // The statement is one transaction: a deadlock or serialization failure wrote nothing.
-      if ((code === "40P01" || code === "40001") && attempt < RETRIES) continue;
-      throw err;
-    }
-  }
+  // The statement is one transaction: a deadlock or serialization failure wrote nothing.
+  const { rows } = await retryTransient(RETRIES, () => client.query<Row>({ name: "paddock_place_bets", text: PLACE_BETS_SQL, values }));
+  betBatchStats.statements += 1;
+  betBatchStats.bets += batch.length;
+  return rows;
 }
 
 function placedBet(p: Pending, row: Row): PlacedBet {

@@ -6,12 +6,11 @@
 // transaction that sets the attempt's runId only while it is still unset (claimAttemptRun), so a
 // crash, a retry or a duplicate job never makes two runs for one attempt.
 import { randomUUID } from "node:crypto";
-import type pg from "pg";
 import { AppError } from "../../lib/errors";
 import { inTransaction, type DbClient, Prisma } from "../../lib/db";
 import { pickAgent, type AgentForScoring } from "@shared/agent-score";
 import type { TaskStatus } from "@shared/task-rules";
-import { contextSnapshotSql, dependenciesDoneSql, type ContextSnapshot } from "./context-sql";
+import { contextSnapshotSql, dependenciesDoneSql } from "./context-sql";
 import { changeSelect, type TaskChange } from "./tasks";
 
 export interface DispatchCandidate {
@@ -196,92 +195,6 @@ export async function staleLaunchingAttempts(db: DbClient, input: { before: Date
     take: input.limit,
   });
 }
-
-export interface ClaimedTask {
-  taskId: string;
-  attemptId: string;
-  attempt: number;
-  leaseExpiresAt: Date;
-  context: ContextSnapshot;
-  tokenBudget: number | null;
-  /** The pipeline the task is a step of, or null (its change then needs no pipeline look-up). */
-  pipelineId: string | null;
-}
-
-/** How often a claim is tried again when the agent's row changed under it (a concurrent claim or result of the same agent). */
-const CLAIM_TRIES = 5;
-
-/**
- * An external agent claims the best task it may take, in ONE statement (the hot path of
- * bench:dispatch): the agent is stamped seen, and the best ready task of its workspace that it may
- * take (its project active, its dependencies done, any backoff over, its specialization, not pinned
- * to another agent, not in the task's excludedAgentIds; highest priority, then oldest) is locked
- * FOR UPDATE SKIP LOCKED, so many agents claim at once without waiting on one another or taking
- * the same task; it goes running with its attempt and minimal context snapshot.
- *
- * The agent's concurrency limit is counted in the statement's snapshot, so two claims of one agent
- * must not overlap: the statement updates the agent's row only if that row is still the version
- * its snapshot saw (xmin). A claim that waited on the row (the same agent's concurrent claim or
- * result) takes nothing and is run again with a fresh snapshot, which sees the other's attempt.
- * Null when there is nothing for it, or it is full, archived or not an external agent.
- */
-export async function claimNextTask(
-  pool: pg.Pool,
-  input: { agentId: string; workspaceId: string; leaseSeconds: number },
-): Promise<ClaimedTask | null> {
-  for (let i = 0; i < CLAIM_TRIES; i++) {
-    // Named: each connection parses and plans it once (planning it costs more than running it).
-    const { rows } = await pool.query<ClaimedTask & { contended: boolean }>({
-      name: "claim-next-task",
-      text: CLAIM_SQL,
-      values: [input.agentId, input.workspaceId, randomUUID(), input.leaseSeconds],
-    });
-    const row = rows[0]!;
-    if (row.contended) continue;
-    if (!row.taskId) return null;
-    const { contended: _, ...claimed } = row;
-    return claimed;
-  }
-  return null;
-}
-
-// $1 agent, $2 its workspace, $3 the new attempt's id, $4 the lease in seconds.
-const CLAIM_SQL = `
-  WITH seen AS (
-    SELECT a.xmin AS version, (a.active AND a.kind = 'external' AND a."workspaceId" = $2) AS eligible FROM agents a WHERE a.id = $1
-  ), me AS (
-    UPDATE agents a SET "heartbeatAt" = now(), status = CASE WHEN a.status = 'offline' THEN 'available'::"AgentStatus" ELSE a.status END
-     WHERE a.id = $1 AND a.active AND a.kind = 'external' AND a."workspaceId" = $2 AND a.xmin = (SELECT version FROM seen)
-    RETURNING a.specialization, a."maxConcurrentTasks", a."taskTokenBudget"
-  ), next AS (
-    SELECT t.id FROM tasks t JOIN projects p ON p.id = t."projectId" AND p.status = 'active'
-     WHERE EXISTS (SELECT 1 FROM me) AND t.status = 'ready' AND t."workspaceId" = $2
-       AND (t."notBefore" IS NULL OR t."notBefore" <= now())
-       AND (t."requestedAgentId" IS NULL OR t."requestedAgentId" = $1)
-       AND (t."requiredSpecialization" IS NULL OR t."requiredSpecialization" = (SELECT specialization FROM me))
-       AND NOT ($1 = ANY (t."excludedAgentIds"))
-       AND ${dependenciesDoneSql("t")}
-       AND (SELECT count(*) FROM task_attempts a WHERE a."agentId" = $1 AND a.status IN ('launching', 'running'))
-           < (SELECT "maxConcurrentTasks" FROM me)
-     ORDER BY t.priority DESC, t."createdAt", t.id
-     LIMIT 1
-     FOR UPDATE OF t SKIP LOCKED
-  ), taken AS (
-    UPDATE tasks t SET status = 'running', "attemptCount" = t."attemptCount" + 1, "assignedAgentId" = $1,
-           "startedAt" = coalesce(t."startedAt", now()), "notBefore" = NULL, "updatedAt" = now()
-      FROM next WHERE t.id = next.id
-    RETURNING t.*
-  ), claimed AS (
-    INSERT INTO task_attempts (id, "taskId", number, "agentId", status, "contextSnapshot", "claimedAt", "leaseExpiresAt",
-                               "tokenBudget", "createdAt", "updatedAt")
-    SELECT $3, t.id, t."attemptCount", $1, 'running', ${contextSnapshotSql("t", 't."attemptCount"')},
-           now(), now() + $4 * interval '1 second', (SELECT "taskTokenBudget" FROM me), now(), now()
-      FROM taken t
-    RETURNING "taskId", id AS "attemptId", number AS attempt, "leaseExpiresAt", "contextSnapshot" AS context, "tokenBudget"
-  )
-  SELECT coalesce((SELECT eligible FROM seen), false) AND NOT EXISTS (SELECT 1 FROM me) AS contended, c.*,
-         (SELECT "pipelineId" FROM taken) AS "pipelineId"
-    FROM (SELECT 1) one LEFT JOIN claimed c ON true`;
 
 /** The task a claim just took, as a live update needs it. */
 export async function taskChangeOf(db: DbClient, taskId: string): Promise<TaskChange | null> {
