@@ -6,6 +6,7 @@
 import { expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { browserDescribe, documentStillMarked, markDocument, screenshot, useBrowserStack, waitForValue } from "./support/browser";
+import { serverSideOf } from "./support/server";
 
 browserDescribe("review queue in the browser", () => {
   const stack = useBrowserStack({ env: { TASK_DISPATCH_EVERY_MS: "500", LAUNCH_BACKOFF_MS: "50", LOG_LEVEL: "warn" } });
@@ -20,13 +21,7 @@ browserDescribe("review queue in the browser", () => {
   /** A new operator signed in (owner of their personal workspace), with a demo agent of their own there. */
   async function operatorWithAgent(label: string, agentName: string) {
     const { page, errors, who } = await stack.signedUp(label, { viewport: { width: 1400, height: 1000 } });
-    const { db } = await import("../server/lib/db");
-    const { createCaller } = await import("../server/trpc/root");
-    const { createContextInner } = await import("../server/trpc/context");
-    const { personalWorkspaceId } = await import("../server/domain/workspaces/personal");
-    const user = await db.user.findUniqueOrThrow({ where: { email: who.email } });
-    const caller = createCaller(createContextInner({ user: { id: user.id, role: user.role } }));
-    const workspaceId = (await personalWorkspaceId(db, user.id))!;
+    const { db, user, caller, workspaceId } = await serverSideOf(who);
     const agent = await db.agent.create({
       data: {
         slug: `${label.toLowerCase()}-${workspaceId}`,

@@ -4,6 +4,7 @@
 import { expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { browserDescribe, documentStillMarked, markDocument, screenshot, useBrowserStack, waitForValue } from "./support/browser";
+import { serverSideOf } from "./support/server";
 
 browserDescribe("task board in the browser", () => {
   const stack = useBrowserStack();
@@ -14,15 +15,9 @@ browserDescribe("task board in the browser", () => {
   it("shows a pipeline's steps on the board and moves their cards live", async () => {
     const { page, errors, who } = await stack.signedUp("Board", { viewport: { width: 1400, height: 900 } });
 
-    const { db } = await import("../server/lib/db");
-    const { createCaller } = await import("../server/trpc/root");
-    const { createContextInner } = await import("../server/trpc/context");
-    const { personalWorkspaceId } = await import("../server/domain/workspaces/personal");
+    const { db, caller, workspaceId } = await serverSideOf(who);
     const { afterTaskChanges } = await import("../server/commands/tasks");
     const { changeSelect } = await import("../server/domain/tasks/tasks");
-    const user = await db.user.findUniqueOrThrow({ where: { email: who.email } });
-    const caller = createCaller(createContextInner({ user: { id: user.id, role: user.role } }));
-    const workspaceId = (await personalWorkspaceId(db, user.id))!;
     const project = await caller.project.create({ workspaceId, name: "Board project", brief: "watch it move" });
 
     await page.getByRole("link", { name: "Projects" }).click();
