@@ -1,83 +1,56 @@
 // Browser end to end with the Stripe stand-in playing Stripe: a user adds credits through Checkout and
 // sees the balance rise live in another tab; a workspace owner subscribes to a plan, sees it and its
 // invoice on the billing page, and cancels it in the portal.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createServer } from "node:net";
-import type { Browser, BrowserContext } from "playwright-core";
+import { afterAll, expect, it } from "vitest";
 import {
   browserDescribe,
   dataNumber,
   documentStillMarked,
-  launchBrowser,
   markDocument,
-  person,
   screenshot,
-  signUp,
+  useBrowserStack,
   waitForValue,
-  watchErrors,
 } from "./support/browser";
-import { ensureClientBuilt } from "../scripts/client-build";
+import { freePort } from "../scripts/bench/spawn-server";
 import { startStripeStandin, type StripeStandin } from "../server/billing/stripe-standin";
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 browserDescribe("billing in the browser", () => {
-  let browser: Browser;
-  let baseUrl: string;
   let standin: StripeStandin;
-  let stopPaddock: () => Promise<void>;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    standin = await startStripeStandin();
-    const port = await freePort();
-    baseUrl = `http://localhost:${port}`;
-    // Before any server module reads the configuration.
-    Object.assign(process.env, {
-      SERVE_CLIENT: "true",
-      PUBLIC_URL: baseUrl,
-      STRIPE_SECRET_KEY: standin.apiKey,
-      STRIPE_WEBHOOK_SECRET: standin.webhookSecret,
-      STRIPE_API_BASE: standin.url,
-    });
-    await ensureClientBuilt();
-    const { startPaddock } = await import("../server/main");
-    const paddock = await startPaddock("all", port);
-    stopPaddock = paddock.stop;
-    standin.deliverTo(`${baseUrl}/api/webhooks/stripe`);
-    browser = await launchBrowser();
-  }, 180_000);
-
+  // Registered before the stack's hooks: closed after Paddock stops.
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    await stopPaddock?.();
     await standin?.close();
+  });
+  const stack = useBrowserStack({
+    async prepare() {
+      standin = await startStripeStandin();
+      // Stripe's return URLs are built from PUBLIC_URL, so the port is chosen first.
+      const port = await freePort();
+      return {
+        port,
+        env: {
+          PUBLIC_URL: `http://localhost:${port}`,
+          STRIPE_SECRET_KEY: standin.apiKey,
+          STRIPE_WEBHOOK_SECRET: standin.webhookSecret,
+          STRIPE_API_BASE: standin.url,
+        },
+      };
+    },
+    started: (url) => standin.deliverTo(`${url}/api/webhooks/stripe`),
   });
 
   it("adds credits through Checkout; another open tab's balance rises without a reload", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    await signUp(page, baseUrl, person("Payer"));
+    const { context, page, errors } = await stack.signedUp("Payer");
     const before = await dataNumber(page, '[data-testid="balance"]', "data-cents");
     await markDocument(page);
 
     const shop = await context.newPage();
-    await shop.goto(`${baseUrl}/account`);
+    await shop.goto(`${stack.url}/account`);
     await shop.getByTestId("add-credits").getByRole("button", { name: "Add credits" }).click();
     const starter = shop.getByTestId("credit-packs").locator("li", { hasText: "Starter" });
     await starter.getByRole("button", { name: "Buy" }).click();
     await shop.waitForURL((u) => u.href.startsWith(`${standin.url}/checkout/`));
     await shop.getByRole("button", { name: "Pay" }).click();
-    await shop.waitForURL((u) => u.href === `${baseUrl}/account?topup=success`);
+    await shop.waitForURL((u) => u.href === `${stack.url}/account?topup=success`);
     await shop.getByText("Payment received").waitFor();
 
     const after = await waitForValue(
@@ -94,12 +67,8 @@ browserDescribe("billing in the browser", () => {
   });
 
   it("subscribes a workspace to a plan, shows it with its invoice, and cancels it in the portal", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    await signUp(page, baseUrl, person("Owner"));
-    await page.goto(`${baseUrl}/workspaces`);
+    const { page, errors } = await stack.signedUp("Owner");
+    await page.goto(`${stack.url}/workspaces`);
     await page.getByLabel("Workspace name").fill("Billing team");
     await page.getByRole("button", { name: "Create" }).click();
     await page.getByRole("link", { name: "Plan and billing" }).click();

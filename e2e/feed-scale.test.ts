@@ -1,35 +1,15 @@
 // The live feed under volume: a run with 10,000 stored events plus 10,000 more arriving live.
 // The feed is virtualized, so the DOM holds only the visible rows wherever it is scrolled;
 // older events page in when scrolled to the top.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { browserDescribe, dataNumber, launchBrowser, screenshot, signIn, waitForValue, watchErrors } from "./support/browser";
-import { ensureClientBuilt } from "../scripts/client-build";
-
-process.env.SERVE_CLIENT = "true";
+import { expect, it } from "vitest";
+import { browserDescribe, dataNumber, screenshot, useBrowserStack, waitForValue } from "./support/browser";
 
 const STORED = 10_000;
 const LIVE = 10_000;
 const LIVE_BATCH = 250;
 
 browserDescribe("event feed at volume", () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    const { startPaddock } = await import("../server/main");
-    const paddock = await startPaddock("api", 0);
-    baseUrl = paddock.url!;
-    stop = paddock.stop;
-    browser = await launchBrowser();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close().catch(() => {});
-    await stop?.();
-  });
+  const stack = useBrowserStack({ role: "api" });
 
   it("keeps the DOM small with 20,000 events", async () => {
     const { db } = await import("../server/lib/db");
@@ -50,9 +30,7 @@ browserDescribe("event feed at volume", () => {
       );
     await store(1, STORED, "stored");
 
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    const errors = watchErrors(page);
-    await signIn(page, baseUrl, { email: user.email, password: "correct horse battery" }, `/runs/${runId}`);
+    const { page, errors } = await stack.signedIn({ email: user.email, password: "correct horse battery" }, `/runs/${runId}`);
     await page.getByTestId("run-page").waitFor();
     await waitForValue(
       () => dataNumber(page, '[data-testid="event-feed"]', "data-count"),

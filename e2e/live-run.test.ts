@@ -1,64 +1,32 @@
 // Browser end to end: two people in two browser contexts against a real Paddock (API, Socket.IO
 // and workers in-process, the built client served by Express). Launch a demo-agent run, watch it
 // live, bet against each other, and see the winner's balance rise — all without reloading.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { expect, it } from "vitest";
 import {
   browserDescribe,
   dataNumber,
   documentStillMarked,
-  launchBrowser,
   markDocument,
   person,
   screenshot,
   signIn,
   signUp,
+  useBrowserStack,
   waitForLive,
   waitForValue,
-  watchErrors,
 } from "./support/browser";
-import { ensureClientBuilt } from "../scripts/client-build";
-
-// Before any server module reads the configuration: serve the built client.
-process.env.SERVE_CLIENT = "true";
 
 browserDescribe("browser end to end", () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let stopPaddock: () => Promise<void>;
-  const contexts: BrowserContext[] = [];
-
-  async function newPage(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    return { page, errors: watchErrors(page) };
-  }
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    const { startPaddock } = await import("../server/main");
-    const paddock = await startPaddock("all", 0);
-    baseUrl = paddock.url!;
-    stopPaddock = paddock.stop;
-    const { ensureBuiltinAgents } = await import("../server/domain/agents/builtin");
-    await ensureBuiltinAgents((await import("../server/lib/db")).db);
-    browser = await launchBrowser();
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    await stopPaddock?.();
-  });
+  // Paddock's start creates the built-in agents (the demo agent these runs launch).
+  const stack = useBrowserStack();
 
   it("signs up, out and back in; shows field errors; guards pages", async () => {
-    const { page, errors } = await newPage();
-    await page.goto(`${baseUrl}/account`);
+    const { page, errors } = await stack.newPage();
+    await page.goto(`${stack.url}/account`);
     await page.waitForURL((u) => u.pathname === "/signin");
 
     const who = person("Ada");
-    await page.goto(`${baseUrl}/signup`);
+    await page.goto(`${stack.url}/signup`);
     await page.getByLabel("Name").fill(who.name);
     await page.getByLabel("Email").fill("not-an-email");
     await page.getByLabel("Password").fill("short");
@@ -67,13 +35,13 @@ browserDescribe("browser end to end", () => {
       expect.arrayContaining([expect.stringMatching(/valid email/), expect.stringMatching(/at least 8 characters/)]),
     );
 
-    await signUp(page, baseUrl, who);
+    await signUp(page, stack.url, who);
     expect(await dataNumber(page, '[data-testid="balance"]', "data-cents")).toBe(100_000);
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((u) => u.pathname === "/signin");
 
     // The same email again is refused by the server, under the email field.
-    await page.goto(`${baseUrl}/signup`);
+    await page.goto(`${stack.url}/signup`);
     await page.getByLabel("Name").fill(who.name);
     await page.getByLabel("Email").fill(who.email);
     await page.getByLabel("Password").fill(who.password);
@@ -83,7 +51,7 @@ browserDescribe("browser end to end", () => {
       .filter({ hasText: /already registered/ })
       .waitFor();
 
-    await page.goto(`${baseUrl}/signin`);
+    await page.goto(`${stack.url}/signin`);
     await page.getByLabel("Email").fill(who.email);
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -92,16 +60,14 @@ browserDescribe("browser end to end", () => {
       .filter({ hasText: /wrong email or password/ })
       .waitFor();
 
-    await signIn(page, baseUrl, who, "/account");
+    await signIn(page, stack.url, who, "/account");
     expect(new URL(page.url()).pathname).toBe("/account");
     await page.getByTestId("account-balance").waitFor();
     expect(errors).toEqual([]);
   });
 
   it("launches a demo run, streams it live, and settles the bets on screen", async () => {
-    const a = await newPage();
-    const alice = person("Alice");
-    await signUp(a.page, baseUrl, alice);
+    const a = await stack.signedUp("Alice");
 
     // The launch form: client-side rules first, then the server's own field error.
     await a.page.getByRole("link", { name: "Launch a run" }).click();
@@ -157,9 +123,8 @@ browserDescribe("browser end to end", () => {
       .waitFor();
 
     // Carol, in another browser, takes NO.
-    const c = await newPage();
-    await signUp(c.page, baseUrl, person("Carol"));
-    await c.page.goto(`${baseUrl}${runPath}`);
+    const c = await stack.signedUp("Carol");
+    await c.page.goto(`${stack.url}${runPath}`);
     await c.page.getByTestId("run-page").waitFor();
     await waitForLive(c.page);
     await c.page.getByTestId("bet-side-no").click();
@@ -175,12 +140,10 @@ browserDescribe("browser end to end", () => {
     await c.page.getByTestId("my-bets").getByText("$20.00", { exact: true }).waitFor();
 
     // Bob, in a third browser, takes YES; the quote reflects Carol's stake.
-    const b = await newPage();
-    const bob = person("Bob");
-    await signUp(b.page, baseUrl, bob);
+    const b = await stack.signedUp("Bob");
     await b.page.locator(`[data-testid="run-card"][href="${runPath}"]`).waitFor();
     await screenshot(b.page, "e2e-arena-live");
-    await b.page.goto(`${baseUrl}${runPath}`);
+    await b.page.goto(`${stack.url}${runPath}`);
     await b.page.getByTestId("run-page").waitFor();
     await waitForLive(b.page);
     await b.page.getByTestId("bet-side-yes").click();
@@ -234,10 +197,10 @@ browserDescribe("browser end to end", () => {
     const events = await dataNumber(a.page, '[data-testid="event-feed"]', "data-count");
     expect(events).toBeGreaterThanOrEqual(10);
     await screenshot(a.page, "e2e-run-detail");
-    await a.page.goto(`${baseUrl}/`);
+    await a.page.goto(`${stack.url}/`);
     await a.page.getByTestId("arena-grid").waitFor();
     await screenshot(a.page, "e2e-arena");
-    await b.page.goto(`${baseUrl}/account`);
+    await b.page.goto(`${stack.url}/account`);
     await b.page.getByTestId("my-bets-table").waitFor();
     expect(await b.page.getByTestId("bets-pl").textContent()).toBe("+$20.00");
     await screenshot(b.page, "e2e-account");
@@ -247,24 +210,21 @@ browserDescribe("browser end to end", () => {
   }, 180_000);
 
   it("renders at phone width without horizontal scrolling", async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    await signUp(page, baseUrl, person("Phone"));
+    const { page } = await stack.signedUp("Phone", { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     for (const path of ["/", "/launch", "/compare", "/account"]) {
-      await page.goto(`${baseUrl}${path}`);
+      await page.goto(`${stack.url}${path}`);
       await page.locator(".page-head").first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
     }
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${stack.url}/`);
     await page.getByTestId("run-card").first().waitFor();
     const run = await page.getByTestId("run-card").first().getAttribute("href");
-    await page.goto(`${baseUrl}${run}`);
+    await page.goto(`${stack.url}${run}`);
     await page.getByTestId("run-page").waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await screenshot(page, "e2e-run-detail-phone");
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${stack.url}/`);
     await screenshot(page, "e2e-arena-phone");
   });
 });

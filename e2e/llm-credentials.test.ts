@@ -1,44 +1,22 @@
 // Browser: an admin manages the LLM credentials pool — adds a credential (the key never reaches the
 // page again), sees a bad URL refused under its field, disables one, sees a cooldown and ends it. A
 // member has no link to the page and is told it is for admins.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { browserDescribe, launchBrowser, screenshot, signIn, watchErrors } from "./support/browser";
-import { ensureClientBuilt } from "../scripts/client-build";
-
-process.env.SERVE_CLIENT = "true";
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { browserDescribe, screenshot, useBrowserStack } from "./support/browser";
 
 const KEY = "sk-proj-e2e-0123456789-WXYZ";
 
 browserDescribe("LLM credentials page", () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let stop: () => Promise<void>;
+  const stack = useBrowserStack({ role: "api" });
 
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    const { startPaddock } = await import("../server/main");
-    const paddock = await startPaddock("api", 0);
-    baseUrl = paddock.url!;
-    stop = paddock.stop;
-    browser = await launchBrowser();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close().catch(() => {});
-    await stop?.();
-  });
-
-  const newPage = async (): Promise<Page> => (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   const rowOf = (page: Page, name: string) => page.locator(`[data-testid="llm-credential"][data-name="${name}"]`);
 
   it("lets an admin add, disable and un-cool credentials without ever showing a key again", async () => {
     const { db } = await import("../server/lib/db");
     const { makeUser } = await import("../server/test/helpers");
     const admin = await makeUser({ role: "admin" });
-    const page = await newPage();
-    const errors = watchErrors(page);
-    await signIn(page, baseUrl, { email: admin.email, password: "correct horse battery" });
+    const { page, errors } = await stack.signedIn({ email: admin.email, password: "correct horse battery" });
     await page.getByRole("link", { name: "LLM keys" }).click();
     await page.getByRole("heading", { name: "LLM credentials" }).waitFor();
     await page.getByText("No credentials yet").waitFor();
@@ -87,8 +65,7 @@ browserDescribe("LLM credentials page", () => {
   it("shows members neither the link nor the pool", async () => {
     const { makeUser } = await import("../server/test/helpers");
     const member = await makeUser();
-    const page = await newPage();
-    await signIn(page, baseUrl, { email: member.email, password: "correct horse battery" }, "/admin/llm");
+    const { page } = await stack.signedIn({ email: member.email, password: "correct horse battery" }, "/admin/llm");
     await page.getByText("Admins only").waitFor();
     expect(await page.getByRole("link", { name: "LLM keys" }).count()).toBe(0);
     expect(await page.getByTestId("llm-credentials").count()).toBe(0);

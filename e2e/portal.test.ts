@@ -2,51 +2,14 @@
 // sees its delivered deliverable (and not the one still in review), rates it, and talks with the
 // team in the project's thread, live both ways. The deliverables are written as rows here (the
 // review flow that makes them has its own tests).
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, BrowserContext } from "playwright-core";
-import {
-  browserDescribe,
-  documentStillMarked,
-  launchBrowser,
-  markDocument,
-  person,
-  screenshot,
-  signUp,
-  waitForValue,
-  watchErrors,
-} from "./support/browser";
-import { ensureClientBuilt } from "../scripts/client-build";
-
-process.env.SERVE_CLIENT = "true";
+import { expect, it } from "vitest";
+import { browserDescribe, documentStillMarked, markDocument, person, screenshot, useBrowserStack, waitForValue } from "./support/browser";
 
 browserDescribe("client portal in the browser", () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let stopPaddock: () => Promise<void>;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    const { startPaddock } = await import("../server/main");
-    const paddock = await startPaddock("all", 0);
-    baseUrl = paddock.url!;
-    stopPaddock = paddock.stop;
-    browser = await launchBrowser();
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    await stopPaddock?.();
-  });
+  const stack = useBrowserStack();
 
   it("shows a client their delivered work, takes their rating, and carries messages both ways live", async () => {
-    const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    const clientPerson = person("Client");
-    await signUp(page, baseUrl, clientPerson);
+    const { page, errors, who: clientPerson } = await stack.signedUp("Client", { viewport: { width: 1300, height: 900 } });
 
     const { db } = await import("../server/lib/db");
     const { createCaller } = await import("../server/trpc/root");
@@ -72,7 +35,7 @@ browserDescribe("client portal in the browser", () => {
     });
     await makeDeliverable(db, { projectId: project.id, createdById: owner.id, title: "Pricing page", versions: [{ status: "review" }] });
 
-    await page.goto(`${baseUrl}/portal`);
+    await page.goto(`${stack.url}/portal`);
     await page.getByRole("link", { name: "Launch copy" }).click();
     await page.getByTestId("portal-project").waitFor();
     await page.getByRole("heading", { name: "Homepage headline" }).waitFor();

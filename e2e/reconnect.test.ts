@@ -4,18 +4,16 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import {
   browserDescribe,
   dataNumber,
   documentStillMarked,
-  launchBrowser,
   markDocument,
   screenshot,
   signIn,
+  useBrowser,
   waitForLive,
   waitForValue,
-  watchErrors,
 } from "./support/browser";
 import { ensureClientBuilt } from "../scripts/client-build";
 import { freePort } from "../scripts/bench/spawn-server";
@@ -67,7 +65,6 @@ async function addEvents(runId: string, messages: string[], publish: boolean) {
 }
 
 browserDescribe("reconnecting after an API restart", () => {
-  let browser: Browser;
   let api: ChildProcess | undefined;
   let port: number;
 
@@ -75,13 +72,14 @@ browserDescribe("reconnecting after an API restart", () => {
     await ensureClientBuilt();
     port = await freePort();
     api = await startApi(port);
-    browser = await launchBrowser();
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => {});
     if (api) await kill(api);
   });
+
+  // Registered after the API's hooks: launched after it starts, closed before it is killed.
+  const browser = useBrowser();
 
   it("reconnects by itself and catches up on missed events and progress", async () => {
     const user = await makeUser({ name: "Rita Reconnect" });
@@ -89,9 +87,7 @@ browserDescribe("reconnecting after an API restart", () => {
     await addEvents(runId, ["one", "two", "three", "four", "five"], false);
 
     const base = `http://127.0.0.1:${port}`;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const errors = watchErrors(page);
+    const { context, page, errors } = await browser.newPage();
     await signIn(page, base, { email: user.email, password: "correct horse battery" }, `/runs/${runId}`);
     await page.getByTestId("run-page").waitFor();
     await waitForValue(

@@ -3,43 +3,13 @@
 // the keyboard, the revision task goes back to the same agent, and its result arrives in the open
 // queue as version 2 (live, no reload); the operator approves it, opens the deliverable page
 // (both versions, the first with its notes, the diff between them) and delivers it.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import {
-  browserDescribe,
-  documentStillMarked,
-  launchBrowser,
-  markDocument,
-  person,
-  screenshot,
-  signUp,
-  waitForValue,
-  watchErrors,
-} from "./support/browser";
-import { ensureClientBuilt } from "../scripts/client-build";
-
-Object.assign(process.env, { SERVE_CLIENT: "true", TASK_DISPATCH_EVERY_MS: "500", LAUNCH_BACKOFF_MS: "50", LOG_LEVEL: "warn" });
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { browserDescribe, documentStillMarked, markDocument, screenshot, useBrowserStack, waitForValue } from "./support/browser";
+import { serverSideOf } from "./support/server";
 
 browserDescribe("review queue in the browser", () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let stopPaddock: () => Promise<void>;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    const { startPaddock } = await import("../server/main");
-    const paddock = await startPaddock("all", 0);
-    baseUrl = paddock.url!;
-    stopPaddock = paddock.stop;
-    browser = await launchBrowser();
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    await stopPaddock?.();
-  });
+  const stack = useBrowserStack({ env: { TASK_DISPATCH_EVERY_MS: "500", LAUNCH_BACKOFF_MS: "50", LOG_LEVEL: "warn" } });
 
   const entry = (page: Page, deliverableId: string) => page.locator(`[data-testid="review-item"][data-deliverable="${deliverableId}"]`);
   const entryState = async (page: Page, deliverableId: string) => {
@@ -50,19 +20,8 @@ browserDescribe("review queue in the browser", () => {
 
   /** A new operator signed in (owner of their personal workspace), with a demo agent of their own there. */
   async function operatorWithAgent(label: string, agentName: string) {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    const who = person(label);
-    await signUp(page, baseUrl, who);
-    const { db } = await import("../server/lib/db");
-    const { createCaller } = await import("../server/trpc/root");
-    const { createContextInner } = await import("../server/trpc/context");
-    const { personalWorkspaceId } = await import("../server/domain/workspaces/personal");
-    const user = await db.user.findUniqueOrThrow({ where: { email: who.email } });
-    const caller = createCaller(createContextInner({ user: { id: user.id, role: user.role } }));
-    const workspaceId = (await personalWorkspaceId(db, user.id))!;
+    const { page, errors, who } = await stack.signedUp(label, { viewport: { width: 1400, height: 1000 } });
+    const { db, user, caller, workspaceId } = await serverSideOf(who);
     const agent = await db.agent.create({
       data: {
         slug: `${label.toLowerCase()}-${workspaceId}`,

@@ -1,64 +1,23 @@
 // Browser end to end: a project's task board and pipeline graph stay current without a reload —
 // a pipeline started elsewhere puts its steps on the board, and a step's task moving on (through
 // the same path every task change takes: afterTaskChanges → task:update) moves its card.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import {
-  browserDescribe,
-  documentStillMarked,
-  launchBrowser,
-  markDocument,
-  person,
-  screenshot,
-  signUp,
-  waitForValue,
-  watchErrors,
-} from "./support/browser";
-import { ensureClientBuilt } from "../scripts/client-build";
-
-process.env.SERVE_CLIENT = "true";
+import { expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { browserDescribe, documentStillMarked, markDocument, screenshot, useBrowserStack, waitForValue } from "./support/browser";
+import { serverSideOf } from "./support/server";
 
 browserDescribe("task board in the browser", () => {
-  let browser: Browser;
-  let baseUrl: string;
-  let stopPaddock: () => Promise<void>;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    await ensureClientBuilt();
-    const { startPaddock } = await import("../server/main");
-    const paddock = await startPaddock("all", 0);
-    baseUrl = paddock.url!;
-    stopPaddock = paddock.stop;
-    browser = await launchBrowser();
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close().catch(() => {});
-    await stopPaddock?.();
-  });
+  const stack = useBrowserStack();
 
   const cardStatus = (page: Page, taskId: string) =>
     page.locator(`[data-testid="task-card"][data-task="${taskId}"]`).getAttribute("data-status");
 
   it("shows a pipeline's steps on the board and moves their cards live", async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    const who = person("Board");
-    await signUp(page, baseUrl, who);
+    const { page, errors, who } = await stack.signedUp("Board", { viewport: { width: 1400, height: 900 } });
 
-    const { db } = await import("../server/lib/db");
-    const { createCaller } = await import("../server/trpc/root");
-    const { createContextInner } = await import("../server/trpc/context");
-    const { personalWorkspaceId } = await import("../server/domain/workspaces/personal");
+    const { db, caller, workspaceId } = await serverSideOf(who);
     const { afterTaskChanges } = await import("../server/commands/tasks");
     const { changeSelect } = await import("../server/domain/tasks/tasks");
-    const user = await db.user.findUniqueOrThrow({ where: { email: who.email } });
-    const caller = createCaller(createContextInner({ user: { id: user.id, role: user.role } }));
-    const workspaceId = (await personalWorkspaceId(db, user.id))!;
     const project = await caller.project.create({ workspaceId, name: "Board project", brief: "watch it move" });
 
     await page.getByRole("link", { name: "Projects" }).click();

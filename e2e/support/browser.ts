@@ -2,8 +2,10 @@
 // `npx playwright install`, which downloads a browser and fails offline).
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { describe, it, vi } from "vitest";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, it, vi } from "vitest";
+import { ensureClientBuilt } from "../../scripts/client-build";
+import { startTestPaddock } from "../../server/test/paddock-harness";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -45,6 +47,124 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** The viewport of a context unless a test asks for another. */
+export const VIEWPORT = { width: 1280, height: 900 };
+
+export interface PageInContext {
+  context: BrowserContext;
+  page: Page;
+  /** The page's uncaught errors (see watchErrors). */
+  errors: string[];
+}
+
+export interface BrowserUse {
+  readonly browser: Browser;
+  /** A context of its own (cookies: one person), closed after the file. */
+  newContext: (options?: BrowserContextOptions) => Promise<BrowserContext>;
+  /** A page in a new context, watched for errors. */
+  newPage: (options?: BrowserContextOptions) => Promise<PageInContext>;
+}
+
+/**
+ * Chromium for the file: launched before its tests, closed after them with every context made
+ * through it. Call it inside browserDescribe.
+ */
+export function useBrowser(): BrowserUse {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close().catch(() => {});
+  });
+  const use: BrowserUse = {
+    get browser() {
+      if (!browser) throw new Error("the browser is launched in beforeAll");
+      return browser;
+    },
+    async newContext(options = {}) {
+      const context = await use.browser.newContext({ viewport: VIEWPORT, ...options });
+      contexts.push(context);
+      return context;
+    },
+    async newPage(options) {
+      const context = await use.newContext(options);
+      const page = await context.newPage();
+      return { context, page, errors: watchErrors(page) };
+    },
+  };
+  return use;
+}
+
+export interface BrowserStackOptions {
+  /** "all" (API, Socket.IO and workers in this process, the default) or "api" alone. */
+  role?: "all" | "api";
+  /** Configuration set before Paddock's modules are imported (they read it then). */
+  env?: Record<string, string>;
+  /** Runs first, e.g. to start a stand-in; may fix the port and add configuration that depends on it. */
+  prepare?: () => Promise<{ port?: number; env?: Record<string, string> } | void>;
+  /** Runs once Paddock listens, with its URL. */
+  started?: (url: string) => void | Promise<void>;
+}
+
+export interface BrowserStack extends BrowserUse {
+  /** Paddock's address, e.g. http://localhost:41234. */
+  readonly url: string;
+  /** A page in a new context, signed up as a new person named after `label`. */
+  signedUp: (label: string, options?: BrowserContextOptions) => Promise<PageInContext & { who: Person }>;
+  /** A page in a new context, signed in as `who`, at `next`. */
+  signedIn: (who: Pick<Person, "email" | "password">, next?: string, options?: BrowserContextOptions) => Promise<PageInContext>;
+}
+
+/**
+ * Everything a browser test file needs: the built client, a Paddock serving it (started before the
+ * file's tests, stopped after them) and Chromium (see useBrowser). Call it inside browserDescribe;
+ * the accessors work from beforeAll on.
+ */
+export function useBrowserStack(opts: BrowserStackOptions = {}): BrowserStack {
+  let url: string | undefined;
+  let stop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const prepared = (await opts.prepare?.()) ?? {};
+    await ensureClientBuilt();
+    const env = { SERVE_CLIENT: "true", ...opts.env, ...prepared.env };
+    const paddock = await startTestPaddock(env, opts.role ?? "all", prepared.port ?? 0);
+    url = paddock.url;
+    stop = paddock.stop;
+    await opts.started?.(url);
+  }, 180_000);
+  afterAll(async () => {
+    await stop?.();
+  });
+  // Registered after Paddock's hooks: launched after it starts, closed before it stops.
+  const use = useBrowser();
+  const stack: BrowserStack = {
+    get browser() {
+      return use.browser;
+    },
+    newContext: use.newContext,
+    newPage: use.newPage,
+    get url() {
+      if (!url) throw new Error("Paddock is started in beforeAll");
+      return url;
+    },
+    async signedUp(label, options) {
+      const opened = await use.newPage(options);
+      const who = person(label);
+      await signUp(opened.page, stack.url, who);
+      return { ...opened, who };
+    },
+    async signedIn(who, next = "/", options) {
+      const opened = await use.newPage(options);
+      await signIn(opened.page, stack.url, who, next);
+      return opened;
+    },
+  };
+  return stack;
 }
 
 export async function screenshot(page: Page, name: string) {

@@ -11,7 +11,7 @@
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import { createRedis, redis, redisKey } from "../lib/redis";
-import { userForApiTokenHash } from "../domain/users";
+import { userForApiTokenHash } from "../domain/users-sql";
 import { hashToken } from "../lib/passwords";
 import type { AuthUser } from "./resolve-user";
 

@@ -7,8 +7,8 @@
 //   (a row's columns compared with each other, FILTER, array operations).
 // - Raw SQL that goes around Prisma — the `pg` pool of pg.ts, or a set-based `$queryRaw` kept for
 //   speed — only where a benchmark says so, in a file named for it (`*-sql.ts`: events-sql.ts,
-//   bridge-sql.ts, run-summaries-sql.ts, place-bet-sql.ts, payout-sql.ts), whose header names
-//   the benchmark.
+//   bridge-sql.ts, run-summaries-sql.ts, place-bet-sql.ts, payout-sql.ts, users-sql.ts), whose
+//   header names the benchmark.
 // - One signature: a domain function takes its client first, `(db: DbClient, input)` — the Prisma
 //   client or the caller's transaction, so a command can run several in one; a `*-sql.ts` function
 //   on the pg pool takes it first the same way, `(pool: PgClient, input)`. No domain function

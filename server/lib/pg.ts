@@ -2,10 +2,11 @@
 // benchmark showed Prisma's per-query overhead dominating. Its statements live in files named for
 // it (`*-sql.ts`): the bridge's token check, activity stamp and event ingestion
 // (domain/runs/bridge-sql.ts, events-sql.ts: bench:bridge; the launch job forwards agents' log
-// lines the same way), API-token sign-in (bench:bets), bet placement (domain/betting/place-bet-sql.ts:
-// bench:bets), the rows of a run.list page (domain/runs/run-summaries-sql.ts: bench:arena) and the
-// work queue's claim (domain/tasks: bench:dispatch). Everything else uses Prisma (db.ts); the rule
-// and the connection budget are in db.ts's header and the README's "Database" section.
+// lines the same way), API-token sign-in (domain/users-sql.ts: bench:bets), bet placement
+// (domain/betting/place-bet-sql.ts: bench:bets), the rows of a run.list page
+// (domain/runs/run-summaries-sql.ts: bench:arena) and the work queue's claim (domain/tasks:
+// bench:dispatch). Everything else uses Prisma (db.ts); the rule and the connection budget are in
+// db.ts's header and the README's "Database" section.
 //
 // Like the Prisma client, the pool is taken by the edges (commands, routers, the bridge, jobs,
 // scripts) and handed to a domain function as its first argument, `(pool: PgClient, input)`:

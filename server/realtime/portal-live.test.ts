@@ -1,43 +1,16 @@
 // Live for the portal: a project's messages reach its workspace's members (their workspace room)
 // and its clients (their own user room) both ways; a client may not join the workspace's room, so
 // task, run and deliverable changes (with their costs) never reach them.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io as connect, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, MessageNewMessage, ServerToClientEvents } from "@shared/realtime";
-import { startTestPaddock } from "../test/paddock-harness";
+import { describe, expect, it } from "vitest";
+import type { MessageNewMessage, ServerToClientEvents } from "@shared/realtime";
+import type { ClientSocket } from "../test/live-socket";
+import { useTestPaddock } from "../test/paddock-harness";
 
 const { makeUser } = await import("../test/helpers");
-const { createApiToken } = await import("../domain/users");
-const { db } = await import("../lib/db");
+const { useSockets } = await import("../test/live-socket");
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-let api: Awaited<ReturnType<typeof startTestPaddock>>;
-const sockets: ClientSocket[] = [];
-
-beforeAll(async () => {
-  api = await startTestPaddock({}, "api");
-});
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await api?.stop();
-});
-
-async function socketFor(userId: string): Promise<ClientSocket> {
-  const { token } = await createApiToken(db, userId, "portal live test");
-  const socket: ClientSocket = connect(api.url, {
-    path: "/socket.io",
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    auth: { token },
-  });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", () => resolve());
-    socket.once("connect_error", reject);
-  });
-  return socket;
-}
+const api = useTestPaddock({ role: "api" });
+const { socketFor } = useSockets(() => api.paddock.url);
 
 const next = <E extends "message:new" | "task:update">(s: ClientSocket, event: E, ms: number) =>
   new Promise<Parameters<ServerToClientEvents[E]>[0] | null>((resolve) => {

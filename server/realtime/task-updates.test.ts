@@ -1,42 +1,16 @@
 // task:update goes to the workspace's room, which only its members may join; batch:update follows each
 // step of a batch's pipelines as it changes.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io as connect, type Socket } from "socket.io-client";
-import type { BatchUpdateMessage, ClientToServerEvents, ServerToClientEvents, TaskUpdateMessage } from "@shared/realtime";
-import { startTestPaddock, waitUntil } from "../test/paddock-harness";
+import { describe, expect, it } from "vitest";
+import type { BatchUpdateMessage, TaskUpdateMessage } from "@shared/realtime";
+import type { ClientSocket } from "../test/live-socket";
+import { useTestPaddock, waitUntil } from "../test/paddock-harness";
 
 const { makeUser } = await import("../test/helpers");
-const { createApiToken } = await import("../domain/users");
 const { db } = await import("../lib/db");
+const { useSockets } = await import("../test/live-socket");
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-let api: Awaited<ReturnType<typeof startTestPaddock>>;
-const sockets: ClientSocket[] = [];
-
-beforeAll(async () => {
-  api = await startTestPaddock({}, "api");
-});
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await api?.stop();
-});
-
-async function socketFor(userId: string): Promise<ClientSocket> {
-  const { token } = await createApiToken(db, userId, "task updates test");
-  const socket: ClientSocket = connect(api.url, {
-    path: "/socket.io",
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    auth: { token },
-  });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", () => resolve());
-    socket.once("connect_error", reject);
-  });
-  return socket;
-}
+const api = useTestPaddock({ role: "api" });
+const { socketFor } = useSockets(() => api.paddock.url);
 
 const nextUpdate = (s: ClientSocket, ms: number) =>
   new Promise<TaskUpdateMessage | null>((resolve) => {

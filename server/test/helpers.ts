@@ -63,6 +63,14 @@ export async function makeLiveRun(opts: {
   return { id, token, user, base: `/api/agent/v1/runs/${id}`, auth: { authorization: `Bearer ${token}` } };
 }
 
+/** "ok" if the call succeeds, else the code of the tRPC error it fails with. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  return p.then(
+    () => "ok",
+    (e: unknown) => (e instanceof TRPCError ? e.code : String(e)),
+  );
+}
+
 /** The tRPC error a call fails with: its code, message, and the field an AppError or zod names. */
 export async function rejection(p: Promise<unknown>) {
   const err = await p.then(

@@ -1,13 +1,17 @@
-// Starts a whole Paddock (API, Socket.IO, workers) in the test process on a free port.
+// Starts a whole Paddock (API, Socket.IO, workers) in the test process, on a free port unless told one.
 import { afterAll, beforeAll, vi } from "vitest";
 import type { ChildProcess } from "node:child_process";
 import type { Paddock } from "../main";
 import { TERMINAL_RUN_STATUSES } from "@shared/run-status";
 
-export async function startTestPaddock(env: Record<string, string> = {}, role: "all" | "api" = "all"): Promise<Paddock & { url: string }> {
+export async function startTestPaddock(
+  env: Record<string, string> = {},
+  role: "all" | "api" = "all",
+  port = 0,
+): Promise<Paddock & { url: string }> {
   Object.assign(process.env, env);
   const { startPaddock } = await import("../main");
-  const paddock = await startPaddock(role, 0);
+  const paddock = await startPaddock(role, port);
   if (!paddock.url) throw new Error("Paddock did not start an API");
   return paddock as Paddock & { url: string };
 }

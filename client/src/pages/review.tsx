@@ -252,7 +252,7 @@ function Queue({ workspaceId, operator }: { workspaceId: string; operator: boole
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [items, current, currentIndex, help, operator, run, navigate, focus]);
+  }, [items, current, currentIndex, operator, run, navigate, focus]);
 
   if (queue.isPending) return <Loading />;
   if (queue.isError) return <ErrorState error={queue.error} retry={() => void queue.refetch()} />;

@@ -3,9 +3,8 @@
 // the revision task and dispatches it to the same agent, whose result is version 2, announced live;
 // approving and delivering it moves the tasks to done. A rejection sends the task to another agent
 // and counts the failure against the first.
-import { afterAll, describe, expect, it } from "vitest";
-import { io as connect, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, DeliverableUpdateMessage, ServerToClientEvents } from "@shared/realtime";
+import { describe, expect, it } from "vitest";
+import type { DeliverableUpdateMessage } from "@shared/realtime";
 import { useTestPaddock, waitUntil } from "../../test/paddock-harness";
 
 Object.assign(process.env, {
@@ -18,14 +17,9 @@ Object.assign(process.env, {
 
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
-const { createApiToken } = await import("../../domain/users");
+const { useSockets } = await import("../../test/live-socket");
 const ctx = useTestPaddock();
-
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-const sockets: ClientSocket[] = [];
-afterAll(() => {
-  for (const s of sockets) s.disconnect();
-});
+const { socketFor } = useSockets(() => ctx.paddock.url);
 
 const fast = { stepMs: 30, progressPerStep: 1, succeed: true };
 
@@ -38,19 +32,7 @@ async function setUp(name: string) {
 
 /** The owner's socket in the workspace's room, gathering every deliverable:update. */
 async function watch(userId: string, workspaceId: string) {
-  const { token } = await createApiToken(db, userId, "deliverables e2e");
-  const socket: ClientSocket = connect(ctx.paddock.url, {
-    path: "/socket.io",
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    auth: { token },
-  });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", () => resolve());
-    socket.once("connect_error", reject);
-  });
+  const socket = await socketFor(userId);
   expect(await socket.timeout(5000).emitWithAck("workspace:subscribe", { workspaceId })).toEqual({ ok: true });
   const seen: DeliverableUpdateMessage[] = [];
   socket.on("deliverable:update", (m) => seen.push(m));

@@ -67,18 +67,41 @@ async function claimAndReport(agentId: string, taskId: string, summary: string, 
   });
 }
 
-/** A task requiring review, done by a fresh external agent: its result is a deliverable awaiting review. */
-async function makeDeliverable(opts: { title?: string; priority?: number; agentId?: string } = {}) {
-  const agentId = opts.agentId ?? (await makeAgent()).id;
-  const task = await owner.caller.task.create({
-    projectId,
-    title: opts.title ?? "Landing page copy",
+/** A ready task requiring review, pinned to the agent (in the shared project unless told another). */
+function reviewTask(agentId: string, title: string, opts: { projectId?: string; priority?: number } = {}) {
+  return owner.caller.task.create({
+    projectId: opts.projectId ?? projectId,
+    title,
     status: "ready",
     requiresReview: true,
     requiredSpecialization: SPEC,
     agentId,
     ...(opts.priority ? { priority: opts.priority } : {}),
   });
+}
+
+/**
+ * A fresh agent's task whose result committed (the task is in review) but whose post-commit
+ * effects never ran, as when the process dies in between: no deliverable yet.
+ */
+async function resultWithoutDeliverable(agentName: string, title: string, summary: string) {
+  const agent = await makeAgent(agentName);
+  const task = await reviewTask(agent.id, title);
+  await claim(agent.id);
+  await finishAgentAttempt(pgPool(), db, {
+    agentId: agent.id,
+    taskId: task.id,
+    now: new Date(),
+    retryBackoffMs: 100,
+    result: { outcome: "succeeded", summary },
+  });
+  return task;
+}
+
+/** A task requiring review, done by a fresh external agent: its result is a deliverable awaiting review. */
+async function makeDeliverable(opts: { title?: string; priority?: number; agentId?: string } = {}) {
+  const agentId = opts.agentId ?? (await makeAgent()).id;
+  const task = await reviewTask(agentId, opts.title ?? "Landing page copy", { priority: opts.priority });
   await claimAndReport(agentId, task.id, `Copy for ${task.title}`);
   const d = await db.deliverable.findUniqueOrThrow({ where: { taskId: task.id } });
   return { d, task, agentId };
@@ -171,14 +194,7 @@ describe("who may do what with deliverables", () => {
 describe("deliverables", () => {
   it("are made from a result: the summary and output text as body, the agent's files, an activity row and two SLA clocks", async () => {
     const agent = await makeAgent("Filer");
-    const task = await owner.caller.task.create({
-      projectId,
-      title: "Brochure",
-      status: "ready",
-      requiresReview: true,
-      requiredSpecialization: SPEC,
-      agentId: agent.id,
-    });
+    const task = await reviewTask(agent.id, "Brochure");
     await claimAndReport(agent.id, task.id, "Brochure draft", [{ name: "brochure.pdf", url: "https://files.example.test/b.pdf" }]);
     expect((await db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe("review");
     const got = await by.viewer.caller.deliverable.list({ projectId, status: "review" });
@@ -296,15 +312,7 @@ describe("deliverables", () => {
       maxConcurrentTasks: 5,
     });
     const make = async (title: string, priority: number) => {
-      const task = await owner.caller.task.create({
-        projectId: project.id,
-        title,
-        status: "ready",
-        requiresReview: true,
-        requiredSpecialization: SPEC,
-        agentId: agent.id,
-        priority,
-      });
+      const task = await reviewTask(agent.id, title, { projectId: project.id, priority });
       await claimAndReport(agent.id, task.id, title);
       return db.deliverable.findUniqueOrThrow({ where: { taskId: task.id } });
     };
@@ -323,14 +331,7 @@ describe("deliverables", () => {
     const project = await owner.caller.project.create({ workspaceId: ws, name: "R" });
     const first = await owner.caller.agent.create({ workspaceId: ws, name: "First", kind: "external", specialization: SPEC });
     const second = await owner.caller.agent.create({ workspaceId: ws, name: "Second", kind: "external", specialization: SPEC });
-    const task = await owner.caller.task.create({
-      projectId: project.id,
-      title: "Poster",
-      status: "ready",
-      requiresReview: true,
-      requiredSpecialization: SPEC,
-      agentId: first.id,
-    });
+    const task = await reviewTask(first.id, "Poster", { projectId: project.id });
     await claimAndReport(first.id, task.id, "A poster");
     const d = await db.deliverable.findUniqueOrThrow({ where: { taskId: task.id } });
     const agentBefore = await db.agent.findUniqueOrThrow({ where: { id: first.id } });
@@ -422,24 +423,8 @@ describe("deliverables", () => {
   });
 
   it("the sweep makes the deliverable of a result whose hook never ran, once", async () => {
-    const agent = await makeAgent("Lost hook");
-    const task = await owner.caller.task.create({
-      projectId,
-      title: "Crash in between",
-      status: "ready",
-      requiresReview: true,
-      requiredSpecialization: SPEC,
-      agentId: agent.id,
-    });
-    await claim(agent.id);
     // The result commits, and the process dies before its post-commit effects.
-    await finishAgentAttempt(pgPool(), db, {
-      agentId: agent.id,
-      taskId: task.id,
-      now: new Date(),
-      retryBackoffMs: 100,
-      result: { outcome: "succeeded", summary: "Made before the crash" },
-    });
+    const task = await resultWithoutDeliverable("Lost hook", "Crash in between", "Made before the crash");
     expect((await db.task.findUniqueOrThrow({ where: { id: task.id } })).status).toBe("review");
     expect(await db.deliverable.findUnique({ where: { taskId: task.id } })).toBeNull();
     const swept = await sweepDeliverables({ graceMs: 0 });
@@ -481,23 +466,7 @@ describe("deliverables", () => {
     expect(await snapshot(d.id)).toEqual(before);
 
     // A plan with no deliverables left this month: the result waits in review, without a deliverable, until the plan allows.
-    const agent = await makeAgent("Over the limit");
-    const task = await owner.caller.task.create({
-      projectId,
-      title: "One too many",
-      status: "ready",
-      requiresReview: true,
-      requiredSpecialization: SPEC,
-      agentId: agent.id,
-    });
-    await claim(agent.id);
-    await finishAgentAttempt(pgPool(), db, {
-      agentId: agent.id,
-      taskId: task.id,
-      now: new Date(),
-      retryBackoffMs: 100,
-      result: { outcome: "succeeded", summary: "Held" },
-    });
+    const task = await resultWithoutDeliverable("Over the limit", "One too many", "Held");
     const none = { ...enforced, plans: { ...config.BILLING_PLANS, free: { ...config.BILLING_PLANS.free, deliverablesPerMonth: 0 } } };
     expect(await recordResultVersion(db, { taskId: task.id, now: new Date(), settings: none }).catch((e: unknown) => e)).toMatchObject({
       code: "PLAN_LIMIT",
