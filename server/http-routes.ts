@@ -6,7 +6,6 @@ import { BRIDGE_BASE_PATH } from "@shared/bridge";
 import { createBridgeRouter } from "./bridge/routes";
 import { createArtifactRouter } from "./routers/artifacts";
 import { createStripeWebhookRouter } from "./routers/billing/stripe-webhook";
-import { createAgentApiRouter } from "./bridge/agent-api/routes";
 import { createTaskResultWebhookRouter } from "./bridge/agent-api/task-result-webhook";
 import { createRenderWebhookRouter } from "./routers/render-webhook";
 import { createPortalFileRouter } from "./routers/portal/portal-files";
@@ -21,8 +20,8 @@ export function mountApiExtensions(app: Express, deps: RouteDeps): void {
   app.use(`${BRIDGE_BASE_PATH}/runs/:runId`, createBridgeRouter());
   app.use("/api/artifacts", createArtifactRouter(deps.authConfig));
   app.use("/api/portal/files", createPortalFileRouter(deps.authConfig));
-  // External agents (bearer pk_ key) and their signed result webhooks (raw body, verified before parsing).
-  app.use("/api/agents/v1", createAgentApiRouter());
+  // External agents' signed result webhooks (raw body, verified before parsing); their API
+  // (bearer pk_ key, AGENT_API_PATH) is mounted first of all in app.ts.
   app.use("/api/webhooks/task-result", createTaskResultWebhookRouter());
   app.use("/api/webhooks/render", createRenderWebhookRouter());
 }

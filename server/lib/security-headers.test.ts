@@ -10,7 +10,7 @@ import { createApp } from "../app";
 describe("security headers", () => {
   it("the app's answers carry them, the Content-Security-Policy as configured", async () => {
     const app = createApp();
-    for (const path of ["/api/auth-providers", "/trpc/user.me", "/"]) {
+    for (const path of ["/api/auth-providers", "/trpc/user.me", "/", "/api/agents/v1/tasks/next"]) {
       const res = await request(app).get(path);
       expect(res.headers["content-security-policy"], path).toBe(
         "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data: blob:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests;connect-src 'self' ws: wss:",

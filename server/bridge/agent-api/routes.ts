@@ -21,6 +21,9 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.i
 
 const agentOf = (req: Request) => req.apiAgent!;
 
+/** Where the agent API is mounted (app.ts). */
+export const AGENT_API_PATH = "/api/agents/v1";
+
 export function createAgentApiRouter(): Router {
   const router = Router();
   const waitQuery = z.object({

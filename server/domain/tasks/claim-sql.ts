@@ -16,10 +16,12 @@
 //      take the same ones;
 //   3. gives each agent, in arrival order, the best of those tasks still free that it may take;
 //   4. moves the tasks to running, with their attempts and minimal context snapshots.
-// Step 2 reads a bounded number of tasks (twice the agents, plus some). An agent that got nothing
-// although that bound was reached may have missed a task only it can take deeper in the queue: it
-// is sent again alone, where the bound holds only tasks it may take — so a claim finds a task
-// whenever one is there for it, exactly as one claim at a time would.
+// Step 2 locks a bounded number of tasks (one per agent, plus a few), and skips the tasks other
+// claims hold locked. So an agent may get nothing although a task is there for it: deeper in the
+// queue than the bound, or locked by a concurrent statement that will not take it. The statement
+// says so (a ready task it may take exists, locks aside), and such a claim is sent again — alone,
+// where the bound holds only tasks it may take — so a claim finds a task whenever one is there for
+// it, exactly as one claim at a time would.
 import { randomUUID } from "node:crypto";
 import type { PgClient } from "../../lib/pg";
 import { groupCommit, retryTransient, settleEach } from "../../lib/group-commit";
@@ -42,8 +44,10 @@ export interface ClaimInput {
   leaseSeconds: number;
 }
 
-/** How often one claim is sent again when its agent's row changed under it. */
+/** How often one claim is sent again: its agent's row changed under it, or a task for it was out of its statement's reach. */
 const CLAIM_TRIES = 5;
+/** One claim statement in flight per workspace: concurrent ones would lock tasks the other may take, and make it look again. */
+const IN_FLIGHT = 1;
 /** Most claims in one statement. */
 const MAX_BATCH = 100;
 /** A batch that deadlocks (another process locking the same agents' rows in another order) is sent again whole. */
@@ -52,7 +56,7 @@ const TRANSIENT_TRIES = 3;
 interface Pending {
   input: ClaimInput;
   tries: number;
-  /** Sent alone because a batch's bounded look at the queue may have hidden its task. */
+  /** Sent alone: a shared statement got it nothing although a task is there for it. */
   alone: boolean;
   pool: PgClient;
   resolve(task: ClaimedTask | null): void;
@@ -62,8 +66,8 @@ interface Pending {
 type Row = Omit<ClaimedTask, "taskId"> & {
   agentId: string;
   contended: boolean;
-  /** The batch's look at the queue reached its bound. */
-  bounded: boolean;
+  /** It got nothing although a ready task it may take exists (past the bound, or locked by another claim). */
+  missed: boolean;
   /** Null when the agent got no task. */
   taskId: string | null;
 };
@@ -84,6 +88,7 @@ export function claimNextTask(pool: PgClient, input: ClaimInput): Promise<Claime
 const submit = groupCommit<Pending>({
   maxBatch: MAX_BATCH,
   distinctBy: (p) => p.input.agentId,
+  inFlight: IN_FLIGHT,
   run: async (workspaceId, batch) => {
     // A claim sent alone goes in a statement of its own: its bound must hold only its own tasks.
     const alone = batch.filter((p) => p.alone);
@@ -114,13 +119,25 @@ function send(workspaceId: string, batch: Pending[]): Promise<void> {
         if (++p.tries < CLAIM_TRIES) submit(workspaceId, p);
         else p.resolve(null);
       } else if (row.taskId) {
-        const { agentId: _a, contended: _c, bounded: _b, ...claimed } = row;
+        const { agentId: _a, contended: _c, missed: _m, ...claimed } = row;
         p.resolve({ ...claimed, taskId: row.taskId });
-      } else if (row.bounded && !p.alone && claims.length > 1) submit(workspaceId, { ...p, alone: true });
+      } else if (row.missed && ++p.tries < CLAIM_TRIES) submit(workspaceId, { ...p, alone: true });
       else p.resolve(null);
     }
   });
 }
+
+/** SQL condition: agent `a` (id, specialization) may take task `t`. */
+const mayTake = (t: string, a: string) =>
+  `(${t}."requestedAgentId" IS NULL OR ${t}."requestedAgentId" = ${a}.id)
+   AND (${t}."requiredSpecialization" IS NULL OR ${t}."requiredSpecialization" = ${a}.specialization)
+   AND NOT (${a}.id = ANY (${t}."excludedAgentIds"))`;
+
+/** FROM and WHERE of the tasks a claim may take now, agent aside: ready in workspace $2, project active, no backoff, dependencies done. */
+const readyTasks = (t: string) =>
+  `tasks ${t} JOIN projects p ON p.id = ${t}."projectId" AND p.status = 'active'
+   WHERE ${t}.status = 'ready' AND ${t}."workspaceId" = $2 AND (${t}."notBefore" IS NULL OR ${t}."notBefore" <= now())
+     AND ${dependenciesDoneSql(t)}`;
 
 // $1 the agents (text[], arrival order), $2 their workspace, $3 the new attempts' ids (text[]),
 // $4 each claim's lease in seconds (int[]).
@@ -140,16 +157,10 @@ const CLAIM_SQL = `
      WHERE (SELECT count(*) FROM task_attempts x WHERE x."agentId" = me.id AND x.status IN ('launching', 'running')) < me."maxConcurrentTasks"
   ), locked AS (
     SELECT t.id, t.priority, t."createdAt", t."requestedAgentId", t."requiredSpecialization", t."excludedAgentIds"
-      FROM tasks t JOIN projects p ON p.id = t."projectId" AND p.status = 'active'
-     WHERE t.status = 'ready' AND t."workspaceId" = $2
-       AND (t."notBefore" IS NULL OR t."notBefore" <= now())
-       AND EXISTS (SELECT 1 FROM free f
-                    WHERE (t."requestedAgentId" IS NULL OR t."requestedAgentId" = f.id)
-                      AND (t."requiredSpecialization" IS NULL OR t."requiredSpecialization" = f.specialization)
-                      AND NOT (f.id = ANY (t."excludedAgentIds")))
-       AND ${dependenciesDoneSql("t")}
+      FROM ${readyTasks("t")}
+       AND EXISTS (SELECT 1 FROM free) AND EXISTS (SELECT 1 FROM free f WHERE ${mayTake("t", "f")})
      ORDER BY t.priority DESC, t."createdAt", t.id
-     LIMIT (SELECT 2 * count(*) + 8 FROM free)
+     LIMIT (SELECT count(*) + 4 FROM free)
      FOR UPDATE OF t SKIP LOCKED
   ), candidate AS (
     SELECT locked.*, row_number() OVER (ORDER BY priority DESC, "createdAt", id) AS rank FROM locked
@@ -160,10 +171,7 @@ const CLAIM_SQL = `
       FROM matched m JOIN free f ON f.n = m.n + 1
       LEFT JOIN LATERAL (
         SELECT c.id FROM candidate c
-         WHERE NOT (c.id = ANY (m.taken))
-           AND (c."requestedAgentId" IS NULL OR c."requestedAgentId" = f.id)
-           AND (c."requiredSpecialization" IS NULL OR c."requiredSpecialization" = f.specialization)
-           AND NOT (f.id = ANY (c."excludedAgentIds"))
+         WHERE NOT (c.id = ANY (m.taken)) AND ${mayTake("c", "f")}
          ORDER BY c.rank LIMIT 1) pick ON true
   ), taken AS (
     UPDATE tasks t SET status = 'running', "attemptCount" = t."attemptCount" + 1, "assignedAgentId" = m."agentId",
@@ -177,9 +185,13 @@ const CLAIM_SQL = `
            now(), now() + f.lease * interval '1 second', f."taskTokenBudget", now(), now()
       FROM taken t JOIN free f ON f.id = t."assignedAgentId"
     RETURNING "agentId", "taskId", id AS "attemptId", number AS attempt, "leaseExpiresAt", "contextSnapshot" AS context, "tokenBudget"
+  ), missed AS (
+    SELECT f.id FROM free f
+     WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m."agentId" = f.id AND m."taskId" IS NOT NULL)
+       AND EXISTS (SELECT 1 FROM ${readyTasks("t")} AND ${mayTake("t", "f")} AND NOT EXISTS (SELECT 1 FROM matched m WHERE m."taskId" = t.id))
   )
   SELECT req."agentId", coalesce(seen.eligible, false) AND me.id IS NULL AS contended,
-         (SELECT count(*) FROM locked) >= (SELECT 2 * count(*) + 8 FROM free) AS bounded,
+         EXISTS (SELECT 1 FROM missed WHERE missed.id = req."agentId") AS missed,
          c."taskId", c."attemptId", c.attempt, c."leaseExpiresAt", c.context, c."tokenBudget", taken."pipelineId"
     FROM req LEFT JOIN seen ON seen.id = req."agentId" LEFT JOIN me ON me.id = req."agentId"
     LEFT JOIN claimed c ON c."agentId" = req."agentId" LEFT JOIN taken ON taken.id = c."taskId"`;

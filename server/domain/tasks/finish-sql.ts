@@ -157,6 +157,8 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+/** Result statements in flight at once (each holds distinct tasks). */
+const IN_FLIGHT = 2;
 /** Most results in one statement. */
 const MAX_BATCH = 100;
 /** A batch that deadlocks (other statements locking the same rows in another order) is sent again whole. */
@@ -168,6 +170,7 @@ export const finishBatchStats = { statements: 0, results: 0 };
 const submit = groupCommit<Pending>({
   maxBatch: MAX_BATCH,
   distinctBy: (p) => p.input.attempt.taskId,
+  inFlight: IN_FLIGHT,
   run: async (_lane, batch) => {
     // Tasks locked in one order by every batch.
     batch.sort((a, b) => (a.input.attempt.taskId < b.input.attempt.taskId ? -1 : 1));
