@@ -11,7 +11,6 @@ import { pgPool } from "../lib/pg";
 import { AppError } from "../lib/errors";
 import { logger } from "../lib/logger";
 import type { CreateTaskInput, TaskResultBody, UpdateTaskInput } from "@shared/work";
-import type { TaskStatus } from "@shared/task-rules";
 import * as tasks from "../domain/tasks/tasks";
 import type { TaskChange } from "../domain/tasks/tasks";
 import { finishAgentAttempt, finishAttempt, recordAttemptProgress, recordHeartbeat, type FinishedAttempt } from "../domain/tasks/attempts";
@@ -40,37 +39,18 @@ export {
 } from "./task-effects";
 
 const now = () => new Date();
-const change = (t: {
-  id: string;
-  projectId: string;
-  workspaceId: string;
-  status: TaskStatus;
-  priority: number;
-  assignedAgentId: string | null;
-  attemptCount: number;
-  updatedAt: Date;
-}): TaskChange => ({
-  id: t.id,
-  projectId: t.projectId,
-  workspaceId: t.workspaceId,
-  status: t.status,
-  priority: t.priority,
-  assignedAgentId: t.assignedAgentId,
-  attemptCount: t.attemptCount,
-  updatedAt: t.updatedAt,
-});
 
 // ── people's commands ──
 
 export async function createTask(input: CreateTaskInput & { userId: string }) {
   const task = await tasks.createTask(db, { ...input, now: now() });
-  await afterTaskChanges([change(task)]);
+  await afterTaskChanges([tasks.changeOf(task)]);
   return tasks.taskView(task);
 }
 
 export async function updateTask(input: UpdateTaskInput & { userId: string }) {
   const task = await tasks.updateTask(db, { ...input, now: now() });
-  await afterTaskChanges([change(task)]);
+  await afterTaskChanges([tasks.changeOf(task)]);
   return task;
 }
 

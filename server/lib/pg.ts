@@ -4,8 +4,9 @@
 // (domain/runs/bridge-sql.ts, events-sql.ts: bench:bridge; the launch job forwards agents' log
 // lines the same way), API-token sign-in (domain/users-sql.ts: bench:bets), bet placement
 // (domain/betting/place-bet-sql.ts: bench:bets), the rows of a run.list page
-// (domain/runs/run-summaries-sql.ts: bench:arena) and the work queue's claim (domain/tasks:
-// bench:dispatch). Everything else uses Prisma (db.ts); the rule and the connection budget are in
+// (domain/runs/run-summaries-sql.ts: bench:arena) and the external agents' key check, claims and
+// results (domain/agents/keys-sql.ts, domain/tasks/claim-sql.ts, finish-sql.ts: bench:dispatch).
+// Bets, claims and results arriving together share one statement (lib/group-commit.ts). Everything else uses Prisma (db.ts); the rule and the connection budget are in
 // db.ts's header and the README's "Database" section.
 //
 // Like the Prisma client, the pool is taken by the edges (commands, routers, the bridge, jobs,

@@ -4,6 +4,19 @@ import type { ChildProcess } from "node:child_process";
 import type { Paddock } from "../main";
 import { TERMINAL_RUN_STATUSES } from "@shared/run-status";
 
+/**
+ * Work-queue timing for end-to-end task tests: the dispatcher and sweeps run every half second,
+ * retries and launches back off briefly and a run's minute is a second. Set before the server's
+ * modules load (`Object.assign(process.env, FAST_TASK_TIMING)` above the first server import).
+ */
+export const FAST_TASK_TIMING = {
+  MINUTE_SECONDS: "1",
+  TASK_DISPATCH_EVERY_MS: "500",
+  TASK_SWEEP_EVERY_MS: "500",
+  TASK_RETRY_BACKOFF_MS: "100",
+  LAUNCH_BACKOFF_MS: "50",
+};
+
 export async function startTestPaddock(
   env: Record<string, string> = {},
   role: "all" | "api" = "all",

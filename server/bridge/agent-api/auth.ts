@@ -9,12 +9,9 @@ import { hashToken } from "../../lib/passwords";
 import { bearerToken } from "../../auth/resolve-user";
 import { rememberedLookups } from "../../auth/token-cache";
 import { sendError } from "../../lib/http-errors";
+import { agentForKeyHash, type AgentKeyHolder } from "../../domain/agents/keys-sql";
 
-export interface ApiAgent {
-  agentId: string;
-  keyId: string;
-  workspaceId: string;
-}
+export type ApiAgent = AgentKeyHolder;
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -22,43 +19,22 @@ declare module "express-serve-static-core" {
   }
 }
 
-/** A live key of an archived agent resolves to this: refused with 403, not looked up again each call. */
-const ARCHIVED = "archived" as const;
-const keys = rememberedLookups<ApiAgent | typeof ARCHIVED>();
-
-async function agentForKeyHash(keyHash: string) {
-  const { rows } = await pgPool().query<{
-    keyId: string;
-    agentId: string;
-    workspaceId: string | null;
-    active: boolean;
-    stale: boolean;
-  }>(
-    `SELECT k.id AS "keyId", k."agentId", a."workspaceId", a.active,
-            (k."lastUsedAt" IS NULL OR k."lastUsedAt" < now() - interval '1 minute') AS stale
-       FROM agent_keys k JOIN agents a ON a.id = k."agentId"
-      WHERE k."keyHash" = $1 AND k."revokedAt" IS NULL`,
-    [keyHash],
-  );
-  const row = rows[0];
-  if (!row) return null;
-  if (row.stale) {
-    void pgPool()
-      .query(`UPDATE agent_keys SET "lastUsedAt" = now() WHERE id = $1`, [row.keyId])
-      .catch(() => {});
-  }
-  if (!row.active || !row.workspaceId) return { value: ARCHIVED };
-  return { value: { agentId: row.agentId, keyId: row.keyId, workspaceId: row.workspaceId } };
-}
+/** What a key resolves to is remembered, an archived agent's too (refused with 403, not looked up again each call). */
+const keys = rememberedLookups<AgentKeyHolder | "archived">();
 
 export function agentKeyAuth() {
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = bearerToken(req.headers.authorization);
     if (!key) return sendError(res, 401, "UNAUTHORIZED", "missing bearer key: send Authorization: Bearer pk_… (agent.createKey makes one)");
     const hash = hashToken(key);
-    const agent = keys.get(hash) ?? (await keys.lookup(hash, () => agentForKeyHash(hash)));
+    const agent =
+      keys.get(hash) ??
+      (await keys.lookup(hash, async () => {
+        const holder = await agentForKeyHash(pgPool(), hash);
+        return holder && { value: holder };
+      }));
     if (!agent) return sendError(res, 401, "UNAUTHORIZED", "invalid or revoked agent key");
-    if (agent === ARCHIVED) return sendError(res, 403, "FORBIDDEN", "this agent is archived");
+    if (agent === "archived") return sendError(res, 403, "FORBIDDEN", "this agent is archived");
     req.apiAgent = agent;
     next();
   };

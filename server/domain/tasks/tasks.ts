@@ -75,6 +75,12 @@ export const changeSelect = {
   updatedAt: true,
 } satisfies Prisma.TaskSelect;
 
+/** The change a task row (any select holding changeSelect's fields) makes, as task:update carries it. */
+export function changeOf(row: TaskChange): TaskChange {
+  const picked = Object.fromEntries(Object.keys(changeSelect).map((k) => [k, row[k as keyof TaskChange]]));
+  return picked as unknown as TaskChange;
+}
+
 export const taskNotFound = (field = "id") => new AppError("NOT_FOUND", "no task with that id among yours", { field });
 
 export function taskView(t: TaskRow) {

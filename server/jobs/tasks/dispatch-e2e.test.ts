@@ -2,15 +2,9 @@
 // gives ready tasks to the demo agent, each attempt launches a real run, and the run's end moves
 // the attempt and the task on — done with the run's result, retried then failed, or canceled.
 import { describe, expect, it } from "vitest";
-import { useTestPaddock, waitUntil } from "../../test/paddock-harness";
+import { FAST_TASK_TIMING, useTestPaddock, waitUntil } from "../../test/paddock-harness";
 
-Object.assign(process.env, {
-  MINUTE_SECONDS: "1",
-  TASK_DISPATCH_EVERY_MS: "500",
-  TASK_SWEEP_EVERY_MS: "500",
-  TASK_RETRY_BACKOFF_MS: "100",
-  LAUNCH_BACKOFF_MS: "50",
-});
+Object.assign(process.env, FAST_TASK_TIMING);
 
 const { db } = await import("../../lib/db");
 const { makeUser } = await import("../../test/helpers");
