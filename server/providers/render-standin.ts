@@ -40,6 +40,8 @@ export interface RenderStandinState {
   dropCallbacks: boolean;
   /** Jobs never end (for timeouts). */
   stall: boolean;
+  /** Polls see an ended job still rendering: only its webhook can tell Paddock it ended. */
+  hideEndFromPolls: boolean;
   /** Every request as "METHOD /path", in order. */
   readonly requests: string[];
   /** Every callback delivery: the job, its type and the HTTP status answered (0: no answer). */
@@ -84,6 +86,7 @@ export async function startRenderStandin(
     failNextJobs: 0,
     failNextStarts: 0,
     dropCallbacks: false,
+    hideEndFromPolls: false,
     stall: false,
     requests: [],
     deliveries: [],
@@ -205,6 +208,8 @@ export async function startRenderStandin(
       if (method === "GET" && one) {
         const job = state.jobs.get(decodeURIComponent(one[1]!));
         if (!job) throw new HttpError(404, `no render job ${one[1]}`);
+        const ended = job.status === "succeeded" || job.status === "failed";
+        if (ended && state.hideEndFromPolls) return send(200, { ...job, status: "rendering", output: null, error: null, finishedAt: null });
         return send(200, job);
       }
       throw new HttpError(404, `Cannot ${method} ${url.pathname}`);
