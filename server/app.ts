@@ -18,7 +18,7 @@ import { trpcCallLimits } from "./trpc/call-limits";
 import { createAuthConfig, enabledOAuthProviders } from "./auth/auth-config";
 import { resolveUser, userIfKnown, type AuthUser } from "./auth/resolve-user";
 import { mountApiExtensions } from "./http-routes";
-import { AGENT_API_PATH, createAgentApiRouter } from "./bridge/agent-api/routes";
+import { AGENT_API_PATH, createAgentApi } from "./bridge/agent-api/routes";
 import { TRPC_MAX_BATCH_CALLS } from "@shared/trpc-limits";
 
 const CLIENT_DIST = path.resolve(import.meta.dirname, "..", "dist", "client");
@@ -43,7 +43,7 @@ export function createApp(): Express {
   // The external agents' API first, with the same log and headers: its claims and results are the
   // busiest plain-HTTP calls (bench:dispatch), and walking the layers below cost each call about a
   // tenth of the API's CPU for it.
-  app.use(AGENT_API_PATH, requestLog, securityHeaders, createAgentApiRouter());
+  app.use(AGENT_API_PATH, requestLog, securityHeaders, createAgentApi());
   app.use(requestLog);
   app.use(securityHeaders);
 

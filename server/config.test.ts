@@ -39,6 +39,14 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ ...base, TRUST_PROXY: "yes please" })).toThrow(/TRUST_PROXY: must be true, false, a hop count/);
   });
 
+  it("reads BRIDGE_BODY_LIMIT as body-parser does: a size with a unit, or bytes", () => {
+    expect(parseConfig(base).BRIDGE_BODY_LIMIT).toBe(4 * 1024 * 1024);
+    expect(parseConfig({ ...base, BRIDGE_BODY_LIMIT: "512kb" }).BRIDGE_BODY_LIMIT).toBe(512 * 1024);
+    expect(parseConfig({ ...base, BRIDGE_BODY_LIMIT: "1.5MB" }).BRIDGE_BODY_LIMIT).toBe(1.5 * 1024 * 1024);
+    expect(parseConfig({ ...base, BRIDGE_BODY_LIMIT: "2048" }).BRIDGE_BODY_LIMIT).toBe(2048);
+    expect(() => parseConfig({ ...base, BRIDGE_BODY_LIMIT: "four megabytes" })).toThrow(/BRIDGE_BODY_LIMIT: must be a size such as 4mb/);
+  });
+
   it("names the variable and the rule when a value is wrong", () => {
     expect(() => parseConfig({ ...base, PORT: "abc" })).toThrow(/PORT/);
     expect(() => parseConfig({ ...base, REDIS_URL: "http://x" })).toThrow(/REDIS_URL: must be a redis:\/\/ URL/);

@@ -7,6 +7,20 @@ import { billingPacksSetting, billingPlansSetting } from "./billing/settings";
 
 const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+/** A size such as `4mb`, `512kb` or `1048576` (bytes), as a number of bytes (units of 1,024, as body-parser reads them). */
+const byteSize = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((value, ctx) => {
+      const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(value);
+      if (!m) {
+        ctx.addIssue({ code: "custom", message: "must be a size such as 4mb, 512kb or a number of bytes" });
+        return z.NEVER;
+      }
+      return Math.floor(Number(m[1]) * UNIT_BYTES[(m[2] ?? "b").toLowerCase()]!);
+    });
 
 export const configSchema = z
   .object({
@@ -68,7 +82,7 @@ export const configSchema = z
     ARTIFACT_MAX_BYTES_PER_RUN: int(256 * 1024 * 1024, 1),
     BRIDGE_EVENTS_PER_SECOND: int(200, 1),
     BRIDGE_EVENT_BATCH_MAX: int(500, 1),
-    BRIDGE_BODY_LIMIT: z.string().default("4mb"),
+    BRIDGE_BODY_LIMIT: byteSize("4mb"),
     BRIDGE_LONG_POLL_MS: int(25_000, 0).pipe(z.number().max(25_000)),
     DEFAULT_IDLE_TIMEOUT_MINUTES: int(15, 1),
     IDLE_KILL_EVERY_MS: int(30_000, 100),

@@ -28,6 +28,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { Readable } from "node:stream";
 import { TRPCError, getTRPCErrorFromUnknown, type AnyTRPCRouter, type inferRouterContext } from "@trpc/server";
 import { resolveResponse } from "@trpc/server/http";
+import { readBody } from "../lib/read-body";
 
 export interface TrpcExpressOptions<TRouter extends AnyTRPCRouter> {
   router: TRouter;
@@ -38,8 +39,6 @@ export interface TrpcExpressOptions<TRouter extends AnyTRPCRouter> {
   createContext(req: ExpressRequest, res: ExpressResponse): Promise<inferRouterContext<TRouter>>;
   onError?: (opts: { error: TRPCError; path: string | undefined; ctx?: inferRouterContext<TRouter> | undefined }) => void;
 }
-
-type Body = { ok: true; bytes: Buffer | undefined } | { ok: false; error: TRPCError };
 
 export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpressOptions<TRouter>): RequestHandler {
   const { onError } = opts;
@@ -58,7 +57,7 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
     const body = await readBody(req, opts.maxBodySize);
     const calls = trpcCallPaths(req).length;
     const refusal = !body.ok
-      ? body.error
+      ? new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `request body is larger than ${opts.maxBodySize} bytes` })
       : calls > opts.maxBatchCalls
         ? new TRPCError({
             code: "BAD_REQUEST",
@@ -161,32 +160,6 @@ function requestUrl(req: ExpressRequest): string {
   return url;
 }
 let validHost = "";
-
-/** The request body, whole; past `max` bytes the rest is read and dropped, and the call refused. */
-function readBody(req: ExpressRequest, max: number): Promise<Body> {
-  if (req.method === "GET" || req.method === "HEAD") return Promise.resolve({ ok: true, bytes: undefined });
-  const declared = Number(req.headers["content-length"]);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const tooLarge = () => new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `request body is larger than ${max} bytes` });
-    if (declared > max) {
-      req.resume();
-      req.once("end", () => resolve({ ok: false, error: tooLarge() }));
-      req.once("error", reject);
-      return;
-    }
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) chunks.push(chunk);
-    });
-    req.once("end", () => {
-      if (size > max) resolve({ ok: false, error: tooLarge() });
-      else resolve({ ok: true, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
-    });
-    req.once("error", reject);
-  });
-}
 
 /**
  * The Fetch Request tRPC reads, over a body already in memory: url, method, headers, signal and

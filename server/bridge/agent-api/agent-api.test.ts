@@ -128,6 +128,55 @@ describe("an external agent driven by fetch", () => {
     expect((await agent.call("POST", "/heartbeat")).status).toBe(401);
   });
 
+  it("answers malformed calls with the field and the rule, and changes nothing", async () => {
+    const agent = await externalAgent();
+    const project = await owner.caller.project.create({ workspaceId, name: "Malformed" });
+    const task = await owner.caller.task.create({ projectId: project.id, title: "Kept", status: "ready", agentId: agent.id });
+    expect((await agent.call("GET", "/tasks/next/")).body!.task.id).toBe(task.id);
+    const raw = (path: string, init: RequestInit) =>
+      fetch(`${api.url}/api/agents/v1${path}`, { ...init, headers: { authorization: `Bearer ${agent.key}`, ...init.headers } });
+    const errorOf = async (res: Response) => ({ status: res.status, ...((await res.json()) as { error: object }).error });
+    const json = { "content-type": "application/json" };
+    expect(await errorOf(await raw(`/tasks/${task.id}/result`, { method: "POST", headers: json, body: "{not json" }))).toMatchObject({
+      status: 400,
+      field: "body",
+      message: "body is not valid JSON",
+    });
+    const huge = JSON.stringify({ outcome: "succeeded", summary: "x".repeat(5 * 1024 * 1024) });
+    expect(await errorOf(await raw(`/tasks/${task.id}/result`, { method: "POST", headers: json, body: huge }))).toMatchObject({
+      status: 413,
+      code: "PAYLOAD_TOO_LARGE",
+      field: "body",
+    });
+    // Not sent as JSON: no body, so the result's outcome is missing.
+    const asText = await raw(`/tasks/${task.id}/result`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: '{"outcome":"succeeded"}',
+    });
+    expect(await errorOf(asText)).toMatchObject({ status: 400, field: "body" });
+    expect(await errorOf(await raw(`/tasks/%E0%A4%A/result`, { method: "POST", headers: json, body: "{}" }))).toMatchObject({
+      status: 400,
+      field: "id",
+    });
+    expect(await errorOf(await raw("/tasks/next?wait=301", {}))).toMatchObject({ status: 400, field: "query.wait" });
+    expect(await errorOf(await raw("/tasks/next?wait=soon", {}))).toMatchObject({ status: 400, field: "query.wait" });
+    expect(await errorOf(await raw("/heartbeat", {}))).toMatchObject({ status: 404, code: "NOT_FOUND" });
+    expect(await errorOf(await raw(`/tasks/${task.id}/status`, { method: "POST" }))).toMatchObject({ status: 404, code: "NOT_FOUND" });
+    expect(await errorOf(await raw("/heartbeat", { method: "POST", headers: json, body: '{"status":"asleep"}' }))).toMatchObject({
+      status: 400,
+      field: "status",
+    });
+    const row = await db.task.findUniqueOrThrow({ where: { id: task.id }, include: { attempts: true } });
+    expect(row).toMatchObject({ status: "running", resultSummary: null });
+    expect(row.attempts).toMatchObject([{ status: "running" }]);
+    // The same calls, well formed: accepted (case and a trailing slash as any Express route takes them).
+    expect((await agent.call("POST", "/Heartbeat/", { status: "busy" })).status).toBe(200);
+    expect((await agent.call("POST", `/tasks/${task.id}/result/`, { outcome: "succeeded", summary: "kept" })).body).toMatchObject({
+      taskStatus: "done",
+    });
+  });
+
   it("retries a failed task after its backoff, then fails it when retries run out", async () => {
     const agent = await externalAgent({ specialization: "flaky" });
     const project = await owner.caller.project.create({ workspaceId, name: "Retries" });
