@@ -1,6 +1,6 @@
 // Browser end to end: a client signs in, finds the project a team shared with them in the portal,
 // sees its delivered deliverable (and not the one still in review), rates it, and talks with the
-// team in the project's thread, live both ways. The deliverables are written as rows here (the
+// team in the project's thread, live both ways; a delivery made meanwhile appears without a reload. The deliverables are written as rows here (the
 // review flow that makes them has its own tests).
 import { expect, it } from "vitest";
 import { browserDescribe, documentStillMarked, markDocument, person, screenshot, useBrowserStack, waitForValue } from "./support/browser";
@@ -33,7 +33,12 @@ browserDescribe("client portal in the browser", () => {
         { status: "delivered", body: "Ship agents that deliver." },
       ],
     });
-    await makeDeliverable(db, { projectId: project.id, createdById: owner.id, title: "Pricing page", versions: [{ status: "review" }] });
+    const inReview = await makeDeliverable(db, {
+      projectId: project.id,
+      createdById: owner.id,
+      title: "Pricing page",
+      versions: [{ status: "review" }],
+    });
 
     await page.goto(`${stack.url}/portal`);
     await page.getByRole("link", { name: "Launch copy" }).click();
@@ -65,6 +70,9 @@ browserDescribe("client portal in the browser", () => {
       (bodies) => bodies.includes("Looking forward to it"),
       "the client's message in the thread",
     );
+    // The team delivers the page that was in review: it joins the client's deliveries without a reload.
+    await caller.deliverable.deliver({ id: inReview.id });
+    await page.getByRole("heading", { name: "Pricing page" }).waitFor({ timeout: 15_000 });
     expect(await documentStillMarked(page)).toBe(true);
     await screenshot(page, "portal");
     expect(errors).toEqual([]);

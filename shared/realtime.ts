@@ -130,6 +130,15 @@ export interface DeliverableUpdateMessage {
   at: string;
 }
 
+/** A delivery on a project shared with clients: to each of those clients' own user rooms (the portal refreshes). */
+export interface PortalDeliveryMessage {
+  deliverableId: string;
+  projectId: string;
+  /** The version delivered. */
+  version: number;
+  at: string;
+}
+
 /** A message on a project's thread: to its workspace's room (members) and each of its clients' user rooms. */
 export interface MessageNewMessage {
   messageId: string;
@@ -157,6 +166,8 @@ export interface ServerToClientEvents {
   "deliverable:update": (msg: DeliverableUpdateMessage) => void;
   /** To the project's workspace room and its clients' own user rooms (clients never join the workspace room). */
   "message:new": (msg: MessageNewMessage) => void;
+  /** To the clients a delivered deliverable's project is shared with, in their own user rooms. */
+  "portal:delivery": (msg: PortalDeliveryMessage) => void;
 }
 
 export type SubscribeAck =

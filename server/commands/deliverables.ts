@@ -1,5 +1,6 @@
 // The commands of deliverables: each runs the domain's transaction, then its effects — the live
-// deliverable:update to the workspace's members, task:update and dispatcher wake-ups for the tasks a
+// deliverable:update to the workspace's members (and portal:delivery to the project's clients when
+// it was delivered), task:update and dispatcher wake-ups for the tasks a
 // decision moved, the dispatch of a revision (or of a rejected task to another agent), and the SLA
 // watcher's checks for the clocks opened.
 //
@@ -9,7 +10,9 @@
 import { db } from "../lib/db";
 import { AppError } from "../lib/errors";
 import { logger } from "../lib/logger";
-import { live } from "../realtime/emit";
+import { emitToRooms, live } from "../realtime/emit";
+import { rooms } from "@shared/realtime";
+import { projectClientIds } from "../domain/portal/access";
 import { billingSettings } from "../billing/stripe-client";
 import type { Actor } from "../domain/deliverables/access";
 import {
@@ -96,8 +99,27 @@ export async function sweepDeliverables(opts: { graceMs?: number; limit?: number
 
 // ── decisions ──
 
+/** A delivery reaches the project's clients in their portal at once (they are not in the workspace's room). */
+async function announceDelivery(change: DeliverableChange) {
+  const clientIds = await projectClientIds(db, { id: change.projectId, workspaceId: change.workspaceId });
+  if (clientIds.length === 0) return;
+  emitToRooms(
+    clientIds.map((id) => rooms.user(id)),
+    "portal:delivery",
+    { deliverableId: change.id, projectId: change.projectId, version: change.latestVersion, at: change.updatedAt.toISOString() },
+  );
+}
+
 async function afterDecision(result: DecisionResult, actor: Actor) {
   publishDeliverableChange(result.change);
+  if (result.change.status === "delivered") {
+    await announceDelivery(result.change).catch((err: unknown) =>
+      logger.warn(
+        { err, deliverableId: result.change.id },
+        "could not tell the project's clients of a delivery; their portal shows it when reloaded",
+      ),
+    );
+  }
   await afterTaskChanges(result.taskChanges);
   await scheduleChecks(result.opened);
   if (result.dispatchTaskId) {

@@ -1,6 +1,6 @@
 // The client portal: the projects shared with me (across workspaces), each one's delivered work
 // with an inline preview (text, and images through the portal's file route), my rating of each
-// delivery, and the project's message thread, live. Clients see nothing else of a workspace: no
+// delivery, and the project's message thread, live (new deliveries too). Clients see nothing else of a workspace: no
 // drafts, no runs, no agents, no costs (the server's portal.* answers hold none).
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
@@ -280,9 +280,25 @@ function SharedProject({ id }: { id: string }) {
   );
 }
 
+/** A delivery to any of my shared projects (portal:delivery, in my own user room) refreshes the portal: its counts and lists. */
+function useLiveDeliveries() {
+  const utils = trpc.useUtils();
+  useEffect(() => {
+    const socket = getSocket();
+    const refresh = () => void utils.portal.invalidate();
+    socket.on("portal:delivery", refresh);
+    socket.on("connect", refresh);
+    return () => {
+      socket.off("portal:delivery", refresh);
+      socket.off("connect", refresh);
+    };
+  }, [utils]);
+}
+
 export function PortalPage() {
   const { projectId } = useParams();
   useDocumentTitle("Portal");
+  useLiveDeliveries();
   return (
     <div className="project-section">
       {!projectId && (
