@@ -1,12 +1,14 @@
-// createApp(): the Express application, without listening, so tests drive it with supertest.
-import express, { type Express, type Request } from "express";
+// createApp(): Paddock's HTTP request handler (the Express application, with the agent API in
+// front of it), without listening, so tests drive it with supertest.
+import express, { type Request } from "express";
+import type { RequestListener } from "node:http";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ExpressAuth } from "@auth/express";
 import { config } from "./config";
 import { db } from "./lib/db";
 import { logger } from "./lib/logger";
-import { accessLog } from "./lib/access-log";
+import { accessLog, expressAddress } from "./lib/access-log";
 import helmet from "helmet";
 import { redis } from "./lib/redis";
 import { jsonErrorHandler, sendError } from "./lib/http-errors";
@@ -18,12 +20,12 @@ import { trpcCallLimits } from "./trpc/call-limits";
 import { createAuthConfig, enabledOAuthProviders } from "./auth/auth-config";
 import { resolveUser, userIfKnown, type AuthUser } from "./auth/resolve-user";
 import { mountApiExtensions } from "./http-routes";
-import { AGENT_API_PATH, createAgentApi } from "./bridge/agent-api/routes";
+import { createAgentApi, isAgentApiUrl } from "./bridge/agent-api/routes";
 import { TRPC_MAX_BATCH_CALLS } from "@shared/trpc-limits";
 
 const CLIENT_DIST = path.resolve(import.meta.dirname, "..", "dist", "client");
 
-export function createApp(): Express {
+export function createApp(): RequestListener {
   const app = express();
   const authConfig = createAuthConfig(db, config);
   app.set("trust proxy", config.TRUST_PROXY);
@@ -40,10 +42,6 @@ export function createApp(): Express {
       },
     },
   });
-  // The external agents' API first, with the same log and headers: its claims and results are the
-  // busiest plain-HTTP calls (bench:dispatch), and walking the layers below cost each call about a
-  // tenth of the API's CPU for it.
-  app.use(AGENT_API_PATH, requestLog, securityHeaders, createAgentApi());
   app.use(requestLog);
   app.use(securityHeaders);
 
@@ -115,5 +113,12 @@ export function createApp(): Express {
   }
 
   app.use(jsonErrorHandler);
-  return app;
+
+  // The external agents' API is answered in front of Express, with the same log and headers: its
+  // claims and results are the busiest plain-HTTP calls (bench:dispatch; the figure is in its file).
+  const agentApi = createAgentApi([accessLog(logger, { address: expressAddress(app) }), securityHeaders]);
+  return (req, res) => {
+    if (isAgentApiUrl(req.url ?? "")) agentApi(req, res);
+    else app(req, res);
+  };
 }

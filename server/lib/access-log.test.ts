@@ -3,9 +3,10 @@ import express from "express";
 import request from "supertest";
 import { pino } from "pino";
 import { Writable } from "node:stream";
-import { accessLog } from "./access-log";
+import http from "node:http";
+import { accessLog, expressAddress } from "./access-log";
 
-function appWithLog(level: string) {
+function sinkLines() {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -13,6 +14,11 @@ function appWithLog(level: string) {
       done();
     },
   });
+  return { lines, sink };
+}
+
+function appWithLog(level: string) {
+  const { lines, sink } = sinkLines();
   const app = express();
   app.use(accessLog(pino({ level }, sink), { ignore: (req) => req.url === "/health" }));
   app.get("/ok", (_req, res) => res.json({ ok: true }));
@@ -45,5 +51,27 @@ describe("accessLog", () => {
     ]);
     expect(lines[0]).toMatchObject({ req: { method: "GET", url: "/missing" }, msg: "request completed" });
     expect(typeof lines[0]!.responseTime).toBe("number");
+  });
+
+  it("logs a plain handler's request (in front of Express) with its URL and the address by the app's trust-proxy rule", async () => {
+    for (const [trust, forwarded, expected] of [
+      [false, "203.0.113.9", /^(::ffff:)?127\.0\.0\.1$/],
+      [true, "203.0.113.9", /^203\.0\.113\.9$/],
+    ] as const) {
+      const { lines, sink } = sinkLines();
+      const app = express();
+      app.set("trust proxy", trust);
+      const log = accessLog(pino({ level: "debug" }, sink), { address: expressAddress(app) });
+      const handler = (req: http.IncomingMessage, res: http.ServerResponse) =>
+        log(req, res, () => {
+          res.statusCode = 204;
+          res.end();
+        });
+      const res = await request(handler).get("/api/agents/v1/tasks/next?wait=0").set("x-forwarded-for", forwarded);
+      expect(res.status).toBe(204);
+      await new Promise((r) => setImmediate(r));
+      expect(lines).toMatchObject([{ req: { method: "GET", url: "/api/agents/v1/tasks/next?wait=0" }, res: { statusCode: 204 } }]);
+      expect((lines[0]!.req as { remoteAddress: string }).remoteAddress).toMatch(expected);
+    }
   });
 });

@@ -4,7 +4,8 @@
 // is built for requests whose level is off: a busy API answers thousands of calls a second, and
 // a per-request child logger that serialized the request up front (what pino-http does) cost a
 // noticeable share of its CPU (bench:bets).
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Express, Request } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "./logger";
 
@@ -15,8 +16,18 @@ declare module "http" {
   }
 }
 
-export function accessLog(logger: Logger, opts: { ignore?: (req: Request) => boolean } = {}): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+/** What the log reads of a request: Express's, or a plain one (the agent API: server/app.ts). */
+type LoggedRequest = IncomingMessage & { originalUrl?: string; ip?: string | undefined };
+
+export function accessLog(
+  logger: Logger,
+  opts: {
+    ignore?: (req: IncomingMessage) => boolean;
+    /** The caller's address, worked out only for a request that is logged (default: Express's `req.ip`). */
+    address?: (req: LoggedRequest) => string | undefined;
+  } = {},
+) {
+  return (req: LoggedRequest, res: ServerResponse, next: () => void) => {
     const incoming = req.headers["x-request-id"];
     const id = typeof incoming === "string" && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     req.id = id;
@@ -29,7 +40,7 @@ export function accessLog(logger: Logger, opts: { ignore?: (req: Request) => boo
       logger[level](
         {
           reqId: id,
-          req: { method: req.method, url: req.originalUrl, remoteAddress: req.ip },
+          req: { method: req.method, url: req.originalUrl ?? req.url, remoteAddress: opts.address ? opts.address(req) : req.ip },
           res: { statusCode: res.statusCode },
           responseTime: Math.round(performance.now() - started),
         },
@@ -38,4 +49,13 @@ export function accessLog(logger: Logger, opts: { ignore?: (req: Request) => boo
     });
     next();
   };
+}
+
+/**
+ * A plain request's address as `app` would give it (`req.ip`, by its trust-proxy rule), for a
+ * handler that answers in front of Express: the request takes Express's request prototype, as
+ * Express gives it to each request it routes, only when asked.
+ */
+export function expressAddress(app: Express): (req: IncomingMessage) => string | undefined {
+  return (req) => (Object.setPrototypeOf(req, app.request) as Request).ip;
 }

@@ -1,7 +1,7 @@
 // Converts errors to JSON responses for the plain HTTP routes (agent bridge, webhooks, health):
 // the one place AppError becomes an HTTP status. Shape: { error: { code, message, field? } }.
-import type { ErrorRequestHandler, Response } from "express";
-import type { ServerResponse } from "node:http";
+import type { ErrorRequestHandler } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { ZodError } from "zod";
 import { AppError } from "./errors";
 import { logger } from "./logger";
@@ -19,8 +19,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendError(res: Response, status: number, code: string, message: string, field?: string) {
-  res.status(status).json({ error: field ? { code, message, field } : { code, message } });
+export function sendError(res: ServerResponse, status: number, code: string, message: string, field?: string) {
+  sendJson(res, status, { error: field ? { code, message, field } : { code, message } });
 }
 
 export function zodToAppError(error: ZodError, prefix = ""): AppError {
@@ -29,7 +29,8 @@ export function zodToAppError(error: ZodError, prefix = ""): AppError {
   return new AppError("BAD_REQUEST", `${field || "body"}: ${issue?.message ?? "is invalid"}`, { field: field || "body" });
 }
 
-export const jsonErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+/** Answers a failed request: an AppError (or a body-parser or zod error) with its status, anything else with a logged 500. */
+export function answerError(err: unknown, req: IncomingMessage, res: ServerResponse): void {
   if (res.headersSent) return;
   if (err instanceof ZodError) err = zodToAppError(err);
   if (err instanceof AppError) return sendError(res, err.httpStatus, err.code, err.message, err.field);
@@ -43,4 +44,6 @@ export const jsonErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   logger.error({ err, reqId: req.id }, "request failed");
   sendError(res, 500, "INTERNAL", "internal error");
-};
+}
+
+export const jsonErrorHandler: ErrorRequestHandler = (err, req, res, _next) => answerError(err, req, res);

@@ -8,6 +8,7 @@ const { db } = await import("../../lib/db");
 const { makeUser, rejection } = await import("../../test/helpers");
 const { taskSweepJob } = await import("../../jobs/tasks/sweep.job");
 const { dispatchTask } = await import("../../domain/tasks/dispatch");
+const { isAgentApiUrl } = await import("./routes");
 
 let api: Awaited<ReturnType<typeof startTestPaddock>>;
 let owner: Awaited<ReturnType<typeof makeUser>>;
@@ -175,6 +176,21 @@ describe("an external agent driven by fetch", () => {
     expect((await agent.call("POST", `/tasks/${task.id}/result/`, { outcome: "succeeded", summary: "kept" })).body).toMatchObject({
       taskStatus: "done",
     });
+  });
+
+  it("is answered for its own URLs only, as Express would mount it", async () => {
+    for (const url of ["/api/agents/v1", "/api/agents/v1/", "/api/agents/v1?x=1", "/API/Agents/V1/tasks/next"])
+      expect(isAgentApiUrl(url)).toBe(true);
+    for (const url of ["/api/agents/v10/tasks/next", "/api/agents", "/api/agents/v1x", "/trpc/api/agents/v1/", ""])
+      expect(isAgentApiUrl(url)).toBe(false);
+    // Next to it, Express answers: an unknown API route, with the same request id and headers.
+    const beside = await fetch(`${api.url}/api/agents/v1x/tasks/next`);
+    expect(beside.status).toBe(404);
+    expect(((await beside.json()) as { error: { message: string } }).error.message).toBe("no such API route");
+    const mine = await fetch(`${api.url}/api/agents/v1/tasks/next`, { method: "HEAD", headers: { "x-request-id": "agent-head-1" } });
+    expect(mine.status).toBe(401);
+    expect(mine.headers.get("x-request-id")).toBe("agent-head-1");
+    expect(mine.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
   it("retries a failed task after its backoff, then fails it when retries run out", async () => {
