@@ -8,14 +8,13 @@
 // statement carries a full batch of bets: compare counts with counts, not with bench:bets.
 // Runs on a throwaway database (scripts/bench/bench-env.ts), never your data.
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync, spawn } from "node:child_process";
 import { prepareBenchEnv, fmt } from "./bench-env";
 import { freePort, stopChild, waitHealthy } from "./spawn-server";
 import { projectRoot } from "../services";
-import { postBet } from "./post-bet";
+import { betClients } from "./post-bet";
 
 const CLIENTS = 50;
 const WARMUP = Number(process.env.BENCH_WARMUP_BETS ?? 3000);
@@ -58,20 +57,19 @@ const tokens = await Promise.all(users.map(async (id) => (await createApiToken(d
 // Created by a user who does not bet: a run's creator may not bet on it.
 const [owner] = await seedUsers(db, 1, 1);
 const run = await makeRun(db, { createdById: owner!, status: "running" });
-const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-const target = new URL(`${url}/trpc/betting.placeBet`);
+const clients = await betClients([new URL(`${url}/trpc/betting.placeBet`)], CLIENTS);
 
 let sent = 0;
-function betOnce(token: string): Promise<boolean> {
+function betOnce(token: string, client: number): Promise<boolean> {
   sent += 1;
   const body = JSON.stringify({ json: { runId: run.runId, side: sent % 2 ? "yes" : "no", amount: 100 + (sent % 900) } });
-  return postBet(agent, target, token, body).then((status) => status === 200);
+  return clients.post(client, token, body).then((status) => status === 200);
 }
 
-async function bet(token: string): Promise<boolean> {
+async function bet(token: string, client: number): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await betOnce(token);
+      return await betOnce(token, client);
     } catch (err) {
       // A keep-alive connection the server timed out while valgrind held it up: send again.
       if (attempt >= 5) throw err;
@@ -84,10 +82,10 @@ async function place(n: number): Promise<number> {
   let left = n;
   let refused = 0;
   await Promise.all(
-    tokens.map(async (t) => {
+    tokens.map(async (t, client) => {
       while (left > 0) {
         left -= 1;
-        if (!(await bet(t))) refused += 1;
+        if (!(await bet(t, client))) refused += 1;
       }
     }),
   );
@@ -109,7 +107,7 @@ for (const file of fs.readdirSync(work).filter((f) => f.startsWith("callgrind.ou
 }
 console.log(`instructions per bet: API process ${fmt(instructions / BETS / 1e6, 3)} M (refused bets: ${refused})`);
 fs.rmSync(work, { recursive: true, force: true });
-agent.destroy();
+clients.close();
 await db.$disconnect();
 await closeAllRedis();
 await env.cleanup();

@@ -7,13 +7,12 @@
 // across every commit — and the ratio of the two. Paddock's API groups a pool's concurrent bets
 // into one statement (server/domain/betting/place-bet-sql.ts), which is how it passes that ceiling.
 // Runs on a throwaway database (scripts/bench/bench-env.ts), never your data.
-import http from "node:http";
 import os from "node:os";
 import pg from "pg";
 import { pgConnectionOptions } from "../../server/lib/pg-options";
 import { prepareBenchEnv, percentile, fmt, pidsWhere, processCpu } from "./bench-env";
 import { spawnServer } from "./spawn-server";
-import { postBet } from "./post-bet";
+import { betClients } from "./post-bet";
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -33,19 +32,19 @@ const tokens = await Promise.all(users.map(async (id) => (await createApiToken(d
 const [owner] = await seedUsers(db, 1, 1);
 const run = await makeRun(db, { createdById: owner!, status: "running" });
 
-// A keep-alive connection per client and node:http rather than fetch: the load generator shares
-// this machine's cores with the server and PostgreSQL, and fetch costs several times the CPU.
-const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-// Client i talks to API process i mod API_PROCESSES, as a load balancer would spread them.
-const targets = servers.map((s) => new URL(`${s.url}/trpc/betting.placeBet`));
+// A keep-alive connection per client, through the load generators' lean HTTP/1.1 client (its file
+// says why); client i talks to API process i mod API_PROCESSES, as a load balancer would spread them.
+const clients = await betClients(
+  servers.map((s) => new URL(`${s.url}/trpc/betting.placeBet`)),
+  CLIENTS,
+);
 
 function bet(token: string, client: number): Promise<{ ok: boolean; ms: number }> {
-  const target = targets[client % targets.length]!;
   const body = JSON.stringify({
     json: { runId: run.runId, side: Math.random() < 0.5 ? "yes" : "no", amount: 100 + Math.floor(Math.random() * 900) },
   });
   const t0 = performance.now();
-  return postBet(agent, target, token, body).then((status) => ({ ok: status === 200, ms: performance.now() - t0 }));
+  return clients.post(client, token, body).then((status) => ({ ok: status === 200, ms: performance.now() - t0 }));
 }
 
 /** CPU milliseconds used so far by this process, the API process and every PostgreSQL process (Linux /proc). */
@@ -127,8 +126,8 @@ console.log(
 console.log(
   `pool totals == sum of bets: ${totalsMatch ? "yes" : "NO"}; ledger check: ${violations.length === 0 ? "clean" : JSON.stringify(violations)}`,
 );
+clients.close();
 await Promise.all(servers.map((s) => s.stop()));
-agent.destroy();
 // Table statistics reach pg_stat_user_tables when a backend exits or within a second.
 await new Promise((r) => setTimeout(r, 1_500));
 const statements = (await poolRowUpdates()) - updatesBefore;

@@ -4,10 +4,10 @@
 // per round trip (steadier than rates on a shared machine), beside a minimal `SELECT … FOR UPDATE
 // SKIP LOCKED` loop (50 connections) on the same database: the floor the claim's extra work is
 // measured against. The claim and the result are one SQL statement each (server/domain/tasks).
-import http from "node:http";
 import pg from "pg";
 import { prepareBenchEnv, percentile, fmt, pidsWhere, processCpu } from "./bench-env";
 import { spawnServer } from "./spawn-server";
+import { KeepAliveConnection, type Answer } from "./keep-alive-client";
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
@@ -57,33 +57,19 @@ await db.$executeRawUnsafe("ANALYZE tasks");
 const server = await spawnServer("api");
 console.log(`bench:dispatch — ${TASKS} ready tasks, ${AGENTS} external agents long-polling over HTTP`);
 
-// A keep-alive connection per agent and node:http rather than fetch: the load generator shares
-// this machine's cores with the server and PostgreSQL, and fetch costs several times the CPU.
-const agent = new http.Agent({ keepAlive: true, maxSockets: AGENTS });
-function call(key: string, method: "GET" | "POST", path: string, body?: string): Promise<{ status: number; body: string }> {
-  const target = new URL(`${server.url}/api/agents/v1${path}`);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+// A keep-alive connection per agent, through the load generator's lean HTTP/1.1 client (its file
+// says why: the load generator shares this machine's cores with the server and PostgreSQL).
+const apiUrl = new URL(server.url);
+const connections = await Promise.all(keys.map(() => KeepAliveConnection.open(apiUrl)));
+function call(agentIndex: number, method: "GET" | "POST", path: string, body?: string): Promise<Answer> {
+  return connections[agentIndex]!.request(
+    method,
+    `/api/agents/v1${path}`,
+    body === undefined
+      ? { authorization: `Bearer ${keys[agentIndex]}` }
+      : { authorization: `Bearer ${keys[agentIndex]}`, "content-type": "application/json" },
+    body,
+  );
 }
 
 /** CPU milliseconds used so far by the API process and by the bench database's PostgreSQL backends. */
@@ -115,10 +101,10 @@ const commitsBefore = await commits();
 const clientCpuBefore = selfCpu();
 const started = performance.now();
 await Promise.all(
-  keys.map(async (key) => {
+  keys.map(async (_key, agentIndex) => {
     for (;;) {
       const t0 = performance.now();
-      const res = await call(key, "GET", "/tasks/next?wait=5");
+      const res = await call(agentIndex, "GET", "/tasks/next?wait=5");
       claimLatency.push(performance.now() - t0);
       if (res.status === 204) return;
       if (res.status !== 200) {
@@ -128,7 +114,7 @@ await Promise.all(
       const { task } = JSON.parse(res.body) as { task: { id: string } };
       const t1 = performance.now();
       const done = await call(
-        key,
+        agentIndex,
         "POST",
         `/tasks/${task.id}/result`,
         JSON.stringify({ outcome: "succeeded", summary: "ok", output: { n: 1 } }),
@@ -143,7 +129,7 @@ const cpu = cpuTimes();
 const clientCpu = selfCpu() - clientCpuBefore;
 // The last long-polls wait out their 5 s on an empty queue: count the time to the last result.
 const elapsed = (performance.now() - started) / 1000;
-agent.destroy();
+for (const c of connections) c.close();
 await server.stop();
 claimLatency.sort((a, b) => a - b);
 resultLatency.sort((a, b) => a - b);
