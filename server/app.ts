@@ -63,7 +63,7 @@ export function createApp(): RequestListener {
     router: appRouter,
     maxBodySize: 1024 * 1024,
     maxBatchCalls: TRPC_MAX_BATCH_CALLS,
-    createContext: async (req, res) => createContextInner({ user: await resolveUser(db, authConfig, req), req, res }),
+    createContext: async (req) => createContextInner({ user: await resolveUser(db, authConfig, req), req }),
     // The one log line of an unexpected failure, inside a procedure or around it (context, body).
     onError: ({ error, path: procPath, ctx }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path: procPath, reqId: ctx?.requestId }, "tRPC call failed");

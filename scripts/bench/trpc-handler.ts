@@ -23,7 +23,7 @@ const router = createTRPCRouter({
     .input(z.object({ runId: z.string(), side: z.enum(["yes", "no"]), amount: z.number().int() }))
     .mutation(({ input }) => ({ id: "bet-1", ...input, poolYes: 1_234, poolNo: 5_678 })),
 });
-const createContext = async (req: express.Request, res: express.Response) => createContextInner({ user: null, req, res });
+const createContext = async (req: express.Request) => createContextInner({ user: null, req });
 const answer = JSON.stringify({
   result: { data: { json: { id: "bet-1", runId: "run-1", side: "yes", amount: 100, poolYes: 1_234, poolNo: 5_678 } } },
 });
@@ -32,7 +32,7 @@ const apps = {
   ours: express().use("/trpc", trpcExpressHandler({ router, maxBodySize: 1 << 20, maxBatchCalls: 20, createContext })),
   official: express().use(
     "/trpc",
-    createExpressMiddleware({ router, maxBodySize: 1 << 20, maxBatchSize: 20, createContext: ({ req, res }) => createContext(req, res) }),
+    createExpressMiddleware({ router, maxBodySize: 1 << 20, maxBatchSize: 20, createContext: ({ req }) => createContext(req) }),
   ),
   floor: express().post("/trpc/bet", express.json(), (_req, res) => {
     res.type("json").send(answer);

@@ -27,8 +27,10 @@
 // (express-handler.ts); this change alone, 2.275 M → 2.158 M (runs one after the other). Before
 // the limits keyed callers by user (commit d44faf4): 2.095 M, against 2.179 M for this, side by
 // side. Re-measure by awaiting `spend` in call-limits.ts.
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Request, RequestHandler } from "express";
+import type { ServerResponse } from "node:http";
 import { isIPv6 } from "node:net";
+import { sendError } from "./http-errors";
 import { redis, redisKey } from "./redis";
 import { logger } from "./logger";
 
@@ -77,7 +79,7 @@ export interface RateLimiter {
    * cannot cover them, answers 429 and gives false. A plain boolean when this process's lease
    * covers the cost (no Redis call), so the hot path does not wait on a promise.
    */
-  spend(res: Response, client: string, cost?: number): boolean | Promise<boolean>;
+  spend(res: ServerResponse, client: string, cost?: number): boolean | Promise<boolean>;
 }
 
 export function rateLimiter(name: string, perMinute: number): RateLimiter {
@@ -173,7 +175,7 @@ export function rateLimiter(name: string, perMinute: number): RateLimiter {
   }
 
   /** The RateLimit headers from the lane admit used (none: the client was refused before any claim); 429 on refusal. */
-  function respond(res: Response, lane: Lane | false, client: string): boolean {
+  function respond(res: ServerResponse, lane: Lane | false, client: string): boolean {
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
     const counted = lane || lanes.get(client);
@@ -183,13 +185,11 @@ export function rateLimiter(name: string, perMinute: number): RateLimiter {
     res.setHeader("RateLimit", `"${name}";r=${remaining};t=${reset}`);
     if (lane) return true;
     res.setHeader("Retry-After", String(reset));
-    res
-      .status(429)
-      .json({ error: { code: "RATE_LIMITED", message: `too many requests; limit is ${perMinute} per minute, try again in ${reset} s` } });
+    sendError(res, 429, "RATE_LIMITED", `too many requests; limit is ${perMinute} per minute, try again in ${reset} s`);
     return false;
   }
 
-  function spend(res: Response, client: string, cost = 1): boolean | Promise<boolean> {
+  function spend(res: ServerResponse, client: string, cost = 1): boolean | Promise<boolean> {
     const verdict = admit(client, cost);
     if (verdict instanceof Promise) return verdict.then((lane) => respond(res, lane, client));
     return respond(res, verdict, client);
@@ -203,7 +203,13 @@ export function rateLimiter(name: string, perMinute: number): RateLimiter {
  * nothing; a failure goes to `next(err)`. It waits for nothing when the client's key and this
  * process's lease are at hand (the common case: see the header's figure).
  */
-export function spendThen(limiter: RateLimiter, res: Response, client: string | Promise<string>, cost: number, next: NextFunction): void {
+export function spendThen(
+  limiter: RateLimiter,
+  res: ServerResponse,
+  client: string | Promise<string>,
+  cost: number,
+  next: (err?: unknown) => void,
+): void {
   if (typeof client !== "string") {
     client.then((key) => spendThen(limiter, res, key, cost, next), next);
     return;

@@ -4,7 +4,7 @@
 // adapter does fails here before it silently diverges from ours. The differences that are ours on
 // purpose are asserted as such, one by one (DIFFERENCES below).
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
-import express, { type Express, type Request, type Response } from "express";
+import express, { type Express, type Request } from "express";
 import superjson from "superjson";
 import request from "supertest";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -37,8 +37,7 @@ type Mount = "ours" | "official";
 
 function serve(mount: Mount): Express {
   const authConfig = createAuthConfig(db, config);
-  const createContext = async (req: Request, res: Response) =>
-    createContextInner({ user: await resolveUser(db, authConfig, req), req, res });
+  const createContext = async (req: Request) => createContextInner({ user: await resolveUser(db, authConfig, req), req });
   const app = express().disable("x-powered-by");
   for (const [prefix, router] of [
     ["/trpc", appRouter],
@@ -52,7 +51,7 @@ function serve(mount: Mount): Express {
             router,
             maxBodySize: MAX_BODY,
             maxBatchSize: TRPC_MAX_BATCH_CALLS,
-            createContext: ({ req, res }) => createContext(req, res),
+            createContext: ({ req }) => createContext(req),
           }),
     );
   }

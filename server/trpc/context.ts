@@ -1,22 +1,15 @@
-import type { Request, Response } from "express";
+import type { IncomingMessage } from "node:http";
 import type { AuthUser } from "../auth/resolve-user";
 
 /** Everything a procedure may use. Tests build it directly with createContextInner. */
 export interface Context {
   user: AuthUser | null;
-  req?: Request;
-  res?: Response;
+  /** The HTTP request's id (x-request-id), named in the log line and the answer of an unexpected failure. */
   requestId?: string;
-  ip?: string;
 }
 
-export function createContextInner(opts: { user: AuthUser | null; req?: Request; res?: Response }): Context {
+export function createContextInner(opts: { user: AuthUser | null; req?: IncomingMessage }): Context {
   const ctx: Context = { user: opts.user };
-  if (opts.req) {
-    ctx.req = opts.req;
-    ctx.requestId = String(opts.req.id ?? "");
-    ctx.ip = opts.req.ip ?? "";
-  }
-  if (opts.res) ctx.res = opts.res;
+  if (opts.req) ctx.requestId = String(opts.req.id ?? "");
   return ctx;
 }

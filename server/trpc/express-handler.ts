@@ -24,7 +24,7 @@
 // An upgrade of tRPC cannot silently break it: adapter-parity.test.ts sends the same requests to
 // this handler and to the official adapter on the same appRouter and compares the answers.
 import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import { TRPCError, getTRPCErrorFromUnknown, type AnyTRPCRouter, type inferRouterContext } from "@trpc/server";
 import { resolveResponse } from "@trpc/server/http";
@@ -79,7 +79,7 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
     const response = await resolveResponse({
       router: opts.router,
       req: request.asRequest(),
-      path: req.path.slice(req.path.lastIndexOf("/") + 1),
+      path: procedurePath(req),
       error: refusal,
       createContext: () => opts.createContext(req, res),
       onError,
@@ -108,13 +108,13 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
   }
 }
 
-const callPaths = new WeakMap<ExpressRequest, string[]>();
+const callPaths = new WeakMap<IncomingMessage, string[]>();
 
 /**
  * The procedure paths a tRPC request calls (several for `?batch=1`), read as tRPC reads them.
  * Worked out once per request: the call limits (call-limits.ts) and the batch cap both ask.
  */
-export function trpcCallPaths(req: ExpressRequest): string[] {
+export function trpcCallPaths(req: IncomingMessage): string[] {
   let calls = callPaths.get(req);
   if (!calls) {
     calls = readCallPaths(req);
@@ -123,15 +123,26 @@ export function trpcCallPaths(req: ExpressRequest): string[] {
   return calls;
 }
 
-function readCallPaths(req: ExpressRequest): string[] {
+/** The URL the client sent: Express's `originalUrl` (a mounted route's `url` has lost its mount), or the plain request's. */
+const sentUrl = (req: IncomingMessage & { originalUrl?: string }) => req.originalUrl ?? req.url ?? "/";
+
+/** The path's last segment (the procedure, or a batch's procedures), undecoded, as tRPC is handed it. */
+function procedurePath(req: IncomingMessage): string {
+  const url = sentUrl(req);
+  const query = url.indexOf("?");
+  const path = query < 0 ? url : url.slice(0, query);
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+function readCallPaths(req: IncomingMessage): string[] {
   // Decoded as tRPC decodes it, so an encoded comma cannot hide calls from the count.
-  let path = req.path.slice(req.path.lastIndexOf("/") + 1);
+  let path = procedurePath(req);
   try {
     path = decodeURIComponent(path);
   } catch {
     /* tRPC refuses a path it cannot decode; nothing runs */
   }
-  return isBatch(req.originalUrl) ? path.split(",") : [path];
+  return isBatch(sentUrl(req)) ? path.split(",") : [path];
 }
 
 /**
@@ -147,15 +158,18 @@ function isBatch(url: string): boolean {
   return new URLSearchParams(url.slice(query + 1, fragment < 0 ? undefined : fragment)).get("batch") === "1";
 }
 
-/** The request's absolute URL; a Host header that makes no valid URL is replaced by localhost. */
-function requestUrl(req: ExpressRequest): string {
+/**
+ * The request's absolute URL; a Host header that makes no valid URL is replaced by localhost. tRPC
+ * reads only its path and query, so the scheme is always http (no proxy header is consulted).
+ */
+function requestUrl(req: IncomingMessage): string {
   const host = req.headers.host ?? "localhost";
-  const url = `${req.protocol}://${host}${req.originalUrl}`;
+  const url = `http://${host}${sentUrl(req)}`;
   // Whether it parses is the Host's doing (a path's odd characters are escaped; an absolute-form
   // target fails with either host), and a server hears the same Host again and again: the last
   // one that parsed is not parsed again.
   if (host === validHost) return url;
-  if (!URL.canParse(url)) return `${req.protocol}://localhost${req.originalUrl}`;
+  if (!URL.canParse(url)) return `http://localhost${sentUrl(req)}`;
   validHost = host;
   return url;
 }
