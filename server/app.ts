@@ -1,14 +1,14 @@
 // createApp(): Paddock's HTTP request handler (the Express application, with the agent API in
 // front of it), without listening, so tests drive it with supertest.
-import express, { type Request } from "express";
-import type { RequestListener } from "node:http";
+import express from "express";
+import type { IncomingMessage, RequestListener } from "node:http";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ExpressAuth } from "@auth/express";
 import { config } from "./config";
 import { db } from "./lib/db";
 import { logger } from "./lib/logger";
-import { accessLog, expressAddress } from "./lib/access-log";
+import { accessLog } from "./lib/access-log";
 import helmet from "helmet";
 import { redis } from "./lib/redis";
 import { jsonErrorHandler, sendError } from "./lib/http-errors";
@@ -20,7 +20,8 @@ import { trpcCallLimits } from "./trpc/call-limits";
 import { createAuthConfig, enabledOAuthProviders } from "./auth/auth-config";
 import { resolveUser, userIfKnown, type AuthUser } from "./auth/resolve-user";
 import { mountApiExtensions } from "./http-routes";
-import { createAgentApi, isAgentApiUrl } from "./bridge/agent-api/routes";
+import { AGENT_API_PATH, createAgentApi } from "./bridge/agent-api/routes";
+import { chain, expressRequestOf, underPath } from "./lib/front-door";
 import { TRPC_MAX_BATCH_CALLS } from "@shared/trpc-limits";
 
 const CLIENT_DIST = path.resolve(import.meta.dirname, "..", "dist", "client");
@@ -45,41 +46,54 @@ export function createApp(): RequestListener {
   app.use(requestLog);
   app.use(securityHeaders);
 
+  // tRPC and the agent API are answered in front of Express (lib/front-door.ts); what they need of
+  // Express's request (the address by the trust-proxy rule, Auth.js reading a session cookie) is made
+  // only when asked.
+  const asExpress = expressRequestOf(app);
+  const addressOf = (req: IncomingMessage) => addressKey(asExpress(req));
+  const whoIs = (req: IncomingMessage) => {
+    const known = userIfKnown(req);
+    return known !== undefined ? Promise.resolve(known) : resolveUser(db, authConfig, asExpress(req));
+  };
+  const frontLog = accessLog(logger, { address: (req) => asExpress(req).ip });
+
   // A signed-in caller (a valid session or API token) spends its own budget; everyone else,
   // including a request with a token that resolves to nobody, spends its address's.
-  const keyOf = (req: Request, user: AuthUser | null) => (user ? `u:${user.id}` : addressKey(req));
-  const clientKey = (req: Request): string | Promise<string> => {
+  const keyOf = (req: IncomingMessage, user: AuthUser | null) => (user ? `u:${user.id}` : addressOf(req));
+  const clientKey = (req: IncomingMessage): string | Promise<string> => {
     const known = userIfKnown(req);
     if (known !== undefined) return keyOf(req, known);
-    return resolveUser(db, authConfig, req).then(
+    return whoIs(req).then(
       (user) => keyOf(req, user),
-      () => addressKey(req),
+      () => addressOf(req),
     );
   };
   const authLimit = rateLimiter("auth", config.RATE_LIMIT_AUTH_PER_MINUTE);
 
-  // tRPC first: the busiest route, so its calls walk no other route's matching.
-  const trpcHandler = trpcExpressHandler({
-    router: appRouter,
-    maxBodySize: 1024 * 1024,
-    maxBatchCalls: TRPC_MAX_BATCH_CALLS,
-    createContext: async (req) => createContextInner({ user: await resolveUser(db, authConfig, req), req }),
-    // The one log line of an unexpected failure, inside a procedure or around it (context, body).
-    onError: ({ error, path: procPath, ctx }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path: procPath, reqId: ctx?.requestId }, "tRPC call failed");
-    },
-  });
-  app.use(
-    "/trpc",
+  const trpc = chain([
+    frontLog,
+    securityHeaders,
     trpcCallLimits({
       maxBatchCalls: TRPC_MAX_BATCH_CALLS,
       auth: authLimit,
       write: rateLimiter("write", config.RATE_LIMIT_WRITE_PER_MINUTE),
       read: rateLimiter("read", config.RATE_LIMIT_READ_PER_MINUTE),
       clientKey,
+      addressKey: addressOf,
     }),
-  );
-  app.use("/trpc", trpcHandler);
+    trpcExpressHandler({
+      router: appRouter,
+      maxBodySize: 1024 * 1024,
+      maxBatchCalls: TRPC_MAX_BATCH_CALLS,
+      createContext: async (req) => createContextInner({ user: await whoIs(req), req }),
+      // The one log line of an unexpected failure, inside a procedure or around it (context, body).
+      onError: ({ error, path: procPath, ctx }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path: procPath, reqId: ctx?.requestId }, "tRPC call failed");
+      },
+    }),
+  ]);
+  // The external agents' API, with the same log and headers (bench:dispatch; the figure is in its file).
+  const agentApi = createAgentApi([frontLog, securityHeaders]);
 
   app.get("/api/health", async (_req, res) => {
     const [pg, rd] = await Promise.allSettled([db.$queryRaw`SELECT 1`, redis().ping()]);
@@ -114,11 +128,10 @@ export function createApp(): RequestListener {
 
   app.use(jsonErrorHandler);
 
-  // The external agents' API is answered in front of Express, with the same log and headers: its
-  // claims and results are the busiest plain-HTTP calls (bench:dispatch; the figure is in its file).
-  const agentApi = createAgentApi([accessLog(logger, { address: expressAddress(app) }), securityHeaders]);
   return (req, res) => {
-    if (isAgentApiUrl(req.url ?? "")) agentApi(req, res);
+    const url = req.url ?? "/";
+    if (underPath(url, "/trpc")) trpc(req, res);
+    else if (underPath(url, AGENT_API_PATH)) agentApi(req, res);
     else app(req, res);
   };
 }

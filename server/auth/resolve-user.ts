@@ -1,6 +1,7 @@
 // Who is calling: the Auth.js session cookie, or `Authorization: Bearer <personal API token>`.
 // Used by tRPC's context and the Socket.IO handshake alike.
 import type { Request } from "express";
+import type { IncomingMessage } from "node:http";
 import { getSession, type ExpressAuthConfig } from "@auth/express";
 import type { Db } from "../lib/db";
 import { rememberedTokenUser, userForToken } from "./token-cache";
@@ -21,14 +22,14 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 // The rate limiter and tRPC's context both ask who sent a request: it is worked out once.
-const resolved = new WeakMap<Request, AuthUser | null | Promise<AuthUser | null>>();
+const resolved = new WeakMap<IncomingMessage, AuthUser | null | Promise<AuthUser | null>>();
 
 /**
  * The caller when that is known without waiting — no credentials at all (null), or an API token
  * this process remembers (token-cache.ts) — else undefined, and resolveUser looks it up. The rate
  * limiter keys a request by it without a promise on the path of nearly every scripted call.
  */
-export function userIfKnown(req: Request): AuthUser | null | undefined {
+export function userIfKnown(req: IncomingMessage): AuthUser | null | undefined {
   const seen = resolved.get(req);
   if (seen !== undefined) return seen instanceof Promise ? undefined : seen;
   const token = bearerToken(req.headers.authorization);

@@ -4,7 +4,8 @@ import request from "supertest";
 import { pino } from "pino";
 import { Writable } from "node:stream";
 import http from "node:http";
-import { accessLog, expressAddress } from "./access-log";
+import { accessLog } from "./access-log";
+import { expressRequestOf } from "./front-door";
 
 function sinkLines() {
   const lines: Record<string, unknown>[] = [];
@@ -61,7 +62,8 @@ describe("accessLog", () => {
       const { lines, sink } = sinkLines();
       const app = express();
       app.set("trust proxy", trust);
-      const log = accessLog(pino({ level: "debug" }, sink), { address: expressAddress(app) });
+      const asExpress = expressRequestOf(app);
+      const log = accessLog(pino({ level: "debug" }, sink), { address: (req) => asExpress(req).ip });
       const handler = (req: http.IncomingMessage, res: http.ServerResponse) =>
         log(req, res, () => {
           res.statusCode = 204;

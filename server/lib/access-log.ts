@@ -4,7 +4,6 @@
 // is built for requests whose level is off: a busy API answers thousands of calls a second, and
 // a per-request child logger that serialized the request up front (what pino-http does) cost a
 // noticeable share of its CPU (bench:bets).
-import type { Express, Request } from "express";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "./logger";
@@ -49,13 +48,4 @@ export function accessLog(
     });
     next();
   };
-}
-
-/**
- * A plain request's address as `app` would give it (`req.ip`, by its trust-proxy rule), for a
- * handler that answers in front of Express: the request takes Express's request prototype, as
- * Express gives it to each request it routes, only when asked.
- */
-export function expressAddress(app: Express): (req: IncomingMessage) => string | undefined {
-  return (req) => (Object.setPrototypeOf(req, app.request) as Request).ip;
 }

@@ -3,8 +3,8 @@
 // write budget, queries the read budget, and the aggregate queries — each a scan over many runs
 // or bets — several permits each. A batch longer than the cap is not counted here: the tRPC
 // handler refuses it whole (its maxBatchCalls), before any procedure runs.
-import type { NextFunction, Request, RequestHandler } from "express";
-import { addressKey, spendThen, type RateLimiter } from "../lib/rate-limit";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { spendThen, type RateLimiter } from "../lib/rate-limit";
 import { trpcCallPaths } from "./express-handler";
 
 /** Calls that spend the auth budget (sign-in's), always per address like sign-in. */
@@ -21,10 +21,12 @@ export interface CallLimits {
   auth: RateLimiter;
   write: RateLimiter;
   read: RateLimiter;
-  clientKey(req: Request): string | Promise<string>;
+  clientKey(req: IncomingMessage): string | Promise<string>;
+  /** The caller's address key (rate-limit.ts addressKey), for the calls limited per address. */
+  addressKey(req: IncomingMessage): string;
 }
 
-export function trpcCallLimits(limits: CallLimits): RequestHandler {
+export function trpcCallLimits(limits: CallLimits): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   return (req, res, next) => {
     const calls = trpcCallPaths(req);
     if (calls.length > limits.maxBatchCalls) return next();
@@ -37,12 +39,12 @@ export function trpcCallLimits(limits: CallLimits): RequestHandler {
     }
     // Callbacks rather than awaits: with the caller known and a lease at hand (nearly every call)
     // the request goes on to tRPC in the same tick, waiting on no promise.
-    const spendOther: NextFunction = (err?: unknown) => {
+    const spendOther = (err?: unknown) => {
       if (err !== undefined) return next(err);
       if (other === 0) return next();
       spendThen(reads ? limits.read : limits.write, res, limits.clientKey(req), other, next);
     };
-    if (auth > 0) spendThen(limits.auth, res, addressKey(req), auth, spendOther);
+    if (auth > 0) spendThen(limits.auth, res, limits.addressKey(req), auth, spendOther);
     else spendOther();
   };
 }

@@ -23,8 +23,7 @@
 //
 // An upgrade of tRPC cannot silently break it: adapter-parity.test.ts sends the same requests to
 // this handler and to the official adapter on the same appRouter and compares the answers.
-import type { Request as ExpressRequest, RequestHandler, Response as ExpressResponse } from "express";
-import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { TRPCError, getTRPCErrorFromUnknown, type AnyTRPCRouter, type inferRouterContext } from "@trpc/server";
 import { resolveResponse } from "@trpc/server/http";
@@ -36,11 +35,14 @@ export interface TrpcExpressOptions<TRouter extends AnyTRPCRouter> {
   maxBodySize: number;
   /** Most calls one batch may hold; a longer batch is answered 400 and none of its calls runs. */
   maxBatchCalls: number;
-  createContext(req: ExpressRequest, res: ExpressResponse): Promise<inferRouterContext<TRouter>>;
+  createContext(req: IncomingMessage, res: ServerResponse): Promise<inferRouterContext<TRouter>>;
   onError?: (opts: { error: TRPCError; path: string | undefined; ctx?: inferRouterContext<TRouter> | undefined }) => void;
 }
 
-export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpressOptions<TRouter>): RequestHandler {
+/** The handler, in Express's middleware shape (it also runs in front of Express: lib/front-door.ts); `next(err)` when the request could not be read. */
+export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(
+  opts: TrpcExpressOptions<TRouter>,
+): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   const { onError } = opts;
   return (req, res, next) => {
     handle(req, res).catch((cause: unknown) => {
@@ -53,7 +55,7 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
     });
   };
 
-  async function handle(req: ExpressRequest, res: ExpressResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, opts.maxBodySize);
     const calls = trpcCallPaths(req).length;
     const refusal = !body.ok
@@ -70,7 +72,7 @@ export function trpcExpressHandler<TRouter extends AnyTRPCRouter>(opts: TrpcExpr
     });
     const request = new BufferedRequest(
       requestUrl(req),
-      req.method,
+      req.method ?? "GET",
       new NodeHeaders(req.headers),
       body.ok ? body.bytes : undefined,
       abort.signal,

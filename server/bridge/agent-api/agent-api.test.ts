@@ -8,7 +8,9 @@ const { db } = await import("../../lib/db");
 const { makeUser, rejection } = await import("../../test/helpers");
 const { taskSweepJob } = await import("../../jobs/tasks/sweep.job");
 const { dispatchTask } = await import("../../domain/tasks/dispatch");
-const { isAgentApiUrl } = await import("./routes");
+const { AGENT_API_PATH } = await import("./routes");
+const { underPath } = await import("../../lib/front-door");
+const isAgentApiUrl = (url: string) => underPath(url, AGENT_API_PATH);
 
 let api: Awaited<ReturnType<typeof startTestPaddock>>;
 let owner: Awaited<ReturnType<typeof makeUser>>;

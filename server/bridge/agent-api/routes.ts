@@ -5,8 +5,8 @@
 //   POST /tasks/:id/progress        { message?, percent?, data? } — noted on the attempt; lease renewed
 //   POST /tasks/:id/result          { outcome: "succeeded" | "failed", summary, output?, files?, costCents?, tokensUsed? }
 //
-// One plain Node handler answers them, in front of Express (server/app.ts sends it every request
-// under AGENT_API_PATH): it routes its four calls itself and reads JSON bodies with the capped reader
+// One plain Node handler answers them, in front of Express (lib/front-door.ts; server/app.ts sends
+// it every request under AGENT_API_PATH): it routes its four calls itself and reads JSON bodies with the capped reader
 // tRPC uses (lib/read-body.ts). A claim and a result are two calls per task, the busiest plain-HTTP
 // calls Paddock answers. The figures, from `npm run bench:dispatch` (the API's CPU per claim →
 // result round trip, side by side on the 2-core machine): behind an Express Router with body-parser
@@ -17,7 +17,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { config } from "../../config";
 import { AppError } from "../../lib/errors";
-import { answerError, sendJson, zodToAppError } from "../../lib/http-errors";
+import { sendJson, zodToAppError } from "../../lib/http-errors";
+import { chain, type Step } from "../../lib/front-door";
 import { readBody } from "../../lib/read-body";
 import { heartbeatBody, idSchema, taskProgressBody, taskResultBody } from "@shared/work";
 import { agentHeartbeat, claimTaskForAgent, reportTaskProgress, reportTaskResult } from "../../commands/tasks";
@@ -25,15 +26,6 @@ import { authenticateAgent, type ApiAgent } from "./auth";
 
 /** Where the agent API is mounted (app.ts). */
 export const AGENT_API_PATH = "/api/agents/v1";
-
-/** Whether a request's URL is the agent API's (as Express would mount it: any case, then `/`, `?` or the end). */
-export function isAgentApiUrl(url: string): boolean {
-  if (url.length < AGENT_API_PATH.length || url.slice(0, AGENT_API_PATH.length).toLowerCase() !== AGENT_API_PATH) return false;
-  const next = url[AGENT_API_PATH.length];
-  return next === undefined || next === "/" || next === "?";
-}
-
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.infer<S> {
   const result = schema.safeParse(value);
@@ -79,7 +71,7 @@ function taskIdParam(raw: string): string {
  * The agent API's request handler, for requests under AGENT_API_PATH; `before` runs first (the
  * request log and security headers every route gets).
  */
-export function createAgentApi(before: Middleware[]): (req: IncomingMessage, res: ServerResponse) => void {
+export function createAgentApi(before: Step[]): (req: IncomingMessage, res: ServerResponse) => void {
   const waitQuery = z.object({
     wait: z.coerce
       .number()
@@ -145,11 +137,5 @@ export function createAgentApi(before: Middleware[]): (req: IncomingMessage, res
     throw new AppError("NOT_FOUND", "no such agent API route");
   }
 
-  const answer = (req: IncomingMessage, res: ServerResponse) => {
-    serve(req, res).catch((err: unknown) => answerError(err, req, res));
-  };
-  return before.reduceRight<(req: IncomingMessage, res: ServerResponse) => void>(
-    (then, step) => (req, res) => step(req, res, () => then(req, res)),
-    answer,
-  );
+  return chain([...before, (req, res, next) => void serve(req, res).catch(next)]);
 }
