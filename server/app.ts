@@ -48,7 +48,9 @@ export function createApp(): RequestListener {
 
   // tRPC and the agent API are answered in front of Express (lib/front-door.ts); what they need of
   // Express's request (the address by the trust-proxy rule, Auth.js reading a session cookie) is made
-  // only when asked.
+  // only when asked. The figure for tRPC: `npm run bench:bets`, alternating runs of this and of the
+  // same code behind Express (b16c325) on the 2-core machine: API CPU per bet 1.08–1.11 ms there,
+  // 0.66–0.72 ms here (920–945 → 1,329–1,441 bets/s).
   const asExpress = expressRequestOf(app);
   const addressOf = (req: IncomingMessage) => addressKey(asExpress(req));
   const whoIs = (req: IncomingMessage) => {
