@@ -1,5 +1,5 @@
-// createApp(): Paddock's HTTP request handler (the Express application, with the agent API in
-// front of it), without listening, so tests drive it with supertest.
+// createApp(): Paddock's HTTP request handler (tRPC and the agent API in front of the Express
+// application, which answers every other route), without listening, so tests drive it with supertest.
 import express from "express";
 import type { IncomingMessage, RequestListener } from "node:http";
 import { existsSync } from "node:fs";
