@@ -29,10 +29,16 @@ pg.defaults.parseInputDatesAsUTC = true;
  * Connection options for `new pg.Pool(...)`, `new pg.Client(...)` and `new PrismaPg(...)`.
  * The zone goes into the URL's `options` because node-pg lets a URL's parameters override the
  * config object's (an `options=` already in DATABASE_URL is kept; the UTC setting follows it).
+ * `settings`: further session settings for these connections (server/lib/pg.ts's plan cache mode).
  */
-export function pgConnectionOptions(connectionString: string, extra: Omit<pg.PoolConfig, "connectionString"> = {}): pg.PoolConfig {
+export function pgConnectionOptions(
+  connectionString: string,
+  extra: Omit<pg.PoolConfig, "connectionString"> = {},
+  settings: Record<string, string> = {},
+): pg.PoolConfig {
   const url = new URL(connectionString);
-  const options = [url.searchParams.get("options"), `-c TimeZone=${SESSION_TIME_ZONE}`].filter(Boolean).join(" ");
+  const session = { TimeZone: SESSION_TIME_ZONE, ...settings };
+  const options = [url.searchParams.get("options"), ...Object.entries(session).map(([k, v]) => `-c ${k}=${v}`)].filter(Boolean).join(" ");
   url.searchParams.set("options", options);
   return { ...extra, connectionString: url.toString(), types: utcTypes };
 }

@@ -185,10 +185,12 @@ const CLAIM_SQL = `
            now(), now() + f.lease * interval '1 second', f."taskTokenBudget", now(), now()
       FROM taken t JOIN free f ON f.id = t."assignedAgentId"
     RETURNING "agentId", "taskId", id AS "attemptId", number AS attempt, "leaseExpiresAt", "contextSnapshot" AS context, "tokenBudget"
+  ), unmatched AS MATERIALIZED (
+    -- Apart, so the search below runs for the agents that got nothing only, whatever plan it gets.
+    SELECT f.* FROM free f WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m."agentId" = f.id AND m."taskId" IS NOT NULL)
   ), missed AS (
-    SELECT f.id FROM free f
-     WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m."agentId" = f.id AND m."taskId" IS NOT NULL)
-       AND EXISTS (SELECT 1 FROM ${readyTasks("t")} AND ${mayTake("t", "f")} AND NOT EXISTS (SELECT 1 FROM matched m WHERE m."taskId" = t.id))
+    SELECT f.id FROM unmatched f
+     WHERE EXISTS (SELECT 1 FROM ${readyTasks("t")} AND ${mayTake("t", "f")} AND NOT EXISTS (SELECT 1 FROM matched m WHERE m."taskId" = t.id))
   )
   SELECT req."agentId", coalesce(seen.eligible, false) AND me.id IS NULL AS contended,
          EXISTS (SELECT 1 FROM missed WHERE missed.id = req."agentId") AS missed,

@@ -17,6 +17,7 @@
 import type pg from "pg";
 import type { DbClient } from "../../lib/db";
 import { groupCommit, retryTransient, settleEach } from "../../lib/group-commit";
+import { keyIn } from "../../lib/pg";
 import { retryDelayMs, type TaskAttemptStatus } from "@shared/task-rules";
 import type { TaskChange } from "./tasks";
 
@@ -238,7 +239,7 @@ const finishSqlBy = (by: "attempt" | "agent") => {
     UPDATE task_attempts a SET status = live.outcome::"TaskAttemptStatus", summary = live.summary, output = live.output::jsonb,
            error = live.error, "costCents" = live.cost, "tokensUsed" = live.tokens, "durationMs" = live."durationMs",
            "finishedAt" = ${at}, "leaseExpiresAt" = NULL, "updatedAt" = now()
-      FROM live WHERE a.id = live.id
+      FROM live WHERE ${keyIn("a.id", "live.id")}
     RETURNING a.id
   ), performance AS (
     UPDATE agents g SET "tasksCompleted" = g."tasksCompleted" + s.completed, "tasksFailed" = g."tasksFailed" + s.failed,
@@ -270,4 +271,5 @@ const finishSqlBy = (by: "attempt" | "agent") => {
   )
   SELECT live.id AS "attemptId", live."agentId", changed.* FROM live JOIN changed ON changed.ord = live.ord`;
 };
-const FINISH_SQL = { attempt: finishSqlBy("attempt"), agent: finishSqlBy("agent") };
+/** The statement by attempt id and by task and agent (exported for its plan's test, finish-plan.test.ts). */
+export const FINISH_SQL = { attempt: finishSqlBy("attempt"), agent: finishSqlBy("agent") };
