@@ -77,7 +77,7 @@ export interface ArenaRunMessage {
   runId: string;
 }
 
-/** A task changed (status, priority, assignment): sent to its workspace's room. */
+/** A task changed (status, priority, assignment). */
 export interface TaskUpdateMessage {
   taskId: string;
   projectId: string;
@@ -87,6 +87,12 @@ export interface TaskUpdateMessage {
   assignedAgentId: string | null;
   attemptCount: number;
   at: string;
+}
+
+/** task:update: a workspace's task changes, oldest first. */
+export interface TaskUpdatesMessage {
+  workspaceId: string;
+  updates: TaskUpdateMessage[];
 }
 
 /** A pipeline's status changed (or one of its steps'): the client refetches pipeline.get. */
@@ -150,7 +156,11 @@ export interface MessageNewMessage {
 }
 
 export interface ServerToClientEvents {
-  "task:update": (msg: TaskUpdateMessage) => void;
+  /**
+   * To the workspace's room: its tasks' changes of one moment, in the order they happened (a claim
+   * statement starting 30 tasks sends one message, not 30).
+   */
+  "task:update": (msg: TaskUpdatesMessage) => void;
   "run:events": (msg: RunEventsMessage) => void;
   "run:progress": (msg: RunProgressMessage) => void;
   "run:status": (msg: RunStatusMessage) => void;

@@ -10,6 +10,7 @@ import { enqueue } from "../jobs/queues";
 import { dispatchJobSpec, deliverWebhookJobSpec } from "../jobs/tasks/specs";
 import { createWakeSignal } from "../bridge/wake-signal";
 import type { TaskChange } from "../domain/tasks/tasks";
+import type { TaskUpdateMessage } from "@shared/realtime";
 import type { FinishedAttempt } from "../domain/tasks/attempts";
 import { finishAttemptOfRun } from "../domain/tasks/run-results";
 import { runTaskChangeHooks } from "./task-change-hooks";
@@ -19,17 +20,28 @@ export const taskSignal = createWakeSignal("tasks-ready");
 
 // ── effects ──
 
+/**
+ * task:update to the workspace's members. The changes of one turn of the event loop go out as one
+ * message per workspace: the tasks a claim or result statement moved together (lib/group-commit.ts)
+ * cost one Redis publish, which every API process then reads back, instead of one each — in
+ * bench:dispatch, publishing each change alone cost the API 0.12–0.17 ms per claim → result round trip.
+ */
 export function publishTaskChange(change: TaskChange): void {
-  live.workspace(change.workspaceId, "task:update", {
-    taskId: change.id,
-    projectId: change.projectId,
-    workspaceId: change.workspaceId,
-    status: change.status,
-    priority: change.priority,
-    assignedAgentId: change.assignedAgentId,
-    attemptCount: change.attemptCount,
-    at: change.updatedAt.toISOString(),
-  });
+  const { workspaceId } = change;
+  live.gather<TaskUpdateMessage>(
+    `task:update:${workspaceId}`,
+    {
+      taskId: change.id,
+      projectId: change.projectId,
+      workspaceId,
+      status: change.status,
+      priority: change.priority,
+      assignedAgentId: change.assignedAgentId,
+      attemptCount: change.attemptCount,
+      at: change.updatedAt.toISOString(),
+    },
+    (updates) => live.workspace(workspaceId, "task:update", { workspaceId, updates }),
+  );
 }
 
 /** Wakes the dispatcher soon (wake-ups within a quarter second share one job; the scheduler is the backstop). */

@@ -1,7 +1,7 @@
 // task:update goes to the workspace's room, which only its members may join; batch:update follows each
 // step of a batch's pipelines as it changes.
 import { describe, expect, it } from "vitest";
-import type { BatchUpdateMessage, TaskUpdateMessage } from "@shared/realtime";
+import type { BatchUpdateMessage, TaskUpdatesMessage } from "@shared/realtime";
 import type { ClientSocket } from "../test/live-socket";
 import { useTestPaddock, waitUntil } from "../test/paddock-harness";
 
@@ -13,7 +13,7 @@ const api = useTestPaddock({ role: "api" });
 const { socketFor } = useSockets(() => api.paddock.url);
 
 const nextUpdate = (s: ClientSocket, ms: number) =>
-  new Promise<TaskUpdateMessage | null>((resolve) => {
+  new Promise<TaskUpdatesMessage | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), ms);
     s.once("task:update", (m) => {
       clearTimeout(timer);
@@ -36,8 +36,44 @@ describe("task:update", () => {
     const seen = nextUpdate(v, 5000);
     const strayed = nextUpdate(o, 1000);
     const task = await owner.caller.task.create({ projectId: project.id, title: "Watched", status: "ready" });
-    expect(await seen).toMatchObject({ taskId: task.id, projectId: project.id, workspaceId, status: "ready" });
+    expect(await seen).toEqual({
+      workspaceId,
+      updates: [expect.objectContaining({ taskId: task.id, projectId: project.id, workspaceId, status: "ready" })],
+    });
     expect(await strayed).toBeNull();
+  });
+
+  it("carries the changes of one moment as one message, in the order they happened", async () => {
+    const { publishTaskChange } = await import("../commands/task-effects");
+    const owner = await makeUser();
+    const workspaceId = (await owner.caller.workspace.create({ name: "Moment" })).id;
+    const project = await owner.caller.project.create({ workspaceId, name: "Board" });
+    const tasks = await Promise.all(["one", "two", "three"].map((title) => owner.caller.task.create({ projectId: project.id, title })));
+    const s = await socketFor(owner.id);
+    expect(await s.timeout(5000).emitWithAck("workspace:subscribe", { workspaceId })).toEqual({ ok: true });
+    const received: TaskUpdatesMessage[] = [];
+    s.on("task:update", (m) => received.push(m));
+
+    // As a claim statement's answers arrive: in one turn of the event loop.
+    const statuses = ["running", "done", "ready"] as const;
+    tasks.forEach((t, i) =>
+      publishTaskChange({
+        id: t.id,
+        projectId: project.id,
+        workspaceId,
+        status: statuses[i]!,
+        priority: 3,
+        assignedAgentId: null,
+        attemptCount: i,
+        updatedAt: new Date(),
+        pipelineId: null,
+      }),
+    );
+    await waitUntil(() => received.length > 0, "the task:update", 5000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received).toEqual([
+      { workspaceId, updates: tasks.map((t, i) => expect.objectContaining({ taskId: t.id, projectId: project.id, status: statuses[i] })) },
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
-// Joins the workspace's room while a work page is open: task:update patches the cached task lists
+// Joins the workspace's room while a work page is open: task:update (the changes of one moment)
+// patches the cached task lists
 // in place (a new task, or one whose other fields changed, costs one refetch), and reconnecting
 // rejoins and reads again whatever was missed. pipeline:update and batch:update arrive in the same
 // room (use-live-pipelines.ts).
@@ -24,25 +25,33 @@ export function useLiveWorkspace(workspaceId: string | undefined) {
       if (joinedOnce) refetchSoon();
       joinedOnce = true;
     };
-    const onTask: Parameters<typeof socket.on<"task:update">>[1] = (msg) => {
-      if (msg.workspaceId !== workspaceId) return;
-      let found = false;
-      utils.task.list.setData({ projectId: msg.projectId, limit: 500 }, (prev) =>
-        prev?.map((t) => {
-          if (t.id !== msg.taskId) return t;
-          found = true;
-          return { ...t, status: msg.status, priority: msg.priority, assignedAgentId: msg.assignedAgentId, attemptCount: msg.attemptCount };
-        }),
-      );
-      if (!found) refetchSoon();
-      void utils.task.get.invalidate({ id: msg.taskId });
+    const onTasks: Parameters<typeof socket.on<"task:update">>[1] = ({ workspaceId: of, updates }) => {
+      if (of !== workspaceId) return;
+      for (const msg of updates) {
+        let found = false;
+        utils.task.list.setData({ projectId: msg.projectId, limit: 500 }, (prev) =>
+          prev?.map((t) => {
+            if (t.id !== msg.taskId) return t;
+            found = true;
+            return {
+              ...t,
+              status: msg.status,
+              priority: msg.priority,
+              assignedAgentId: msg.assignedAgentId,
+              attemptCount: msg.attemptCount,
+            };
+          }),
+        );
+        if (!found) refetchSoon();
+        void utils.task.get.invalidate({ id: msg.taskId });
+      }
     };
-    socket.on("task:update", onTask);
+    socket.on("task:update", onTasks);
     socket.on("connect", join);
     if (socket.connected) join();
     return () => {
       if (timer) clearTimeout(timer);
-      socket.off("task:update", onTask);
+      socket.off("task:update", onTasks);
       socket.off("connect", join);
       if (socket.connected) socket.emit("workspace:unsubscribe", { workspaceId });
     };

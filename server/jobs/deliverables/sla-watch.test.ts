@@ -17,7 +17,7 @@ const { slaCheckJobIds, slaCheckJobSpec } = await import("./specs");
 const { meetSlas } = await import("../../domain/deliverables/sla");
 const { makeReviewDeliverable, openSlas } = await import("../../domain/deliverables/sla-fixtures");
 const { scheduleSlaChecks, announceSlaAlerts } = await import("../../commands/sla-effects");
-import type { SlaAlertMessage, TaskUpdateMessage } from "@shared/realtime";
+import type { SlaAlertMessage, TaskUpdatesMessage } from "@shared/realtime";
 
 // The API runs here; workers run in child processes this test can kill.
 const api = useTestPaddock({ role: "api" });
@@ -53,7 +53,7 @@ async function operatorWatching(name: string) {
   await live.joinWorkspace(workspaceId);
   const alerts = () =>
     live.received.filter((r) => r.event === "sla:alert").map((r) => ({ ...(r.msg as SlaAlertMessage), receivedAt: r.at }));
-  const taskUpdates = () => live.received.filter((r) => r.event === "task:update").map((r) => r.msg as TaskUpdateMessage);
+  const taskUpdates = () => live.received.filter((r) => r.event === "task:update").flatMap((r) => (r.msg as TaskUpdatesMessage).updates);
   return { owner, workspaceId, live, alerts, taskUpdates };
 }
 
