@@ -1,8 +1,7 @@
 // Joins the workspace's room while a work page is open: task:update (the changes of one moment)
-// patches the cached task lists
-// in place (a new task, or one whose other fields changed, costs one refetch), and reconnecting
-// rejoins and reads again whatever was missed. pipeline:update and batch:update arrive in the same
-// room (use-live-pipelines.ts).
+// patches the cached task lists in place (a new task, or one whose other fields changed, costs one
+// refetch), and reconnecting rejoins and reads again whatever was missed. pipeline:update and
+// batch:update arrive in the same room (use-live-pipelines.ts).
 import { useEffect } from "react";
 import { trpc } from "../trpc";
 import { getSocket } from "./socket";
