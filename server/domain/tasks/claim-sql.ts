@@ -140,8 +140,8 @@ const readyTasks = (t: string) =>
      AND ${dependenciesDoneSql(t)}`;
 
 // $1 the agents (text[], arrival order), $2 their workspace, $3 the new attempts' ids (text[]),
-// $4 each claim's lease in seconds (int[]).
-const CLAIM_SQL = `
+// $4 each claim's lease in seconds (int[]). Exported for its plan's test (sql-plans.test.ts).
+export const CLAIM_SQL = `
   WITH RECURSIVE req AS (
     SELECT r."agentId", r."attemptId", r.lease, r.ord FROM unnest($1::text[], $3::text[], $4::int[]) WITH ORDINALITY AS r("agentId", "attemptId", lease, ord)
   ), seen AS (
@@ -189,8 +189,14 @@ const CLAIM_SQL = `
     -- Apart, so the search below runs for the agents that got nothing only, whatever plan it gets.
     SELECT f.* FROM free f WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m."agentId" = f.id AND m."taskId" IS NOT NULL)
   ), missed AS (
-    SELECT f.id FROM unmatched f
-     WHERE EXISTS (SELECT 1 FROM ${readyTasks("t")} AND ${mayTake("t", "f")} AND NOT EXISTS (SELECT 1 FROM matched m WHERE m."taskId" = t.id))
+    -- The first such task in queue order, not EXISTS: the planner drops an EXISTS's ORDER BY and
+    -- LIMIT, and a plan kept while the statistics say most tasks are ready then scans the whole
+    -- table for each agent when none is (an emptied queue, idle agents polling). In queue order the
+    -- ready-queue index is the cheapest way to a first row, whatever the statistics say.
+    SELECT f.id FROM unmatched f CROSS JOIN LATERAL (
+      SELECT 1 FROM ${readyTasks("t")} AND ${mayTake("t", "f")} AND NOT EXISTS (SELECT 1 FROM matched m WHERE m."taskId" = t.id)
+       ORDER BY t.priority DESC, t."createdAt", t.id
+       LIMIT 1) first
   )
   SELECT req."agentId", coalesce(seen.eligible, false) AND me.id IS NULL AS contended,
          EXISTS (SELECT 1 FROM missed WHERE missed.id = req."agentId") AS missed,
