@@ -275,5 +275,5 @@ const finishSqlBy = (by: "attempt" | "agent") => {
   )
   SELECT live.id AS "attemptId", live."agentId", changed.* FROM live JOIN changed ON changed.ord = live.ord`;
 };
-/** The statement by attempt id and by task and agent (exported for its plan's test, finish-plan.test.ts). */
+/** The statement by attempt id and by task and agent (exported for its plan's test, sql-plans.test.ts). */
 export const FINISH_SQL = { attempt: finishSqlBy("attempt"), agent: finishSqlBy("agent") };
