@@ -4,6 +4,8 @@
 //   still ends attempts through task_attempts' primary key: a plan that scanned the table whole was
 //   chosen while it was small and kept as it grew (in bench:dispatch, a scan of every attempt so
 //   far on each result statement);
+// - the agent key look-up's, made on an empty database, finds keys and agents by their unique
+//   indexes (a fleet's keys are looked up together, whatever the tables have grown to);
 // - the claim statement's, made while the statistics say thousands of tasks are ready, still finds
 //   nothing without scanning the tasks when none is ready any more: its "a task out of reach?"
 //   search scanned the whole table once for each agent that got nothing (in bench:dispatch, 60–110
@@ -16,6 +18,7 @@ const { pgPool } = await import("../../lib/pg");
 const { makeUser } = await import("../../test/helpers");
 const { FINISH_SQL } = await import("./finish-sql");
 const { CLAIM_SQL } = await import("./claim-sql");
+const { AGENT_KEYS_SQL } = await import("../agents/keys-sql");
 
 /** The plan the pool's sessions use for `sql` with these values, run (ANALYZE) and rolled back. */
 async function planOf(sql: string, values: string, analyze: boolean): Promise<string> {
@@ -58,6 +61,13 @@ describe("the raw pool's plans", () => {
       expect(ended).not.toMatch(/Seq Scan/);
     },
   );
+
+  it("the agent key look-up, planned on empty tables, finds keys and agents by their unique indexes", async () => {
+    const plan = await planOf(AGENT_KEYS_SQL, `'{a,b}'`, false);
+    expect(plan).toMatch(/Index Scan (using|on) "agent_keys_keyHash_key"/);
+    expect(plan).toMatch(/Index Scan using agents_pkey on agents/);
+    expect(plan).not.toMatch(/Seq Scan/);
+  });
 
   it("the claim statement, planned while thousands of tasks are ready, finds none ready without scanning the tasks", async () => {
     const owner = await makeUser();
