@@ -4,9 +4,10 @@ import { createServer, type Server } from "node:http";
 import { config } from "./config";
 import { logger } from "./lib/logger";
 import { db } from "./lib/db";
-import { closePgPool } from "./lib/pg";
+import { closePgPool, warmPgPool } from "./lib/pg";
 import { closeAllRedis } from "./lib/redis";
 import { createApp } from "./app";
+import { agentApiWarmUp } from "./bridge/agent-api/routes";
 import { closeQueues } from "./jobs/queues";
 import { startWorkers, type RunningWorkers } from "./jobs/worker";
 import { startRealtime, type RealtimeServer } from "./realtime/server";
@@ -35,6 +36,10 @@ export async function startPaddock(role = config.PADDOCK_ROLE, port = config.POR
     if (config.ADMIN_EMAIL && (await promoteAdminEmail(db, config.ADMIN_EMAIL))) {
       logger.info({ email: config.ADMIN_EMAIL }, "ADMIN_EMAIL: account made admin");
     }
+    // The agent API's statements ready on the raw pool's first connections before the first request.
+    await warmPgPool(agentApiWarmUp).catch((err: unknown) =>
+      logger.warn({ err }, "could not prepare the agent API's statements at start; each connection prepares them on first use"),
+    );
     server = createServer(createApp());
     realtime = await startRealtime(db, server);
     await new Promise<void>((resolve, reject) => {

@@ -23,6 +23,12 @@ import { readBody } from "../../lib/read-body";
 import { heartbeatBody, idSchema, taskProgressBody, taskResultBody } from "@shared/work";
 import { agentHeartbeat, claimTaskForAgent, reportTaskProgress, reportTaskResult } from "../../commands/tasks";
 import { authenticateAgent, type ApiAgent } from "./auth";
+import { agentKeysWarmUp } from "../../domain/agents/keys-sql";
+import { claimWarmUp } from "../../domain/tasks/claim-sql";
+import { finishWarmUp } from "../../domain/tasks/finish-sql";
+
+/** The agent API's hot statements on the raw pool, prepared when an API process starts (lib/pg.ts, warmPgPool). */
+export const agentApiWarmUp = [agentKeysWarmUp, claimWarmUp, finishWarmUp];
 
 /** Where the agent API is mounted (app.ts). */
 export const AGENT_API_PATH = "/api/agents/v1";

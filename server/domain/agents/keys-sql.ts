@@ -4,6 +4,7 @@
 // one statement (lib/group-commit.ts): a fleet of agents arriving at once — after a restart, or
 // every time the processes' memory of keys is cleared — costs a statement or two, not one
 // statement (and a connection of the pool) per agent.
+import type { QueryConfig } from "pg";
 import { keyIn, type PgClient } from "../../lib/pg";
 import { groupCommit, settleEach } from "../../lib/group-commit";
 
@@ -41,6 +42,11 @@ export const AGENT_KEYS_SQL = `
     FROM agent_keys k JOIN agents a ON ${keyIn("a.id", 'k."agentId"')}
    WHERE k."keyHash" = ANY ($1::text[]) AND k."revokedAt" IS NULL`;
 
+const AGENT_KEYS_STATEMENT = { name: "agent-keys", text: AGENT_KEYS_SQL };
+
+/** The key look-up finding nothing: an API process prepares it at start (lib/pg.ts, warmPgPool). */
+export const agentKeysWarmUp: QueryConfig = { ...AGENT_KEYS_STATEMENT, values: [[]] };
+
 /** How many statements and keys this process has looked up (keys-sql.test.ts). */
 export const keyLookupStats = { statements: 0, keys: 0 };
 
@@ -49,8 +55,7 @@ const submit = groupCommit<Pending>({
   run: (_lane, batch) =>
     settleEach(batch, async (pending) => {
       const { rows } = await pending[0]!.pool.query<Row>({
-        name: "agent-keys",
-        text: AGENT_KEYS_SQL,
+        ...AGENT_KEYS_STATEMENT,
         values: [[...new Set(pending.map((p) => p.keyHash))]],
       });
       keyLookupStats.statements += 1;

@@ -23,6 +23,7 @@
 // where the bound holds only tasks it may take — so a claim finds a task whenever one is there for
 // it, exactly as one claim at a time would.
 import { randomUUID } from "node:crypto";
+import type { QueryConfig } from "pg";
 import type { PgClient } from "../../lib/pg";
 import { groupCommit, retryTransient, settleEach } from "../../lib/group-commit";
 import { contextSnapshotSql, dependenciesDoneSql, type ContextSnapshot } from "./context-sql";
@@ -102,9 +103,7 @@ function send(workspaceId: string, batch: Pending[]): Promise<void> {
   return settleEach(batch, async (claims) => {
     const rows = await retryTransient(TRANSIENT_TRIES, async () => {
       const { rows } = await claims[0]!.pool.query<Row>({
-        // Named: each connection parses and plans it once (planning it costs more than running it).
-        name: "claim-next-tasks",
-        text: CLAIM_SQL,
+        ...CLAIM_STATEMENT,
         values: [claims.map((p) => p.input.agentId), workspaceId, claims.map(() => randomUUID()), claims.map((p) => p.input.leaseSeconds)],
       });
       return rows;
@@ -203,3 +202,9 @@ export const CLAIM_SQL = `
          c."taskId", c."attemptId", c.attempt, c."leaseExpiresAt", c.context, c."tokenBudget", taken."pipelineId"
     FROM req LEFT JOIN seen ON seen.id = req."agentId" LEFT JOIN me ON me.id = req."agentId"
     LEFT JOIN claimed c ON c."agentId" = req."agentId" LEFT JOIN taken ON taken.id = c."taskId"`;
+
+/** Named: each connection parses and plans it once (planning it costs more than running it). */
+const CLAIM_STATEMENT = { name: "claim-next-tasks", text: CLAIM_SQL };
+
+/** The claim statement claiming nothing: an API process prepares it at start (lib/pg.ts, warmPgPool). */
+export const claimWarmUp: QueryConfig = { ...CLAIM_STATEMENT, values: [[], "", [], []] };

@@ -63,6 +63,9 @@ export const pgExecutor = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
     (await client.query(name ? { name, text: sql, values: params } : { text: sql, values: params })).rows as T[],
 });
 
+/** The statement's name: each connection of the raw pool parses and plans it once. */
+const finishStatementName = (by: "attempt" | "agent") => `finish-attempts-by-${by}`;
+
 /** JSON for a jsonb value sent as text: null stays SQL NULL. */
 const jsonText = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
@@ -124,7 +127,7 @@ export async function finishAttempts(
       refs.map((r) => ("attemptId" in r ? r.attemptId : r.taskId)),
       refs.map((r) => ("attemptId" in r ? null : r.agentId)),
     ],
-    `finish-attempts-by-${by}`,
+    finishStatementName(by),
   );
   const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
   return inputs.map((input, i) => {
@@ -277,3 +280,10 @@ const finishSqlBy = (by: "attempt" | "agent") => {
 };
 /** The statement by attempt id and by task and agent (exported for its plan's test, sql-plans.test.ts). */
 export const FINISH_SQL = { attempt: finishSqlBy("attempt"), agent: finishSqlBy("agent") };
+
+/** The agent API's result statement ending nothing: an API process prepares it at start (lib/pg.ts, warmPgPool). */
+export const finishWarmUp: pg.QueryConfig = {
+  name: finishStatementName("agent"),
+  text: FINISH_SQL.agent,
+  values: [[], [], [], [], [], [], [], new Date(0).toISOString(), "{}", [], []],
+};
