@@ -158,7 +158,12 @@ console.log(
 // Every connection here has an error listener: an idle connection closed under it (the embedded
 // PostgreSQL stopped by the process that started it, a DROP … WITH (FORCE)) must not end the bench
 // with a dump of the client.
-const onPgError = (err: Error) => console.warn(`bench:dispatch — a floor connection failed: ${err.message}`);
+// After the floor has ended its pool (pool.end() resolves before every connection has closed, and
+// the database is then dropped WITH (FORCE)), such a close is expected and not reported.
+let floorEnded = false;
+const onPgError = (err: Error) => {
+  if (!floorEnded) console.warn(`bench:dispatch — a floor connection failed: ${err.message}`);
+};
 const admin = new pg.Client(pgConnectionOptions(env.databaseUrl));
 admin.on("error", onPgError);
 await admin.connect();
@@ -193,6 +198,7 @@ floorLatency.sort((a, b) => a - b);
 console.log(
   `SKIP LOCKED floor: ${fmt(taken / floorElapsed, 0)} rows/s taken and marked done; claim p50 ${fmt(percentile(floorLatency, 50))} ms, p99 ${fmt(percentile(floorLatency, 99))} ms; PostgreSQL ${fmt(floorCpu / Math.max(1, taken), 2)} ms CPU per row`,
 );
+floorEnded = true;
 await pool.end();
 await admin.end();
 
