@@ -26,7 +26,7 @@ import { randomUUID } from "node:crypto";
 import type { QueryConfig } from "pg";
 import type { PgClient } from "../../lib/pg";
 import { groupCommit, retryTransient, settleEach } from "../../lib/group-commit";
-import { contextSnapshotSql, dependenciesDoneSql, type ContextSnapshot } from "./context-sql";
+import { contextSnapshotSql, dependenciesDoneSql, queueOrderSql, type ContextSnapshot } from "./context-sql";
 
 export interface ClaimedTask {
   taskId: string;
@@ -158,11 +158,11 @@ export const CLAIM_SQL = `
     SELECT t.id, t.priority, t."createdAt", t."requestedAgentId", t."requiredSpecialization", t."excludedAgentIds"
       FROM ${readyTasks("t")}
        AND EXISTS (SELECT 1 FROM free) AND EXISTS (SELECT 1 FROM free f WHERE ${mayTake("t", "f")})
-     ORDER BY t.priority DESC, t."createdAt", t.id
+     ORDER BY ${queueOrderSql("t")}
      LIMIT (SELECT count(*) + 4 FROM free)
      FOR UPDATE OF t SKIP LOCKED
   ), candidate AS (
-    SELECT locked.*, row_number() OVER (ORDER BY priority DESC, "createdAt", id) AS rank FROM locked
+    SELECT locked.*, row_number() OVER (ORDER BY ${queueOrderSql("locked")}) AS rank FROM locked
   ), matched (n, taken, "agentId", "taskId") AS (
     SELECT 0::bigint, ARRAY[]::text[], NULL::text, NULL::text
     UNION ALL
@@ -194,7 +194,7 @@ export const CLAIM_SQL = `
     -- ready-queue index is the cheapest way to a first row, whatever the statistics say.
     SELECT f.id FROM unmatched f CROSS JOIN LATERAL (
       SELECT 1 FROM ${readyTasks("t")} AND ${mayTake("t", "f")} AND NOT EXISTS (SELECT 1 FROM matched m WHERE m."taskId" = t.id)
-       ORDER BY t.priority DESC, t."createdAt", t.id
+       ORDER BY ${queueOrderSql("t")}
        LIMIT 1) first
   )
   SELECT req."agentId", coalesce(seen.eligible, false) AND me.id IS NULL AS contended,

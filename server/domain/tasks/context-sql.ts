@@ -36,6 +36,9 @@ export interface ContextSnapshot {
   dependencies: { taskId: string; title: string; summary: string | null; output: unknown; artifacts: unknown }[];
 }
 
+/** SQL ORDER BY list of the ready queue: highest priority first, then oldest — the order of its index (tasks_ready_queue_idx). */
+export const queueOrderSql = (t: string) => `${t}.priority DESC, ${t}."createdAt", ${t}.id`;
+
 /** SQL condition: every task `t` depends on is done. */
 export const dependenciesDoneSql = (t: string) =>
   `NOT EXISTS (SELECT 1 FROM task_dependencies dd JOIN tasks dt ON dt.id = dd."dependsOnId" WHERE dd."taskId" = ${t}.id AND dt.status <> 'done')`;

@@ -10,7 +10,7 @@ import { AppError } from "../../lib/errors";
 import { inTransaction, type DbClient, Prisma } from "../../lib/db";
 import { pickAgent, type AgentForScoring } from "@shared/agent-score";
 import type { TaskStatus } from "@shared/task-rules";
-import { contextSnapshotSql, dependenciesDoneSql } from "./context-sql";
+import { contextSnapshotSql, dependenciesDoneSql, queueOrderSql } from "./context-sql";
 import { changeSelect, type TaskChange } from "./tasks";
 
 export interface DispatchCandidate {
@@ -29,7 +29,7 @@ export async function dispatchableTasks(db: DbClient, input: { limit: number; wo
       WHERE t.status = 'ready' AND (t."notBefore" IS NULL OR t."notBefore" <= now())
         ${input.workspaceId ? `AND t."workspaceId" = $2` : ""}
         AND ${dependenciesDoneSql("t")}
-      ORDER BY t.priority DESC, t."createdAt", t.id
+      ORDER BY ${queueOrderSql("t")}
       LIMIT $1`,
     input.limit,
     ...(input.workspaceId ? [input.workspaceId] : []),
